@@ -1,0 +1,5 @@
+"""Import every module that defines tables, so Base.metadata knows them all."""
+
+from hotline import models  # noqa: F401
+from hotline.planning import models as planning_models  # noqa: F401
+from hotline.voice import models as voice_models  # noqa: F401

@@ -1,0 +1,90 @@
+"""The `hotline` command: database, demo, call records, planning, simulator."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from hotline import schema
+from hotline.db import database
+
+
+def main() -> None:
+    """Entry point of the `hotline` console script."""
+    from hotline import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=True, help=__doc__)()
+
+
+def init_app(app: Flask) -> None:
+    from hotline.demo import demo_command, seed_demo_command
+    from hotline.voice.cli import calls_command
+
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(calls_command)
+    for module in ("hotline.planning.cli", "hotline.simulator.cli"):
+        _add_optional_commands(app, module)
+
+
+def _add_optional_commands(app: Flask, module_name: str) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return
+    for command in module.COMMANDS:
+        app.cli.add_command(command)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Create or migrate the database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    schema.upgrade(database(current_app).engine, revision)
+    click.echo(f"database at {schema.current_revision(database(current_app).engine)}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' empties the database)."""
+    schema.downgrade(database(current_app).engine, revision)
+    click.echo(f"database at {schema.current_revision(database(current_app).engine) or 'base'}")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and the head revision."""
+    engine = database(current_app).engine
+    click.echo(f"current: {schema.current_revision(engine) or 'base'}")
+    click.echo(f"head:    {schema.head_revision(engine)}")
+
+
+def ensure_instance_config(app: Flask) -> Path:
+    """Write instance/config.py with fresh secrets the first time (demo set-up)."""
+    path = Path(app.instance_path) / "config.py"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Written by `hotline demo`; edit freely. Environment variables override it.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+        f"TWILIO_AUTH_TOKEN = {secrets.token_hex(16)!r}\n"
+        "TWILIO_ACCOUNT_SID = 'AC' + '0' * 32\n"
+        "EMERGENCY_NUMBER = '+33184880000'\n"
+    )
+    return path

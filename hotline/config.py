@@ -1,0 +1,27 @@
+"""Configuration defaults; each key can be set as HOTLINE_<KEY> or in instance/config.py."""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    # Web sessions and CSRF. The demo writes a random one to instance/config.py.
+    "SECRET_KEY": None,
+    # SQLite in the instance folder unless set (plain DATABASE_URL is honoured too).
+    "DATABASE_URL": None,
+    # Twilio: the auth token signs every webhook; without it every webhook is refused.
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    # The base URL Twilio uses to reach this server (https://hotline.example.org).
+    # When unset, the request's own URL is used; behind a proxy set PROXY_COUNT too.
+    "PUBLIC_BASE_URL": "",
+    # Number of reverse proxies in front of the app whose X-Forwarded-* we trust.
+    "PROXY_COUNT": 0,
+    # Dialled whenever the app cannot route a call itself (database down, bug):
+    # kept in config so it survives a dead database.
+    "EMERGENCY_NUMBER": "",
+    # Language of the emergency prompt, spoken before any hotline is known.
+    "FALLBACK_LANGUAGE": "fr",
+    # Seconds the screened agent has to press 1.
+    "SCREENING_TIMEOUT": 8,
+    # JSON log lines instead of plain text.
+    "LOG_JSON": False,
+}

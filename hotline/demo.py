@@ -1,0 +1,99 @@
+"""The demo: a hotline whose planning covers this week and the next, and a server."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+
+from hotline import schema
+from hotline.db import database, utcnow
+
+DEMO_NUMBER = "+33184881234"
+DEMO_TIMEZONE = "Europe/Paris"
+DEMO_PEOPLE = [
+    {"ref": "alice", "name": "Alice Martin", "mobile": "+33612345601", "language": "fr"},
+    {"ref": "bruno", "name": "Bruno Petit", "mobile": "+33612345602", "language": "fr"},
+    {"ref": "chloe", "name": "Chloé Durand", "mobile": "+33612345603", "language": "en"},
+]
+DAY_STARTS, NIGHT_STARTS = time(8, 0), time(20, 0)
+
+
+def demo_planning(today: date, weeks: int = 2) -> dict[str, Any]:
+    """A planning file: day and night slots from this Monday, primary and two backups."""
+    monday = today - timedelta(days=today.weekday())
+    refs = [p["ref"] for p in DEMO_PEOPLE]
+    slots = []
+    for offset in range(7 * weeks):
+        day = monday + timedelta(days=offset)
+        for half, (start, end_day, end) in enumerate(
+            ((DAY_STARTS, day, NIGHT_STARTS), (NIGHT_STARTS, day + timedelta(days=1), DAY_STARTS))
+        ):
+            first = (offset * 2 + half) % len(refs)
+            chain = refs[first:] + refs[:first]
+            slots.append(
+                {
+                    "start": datetime.combine(day, start).isoformat(timespec="minutes"),
+                    "end": datetime.combine(end_day, end).isoformat(timespec="minutes"),
+                    "chain": chain,
+                }
+            )
+    return {
+        "format": "hotline-planning/1",
+        "people": DEMO_PEOPLE,
+        "hotlines": [
+            {
+                "number": DEMO_NUMBER,
+                "name": "Astreinte démo",
+                "timezone": DEMO_TIMEZONE,
+                "language": "fr",
+                "ring_timeout": 20,
+                "screening": True,
+                "default_chain": refs,
+                "slots": slots,
+            }
+        ],
+    }
+
+
+def seed_demo() -> str:
+    """Migrate the database and load the demo planning; return a summary."""
+    from hotline.planning.transfer import import_planning
+
+    db = database(current_app)
+    schema.upgrade(db.engine)
+    today = utcnow().astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
+    with db.session_scope() as session:
+        summary = import_planning(session, demo_planning(today))
+    return str(summary)
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Migrate and load the demo hotline (its planning covers this week and the next)."""
+    click.echo(seed_demo())
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def demo_command(host: str, port: int) -> None:
+    """Set up the demo on SQLite and serve it; then try `hotline simulate` in another shell."""
+    from werkzeug.serving import run_simple
+
+    from hotline.cli import ensure_instance_config
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.config.from_pyfile(str(ensure_instance_config(app)))
+    click.echo(seed_demo())
+    click.echo(
+        f"\nDemo hotline {DEMO_NUMBER} is ready at http://{host}:{port}/voice/incoming\n"
+        "In another shell, place calls with the simulator, for example:\n"
+        f"  hotline simulate --url http://{host}:{port} --legs accept\n"
+        f"  hotline simulate --url http://{host}:{port} --legs no-answer,busy,no-answer\n"
+        "and list them with: hotline calls\n"
+    )
+    run_simple(host, port, app, threaded=True, use_reloader=False)

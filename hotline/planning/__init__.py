@@ -1,0 +1,1 @@
+"""Planning: people, slots, overrides and the on-call lookup."""

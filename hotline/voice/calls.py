@@ -1,0 +1,295 @@
+"""The call record: what each webhook changes, idempotent and order-tolerant.
+
+Twilio retries webhooks and does not order callbacks, so every function here
+may run twice or out of order: timestamps are only ever filled once, an
+outcome only moves up in rank, and a leg's own status is kept by sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Hotline
+from hotline.planning.oncall import Chain, Route, resolve_chain
+from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
+
+TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+FALLBACK_NAME = "fallback"
+
+# An outcome may only move up: a late "caller hung up" never hides an answer.
+OUTCOME_RANK = {
+    Outcome.RINGING: 0,
+    Outcome.MISSED: 1,
+    Outcome.ABANDONED: 1,
+    Outcome.FAILED: 1,
+    Outcome.VOICEMAIL: 2,
+    Outcome.ANSWERED: 3,
+}
+
+LEG_RESULT_BY_STATUS = {
+    "busy": LegResult.BUSY,
+    "no-answer": LegResult.NO_ANSWER,
+    "failed": LegResult.FAILED,
+    "canceled": LegResult.CANCELED,
+    "completed": LegResult.DECLINED,
+}
+
+
+class StepKind(StrEnum):
+    DIAL = "dial"
+    VOICEMAIL = "voicemail"
+    HANGUP = "hangup"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the caller's leg does next."""
+
+    kind: StepKind
+    attempt: CallAttempt | None = None
+
+
+def find_hotline(session: Session, number: str) -> Hotline | None:
+    return session.scalar(select(Hotline).where(Hotline.number == number))
+
+
+def find_call(session: Session, call_sid: str) -> Call | None:
+    return session.scalar(select(Call).where(Call.call_sid == call_sid))
+
+
+def open_call(
+    session: Session, hotline: Hotline, *, call_sid: str, from_number: str, now: datetime
+) -> Call:
+    """Record an incoming call and the chain on call for it; a retry gets the same call."""
+    call = find_call(session, call_sid)
+    if call is not None:
+        return call
+    chain = resolve_chain(session, hotline.id, now)
+    call = Call(
+        call_sid=call_sid,
+        hotline_id=hotline.id,
+        from_number=from_number,
+        to_number=hotline.number,
+        started_at=now,
+        route=chain.route,
+        slot_id=chain.slot_id,
+        chain=chain_snapshot(chain, hotline),
+        outcome=Outcome.RINGING,
+    )
+    session.add(call)
+    return call
+
+
+def record_unroutable_call(
+    session: Session, *, call_sid: str, from_number: str, to_number: str, now: datetime
+) -> Call:
+    """Record a call that the emergency fallback had to take (unknown number, fault)."""
+    call = find_call(session, call_sid)
+    if call is not None:
+        return call
+    call = Call(
+        call_sid=call_sid,
+        hotline_id=None,
+        from_number=from_number,
+        to_number=to_number,
+        started_at=now,
+        route=Route.NOBODY,
+        chain=[],
+        outcome=Outcome.FAILED,
+    )
+    session.add(call)
+    return call
+
+
+def chain_snapshot(chain: Chain, hotline: Hotline) -> list[dict[str, Any]]:
+    """Freeze the chain as rung: the responders, then the hotline's fallback number."""
+    entries = [
+        {"person_id": r.person_id, "name": r.name, "number": r.number} for r in chain.responders
+    ]
+    numbers = {e["number"] for e in entries}
+    if hotline.fallback_number and hotline.fallback_number not in numbers:
+        entries.append({"person_id": None, "name": FALLBACK_NAME, "number": hotline.fallback_number})
+    return entries
+
+
+def first_step(session: Session, call: Call, now: datetime) -> Step:
+    """Ring the head of the chain, or go straight to voicemail when there is none."""
+    if call.outcome != Outcome.RINGING:
+        return Step(StepKind.HANGUP)
+    return _ring_or_voicemail(session, call, 0, now)
+
+
+def attempt_at(session: Session, call: Call, position: int) -> CallAttempt | None:
+    return session.scalar(
+        select(CallAttempt).where(CallAttempt.call_id == call.id, CallAttempt.position == position)
+    )
+
+
+def ring(session: Session, call: Call, position: int, now: datetime) -> CallAttempt | None:
+    """Return the attempt at `position`, creating it once; None past the chain's end."""
+    if position < 0 or position >= len(call.chain):
+        return None
+    if call.id is not None:
+        existing = attempt_at(session, call, position)
+        if existing is not None:
+            return existing
+    entry = call.chain[position]
+    attempt = CallAttempt(
+        position=position,
+        person_id=entry["person_id"],
+        number=entry["number"],
+        created_at=now,
+        result=LegResult.RINGING,
+    )
+    call.attempts.append(attempt)
+    return attempt
+
+
+def record_dial_result(
+    session: Session,
+    call: Call,
+    position: int,
+    *,
+    dial_status: str,
+    bridged: bool,
+    leg_sid: str | None,
+    talk_seconds: int | None,
+    caller_gone: bool,
+    now: datetime,
+) -> Step:
+    """Record how a ring leg ended and decide the next step of the call."""
+    attempt = attempt_at(session, call, position) or ring(session, call, position, now)
+    if attempt is not None:
+        attempt.result = _leg_result(dial_status, bridged)
+        attempt.leg_sid = attempt.leg_sid or leg_sid
+        if bridged:
+            attempt.talk_seconds = talk_seconds
+            attempt.accepted_at = attempt.accepted_at or now
+    if bridged:
+        _settle(call, Outcome.ANSWERED)
+        if attempt is not None:
+            call.answered_by_id = attempt.person_id
+            call.answered_position = position
+        return Step(StepKind.HANGUP)
+    if caller_gone or call.ended_at is not None:
+        _settle(call, Outcome.ABANDONED)
+        return Step(StepKind.HANGUP)
+    if call.outcome != Outcome.RINGING:
+        return Step(StepKind.HANGUP)
+    return _ring_or_voicemail(session, call, position + 1, now)
+
+
+def _ring_or_voicemail(session: Session, call: Call, position: int, now: datetime) -> Step:
+    attempt = ring(session, call, position, now)
+    if attempt is not None:
+        return Step(StepKind.DIAL, attempt)
+    call.voicemail_offered_at = call.voicemail_offered_at or now
+    return Step(StepKind.VOICEMAIL)
+
+
+def _leg_result(dial_status: str, bridged: bool) -> LegResult:
+    if bridged:
+        return LegResult.ACCEPTED
+    # A "completed" leg that was not bridged is a personal voicemail, a pocket
+    # answer or an agent who did not press 1: never an answer.
+    return LEG_RESULT_BY_STATUS.get(dial_status, LegResult.FAILED)
+
+
+def accept_leg(session: Session, call: Call, position: int, now: datetime) -> bool:
+    """Note that the agent at `position` pressed 1; False when the caller is gone."""
+    attempt = attempt_at(session, call, position)
+    if attempt is None or call.ended_at is not None:
+        return False
+    attempt.accepted_at = attempt.accepted_at or now
+    return True
+
+
+def record_leg_status(
+    call: Call,
+    attempt: CallAttempt,
+    *,
+    leg_sid: str | None,
+    status: str,
+    at: datetime,
+    sequence: int | None,
+) -> None:
+    """Apply one status callback of a ring leg (initiated, ringing, answered, completed...)."""
+    attempt.leg_sid = attempt.leg_sid or leg_sid
+    if status == "ringing":
+        attempt.ring_started_at = attempt.ring_started_at or at
+    elif status in ("in-progress", "answered"):
+        attempt.ring_started_at = attempt.ring_started_at or at
+        attempt.answered_at = attempt.answered_at or at
+    elif status in TERMINAL_STATUSES:
+        attempt.ended_at = attempt.ended_at or at
+        if attempt.result == LegResult.RINGING:
+            accepted = status == "completed" and attempt.accepted_at is not None
+            attempt.result = LegResult.ACCEPTED if accepted else LEG_RESULT_BY_STATUS[status]
+    if _is_newer(attempt, status, sequence):
+        attempt.twilio_status = status
+        attempt.status_sequence = sequence
+
+
+def _is_newer(attempt: CallAttempt, status: str, sequence: int | None) -> bool:
+    if attempt.twilio_status in TERMINAL_STATUSES and status not in TERMINAL_STATUSES:
+        return False
+    if sequence is None or attempt.status_sequence is None:
+        return attempt.twilio_status not in TERMINAL_STATUSES or status in TERMINAL_STATUSES
+    return sequence >= attempt.status_sequence
+
+
+def record_call_status(
+    call: Call, *, status: str, duration: int | None, at: datetime
+) -> None:
+    """Apply the status callback of the caller's own leg."""
+    if status not in TERMINAL_STATUSES:
+        call.twilio_status = call.twilio_status or status
+        return
+    call.twilio_status = status
+    call.ended_at = call.ended_at or at
+    call.duration = call.duration if call.duration is not None else duration
+    if call.outcome != Outcome.RINGING:
+        return
+    ringing = [a for a in call.attempts if a.result == LegResult.RINGING]
+    for attempt in ringing:
+        attempt.result = LegResult.CANCELED
+    if call.voicemail_offered_at is not None and not ringing:
+        _settle(call, Outcome.MISSED)
+    else:
+        _settle(call, Outcome.ABANDONED)
+
+
+def record_voicemail(
+    session: Session,
+    call: Call,
+    *,
+    recording_sid: str | None,
+    recording_url: str | None,
+    duration: int | None,
+    status: str | None,
+) -> Voicemail:
+    """Store what Twilio tells of the message (Record action or recording callback)."""
+    voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+    if voicemail is None:
+        voicemail = Voicemail(call=call)
+        session.add(voicemail)
+    voicemail.recording_sid = voicemail.recording_sid or recording_sid
+    voicemail.recording_url = voicemail.recording_url or recording_url
+    if duration is not None and (voicemail.duration is None or voicemail.status != "completed"):
+        voicemail.duration = duration
+    if status and voicemail.status != "completed":
+        voicemail.status = status
+    if (voicemail.duration or 0) > 0 and voicemail.status in (None, "completed"):
+        _settle(call, Outcome.VOICEMAIL)
+    return voicemail
+
+
+def _settle(call: Call, outcome: Outcome) -> None:
+    if OUTCOME_RANK[outcome] > OUTCOME_RANK[Outcome(call.outcome)]:
+        call.outcome = outcome

@@ -1,0 +1,60 @@
+"""`hotline calls`: the recent calls with their outcome and ring legs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hotline.db import get_session
+from hotline.models import Hotline, Person
+from hotline.voice.models import Call
+
+
+def _local(at: datetime | None, zone: ZoneInfo) -> str:
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if at else "-"
+
+
+@click.command("calls")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--hotline", "number", default=None, help="Only calls to this hotline number.")
+def calls_command(limit: int, number: str | None) -> None:
+    """List recent calls with their outcome and every ring leg."""
+    session = get_session()
+    query = (
+        select(Call)
+        .options(selectinload(Call.attempts), selectinload(Call.voicemail))
+        .order_by(Call.started_at.desc(), Call.id.desc())
+        .limit(limit)
+    )
+    if number:
+        query = query.where(Call.to_number == number)
+    hotlines = {h.id: h for h in session.scalars(select(Hotline))}
+    people = {p.id: p.name for p in session.scalars(select(Person))}
+    found = session.scalars(query).all()
+    if not found:
+        click.echo("no calls recorded")
+        return
+    for call in found:
+        hotline = hotlines.get(call.hotline_id) if call.hotline_id else None
+        zone = ZoneInfo(hotline.timezone if hotline else "UTC")
+        answered = people.get(call.answered_by_id, "") if call.answered_by_id else ""
+        click.echo(
+            f"{_local(call.started_at, zone)}  {call.call_sid}  {call.from_number} -> "
+            f"{hotline.name if hotline else call.to_number}  {call.outcome.upper()}"
+            + (f" by {answered}" if answered else "")
+        )
+        for attempt in call.attempts:
+            who = people.get(attempt.person_id, "fallback") if attempt.person_id else "fallback"
+            click.echo(
+                f"    leg {attempt.position + 1}: {who} {attempt.number}  {attempt.result}"
+                f"  rang {_local(attempt.ring_started_at, zone)}"
+                f"  ended {_local(attempt.ended_at, zone)}"
+            )
+        if call.voicemail:
+            click.echo(
+                f"    voicemail: {call.voicemail.duration or 0}s {call.voicemail.recording_url}"
+            )

@@ -1,0 +1,210 @@
+"""HTTP side of the call path: parse Twilio's parameters, call the record, answer TwiML."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from hotline.db import get_session, utcnow
+from hotline.models import Hotline
+from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.voice import bp, calls, twiml
+from hotline.voice.calls import StepKind
+from hotline.voice.models import Call
+from hotline.voice.webhook import (
+    emergency_twiml,
+    empty_twiml,
+    event_time,
+    int_param,
+    public_url,
+    twilio_webhook,
+)
+
+
+def _urls() -> twiml.Urls:
+    url = public_url()
+    return twiml.Urls(url[: url.index("/voice/")])
+
+
+def _call_and_hotline() -> tuple[Call, Hotline]:
+    """The parent call named by the `call` query parameter (or CallSid) and its hotline."""
+    call_sid = request.args.get("call") or request.form.get("CallSid", "")
+    call = calls.find_call(get_session(), call_sid)
+    if call is None or call.hotline_id is None:
+        raise LookupError(f"no routed call {call_sid!r}")
+    hotline = get_session().get(Hotline, call.hotline_id)
+    assert hotline is not None  # noqa: S101 - the foreign key guarantees it
+    return call, hotline
+
+
+def _position() -> int:
+    position = int_param("args", "pos")
+    if position is None:
+        raise ValueError("pos must be an integer")
+    return position
+
+
+def _answer(step: calls.Step, hotline: Hotline, call: Call, *, greet: bool) -> str:
+    urls = _urls()
+    if step.kind == StepKind.DIAL:
+        assert step.attempt is not None  # noqa: S101 - a DIAL step always has its attempt
+        if greet:
+            return twiml.greet_and_dial(hotline, call, step.attempt, urls)
+        return twiml.dial(hotline, call, step.attempt, urls)
+    if step.kind == StepKind.VOICEMAIL:
+        if greet:
+            return twiml.greet_and_voicemail(hotline, call, urls)
+        return twiml.voicemail(hotline, call, urls)
+    return twiml.hangup()
+
+
+@bp.post("/incoming")
+@twilio_webhook(on_error=emergency_twiml)
+def incoming() -> str:
+    """A call arrives on a hotline number: record it and ring the head of the chain."""
+    session, now = get_session(), utcnow()
+    form = request.form
+    call_sid, caller = form.get("CallSid", ""), form.get("From", "")
+    if not call_sid:
+        raise ValueError("incoming call without CallSid")
+    try:
+        hotline = calls.find_hotline(session, to_e164(form.get("To", "")))
+    except InvalidPhoneNumber:
+        hotline = None
+    if hotline is None:
+        calls.record_unroutable_call(
+            session, call_sid=call_sid, from_number=caller, to_number=form.get("To", ""), now=now
+        )
+        current_app.logger.error("call %s to unknown number %r", call_sid, form.get("To"))
+        return emergency_twiml()
+    call = calls.open_call(session, hotline, call_sid=call_sid, from_number=caller, now=now)
+    session.flush()
+    return _answer(calls.first_step(session, call, now), hotline, call, greet=True)
+
+
+@bp.post("/dial-result")
+@twilio_webhook(on_error=emergency_twiml)
+def dial_result() -> str:
+    """A ring leg ended: answered closes the call, anything else rings the next one."""
+    call, hotline = _call_and_hotline()
+    form = request.form
+    step = calls.record_dial_result(
+        get_session(),
+        call,
+        _position(),
+        dial_status=form.get("DialCallStatus", ""),
+        bridged=form.get("DialBridged", "").lower() == "true",
+        leg_sid=form.get("DialCallSid") or None,
+        talk_seconds=int_param("form", "DialCallDuration"),
+        caller_gone=form.get("CallStatus") in calls.TERMINAL_STATUSES,
+        now=utcnow(),
+    )
+    return _answer(step, hotline, call, greet=False)
+
+
+@bp.post("/screen")
+@twilio_webhook(on_error=empty_twiml)
+def screen() -> str:
+    """Whispered to the agent who picked up: who calls, for which hotline, press 1."""
+    call, hotline = _call_and_hotline()
+    position = _position()
+    if call.ended_at is not None:
+        return twiml.say_and_hangup(hotline, twiml.hotline_prompts(hotline).caller_gone)
+    seconds = int(current_app.config["SCREENING_TIMEOUT"])
+    return twiml.screening(hotline, call, position, _urls(), seconds)
+
+
+@bp.post("/screen-result")
+@twilio_webhook(on_error=empty_twiml)
+def screen_result() -> str:
+    """The agent's key press: 1 bridges the call, anything else hangs up their leg."""
+    call, hotline = _call_and_hotline()
+    position = _position()
+    if request.form.get("Digits") != "1":
+        return twiml.hangup()
+    if not calls.accept_leg(get_session(), call, position, utcnow()):
+        return twiml.say_and_hangup(hotline, twiml.hotline_prompts(hotline).caller_gone)
+    return twiml.bridge()
+
+
+@bp.post("/leg-status")
+@twilio_webhook(on_error=empty_twiml)
+def leg_status() -> str:
+    """Progress of one ring leg: initiated, ringing, answered, completed."""
+    call, _hotline = _call_and_hotline()
+    attempt = calls.attempt_at(get_session(), call, _position())
+    if attempt is None:
+        raise LookupError(f"call {call.call_sid} has no ring leg {request.args.get('pos')}")
+    calls.record_leg_status(
+        call,
+        attempt,
+        leg_sid=request.form.get("CallSid") or None,
+        status=request.form.get("CallStatus", ""),
+        at=event_time(),
+        sequence=int_param("form", "SequenceNumber"),
+    )
+    return empty_twiml()
+
+
+@bp.post("/status")
+@twilio_webhook(on_error=empty_twiml)
+def call_status() -> str:
+    """The caller's own leg changed status (configured as the number's status callback)."""
+    session, form = get_session(), request.form
+    call = calls.find_call(session, form.get("CallSid", ""))
+    if call is None:
+        # The call never reached our records (the database was away when it came):
+        # record it now, as taken by the emergency fallback.
+        call = calls.record_unroutable_call(
+            session,
+            call_sid=form.get("CallSid", ""),
+            from_number=form.get("From", ""),
+            to_number=form.get("To", ""),
+            now=event_time(),
+        )
+        session.flush()
+    calls.record_call_status(
+        call,
+        status=form.get("CallStatus", ""),
+        duration=int_param("form", "CallDuration"),
+        at=event_time(),
+    )
+    return empty_twiml()
+
+
+@bp.post("/voicemail-done")
+@twilio_webhook(on_error=empty_twiml)
+def voicemail_done() -> str:
+    """The Record verb finished: keep what we know of the message and say goodbye."""
+    call, hotline = _call_and_hotline()
+    calls.record_voicemail(
+        get_session(),
+        call,
+        recording_sid=request.form.get("RecordingSid") or None,
+        recording_url=request.form.get("RecordingUrl") or None,
+        duration=int_param("form", "RecordingDuration"),
+        status=None,
+    )
+    return twiml.say_and_hangup(hotline, twiml.hotline_prompts(hotline).voicemail_thanks)
+
+
+@bp.post("/recording")
+@twilio_webhook(on_error=empty_twiml)
+def recording() -> str:
+    """Twilio's recording status callback: the message is stored and can be played."""
+    call, _hotline = _call_and_hotline()
+    calls.record_voicemail(
+        get_session(),
+        call,
+        recording_sid=request.form.get("RecordingSid") or None,
+        recording_url=request.form.get("RecordingUrl") or None,
+        duration=int_param("form", "RecordingDuration"),
+        status=request.form.get("RecordingStatus") or None,
+    )
+    return empty_twiml()
+
+
+@bp.post("/fallback")
+@twilio_webhook(on_error=emergency_twiml)
+def fallback() -> str:
+    """Twilio's Voice Fallback URL: reach a human without touching the database."""
+    return emergency_twiml()

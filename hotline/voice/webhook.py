@@ -1,0 +1,117 @@
+"""What every Twilio webhook shares: signature check, error fallback, parameters."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from flask import Response, abort, current_app, request
+from sqlalchemy.exc import IntegrityError
+from twilio.request_validator import RequestValidator
+
+from hotline.db import get_session, utcnow
+from hotline.voice import twiml
+
+log = logging.getLogger("hotline.voice")
+
+TWIML = "application/xml"
+WebhookView = Callable[..., str]
+
+
+def public_url() -> str:
+    """The URL Twilio called, as it signed it (public base or request URL)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if not base:
+        return request.url
+    query = request.query_string.decode()
+    url = base.rstrip("/") + request.script_root + request.path
+    return f"{url}?{query}" if query else url
+
+
+def signature_is_valid() -> bool:
+    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    return RequestValidator(token).validate(public_url(), request.form, signature)
+
+
+def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Callable[..., Response]]:
+    """Check the signature, then run the view; any failure answers `on_error()` TwiML.
+
+    A forged or unsigned request is refused before anything is read or written.
+    A race on a unique key (Twilio retrying while the first try still runs) is
+    settled by running the view once more, which then finds the row.
+    """
+
+    def decorate(view: WebhookView) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def wrapper(*args: object, **kwargs: object) -> Response:
+            if not signature_is_valid():
+                log.warning("refused unsigned or forged webhook %s", request.path)
+                abort(403)
+            for attempt in range(2):
+                try:
+                    body = view(*args, **kwargs)
+                    get_session().commit()
+                    return Response(body, mimetype=TWIML)
+                except IntegrityError:
+                    get_session().rollback()
+                    if attempt:
+                        return _fallback(on_error)
+                except Exception:  # noqa: BLE001 - Twilio must get TwiML whatever failed
+                    return _fallback(on_error)
+            return _fallback(on_error)
+
+        return wrapper
+
+    return decorate
+
+
+def _fallback(on_error: Callable[[], str]) -> Response:
+    # The parameters are logged in full so a call handled while the database
+    # was away can be replayed into the records afterwards.
+    log.exception(
+        "webhook failed, answered with fallback: %s %s",
+        request.path,
+        json.dumps({"query": request.args.to_dict(), "form": request.form.to_dict()}),
+        extra={"call_sid": request.form.get("CallSid")},
+    )
+    try:
+        get_session().rollback()
+    except Exception:  # noqa: BLE001 - the session may be as dead as the database
+        log.debug("rollback failed after webhook error", exc_info=True)
+    return Response(on_error(), mimetype=TWIML)
+
+
+def emergency_twiml() -> str:
+    config = current_app.config
+    return twiml.emergency(config["EMERGENCY_NUMBER"], config["FALLBACK_LANGUAGE"])
+
+
+def empty_twiml() -> str:
+    return twiml.bridge()
+
+
+def event_time(now: datetime | None = None) -> datetime:
+    """The callback's own Timestamp when Twilio sent one, else now."""
+    raw = request.form.get("Timestamp")
+    if raw:
+        try:
+            parsed = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            log.warning("unreadable Timestamp %r", raw)
+        else:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return now or utcnow()
+
+
+def int_param(source: str, name: str) -> int | None:
+    """An integer from the query string or form, None when absent or malformed."""
+    values = request.args if source == "args" else request.form
+    raw = values.get(name, "")
+    return int(raw) if raw.strip().lstrip("-").isdigit() else None
