@@ -76,11 +76,11 @@ def app_config(database_url: str, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str, connection: Connection) -> Iterator[Flask]:
+def app(database_url: str, connection: Connection) -> Flask:
     app = create_app(app_config(database_url))
     database(app).engine.dispose()
     database(app).bind_to(connection)
-    yield app
+    return app
 
 
 @pytest.fixture
@@ -113,8 +113,14 @@ class TwilioClient:
     def url(self, path: str, query: dict[str, Any] | None = None) -> str:
         return f"{self.base}{path}" + (f"?{urlencode(query)}" if query else "")
 
-    def post(self, path: str, params: dict[str, str], query: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None, signature: str | None = None) -> Any:
+    def post(
+        self,
+        path: str,
+        params: dict[str, str],
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        signature: str | None = None,
+    ) -> Any:
         url = self.url(path, query)
         sig = sign(url, params) if signature is None else signature
         return self.client.post(
@@ -160,7 +166,10 @@ def make_hotline(db_session: Session) -> Callable[..., Hotline]:
 @pytest.fixture
 def make_slot(db_session: Session) -> Callable[..., Slot]:
     def make(
-        hotline: Hotline, start: datetime, end: datetime, chain: list[Person],
+        hotline: Hotline,
+        start: datetime,
+        end: datetime,
+        chain: list[Person],
         override: bool = False,
     ) -> Slot:
         slot = Slot(

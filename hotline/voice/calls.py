@@ -114,7 +114,8 @@ def chain_snapshot(chain: Chain, hotline: Hotline) -> list[dict[str, Any]]:
     ]
     numbers = {e["number"] for e in entries}
     if hotline.fallback_number and hotline.fallback_number not in numbers:
-        entries.append({"person_id": None, "name": FALLBACK_NAME, "number": hotline.fallback_number})
+        fallback = {"person_id": None, "name": FALLBACK_NAME, "number": hotline.fallback_number}
+        entries.append(fallback)
     return entries
 
 
@@ -244,9 +245,7 @@ def _is_newer(attempt: CallAttempt, status: str, sequence: int | None) -> bool:
     return sequence >= attempt.status_sequence
 
 
-def record_call_status(
-    call: Call, *, status: str, duration: int | None, at: datetime
-) -> None:
+def record_call_status(call: Call, *, status: str, duration: int | None, at: datetime) -> None:
     """Apply the status callback of the caller's own leg."""
     if status not in TERMINAL_STATUSES:
         call.twilio_status = call.twilio_status or status

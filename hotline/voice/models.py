@@ -55,9 +55,7 @@ class Call(Base):
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"))
     # The chain as resolved at ring time: later planning edits never rewrite history.
     chain: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    answered_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     answered_position: Mapped[int | None]
     voicemail_offered_at: Mapped[datetime | None]
     twilio_status: Mapped[str | None] = mapped_column(String(16))

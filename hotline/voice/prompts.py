@@ -28,8 +28,7 @@ PROMPTS: dict[str, Prompts] = {
         voice="Polly.Lea",
         greeting="Bonjour, vous êtes en relation avec {hotline}. "
         "Nous recherchons la personne d'astreinte, merci de patienter.",
-        whisper="Appel pour {hotline}, de la part du {caller}. "
-        "Appuyez sur 1 pour prendre l'appel.",
+        whisper="Appel pour {hotline}, de la part du {caller}. Appuyez sur 1 pour prendre l'appel.",
         caller_gone="L'appelant a raccroché. Au revoir.",
         withheld_number="numéro masqué",
         voicemail="Personne n'est disponible pour le moment. "

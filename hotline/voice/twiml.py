@@ -15,7 +15,47 @@ from hotline.voice.prompts import Prompts, prompts_for, spoken_caller
 LEG_EVENTS = "initiated ringing answered completed"
 # Countries whose ringback tone Twilio can play (<Dial ringTone>).
 RING_TONES = frozenset(
-    ["at", "au", "bg", "br", "be", "ch", "cl", "cn", "cz", "de", "dk", "ee", "es", "fi", "fr", "gr", "hu", "il", "in", "it", "lt", "jp", "mx", "my", "nl", "no", "nz", "ph", "pl", "pt", "ru", "se", "sg", "th", "uk", "us", "tw", "ve", "za"]
+    [
+        "at",
+        "au",
+        "bg",
+        "br",
+        "be",
+        "ch",
+        "cl",
+        "cn",
+        "cz",
+        "de",
+        "dk",
+        "ee",
+        "es",
+        "fi",
+        "fr",
+        "gr",
+        "hu",
+        "il",
+        "in",
+        "it",
+        "lt",
+        "jp",
+        "mx",
+        "my",
+        "nl",
+        "no",
+        "nz",
+        "ph",
+        "pl",
+        "pt",
+        "ru",
+        "se",
+        "sg",
+        "th",
+        "uk",
+        "us",
+        "tw",
+        "ve",
+        "za",
+    ]
 )
 
 
