@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -141,7 +142,16 @@ def get_session() -> Session:
     return g.db_session
 
 
-def _close_session(_exc: BaseException | None) -> None:
+def discard_session() -> None:
+    """Close the request's session, dropping whatever it held; the next use opens afresh."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except Exception:  # noqa: BLE001 - the connection may be as dead as the database
+        logging.getLogger(__name__).debug("closing a broken session failed", exc_info=True)
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    discard_session()

@@ -222,19 +222,24 @@ def record_leg_status(
 ) -> None:
     """Apply one status callback of a ring leg (initiated, ringing, answered, completed...)."""
     attempt.leg_sid = attempt.leg_sid or leg_sid
-    if status == "ringing":
-        attempt.ring_started_at = attempt.ring_started_at or at
-    elif status in ("in-progress", "answered"):
-        attempt.ring_started_at = attempt.ring_started_at or at
-        attempt.answered_at = attempt.answered_at or at
-    elif status in TERMINAL_STATUSES:
-        attempt.ended_at = attempt.ended_at or at
+    # Each instant keeps the earliest report of it, so neither replays nor a
+    # late "ringing" arriving after "answered" can move it.
+    if status in ("ringing", "in-progress", "answered"):
+        attempt.ring_started_at = _earliest(attempt.ring_started_at, at)
+    if status in ("in-progress", "answered"):
+        attempt.answered_at = _earliest(attempt.answered_at, at)
+    if status in TERMINAL_STATUSES:
+        attempt.ended_at = _earliest(attempt.ended_at, at)
         if attempt.result == LegResult.RINGING:
             accepted = status == "completed" and attempt.accepted_at is not None
             attempt.result = LegResult.ACCEPTED if accepted else LEG_RESULT_BY_STATUS[status]
     if _is_newer(attempt, status, sequence):
         attempt.twilio_status = status
         attempt.status_sequence = sequence
+
+
+def _earliest(current: datetime | None, at: datetime) -> datetime:
+    return at if current is None or at < current else current
 
 
 def _is_newer(attempt: CallAttempt, status: str, sequence: int | None) -> bool:
@@ -251,7 +256,7 @@ def record_call_status(call: Call, *, status: str, duration: int | None, at: dat
         call.twilio_status = call.twilio_status or status
         return
     call.twilio_status = status
-    call.ended_at = call.ended_at or at
+    call.ended_at = _earliest(call.ended_at, at)
     call.duration = call.duration if call.duration is not None else duration
     if call.outcome != Outcome.RINGING:
         return

@@ -32,13 +32,6 @@ class LegResult(StrEnum):
     CANCELED = "canceled"  # the caller hung up while this leg rang
 
 
-class Route(StrEnum):
-    SLOT = "slot"
-    OVERRIDE = "override"
-    DEFAULT = "default"  # no slot covered the moment: the hotline's default chain
-    NOBODY = "nobody"  # no chain at all: fallback number or voicemail
-
-
 class Call(Base):
     __tablename__ = "call"
     __table_args__ = (Index("ix_call_hotline_started", "hotline_id", "started_at"),)

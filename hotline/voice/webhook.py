@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, request
 from sqlalchemy.exc import IntegrityError
 from twilio.request_validator import RequestValidator
 
-from hotline.db import get_session, utcnow
+from hotline.db import discard_session, get_session, utcnow
 from hotline.voice import twiml
 
 log = logging.getLogger("hotline.voice")
@@ -60,7 +60,7 @@ def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Calla
                     get_session().commit()
                     return Response(body, mimetype=TWIML)
                 except IntegrityError:
-                    get_session().rollback()
+                    discard_session()
                     if attempt:
                         return _fallback(on_error)
                 except Exception:  # noqa: BLE001 - Twilio must get TwiML whatever failed
@@ -81,10 +81,7 @@ def _fallback(on_error: Callable[[], str]) -> Response:
         json.dumps({"query": request.args.to_dict(), "form": request.form.to_dict()}),
         extra={"call_sid": request.form.get("CallSid")},
     )
-    try:
-        get_session().rollback()
-    except Exception:  # noqa: BLE001 - the session may be as dead as the database
-        log.debug("rollback failed after webhook error", exc_info=True)
+    discard_session()
     return Response(on_error(), mimetype=TWIML)
 
 

@@ -1,0 +1,79 @@
+"""Migrations are the only way the schema is made: they must go up, down, and match the models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from hotline import (
+    all_models,  # noqa: F401 - every table on the metadata
+    schema,
+)
+from hotline.db import Base, make_engine
+
+
+@pytest.fixture
+def scratch_engine(database_url: str, tmp_path) -> Iterator[Engine]:
+    """An empty database: a new SQLite file, or a fresh schema on PostgreSQL."""
+    if not database_url.startswith("postgresql"):
+        engine = make_engine(f"sqlite:///{tmp_path / 'scratch.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        conn.execute(text("CREATE SCHEMA migration_check"))
+    engine = make_engine(database_url)
+    engine.pool.dispose()
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _search_path(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET search_path TO migration_check")
+        dbapi_connection.commit()
+
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA migration_check CASCADE"))
+    admin.dispose()
+
+
+def tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_from_empty_to_head_and_back_down(scratch_engine):
+    assert tables(scratch_engine) == set()
+
+    schema.upgrade(scratch_engine)
+    assert tables(scratch_engine) == set(Base.metadata.tables)
+    assert schema.current_revision(scratch_engine) == schema.head_revision(scratch_engine)
+
+    schema.downgrade(scratch_engine, "base")
+    assert tables(scratch_engine) == set()
+    assert schema.current_revision(scratch_engine) is None
+
+    schema.upgrade(scratch_engine)
+    assert tables(scratch_engine) == set(Base.metadata.tables)
+
+
+def test_migrated_schema_matches_the_models(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+
+    assert diff == []
+
+
+def test_history_has_a_single_head(engine):
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(schema.alembic_config(engine)).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}"

@@ -1,0 +1,148 @@
+"""The call path driven through signed webhooks, leg by leg, as Twilio plays it."""
+
+from __future__ import annotations
+
+from hotline.voice.models import LegResult, Outcome
+from tests.voice.conftest import attempts, load_call
+
+T = "Fri, 27 Nov 2026 10:00:{:02d} +0000"
+
+
+def test_incoming_greets_and_rings_the_primary_with_screening(driver, team):
+    twiml = driver.incoming()
+
+    assert "<Say" in twiml
+    assert "Astreinte IT" in twiml
+    assert f">{team.people[0].mobile}</Number>" in twiml
+    assert 'answerOnBridge="true"' in twiml
+    assert 'timeout="20"' in twiml
+    assert "/voice/screen?call=" in twiml
+
+
+def test_primary_accepts_is_answered_by_primary_with_one_attempt(driver, team, db_session):
+    driver.incoming()
+    driver.leg(0, "initiated", 0, T.format(1))
+    driver.leg(0, "ringing", 1, T.format(2))
+    driver.leg(0, "answered", 2, T.format(7))
+    whisper = driver.screen(0)
+    assert "<Gather" in whisper
+    assert 'numDigits="1"' in whisper
+    assert "<Hangup" in whisper
+    assert driver.press(0, "1") == '<?xml version="1.0" encoding="UTF-8"?><Response />'
+    driver.leg(0, "completed", 3, T.format(59))
+    assert "<Hangup" in driver.dial_result(0, "completed", bridged=True, duration=52)
+    driver.status("completed", 60)
+
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.ANSWERED
+    assert call.answered_by_id == team.people[0].id
+    assert call.answered_position == 0
+    assert call.ended_at is not None
+    assert call.duration == 60
+    [attempt] = attempts(db_session, call)
+    assert attempt.result == LegResult.ACCEPTED
+    assert attempt.ring_started_at is not None
+    assert attempt.answered_at is not None
+    assert attempt.accepted_at is not None
+    assert attempt.ended_at is not None
+    assert attempt.talk_seconds == 52
+    assert attempt.leg_sid == driver.leg_sid(0)
+
+
+def test_overflow_no_answer_then_busy_then_voicemail_keeps_the_message(driver, team, db_session):
+    driver.incoming()
+    second = driver.dial_result(0, "no-answer", bridged=False)
+    assert f">{team.people[1].mobile}</Number>" in second
+    assert "<Say" not in second  # the caller hears ringback, not a new greeting
+    third = driver.dial_result(1, "busy", bridged=False)
+    assert f">{team.people[2].mobile}</Number>" in third
+    record = driver.dial_result(2, "no-answer", bridged=False)
+    assert "<Record" in record
+    assert "/voice/recording?call=" in record
+    assert "/voice/voicemail-done?call=" in record
+    driver.voicemail_done(14)
+    driver.recording(14)
+    driver.status("completed", 75)
+
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.VOICEMAIL
+    assert [a.result for a in attempts(db_session, call)] == [
+        LegResult.NO_ANSWER,
+        LegResult.BUSY,
+        LegResult.NO_ANSWER,
+    ]
+    assert call.voicemail is not None
+    assert call.voicemail.recording_sid == "RE" + "1" * 32
+    assert call.voicemail.recording_url == "https://api.twilio.com/rec/RE1"
+    assert call.voicemail.duration == 14
+
+
+def test_personal_voicemail_of_primary_is_not_an_answer(driver, team, db_session):
+    driver.incoming()
+    driver.leg(0, "answered", 2, T.format(5))
+    driver.screen(0)  # the voicemail greeting plays over the whisper; nobody presses 1
+    driver.leg(0, "completed", 3, T.format(20))
+    nxt = driver.dial_result(0, "completed", bridged=False, duration=15)
+
+    assert f">{team.people[1].mobile}</Number>" in nxt
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.RINGING
+    assert attempts(db_session, call)[0].result == LegResult.DECLINED
+
+
+def test_wrong_key_hangs_up_the_agent_leg(driver):
+    driver.incoming()
+    assert "<Hangup" in driver.press(0, "2")
+
+
+def test_chain_exhausted_without_message_is_missed(driver, db_session):
+    driver.incoming()
+    for pos in range(3):
+        driver.dial_result(pos, "no-answer", bridged=False)
+    driver.status("completed", 70)
+
+    assert load_call(db_session, driver.call_sid).outcome == Outcome.MISSED
+
+
+def test_caller_hangs_up_while_ringing_is_abandoned_and_rings_nobody_else(driver, db_session):
+    driver.incoming()
+    driver.status("completed", 9)
+    answer = driver.dial_result(0, "canceled", bridged=False, parent="completed")
+
+    assert "<Number" not in answer
+    assert "<Hangup" in answer
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.ABANDONED
+    assert [a.result for a in attempts(db_session, call)] == [LegResult.CANCELED]
+
+
+def test_dial_action_with_caller_gone_stops_the_chain(driver, db_session):
+    driver.incoming()
+    answer = driver.dial_result(0, "no-answer", bridged=False, parent="completed")
+
+    assert "<Number" not in answer
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.ABANDONED
+    assert len(attempts(db_session, call)) == 1
+
+
+def test_agent_accepting_after_caller_left_is_told_and_dropped(driver):
+    driver.incoming()
+    driver.status("completed", 9)
+    assert "raccroché" in driver.press(0, "1")
+
+
+def test_english_hotline_speaks_english(twilio, make_hotline, make_person, make_slot):
+    from datetime import timedelta
+
+    from hotline.db import utcnow
+
+    hotline = make_hotline("+442071838750", name="UK desk", language="en", timezone="Europe/London")
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=1), now + timedelta(hours=1), [make_person()])
+    body = twilio.post(
+        "/voice/incoming", {"CallSid": "CAen", "From": "+447700900123", "To": hotline.number}
+    ).get_data(as_text=True)
+    assert 'language="en-GB"' in body
+    assert "You have reached UK desk".lower() in body.lower()
+    assert 'ringTone="uk"' in body

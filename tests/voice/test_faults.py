@@ -1,0 +1,72 @@
+"""When the app cannot do its job, the caller still reaches a human."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask.testing import FlaskClient
+
+from hotline import create_app
+from tests.conftest import EMERGENCY_NUMBER, TwilioClient, app_config
+
+UNREACHABLE = {
+    "postgresql": "postgresql://postgres@127.0.0.1:1/nowhere",
+    "sqlite": "sqlite:////nonexistent-dir/hotline.sqlite3",
+}
+INCOMING = {"CallSid": "CAdown", "From": "+33699887766", "To": "+33184881234"}
+
+
+@pytest.fixture(params=sorted(UNREACHABLE))
+def dead_database_twilio(request) -> TwilioClient:
+    app = create_app(app_config(UNREACHABLE[request.param]))
+    client: FlaskClient = app.test_client()
+    return TwilioClient(client)
+
+
+@pytest.mark.parametrize("path", ["/voice/incoming", "/voice/dial-result"])
+def test_database_unreachable_still_dials_the_emergency_number(dead_database_twilio, path, caplog):
+    caplog.set_level(logging.ERROR, logger="hotline.voice")
+    response = dead_database_twilio.post(path, INCOMING, {"call": "CAdown", "pos": 0})
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    body = response.get_data(as_text=True)
+    assert f'<Dial answerOnBridge="true">{EMERGENCY_NUMBER}</Dial>' in body
+    assert "<Say" in body
+    assert any("CAdown" in r.getMessage() for r in caplog.records), "the failure is logged"
+
+
+def test_callbacks_with_database_unreachable_answer_200(dead_database_twilio):
+    response = dead_database_twilio.post("/voice/status", {**INCOMING, "CallStatus": "completed"})
+
+    assert response.status_code == 200
+
+
+def test_fallback_url_answers_without_any_database(dead_database_twilio):
+    response = dead_database_twilio.post("/voice/fallback", {**INCOMING, "ErrorCode": "11200"})
+
+    assert response.status_code == 200
+    assert EMERGENCY_NUMBER in response.get_data(as_text=True)
+
+
+def test_internal_error_falls_back_and_writes_nothing(twilio, team, monkeypatch, db_session):
+    from hotline.voice import calls
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug in the lookup")
+
+    monkeypatch.setattr(calls, "resolve_chain", broken)
+    response = twilio.post("/voice/incoming", {**INCOMING, "To": team.hotline.number})
+
+    assert response.status_code == 200
+    assert EMERGENCY_NUMBER in response.get_data(as_text=True)
+    assert calls.find_call(db_session, "CAdown") is None
+
+
+def test_no_emergency_number_configured_still_speaks():
+    app = create_app(app_config(UNREACHABLE["sqlite"], EMERGENCY_NUMBER=""))
+    response = TwilioClient(app.test_client()).post("/voice/incoming", INCOMING)
+
+    assert response.status_code == 200
+    assert "<Say" in response.get_data(as_text=True)
