@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from hotline import schema
 from hotline.db import database
@@ -51,6 +51,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@with_appcontext
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
@@ -59,6 +60,7 @@ def db_upgrade(revision: str) -> None:
 
 
 @db_group.command("downgrade")
+@with_appcontext
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ('base' empties the database)."""
@@ -67,6 +69,7 @@ def db_downgrade(revision: str) -> None:
 
 
 @db_group.command("current")
+@with_appcontext
 def db_current() -> None:
     """Print the schema revision of the database and the head revision."""
     engine = database(current_app).engine

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from hotline import schema
 from hotline.db import database, utcnow
@@ -72,12 +73,14 @@ def seed_demo() -> str:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Migrate and load the demo hotline (its planning covers this week and the next)."""
     click.echo(seed_demo())
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def demo_command(host: str, port: int) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +20,7 @@ def _local(at: datetime | None, zone: ZoneInfo) -> str:
 
 
 @click.command("calls")
+@with_appcontext
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--hotline", "number", default=None, help="Only calls to this hotline number.")
 def calls_command(limit: int, number: str | None) -> None:

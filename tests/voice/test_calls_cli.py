@@ -1,0 +1,39 @@
+"""`hotline calls` shows what happened to each call, leg by leg, in local time."""
+
+from __future__ import annotations
+
+
+def test_calls_lists_outcome_and_every_leg(runner, driver, team, db_session):
+    driver.incoming()
+    driver.leg(0, "ringing", 1, "Fri, 27 Nov 2026 10:00:02 +0000")
+    driver.dial_result(0, "no-answer", bridged=False)
+    driver.screen(1)
+    driver.press(1, "1")
+    driver.dial_result(1, "completed", bridged=True, duration=30)
+    driver.status("completed", 55)
+
+    result = runner.invoke(args=["calls"])
+
+    assert result.exit_code == 0, result.output
+    assert driver.call_sid in result.output
+    assert "ANSWERED by Bruno" in result.output
+    assert "leg 1: Alice" in result.output
+    assert "no-answer" in result.output
+    assert "leg 2: Bruno" in result.output
+    assert "accepted" in result.output
+    # 10:00:02 UTC is 11:00:02 in Paris in November.
+    assert "rang 2026-11-27 11:00:02" in result.output
+
+
+def test_calls_says_so_when_there_are_none(runner):
+    result = runner.invoke(args=["calls"])
+
+    assert result.exit_code == 0
+    assert "no calls recorded" in result.output
+
+
+def test_calls_rejects_an_absurd_limit(runner):
+    result = runner.invoke(args=["calls", "--limit", "0"])
+
+    assert result.exit_code == 2
+    assert "--limit" in result.output
