@@ -652,9 +652,8 @@ def test_seed_demo_loads_the_demo_planning_and_can_run_again(tmp_path):
     app = create_app(app_config(f"sqlite:///{tmp_path / 'demo.sqlite3'}"))
     runner = app.test_cli_runner()
 
-    with app.app_context():
-        first = runner.invoke(args=["seed-demo"])
-        second = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
     exported = runner.invoke(args=["planning", "export"])
     database(app).engine.dispose()
 
