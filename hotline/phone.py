@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 DEFAULT_REGION = "FR"
@@ -19,6 +21,12 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     """Normalise a number as typed by a person (national or international) to E.164."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidPhoneNumber(str(raw), "empty phone number")
+    return _to_e164(raw, region)
+
+
+@functools.lru_cache(maxsize=4096)
+def _to_e164(raw: str, region: str) -> str:
+    # Cached: the hotline's own number is parsed on every incoming call.
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:

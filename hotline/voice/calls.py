@@ -7,14 +7,17 @@ outcome only moves up in rank, and a leg's own status is kept by sequence.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Insert, Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hotline.db import Base
 from hotline.models import Hotline
 from hotline.planning.oncall import Chain, Route, resolve_chain
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
@@ -48,42 +51,100 @@ class StepKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Leg:
+    """A ring leg to dial: its place in the chain and the number."""
+
+    position: int
+    number: str
+
+
+@dataclass(frozen=True)
 class Step:
     """What the caller's leg does next."""
 
     kind: StepKind
-    attempt: CallAttempt | None = None
+    leg: Leg | None = None
+
+
+class CallFacts(Protocol):
+    """What routing and TwiML need of a call: a Call row or a just-recorded NewCall."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def call_sid(self) -> str: ...
+    @property
+    def from_number(self) -> str: ...
+    @property
+    def chain(self) -> list[dict[str, Any]]: ...
+    @property
+    def outcome(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class NewCall:
+    """A call open_call has just inserted, known without loading it back."""
+
+    id: int
+    call_sid: str
+    from_number: str
+    chain: list[dict[str, Any]]
+    outcome: str = Outcome.RINGING
+
+
+# The incoming-call path runs on every call: its statements are built once.
+_HOTLINE_BY_NUMBER = select(Hotline).where(Hotline.number == bindparam("number"))
+_CALL_BY_SID = select(Call).where(Call.call_sid == bindparam("call_sid"))
 
 
 def find_hotline(session: Session, number: str) -> Hotline | None:
-    return session.scalar(select(Hotline).where(Hotline.number == number))
+    return session.scalar(_HOTLINE_BY_NUMBER, {"number": number})
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:
-    return session.scalar(select(Call).where(Call.call_sid == call_sid))
+    return session.scalar(_CALL_BY_SID, {"call_sid": call_sid})
+
+
+@functools.cache
+def insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
+    """An INSERT that does nothing when a row with the same `keys` exists (Twilio retries).
+
+    Built once per table on Core, not the ORM: it runs on every incoming call.
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def _insert(session: Session, model: type[Base], keys: tuple[str, ...]) -> Insert:
+    return insert_once(session.get_bind().dialect.name, model.__table__, keys)
 
 
 def open_call(
     session: Session, hotline: Hotline, *, call_sid: str, from_number: str, now: datetime
-) -> Call:
+) -> CallFacts:
     """Record an incoming call and the chain on call for it; a retry gets the same call."""
-    call = find_call(session, call_sid)
-    if call is not None:
-        return call
     chain = resolve_chain(session, hotline.id, now)
-    call = Call(
-        call_sid=call_sid,
-        hotline_id=hotline.id,
-        from_number=from_number,
-        to_number=hotline.number,
-        started_at=now,
-        route=chain.route,
-        slot_id=chain.slot_id,
-        chain=chain_snapshot(chain, hotline),
-        outcome=Outcome.RINGING,
-    )
-    session.add(call)
-    return call
+    snapshot = chain_snapshot(chain, hotline)
+    values = {
+        "call_sid": call_sid,
+        "hotline_id": hotline.id,
+        "from_number": from_number,
+        "to_number": hotline.number,
+        "started_at": now,
+        "route": chain.route,
+        "slot_id": chain.slot_id,
+        "chain": snapshot,
+        "outcome": Outcome.RINGING,
+        "answered_by_id": None,
+        "answered_position": None,
+    }
+    insert = _insert(session, Call, ("call_sid",)).returning(Call.__table__.c.id)
+    new_id = session.connection().execute(insert, values).scalar()
+    if new_id is None:
+        existing = find_call(session, call_sid)
+        assert existing is not None  # noqa: S101 - the conflicting row exists
+        return existing
+    return NewCall(new_id, call_sid, from_number, snapshot)
 
 
 def record_unroutable_call(
@@ -119,37 +180,34 @@ def chain_snapshot(chain: Chain, hotline: Hotline) -> list[dict[str, Any]]:
     return entries
 
 
-def first_step(session: Session, call: Call, now: datetime) -> Step:
+def first_step(session: Session, call: CallFacts, now: datetime) -> Step:
     """Ring the head of the chain, or go straight to voicemail when there is none."""
     if call.outcome != Outcome.RINGING:
         return Step(StepKind.HANGUP)
     return _ring_or_voicemail(session, call, 0, now)
 
 
-def attempt_at(session: Session, call: Call, position: int) -> CallAttempt | None:
+def attempt_at(session: Session, call: CallFacts, position: int) -> CallAttempt | None:
     return session.scalar(
         select(CallAttempt).where(CallAttempt.call_id == call.id, CallAttempt.position == position)
     )
 
 
-def ring(session: Session, call: Call, position: int, now: datetime) -> CallAttempt | None:
-    """Return the attempt at `position`, creating it once; None past the chain's end."""
+def ring(session: Session, call: CallFacts, position: int, now: datetime) -> Leg | None:
+    """Record the ring leg at `position` once; None past the chain's end."""
     if position < 0 or position >= len(call.chain):
         return None
-    if call.id is not None:
-        existing = attempt_at(session, call, position)
-        if existing is not None:
-            return existing
     entry = call.chain[position]
-    attempt = CallAttempt(
-        position=position,
-        person_id=entry["person_id"],
-        number=entry["number"],
-        created_at=now,
-        result=LegResult.RINGING,
-    )
-    call.attempts.append(attempt)
-    return attempt
+    values = {
+        "call_id": call.id,
+        "position": position,
+        "person_id": entry["person_id"],
+        "number": entry["number"],
+        "created_at": now,
+        "result": LegResult.RINGING,
+    }
+    session.connection().execute(_insert(session, CallAttempt, ("call_id", "position")), values)
+    return Leg(position, entry["number"])
 
 
 def record_dial_result(
@@ -165,7 +223,9 @@ def record_dial_result(
     now: datetime,
 ) -> Step:
     """Record how a ring leg ended and decide the next step of the call."""
-    attempt = attempt_at(session, call, position) or ring(session, call, position, now)
+    if attempt_at(session, call, position) is None:
+        ring(session, call, position, now)  # a leg we never saw start: keep its trace
+    attempt = attempt_at(session, call, position)
     if attempt is not None:
         attempt.result = _leg_result(dial_status, bridged)
         attempt.leg_sid = attempt.leg_sid or leg_sid
@@ -186,11 +246,15 @@ def record_dial_result(
     return _ring_or_voicemail(session, call, position + 1, now)
 
 
-def _ring_or_voicemail(session: Session, call: Call, position: int, now: datetime) -> Step:
-    attempt = ring(session, call, position, now)
-    if attempt is not None:
-        return Step(StepKind.DIAL, attempt)
-    call.voicemail_offered_at = call.voicemail_offered_at or now
+def _ring_or_voicemail(session: Session, call: CallFacts, position: int, now: datetime) -> Step:
+    leg = ring(session, call, position, now)
+    if leg is not None:
+        return Step(StepKind.DIAL, leg)
+    session.execute(
+        update(Call)
+        .where(Call.id == call.id, Call.voicemail_offered_at.is_(None))
+        .values(voicemail_offered_at=now)
+    )
     return Step(StepKind.VOICEMAIL)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -9,7 +10,7 @@ import phonenumbers
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from hotline.models import Hotline
-from hotline.voice.models import Call, CallAttempt
+from hotline.voice.calls import CallFacts, Leg
 from hotline.voice.prompts import Prompts, prompts_for, spoken_caller
 
 LEG_EVENTS = "initiated ringing answered completed"
@@ -59,6 +60,7 @@ RING_TONES = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def ring_tone(hotline_number: str) -> str:
     """The caller hears the ringback of the hotline's own country."""
     region = (phonenumbers.region_code_for_number(phonenumbers.parse(hotline_number)) or "").lower()
@@ -86,22 +88,22 @@ def _say(response: VoiceResponse | Gather, text: str, hotline: Hotline) -> None:
     response.say(text, language=prompts.say_language, voice=hotline.voice or prompts.voice)
 
 
-def greet_and_dial(hotline: Hotline, call: Call, attempt: CallAttempt, urls: Urls) -> str:
+def greet_and_dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> str:
     response = VoiceResponse()
     greeting = hotline.greeting or hotline_prompts(hotline).greeting.format(hotline=hotline.name)
     _say(response, greeting, hotline)
-    response.append(_dial(hotline, call, attempt, urls))
+    response.append(_dial(hotline, call, leg, urls))
     return str(response)
 
 
-def dial(hotline: Hotline, call: Call, attempt: CallAttempt, urls: Urls) -> str:
+def dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> str:
     response = VoiceResponse()
-    response.append(_dial(hotline, call, attempt, urls))
+    response.append(_dial(hotline, call, leg, urls))
     return str(response)
 
 
-def _dial(hotline: Hotline, call: Call, attempt: CallAttempt, urls: Urls) -> Dial:
-    query = {"call": call.call_sid, "pos": attempt.position}
+def _dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> Dial:
+    query = {"call": call.call_sid, "pos": leg.position}
     dial_verb = Dial(
         action=urls.to("dial-result", **query),
         method="POST",
@@ -111,7 +113,7 @@ def _dial(hotline: Hotline, call: Call, attempt: CallAttempt, urls: Urls) -> Dia
     )
     screening = {"url": urls.to("screen", **query), "method": "POST"} if hotline.screening else {}
     dial_verb.number(
-        attempt.number,
+        leg.number,
         status_callback=urls.to("leg-status", **query),
         status_callback_event=LEG_EVENTS,
         status_callback_method="POST",
@@ -120,7 +122,7 @@ def _dial(hotline: Hotline, call: Call, attempt: CallAttempt, urls: Urls) -> Dia
     return dial_verb
 
 
-def greet_and_voicemail(hotline: Hotline, call: Call, urls: Urls) -> str:
+def greet_and_voicemail(hotline: Hotline, call: CallFacts, urls: Urls) -> str:
     """Greeting then voicemail: nobody at all can be rung for this call."""
     response = VoiceResponse()
     greeting = hotline.greeting or hotline_prompts(hotline).greeting.format(hotline=hotline.name)
@@ -129,13 +131,15 @@ def greet_and_voicemail(hotline: Hotline, call: Call, urls: Urls) -> str:
     return str(response)
 
 
-def voicemail(hotline: Hotline, call: Call, urls: Urls) -> str:
+def voicemail(hotline: Hotline, call: CallFacts, urls: Urls) -> str:
     response = VoiceResponse()
     _append_voicemail(response, hotline, call, urls)
     return str(response)
 
 
-def _append_voicemail(response: VoiceResponse, hotline: Hotline, call: Call, urls: Urls) -> None:
+def _append_voicemail(
+    response: VoiceResponse, hotline: Hotline, call: CallFacts, urls: Urls
+) -> None:
     prompts = hotline_prompts(hotline)
     _say(response, prompts.voicemail, hotline)
     query = {"call": call.call_sid}
@@ -154,7 +158,7 @@ def _append_voicemail(response: VoiceResponse, hotline: Hotline, call: Call, url
     response.hangup()
 
 
-def screening(hotline: Hotline, call: Call, position: int, urls: Urls, seconds: int) -> str:
+def screening(hotline: Hotline, call: CallFacts, position: int, urls: Urls, seconds: int) -> str:
     """Whisper to the agent who answered: who calls, for which hotline, press 1."""
     prompts = hotline_prompts(hotline)
     response = VoiceResponse()

@@ -43,13 +43,13 @@ def _position() -> int:
     return position
 
 
-def _answer(step: calls.Step, hotline: Hotline, call: Call, *, greet: bool) -> str:
+def _answer(step: calls.Step, hotline: Hotline, call: calls.CallFacts, *, greet: bool) -> str:
     urls = _urls()
     if step.kind == StepKind.DIAL:
-        assert step.attempt is not None  # noqa: S101 - a DIAL step always has its attempt
+        assert step.leg is not None  # noqa: S101 - a DIAL step always has its leg
         if greet:
-            return twiml.greet_and_dial(hotline, call, step.attempt, urls)
-        return twiml.dial(hotline, call, step.attempt, urls)
+            return twiml.greet_and_dial(hotline, call, step.leg, urls)
+        return twiml.dial(hotline, call, step.leg, urls)
     if step.kind == StepKind.VOICEMAIL:
         if greet:
             return twiml.greet_and_voicemail(hotline, call, urls)
@@ -77,7 +77,6 @@ def incoming() -> str:
         current_app.logger.error("call %s to unknown number %r", call_sid, form.get("To"))
         return emergency_twiml()
     call = calls.open_call(session, hotline, call_sid=call_sid, from_number=caller, now=now)
-    session.flush()
     return _answer(calls.first_step(session, call, now), hotline, call, greet=True)
 
 
