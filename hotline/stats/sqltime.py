@@ -1,0 +1,161 @@
+"""Time arithmetic in SQL, written for the database at hand.
+
+PostgreSQL converts to local time itself (`AT TIME ZONE`) and has
+`percentile_cont`. SQLite knows no time zones: the period's UTC offsets (one
+per DST change, computed by zoneinfo) become a CASE shifting each timestamp,
+and percentiles come from `row_number()` over the sorted values. Either way
+only aggregated rows reach Python.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Float,
+    Integer,
+    Select,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from hotline.db import UTCDateTime
+from hotline.stats.periods import Period
+
+SECONDS_PER_DAY = 86400.0
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+class SqlClock:
+    """SQL expressions for local dates and hours, and for durations, on one database."""
+
+    def __init__(self, dialect: str, period: Period) -> None:
+        self.postgresql = dialect == "postgresql"
+        self.period = period
+
+    @classmethod
+    def of(cls, session: Session, period: Period) -> SqlClock:
+        return cls(dialect_of(session), period)
+
+    def local_date(self, column: Any) -> ColumnElement[Any]:
+        if self.postgresql:
+            return cast(self._pg_local(column), Date)
+        return func.date(column, self._sqlite_shift(column))
+
+    def local_hour(self, column: Any) -> ColumnElement[int]:
+        if self.postgresql:
+            return cast(extract("hour", self._pg_local(column)), Integer)
+        return cast(func.strftime("%H", column, self._sqlite_shift(column)), Integer)
+
+    def local_weekday(self, column: Any) -> ColumnElement[int]:
+        """Monday 0 ... Sunday 6, as Python's `date.weekday()`."""
+        if self.postgresql:
+            return cast(extract("isodow", self._pg_local(column)), Integer) - 1
+        sunday_first = cast(func.strftime("%w", column, self._sqlite_shift(column)), Integer)
+        return (sunday_first + 6) % 7
+
+    def seconds_between(self, start: Any, end: Any) -> ColumnElement[float]:
+        return seconds_between(self.postgresql, start, end)
+
+    def epoch(self, column: Any) -> ColumnElement[float]:
+        return epoch(self.postgresql, column)
+
+    def _pg_local(self, column: Any) -> ColumnElement[Any]:
+        # Stored values are naive UTC: first say so, then convert. The zone is
+        # rendered inline so GROUP BY repeats the very same expression.
+        zone = literal(self.period.tz, literal_execute=True)
+        return func.timezone(zone, func.timezone(literal("UTC", literal_execute=True), column))
+
+    def _sqlite_shift(self, column: Any) -> ColumnElement[str]:
+        offsets = self.period.utc_offsets()
+        modifiers = [f"{seconds:+d} seconds" for _at, seconds in offsets]
+        if len(set(modifiers)) == 1:
+            return literal(modifiers[0])
+        # Each offset holds until the next change; times before the period
+        # take the first offset, after it the last.
+        whens = [
+            (column < literal(at, UTCDateTime()), modifier)
+            for (at, _), modifier in zip(offsets[1:], modifiers[:-1], strict=True)
+        ]
+        return case(*whens, else_=literal(modifiers[-1]))
+
+
+def seconds_between(postgresql: bool, start: Any, end: Any) -> ColumnElement[float]:
+    if postgresql:
+        return cast(extract("epoch", end - start), Float)
+    # julianday() is precise to about 50 microseconds: keep milliseconds.
+    return func.round((func.julianday(end) - func.julianday(start)) * SECONDS_PER_DAY, 3)
+
+
+def epoch(postgresql: bool, column: Any) -> ColumnElement[float]:
+    """Seconds since 1970 of a stored (naive UTC) timestamp."""
+    if postgresql:
+        return cast(extract("epoch", column), Float)
+    return func.round((func.julianday(column) - UNIX_EPOCH_JULIAN_DAY) * SECONDS_PER_DAY, 3)
+
+
+def as_date(value: Any) -> date:
+    """A local date as the database returns it (SQLite gives text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def percentiles(
+    session: Session, values: Select[Any], fractions: Sequence[float]
+) -> dict[float, float | None]:
+    """Continuous percentiles (as `percentile_cont`) of the one column `values` selects."""
+    column = values.subquery().c[0]
+    if dialect_of(session) == "postgresql":
+        row = session.execute(
+            select(*(func.percentile_cont(f).within_group(column) for f in fractions))
+        ).one()
+        return {f: None if v is None else float(v) for f, v in zip(fractions, row, strict=True)}
+    return _sqlite_percentiles(session, column, fractions)
+
+
+def _sqlite_percentiles(
+    session: Session, column: Any, fractions: Sequence[float]
+) -> dict[float, float | None]:
+    ranked = (
+        select(
+            column.label("v"),
+            (func.row_number().over(order_by=column) - 1).label("i"),
+            func.count().over().label("n"),
+        )
+        .where(column.is_not(None))
+        .subquery()
+    )
+    # Only the (at most two) rows around each wanted rank come back.
+    wanted = []
+    for fraction in fractions:
+        low = cast(literal(fraction) * (ranked.c.n - 1), Integer)
+        wanted += [ranked.c.i == low, ranked.c.i == low + 1]
+    rows = session.execute(select(ranked.c.i, ranked.c.n, ranked.c.v).where(or_(*wanted))).all()
+    if not rows:
+        return dict.fromkeys(fractions)
+    count = rows[0].n
+    by_rank = {row.i: float(row.v) for row in rows}
+    return {f: _interpolate(by_rank, f * (count - 1)) for f in fractions}
+
+
+def _interpolate(by_rank: dict[int, float], position: float) -> float:
+    low = math.floor(position)
+    value = by_rank[low]
+    if low + 1 in by_rank and position > low:
+        value += (position - low) * (by_rank[low + 1] - value)
+    return value
