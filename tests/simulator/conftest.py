@@ -1,0 +1,237 @@
+"""A real server (gunicorn, two workers) on its own database, for end-to-end calls."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import Engine, RowMapping, create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from hotline import schema
+from hotline.db import make_engine, normalise_url, utcnow
+from hotline.models import Hotline, Person
+from hotline.planning.models import REGULAR, Slot, SlotResponder
+from hotline.simulator import Behaviour, Scenario, SimulationResult, simulate_call
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-auth-token-0123456789abcdef"
+EMERGENCY_NUMBER = "+33184880000"
+SCREENED = "+33184881234"  # the demo number, so the CLI's default --to reaches it
+UNSCREENED = "+33184885678"
+CALLER = "+33698765432"
+E2E_DATABASE = "test_e2e"
+PEOPLE = [
+    ("alice", "Alice Martin", "+33612345601"),
+    ("bruno", "Bruno Petit", "+33612345602"),
+    ("chloe", "Chloé Durand", "+33612345603"),
+]
+RING_TIMEOUT = 20
+BOOT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    token: str
+    database_url: str
+    engine: Engine
+    people: dict[str, int]  # person id by ref
+    log: Path
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {mobile: name for _ref, name, mobile in PEOPLE}
+
+    def env(self) -> dict[str, str]:
+        """The environment of a process that should see this server's configuration."""
+        return {
+            **os.environ,
+            "HOTLINE_DATABASE_URL": self.database_url,
+            "HOTLINE_TWILIO_AUTH_TOKEN": self.token,
+            "HOTLINE_EMERGENCY_NUMBER": EMERGENCY_NUMBER,
+            # An instance/config.py left by `hotline demo` must not change the URL we sign.
+            "HOTLINE_PUBLIC_BASE_URL": "",
+            "HOTLINE_PROXY_COUNT": "0",
+        }
+
+    def call_row(self, call_sid: str) -> RowMapping | None:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(text('SELECT * FROM "call" WHERE call_sid = :sid'), {"sid": call_sid})
+                .mappings()
+                .one_or_none()
+            )
+
+    def attempt_rows(self, call_id: int) -> list[RowMapping]:
+        with self.engine.connect() as conn:
+            query = text("SELECT * FROM call_attempt WHERE call_id = :id ORDER BY position")
+            return list(conn.execute(query, {"id": call_id}).mappings())
+
+    def voicemail_row(self, call_id: int) -> RowMapping | None:
+        with self.engine.connect() as conn:
+            query = text("SELECT * FROM voicemail WHERE call_id = :id")
+            return conn.execute(query, {"id": call_id}).mappings().one_or_none()
+
+    def count_calls(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(text('SELECT count(*) FROM "call"')).scalar_one()
+
+
+def moment(value: datetime | str) -> datetime:
+    """A timestamp column read by raw SQL (SQLite hands back text), as naive UTC."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """Drop and create database `name` next to the test database; return its URL."""
+    url = make_url(normalise_url(server_url))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            # FORCE: a server left running by an interrupted run must not block the drop.
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(server_url: str, name: str) -> None:
+    admin = create_engine(make_url(normalise_url(server_url)), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temp file, or a separate PostgreSQL database when tests run on it."""
+    server_url = os.environ.get("HOTLINE_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
+        return
+    yield fresh_postgres_database(server_url, E2E_DATABASE)
+    drop_postgres_database(server_url, E2E_DATABASE)
+
+
+def seed(engine: Engine) -> dict[str, int]:
+    """Three people on call now, primary first, on a screened and an unscreened hotline."""
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        people = [Person(ref=ref, name=name, mobile=mobile) for ref, name, mobile in PEOPLE]
+        session.add_all(people)
+        for number, screening in ((SCREENED, True), (UNSCREENED, False)):
+            hotline = Hotline(
+                number=number,
+                name="Astreinte e2e" if screening else "Astreinte sans filtrage",
+                timezone="Europe/Paris",
+                language="fr",
+                ring_timeout=RING_TIMEOUT,
+                screening=screening,
+            )
+            session.add(hotline)
+            session.flush()
+            session.add(
+                Slot(
+                    hotline_id=hotline.id,
+                    kind=REGULAR,
+                    starts_at=now - timedelta(days=1),
+                    ends_at=now + timedelta(days=1),
+                    responders=[
+                        SlotResponder(position=i, person_id=p.id) for i, p in enumerate(people)
+                    ],
+                )
+            )
+        session.flush()
+        return {person.ref: person.id for person in people}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + BOOT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            # Any HTTP answer (a 404 here) means a worker has loaded the app.
+            requests.get(f"http://127.0.0.1:{port}/", timeout=BOOT_SECONDS)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    pytest.fail(f"gunicorn did not listen on {port} within {BOOT_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    engine = make_engine(e2e_database_url)
+    schema.upgrade(engine)
+    people = seed(engine)
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    server = LiveServer(f"http://127.0.0.1:{port}", TOKEN, e2e_database_url, engine, people, log)
+    command = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2"]
+    command += ["wsgi:app"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=server.env(), stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_for_port(process, port, log)
+            yield server
+        finally:
+            # SIGINT is gunicorn's quick shutdown: nothing is in flight any more.
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            engine.dispose()
+
+
+@pytest.fixture
+def place_call(live_server: LiveServer) -> Callable[..., SimulationResult]:
+    """Play one call against the live server; the callees behave as listed, in chain order."""
+
+    def place(*legs: str, to: str = SCREENED, **options: Any) -> SimulationResult:
+        scenario = Scenario(
+            to_number=to,
+            from_number=CALLER,
+            legs=tuple(Behaviour(leg) for leg in legs),
+            names=live_server.names,
+            **options,
+        )
+        result = simulate_call(live_server.url, live_server.token, scenario)
+        assert result.error is None, result.render()
+        return result
+
+    return place
+
+
+def hotline_command() -> list[str]:
+    """The `hotline` console script of this environment."""
+    script = Path(sys.executable).with_name("hotline")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from hotline.cli import main; main()"]
