@@ -17,6 +17,7 @@ from sqlalchemy import Insert, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hotline.alerts import outbox as alert_outbox
 from hotline.db import Base
 from hotline.models import Hotline
 from hotline.planning.oncall import Chain, Route, resolve_chain
@@ -229,6 +230,8 @@ def record_dial_result(
     if attempt is not None:
         attempt.result = _leg_result(dial_status, bridged)
         attempt.leg_sid = attempt.leg_sid or leg_sid
+        if dial_status == "failed" and not bridged:
+            alert_outbox.leg_failed(session, call, attempt)  # an outbox row, sent by the worker
         if bridged:
             attempt.talk_seconds = talk_seconds
             attempt.accepted_at = attempt.accepted_at or now
@@ -361,3 +364,4 @@ def record_voicemail(
 def _settle(call: Call, outcome: Outcome) -> None:
     if OUTCOME_RANK[outcome] > OUTCOME_RANK[Outcome(call.outcome)]:
         call.outcome = outcome
+        alert_outbox.call_settled(call)  # missed/voicemail: an outbox row, sent by the worker

@@ -1,0 +1,71 @@
+"""Coverage gaps: spans of the coming days where no slot puts an active person on call."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from hotline.alerts import outbox
+from hotline.alerts.models import AlertKind
+from hotline.models import Hotline, Person
+from hotline.planning.models import DefaultResponder, Slot, SlotResponder
+
+Span = tuple[datetime, datetime]
+
+
+def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Span]:
+    """The spans of [start, end) that no slot with an active responder covers."""
+    staffed = exists(
+        select(SlotResponder.slot_id)
+        .join(Person, Person.id == SlotResponder.person_id)
+        .where(SlotResponder.slot_id == Slot.id, Person.active.is_(True))
+    )
+    covered = session.execute(
+        select(Slot.starts_at, Slot.ends_at)
+        .where(Slot.hotline_id == hotline_id, Slot.starts_at < end, Slot.ends_at > start, staffed)
+        .order_by(Slot.starts_at)
+    )
+    gaps, cursor = [], start
+    for slot_start, slot_end in covered:
+        if slot_start > cursor:
+            gaps.append((cursor, slot_start))
+        cursor = max(cursor, slot_end)
+    if cursor < end:
+        gaps.append((cursor, end))
+    return gaps
+
+
+def has_default_chain(session: Session, hotline_id: int) -> bool:
+    return (
+        session.scalar(
+            select(DefaultResponder.person_id).where(DefaultResponder.hotline_id == hotline_id)
+        )
+        is not None
+    )
+
+
+def record_digests(session: Session, now: datetime, hour: int, days: int) -> None:
+    """Once a day per hotline, from `hour` local time on: record its gaps of the next days."""
+    for hotline in session.scalars(select(Hotline).order_by(Hotline.id)):
+        local = now.astimezone(ZoneInfo(hotline.timezone))
+        if local.hour < hour:
+            continue
+        key = f"coverage_gap:{hotline.id}:{local.date().isoformat()}"
+        if outbox.event_exists(session, key):
+            continue
+        gaps = coverage_gaps(session, hotline.id, now, now + timedelta(days=days))
+        # The event is recorded even without gaps: it marks the day as checked.
+        outbox.record_event(
+            session,
+            AlertKind.COVERAGE_GAP,
+            key,
+            hotline_id=hotline.id,
+            payload={
+                "days": days,
+                "gaps": [[s.isoformat(), e.isoformat()] for s, e in gaps],
+                "has_default_chain": has_default_chain(session, hotline.id),
+            },
+        )

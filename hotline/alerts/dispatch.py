@@ -1,0 +1,335 @@
+"""Turn one recorded event into its notifications: one per recipient and channel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from jinja2 import Environment
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hotline.alerts import messages, preferences, recipients
+from hotline.alerts.models import AlertEvent, AlertKind, Channel, Notification, ShiftTake, Status
+from hotline.alerts.recipients import Recipient
+from hotline.db import utcnow
+from hotline.models import Hotline, Person
+from hotline.voice.models import Call, Voicemail
+
+log = logging.getLogger("hotline.alerts")
+
+SMS_AND_EMAIL = (Channel.SMS, Channel.EMAIL)
+Context = Callable[[str], dict[str, Any]]  # language -> template variables
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Who gets which channels, and the message's variables in a given language."""
+
+    deliveries: list[tuple[Recipient, tuple[Channel, ...]]]
+    context: Context
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What dispatching needs from the configuration."""
+
+    reminder_minutes: int
+    confirm_minutes: int
+    take_by_call: bool
+
+
+def dispatch_event(
+    session: Session, event_id: int, env: Environment, settings: Settings
+) -> list[int]:
+    """Create the event's notifications once; return the ids of those to send."""
+    now = utcnow()
+    claimed = session.execute(
+        update(AlertEvent)
+        .where(AlertEvent.id == event_id, AlertEvent.dispatched_at.is_(None))
+        .values(dispatched_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return []  # already dispatched (a duplicate task) or gone
+    event = session.get(AlertEvent, event_id)
+    assert event is not None  # noqa: S101 - the update above just matched it
+    kind = AlertKind(event.kind)
+    if not preferences.hotline_enabled(session, event.hotline_id, kind):
+        log.info(
+            "alert %s not sent: %s is switched off for hotline %s",
+            event.key,
+            kind,
+            event.hotline_id,
+        )
+        return []
+    try:
+        plan = PLANNERS[kind](session, event, settings)
+    except LookupError as exc:
+        # Its call or shift was deleted meanwhile: nothing left to tell about.
+        log.error("alert %s dropped: %s", event.key, exc)
+        return []
+    created = [
+        _notification(session, event, kind, recipient, channel, plan.context, env)
+        for recipient, channels in plan.deliveries
+        for channel in channels
+        if preferences.person_enabled(session, recipient.person_id, kind, channel)
+    ]
+    session.add_all(created)
+    session.flush()
+    return [n.id for n in created if n.status == Status.PENDING]
+
+
+def _notification(
+    session: Session,
+    event: AlertEvent,
+    kind: AlertKind,
+    recipient: Recipient,
+    channel: Channel,
+    context: Context,
+    env: Environment,
+) -> Notification:
+    message = messages.render(
+        env, kind, recipient.language, {"name": recipient.name, **context(recipient.language)}
+    )
+    address = recipient.email if channel == Channel.EMAIL else recipient.mobile
+    notification = Notification(
+        event_id=event.id,
+        recipient=recipient.key,
+        recipient_name=recipient.name,
+        person_id=recipient.person_id,
+        channel=channel,
+        address=address or "",
+        language=messages.language_of(recipient.language),
+        subject=message.subject if channel == Channel.EMAIL else None,
+        body={Channel.SMS: message.sms, Channel.EMAIL: message.email, Channel.VOICE: message.voice}[
+            channel
+        ],
+        status=Status.PENDING,
+    )
+    if not address:
+        notification.status = Status.SKIPPED
+        notification.last_error = (
+            "no e-mail address" if channel == Channel.EMAIL else "no mobile number"
+        )
+    return notification
+
+
+def _hotline(session: Session, event: AlertEvent) -> Hotline:
+    hotline = session.get(Hotline, event.hotline_id) if event.hotline_id is not None else None
+    if hotline is None:
+        raise LookupError(f"alert {event.key} has no hotline")
+    return hotline
+
+
+def _hotline_context(hotline: Hotline) -> dict[str, Any]:
+    return {
+        "hotline_name": hotline.name,
+        "hotline_number": messages.readable_number(hotline.number),
+    }
+
+
+def _when(hotline: Hotline, moment: datetime) -> Callable[[str], str]:
+    return lambda language: messages.local_datetime(moment, hotline.timezone, language)
+
+
+def _call(event: AlertEvent) -> Call:
+    if event.call is None:
+        raise LookupError(f"alert {event.key} has no call")
+    return event.call
+
+
+def plan_missed_call(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
+    call, hotline = _call(event), _hotline(session, event)
+    voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+    chain = recipients.call_chain(session, call)
+    when = _when(hotline, call.started_at)
+    base = {
+        **_hotline_context(hotline),
+        "caller": messages.readable_number(call.from_number),
+        "recording_url": voicemail.recording_url if voicemail else None,
+        "duration": voicemail.duration if voicemail else None,
+        "chain_names": ", ".join(r.name for r in chain),
+    }
+    everyone = recipients.merge(chain, recipients.managers(session, hotline.id))
+    return Plan([(r, SMS_AND_EMAIL) for r in everyone], lambda lang: {**base, "when": when(lang)})
+
+
+def plan_call_received(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
+    call, hotline = _call(event), _hotline(session, event)
+    when = _when(hotline, call.started_at)
+    base = {**_hotline_context(hotline), "caller": messages.readable_number(call.from_number)}
+    chain = recipients.call_chain(session, call)
+    return Plan([(r, (Channel.SMS,)) for r in chain], lambda lang: {**base, "when": when(lang)})
+
+
+def plan_leg_failed(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
+    call, hotline = _call(event), _hotline(session, event)
+    person = session.get(Person, event.person_id) if event.person_id is not None else None
+    number = str(event.payload.get("number", ""))
+    when = _when(hotline, call.started_at)
+    base = {
+        **_hotline_context(hotline),
+        "target_name": person.name if person is not None else number,
+        "number": messages.readable_number(number),
+    }
+    # Texting the number that just failed is pointless: the person hears by e-mail.
+    deliveries = [(r, (Channel.EMAIL,)) for r in recipients.people(session, [event.person_id])]
+    deliveries += [(r, SMS_AND_EMAIL) for r in recipients.managers(session, hotline.id)]
+    return Plan(_unique(deliveries), lambda lang: {**base, "when": when(lang)})
+
+
+def _take(session: Session, event: AlertEvent) -> ShiftTake:
+    take = session.get(ShiftTake, event.shift_take_id) if event.shift_take_id else None
+    if take is None:
+        raise LookupError(f"alert {event.key} has no shift")
+    return take
+
+
+def _shift_context(
+    session: Session,
+    hotline: Hotline,
+    slot_id: int,
+    incoming_id: int | None,
+    outgoing_id: int | None,
+) -> Context:
+    from hotline.planning.models import Slot
+
+    slot = session.get(Slot, slot_id)
+    if slot is None:
+        raise LookupError(f"slot {slot_id} is gone")
+    outgoing = session.get(Person, outgoing_id) if outgoing_id else None
+    incoming = session.get(Person, incoming_id) if incoming_id else None
+    base = {
+        **_hotline_context(hotline),
+        "starts_time": messages.local_time(slot.starts_at, hotline.timezone),
+        "outgoing_name": outgoing.name if outgoing is not None else None,
+        "incoming_name": incoming.name if incoming is not None else "?",
+    }
+
+    def context(language: str) -> dict[str, Any]:
+        return {
+            **base,
+            "starts": messages.local_datetime(slot.starts_at, hotline.timezone, language),
+            "ends": messages.local_datetime(slot.ends_at, hotline.timezone, language),
+        }
+
+    return context
+
+
+def _take_context(session: Session, hotline: Hotline, take: ShiftTake) -> Context:
+    return _shift_context(session, hotline, take.slot_id, take.person_id, take.outgoing_person_id)
+
+
+def plan_shift_reminder(session: Session, event: AlertEvent, settings: Settings) -> Plan:
+    hotline = _hotline(session, event)
+    slot_id = int(event.payload["slot_id"])
+    shift = _shift_context(session, hotline, slot_id, event.person_id, None)
+    people = recipients.people(session, [event.person_id])
+    minutes = event.payload.get("minutes", settings.reminder_minutes)
+    return Plan(
+        [(r, SMS_AND_EMAIL) for r in people], lambda lang: {**shift(lang), "minutes": minutes}
+    )
+
+
+def plan_shift_take(session: Session, event: AlertEvent, settings: Settings) -> Plan:
+    hotline, take = _hotline(session, event), _take(session, event)
+    channels = (Channel.SMS, Channel.VOICE) if settings.take_by_call else (Channel.SMS,)
+    people = recipients.people(session, [take.person_id])
+    return Plan([(r, channels) for r in people], _take_context(session, hotline, take))
+
+
+def plan_shift_unconfirmed(session: Session, event: AlertEvent, settings: Settings) -> Plan:
+    hotline, take = _hotline(session, event), _take(session, event)
+    shift = _take_context(session, hotline, take)
+    deliveries = [(r, SMS_AND_EMAIL) for r in recipients.managers(session, hotline.id)]
+    # The outgoing agent learns they are still first backup.
+    deliveries += [
+        (r, (Channel.SMS,)) for r in recipients.people(session, [take.outgoing_person_id])
+    ]
+    minutes = settings.confirm_minutes
+    return Plan(_unique(deliveries), lambda lang: {**shift(lang), "minutes": minutes})
+
+
+def plan_coverage_gap(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
+    hotline = _hotline(session, event)
+    gaps = [
+        (datetime.fromisoformat(start), datetime.fromisoformat(end))
+        for start, end in event.payload["gaps"]
+    ]
+    base = {
+        **_hotline_context(hotline),
+        "days": event.payload["days"],
+        "has_default_chain": event.payload.get("has_default_chain", False),
+    }
+
+    def context(language: str) -> dict[str, Any]:
+        shown = [
+            {
+                "start": messages.local_datetime(start, hotline.timezone, language),
+                "end": messages.local_datetime(end, hotline.timezone, language),
+            }
+            for start, end in gaps
+        ]
+        return {**base, "gaps": shown}
+
+    if not gaps:
+        return Plan([], context)
+    managers = recipients.managers(session, hotline.id)
+    return Plan([(r, SMS_AND_EMAIL) for r in managers], context)
+
+
+def plan_test(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
+    recipient = test_recipient(session, event)
+    when = event.created_at
+
+    def context(language: str) -> dict[str, Any]:
+        return {
+            "when": messages.local_datetime(
+                when, event.payload.get("timezone", "Europe/Paris"), language
+            )
+        }
+
+    return Plan([(recipient, SMS_AND_EMAIL)], context)
+
+
+def test_recipient(session: Session, event: AlertEvent) -> Recipient:
+    """The person (or web user without a person) who asked for a test alert."""
+    if event.person_id is not None:
+        person = session.get(Person, event.person_id)
+        if person is not None:
+            return recipients.of_person(person)
+    payload = event.payload
+    return Recipient(
+        key=f"user:{payload['user_id']}",
+        name=payload.get("name", "?"),
+        language=payload.get("language", "fr"),
+        person_id=None,
+        mobile=None,
+        email=payload.get("email"),
+    )
+
+
+def _unique(
+    deliveries: list[tuple[Recipient, tuple[Channel, ...]]],
+) -> list[tuple[Recipient, tuple[Channel, ...]]]:
+    # A manager who is also the failed leg's person gets each channel once.
+    merged: dict[str, tuple[Recipient, tuple[Channel, ...]]] = {}
+    for recipient, channels in deliveries:
+        known = merged.get(recipient.key, (recipient, ()))[1]
+        merged[recipient.key] = (recipient, tuple(dict.fromkeys(known + channels)))
+    return list(merged.values())
+
+
+PLANNERS: dict[AlertKind, Callable[[Session, AlertEvent, Settings], Plan]] = {
+    AlertKind.MISSED_CALL: plan_missed_call,
+    AlertKind.CALL_RECEIVED: plan_call_received,
+    AlertKind.LEG_FAILED: plan_leg_failed,
+    AlertKind.SHIFT_REMINDER: plan_shift_reminder,
+    AlertKind.SHIFT_TAKE: plan_shift_take,
+    AlertKind.SHIFT_UNCONFIRMED: plan_shift_unconfirmed,
+    AlertKind.COVERAGE_GAP: plan_coverage_gap,
+    AlertKind.TEST: plan_test,
+}

@@ -1,0 +1,95 @@
+"""The transactional outbox: record that something happened, in the caller's transaction.
+
+These functions are all a webhook ever does for alerts: add a row, no network,
+no commit. The worker reads the rows and sends (hotline.alerts.tasks).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting
+from hotline.voice.models import Call, CallAttempt, Outcome
+
+ALERTING_OUTCOMES = frozenset({Outcome.MISSED, Outcome.VOICEMAIL})
+
+
+def event_exists(session: Session, key: str) -> bool:
+    return session.scalar(select(AlertEvent.id).where(AlertEvent.key == key)) is not None
+
+
+def record_event(session: Session, kind: AlertKind, key: str, **fields: Any) -> AlertEvent | None:
+    """Add the event unless one with `key` was already recorded; return it when added."""
+    if event_exists(session, key):
+        return None
+    for pending in session.new:
+        # The same request may raise the same event twice before any flush.
+        if isinstance(pending, AlertEvent) and pending.key == key:
+            return None
+    event = AlertEvent(kind=kind, key=key, **fields)
+    session.add(event)
+    return event
+
+
+def call_settled(call: Call) -> None:
+    """Raise the missed-call alert once the call's outcome is missed or voicemail."""
+    session = object_session(call)
+    if session is None or call.outcome not in ALERTING_OUTCOMES:
+        return
+    # One alert per call: a voicemail arriving after "missed" does not raise another;
+    # the message is written when it is sent, with whatever recording exists then.
+    record_event(
+        session,
+        AlertKind.MISSED_CALL,
+        f"missed_call:{call.call_sid}",
+        hotline_id=call.hotline_id,
+        call=call,
+    )
+
+
+def leg_failed(session: Session, call: Call, attempt: CallAttempt) -> None:
+    """Raise the "number unreachable" alert for a ring leg the carrier failed."""
+    record_event(
+        session,
+        AlertKind.LEG_FAILED,
+        f"leg_failed:{call.call_sid}:{attempt.position}",
+        hotline_id=call.hotline_id,
+        call=call,
+        person_id=attempt.person_id,
+        payload={"position": attempt.position, "number": attempt.number},
+    )
+
+
+def record_received_calls(session: Session, since: datetime) -> int:
+    """Raise "a call is coming in" for calls started since `since` on hotlines that want it.
+
+    Run by the worker every second rather than by the incoming-call webhook, so
+    the hottest path pays nothing for an alert most hotlines leave off: the
+    Call row is already the durable record of the call.
+    """
+    wanted = select(HotlineAlertSetting.hotline_id).where(
+        HotlineAlertSetting.kind == AlertKind.CALL_RECEIVED, HotlineAlertSetting.enabled.is_(True)
+    )
+    hotline_ids = list(session.scalars(wanted))
+    if not hotline_ids:
+        return 0
+    calls = session.execute(
+        select(Call.id, Call.call_sid, Call.hotline_id).where(
+            Call.hotline_id.in_(hotline_ids), Call.started_at >= since
+        )
+    )
+    recorded = 0
+    for call_id, call_sid, hotline_id in calls:
+        event = record_event(
+            session,
+            AlertKind.CALL_RECEIVED,
+            f"call_received:{call_sid}",
+            hotline_id=hotline_id,
+            call_id=call_id,
+        )
+        recorded += event is not None
+    return recorded

@@ -1,0 +1,110 @@
+"""Who is told: the people of a call's chain, a shift's agents, a hotline's managers.
+
+Managers are the web users with the manager role scoped to the hotline
+(hotline.auth); a manager linked to a person gets SMS on that person's mobile,
+one without gets e-mail only. Admins are not managers of every hotline here:
+give them the manager role on the hotlines they want alerts for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Hotline, Person
+from hotline.voice.models import Call
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # "person:12" or "user:3": one notification per key and channel
+    name: str
+    language: str
+    person_id: int | None
+    mobile: str | None
+    email: str | None
+
+
+def of_person(person: Person) -> Recipient:
+    return Recipient(
+        key=f"person:{person.id}",
+        name=person.name,
+        language=person.language,
+        person_id=person.id,
+        mobile=person.mobile,
+        email=person.email,
+    )
+
+
+def people(session: Session, person_ids: Iterable[int | None]) -> list[Recipient]:
+    """The active people among `person_ids`, in the order given, each once."""
+    ids = list(dict.fromkeys(pid for pid in person_ids if pid is not None))
+    if not ids:
+        return []
+    found = {
+        p.id: p
+        for p in session.scalars(select(Person).where(Person.id.in_(ids), Person.active.is_(True)))
+    }
+    return [of_person(found[pid]) for pid in ids if pid in found]
+
+
+def call_chain(session: Session, call: Call) -> list[Recipient]:
+    """The people of the chain as it was rung for `call` (the fallback number is nobody)."""
+    return people(session, (entry.get("person_id") for entry in call.chain))
+
+
+def managers(session: Session, hotline_id: int | None) -> list[Recipient]:
+    """The active managers of the hotline (none without the web platform's users)."""
+    if hotline_id is None:
+        return []
+    try:
+        from hotline.auth.models import MANAGER, ManagedHotline, User
+    except ModuleNotFoundError:  # pragma: no cover - a build without web users
+        return []
+    hotline = session.get(Hotline, hotline_id)
+    fallback_language = hotline.language if hotline is not None else "fr"
+    rows = session.execute(
+        select(User, Person)
+        .join(ManagedHotline, ManagedHotline.user_id == User.id)
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(
+            ManagedHotline.hotline_id == hotline_id,
+            User.role == MANAGER,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    return [_manager(user, person, fallback_language) for user, person in rows]
+
+
+def _manager(user: object, person: Person | None, fallback_language: str) -> Recipient:
+    language = getattr(user, "language", None)
+    if person is not None:
+        return Recipient(
+            key=f"person:{person.id}",
+            name=person.name,
+            language=language or person.language,
+            person_id=person.id,
+            mobile=person.mobile if person.active else None,
+            email=person.email or user.email,  # type: ignore[attr-defined]
+        )
+    return Recipient(
+        key=f"user:{user.id}",  # type: ignore[attr-defined]
+        name=user.name,  # type: ignore[attr-defined]
+        language=language or fallback_language,
+        person_id=None,
+        mobile=None,
+        email=user.email,  # type: ignore[attr-defined]
+    )
+
+
+def merge(*groups: Iterable[Recipient]) -> list[Recipient]:
+    """Concatenate recipient lists, keeping each key once (a manager on call is told once)."""
+    seen: dict[str, Recipient] = {}
+    for group in groups:
+        for recipient in group:
+            seen.setdefault(recipient.key, recipient)
+    return list(seen.values())

@@ -1,0 +1,144 @@
+"""The worker's jobs: relay the outbox, dispatch events, send notifications, watch shifts.
+
+Each job opens its own transactions on the app's database; none runs inside a
+web request. hotline.alerts.queue registers them on the task queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask
+from huey.exceptions import RetryTask
+from sqlalchemy import select, update
+
+from hotline.alerts import coverage, dispatch, outbox, sending, shifts
+from hotline.alerts.errors import SendError
+from hotline.alerts.models import AlertEvent
+from hotline.db import database, utcnow
+
+log = logging.getLogger("hotline.alerts")
+
+RELAY_BATCH = 100
+# An event handed to the queue but not dispatched after this long lost its task.
+REQUEUE_AFTER = timedelta(minutes=5)
+# "A call is coming in" is only worth sending for calls this recent.
+RECEIVED_CALL_WINDOW = timedelta(minutes=2)
+
+Enqueue = Callable[[int], object]
+
+
+def dispatch_settings(app: Flask) -> dispatch.Settings:
+    config = app.config
+    return dispatch.Settings(
+        reminder_minutes=int(config["SHIFT_REMINDER_MINUTES"]),
+        confirm_minutes=int(config["SHIFT_CONFIRM_MINUTES"]),
+        take_by_call=bool(config["SHIFT_CONFIRM_BY_CALL"]),
+    )
+
+
+def retry_policy(app: Flask) -> sending.RetryPolicy:
+    return sending.RetryPolicy(
+        max_attempts=int(app.config["ALERT_MAX_ATTEMPTS"]),
+        first_delay=float(app.config["ALERT_RETRY_DELAY"]),
+    )
+
+
+def relay_outbox(app: Flask, enqueue_event: Enqueue) -> int:
+    """Hand new events to the queue; return how many were handed over."""
+    now = utcnow()
+    with database(app).session_scope() as session:
+        outbox.record_received_calls(session, now - RECEIVED_CALL_WINDOW)
+    with database(app).session_scope() as session:
+        ids = list(
+            session.scalars(
+                select(AlertEvent.id)
+                .where(AlertEvent.queued_at.is_(None))
+                .order_by(AlertEvent.id)
+                .limit(RELAY_BATCH)
+            )
+        )
+        if not ids:
+            return 0
+        # Another relay (a second worker node) may have taken some meanwhile.
+        claimed = session.scalars(
+            update(AlertEvent)
+            .where(AlertEvent.id.in_(ids), AlertEvent.queued_at.is_(None))
+            .values(queued_at=now)
+            .returning(AlertEvent.id)
+        ).all()
+    for event_id in claimed:
+        enqueue_event(event_id)
+    return len(claimed)
+
+
+def deliver_event(app: Flask, event_id: int, enqueue_send: Enqueue) -> None:
+    """Create the event's notifications, then queue each for sending."""
+    with database(app).session_scope() as session:
+        ids = dispatch.dispatch_event(session, event_id, app.jinja_env, dispatch_settings(app))
+    for notification_id in ids:
+        enqueue_send(notification_id)
+
+
+def take_call_url(app: Flask, take_id: int) -> str:
+    base = app.config["PUBLIC_BASE_URL"]
+    if not base:
+        raise SendError("confirmation calls need PUBLIC_BASE_URL", permanent=True)
+    return f"{base.rstrip('/')}/alerts/take-call?take={take_id}"
+
+
+def send_notification(app: Flask, notification_id: int) -> None:
+    """Send one notification; raise RetryTask (with the backoff delay) while tries remain."""
+    db, policy = database(app), retry_policy(app)
+    with db.session_scope() as session:
+        outgoing = sending.claim(session, notification_id, utcnow(), app.config["ALERT_SMS_FROM"])
+    if outgoing is None:
+        return  # sent, failed or being sent elsewhere: never twice
+    try:
+        reference = sending.deliver(
+            app.config, outgoing, lambda take_id: take_call_url(app, take_id)
+        )
+    except SendError as exc:
+        with db.session_scope() as session:
+            delay = sending.record_failure(session, notification_id, exc, policy)
+        if delay is None:
+            log.error("notification %s failed for good: %s", notification_id, exc)
+            return
+        log.warning("notification %s failed, retry in %ss: %s", notification_id, delay, exc)
+        raise RetryTask(str(exc), delay=delay) from exc
+    with db.session_scope() as session:
+        sending.record_sent(session, notification_id, reference, utcnow())
+    log.info(
+        "notification %s sent by %s to %s", notification_id, outgoing.channel, outgoing.address
+    )
+
+
+def watch(app: Flask, enqueue_send: Enqueue) -> None:
+    """Every minute: shift reminders and takes, daily gap digests, lost work re-queued."""
+    now, config = utcnow(), app.config
+    db = database(app)
+    with db.session_scope() as session:
+        policy = shifts.ShiftPolicy(
+            reminder_minutes=int(config["SHIFT_REMINDER_MINUTES"]),
+            confirm_minutes=int(config["SHIFT_CONFIRM_MINUTES"]),
+        )
+        shifts.watch_shifts(session, now, policy)
+    with db.session_scope() as session:
+        coverage.record_digests(
+            session, now, int(config["COVERAGE_DIGEST_HOUR"]), int(config["COVERAGE_DAYS"])
+        )
+    with db.session_scope() as session:
+        session.execute(
+            update(AlertEvent)
+            .where(
+                AlertEvent.dispatched_at.is_(None),
+                AlertEvent.queued_at < now - REQUEUE_AFTER,
+            )
+            .values(queued_at=None)
+        )
+        sending.abandon_stuck(session, now)
+        lost = sending.stale(session, now, retry_policy(app))
+    for notification_id in lost:
+        enqueue_send(notification_id)

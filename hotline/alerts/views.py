@@ -1,0 +1,1 @@
+"""Alert pages: the notification log and the test-alert button."""

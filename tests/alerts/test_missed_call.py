@@ -1,0 +1,127 @@
+"""A missed call end to end: signed webhooks -> chain exhausted -> voicemail -> SMS and e-mails."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from hotline.alerts.models import Status
+from hotline.db import utcnow
+from tests.alerts.conftest import events, notifications
+from tests.alerts.fakes import body_of
+from tests.voice.conftest import CALLER, CallDriver
+
+RECORDING_URL = "https://api.twilio.com/rec/RE1"
+
+
+@pytest.fixture
+def team(make_hotline, make_person, make_slot, make_manager):
+    hotline = make_hotline(name="Astreinte IT")
+    people = [
+        make_person("Alice", email="alice@example.org", language="fr"),
+        make_person("Bruno", email="bruno@example.org", language="fr"),
+        make_person("Chloé", email="chloe@example.org", language="en"),
+    ]
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=2), now + timedelta(hours=2), people)
+    maud = make_person("Maud", email="maud@example.org", language="fr")
+    make_manager(hotline, person=maud)
+    return hotline, people, maud
+
+
+def miss_the_call(driver: CallDriver) -> list[str]:
+    """Nobody of three picks up, the caller leaves a 12-second message, hangs up."""
+    answers = [driver.incoming()]
+    for position in range(3):
+        answers.append(driver.dial_result(position, "no-answer", bridged=False))
+    answers.append(driver.voicemail_done(12))
+    answers.append(driver.recording(12))
+    answers.append(driver.status("completed", 70))
+    return answers
+
+
+@pytest.mark.parametrize("queue_url", ["sqlite", "redis"], indirect=True)
+def test_missed_call_sends_one_sms_and_one_email_per_recipient_with_the_recording(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+
+    answers = miss_the_call(driver)
+
+    assert "<Record" in answers[3]  # the chain was exhausted: voicemail
+    # The webhooks only wrote the event: nothing left the machine yet.
+    assert fake_twilio.requests == []
+    assert smtp_server.messages == []
+    assert [e.kind for e in events(db_session)] == ["missed_call"]
+
+    worker.run()
+
+    recipients = [*people, maud]
+    sms = fake_twilio.messages
+    assert sorted(m["To"] for m in sms) == sorted(p.mobile for p in recipients)
+    assert {m["From"] for m in sms} == {hotline.number}
+    for message in sms:
+        assert RECORDING_URL in message["Body"]
+        assert "06 99 88 77 66" in message["Body"]  # the caller, as people write it
+    mails = smtp_server.messages
+    assert sorted(m["To"] for m in mails) == sorted(p.email for p in recipients)
+    assert all(RECORDING_URL in body_of(m) for m in mails)
+    french = next(m for m in mails if m["To"] == "alice@example.org")
+    english = next(m for m in mails if m["To"] == "chloe@example.org")
+    assert french["Subject"] == "Message vocal sur Astreinte IT"
+    assert english["Subject"] == "Voicemail on Astreinte IT"
+    assert {n.status for n in notifications(db_session)} == {Status.SENT}
+
+
+def test_twilio_retries_and_replays_raise_no_second_alert(
+    twilio, team, worker, fake_twilio, smtp_server
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+    miss_the_call(driver)
+    driver.replay()
+
+    worker.run()
+    worker.run()
+
+    assert len(fake_twilio.messages) == 4
+    assert len(smtp_server.messages) == 4
+
+
+def test_a_call_missed_without_message_says_so(twilio, team, worker, fake_twilio):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+    driver.incoming()
+    for position in range(3):
+        driver.dial_result(position, "no-answer", bridged=False)
+    driver.status("completed", 40)
+
+    worker.run()
+
+    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
+    assert bodies[people[0].mobile].startswith("[Astreinte IT] Appel manqué de 06 99 88 77 66")
+    assert bodies[people[2].mobile].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+    assert "http" not in bodies[people[0].mobile]
+
+
+def test_an_answered_call_raises_no_alert(twilio, team, worker, fake_twilio, db_session):
+    hotline, _people, _maud = team
+    driver = CallDriver(twilio, hotline)
+    driver.incoming()
+    driver.dial_result(0, "completed", bridged=True, parent="completed", duration=60)
+    driver.status("completed", 65)
+
+    worker.run()
+
+    assert events(db_session) == []
+    assert fake_twilio.requests == []
+
+
+def test_caller_number_is_in_every_message(twilio, team, worker, smtp_server):
+    hotline, *_ = team
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run()
+    assert all("06 99 88 77 66" in body_of(m) for m in smtp_server.messages)
+    assert CALLER.startswith("+33699")
