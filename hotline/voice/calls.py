@@ -274,7 +274,9 @@ def accept_leg(session: Session, call: Call, position: int, now: datetime) -> bo
     attempt = attempt_at(session, call, position)
     if attempt is None or call.ended_at is not None:
         return False
-    attempt.accepted_at = attempt.accepted_at or now
+    # Twilio stamps the leg's progress with its own clock and the key press has
+    # only ours: an accept is never before the pick-up, whatever the skew.
+    attempt.accepted_at = attempt.accepted_at or max(now, attempt.answered_at or now)
     return True
 
 
@@ -297,7 +299,7 @@ def record_leg_status(
         attempt.answered_at = _earliest(attempt.answered_at, at)
     if status in TERMINAL_STATUSES:
         attempt.ended_at = _earliest(attempt.ended_at, at)
-        if attempt.result == LegResult.RINGING:
+        if attempt.result in (LegResult.RINGING, LegResult.NOT_DIALLED):
             accepted = status == "completed" and attempt.accepted_at is not None
             attempt.result = LegResult.ACCEPTED if accepted else LEG_RESULT_BY_STATUS[status]
     if _is_newer(attempt, status, sequence):
@@ -329,7 +331,8 @@ def record_call_status(call: Call, *, status: str, duration: int | None, at: dat
         return
     ringing = [a for a in call.attempts if a.result == LegResult.RINGING]
     for attempt in ringing:
-        attempt.result = LegResult.CANCELED
+        dialled = attempt.leg_sid is not None or attempt.twilio_status is not None
+        attempt.result = LegResult.CANCELED if dialled else LegResult.NOT_DIALLED
     if call.voicemail_offered_at is not None and not ringing:
         _settle(call, Outcome.MISSED)
     else:
@@ -344,9 +347,11 @@ def record_voicemail(
     recording_url: str | None,
     duration: int | None,
     status: str | None,
-) -> Voicemail:
+) -> Voicemail | None:
     """Store what Twilio tells of the message (Record action or recording callback)."""
     voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+    if voicemail is None and not (recording_sid or recording_url):
+        return None  # nothing was recorded: no message to keep
     if voicemail is None:
         voicemail = Voicemail(call=call)
         session.add(voicemail)

@@ -30,6 +30,9 @@ class LegResult(StrEnum):
     # Picked up but never accepted: personal voicemail, hung up, wrong key.
     DECLINED = "declined"
     CANCELED = "canceled"  # the caller hung up while this leg rang
+    # The caller hung up before this leg was dialled (during the greeting): the
+    # phone never rang, so it is no one's miss.
+    NOT_DIALLED = "not-dialled"
 
 
 class Call(Base):

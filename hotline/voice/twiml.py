@@ -151,7 +151,6 @@ def _append_voicemail(
         finish_on_key="#",
         recording_status_callback=urls.to("recording", **query),
         recording_status_callback_method="POST",
-        recording_status_callback_event="completed absent",
     )
     # Reached only when nothing was recorded: Twilio skips the action then.
     _say(response, prompts.no_message, hotline)

@@ -146,3 +146,37 @@ def test_english_hotline_speaks_english(twilio, make_hotline, make_person, make_
     assert 'language="en-GB"' in body
     assert "You have reached UK desk".lower() in body.lower()
     assert 'ringTone="uk"' in body
+
+
+def test_caller_hanging_up_during_the_greeting_rang_nobody(driver, db_session):
+    driver.incoming()
+    driver.status("completed", 3)
+
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.ABANDONED
+    assert [a.result for a in attempts(db_session, call)] == [LegResult.NOT_DIALLED]
+
+
+def test_recording_callback_without_a_recording_keeps_no_voicemail(driver, db_session):
+    driver.incoming()
+    for pos in range(3):
+        driver.dial_result(pos, "no-answer", bridged=False)
+    driver.post(
+        "/voice/recording",
+        {"CallSid": driver.call_sid, "RecordingStatus": "absent", "RecordingDuration": "0"},
+        {"call": driver.call_sid},
+    )
+    driver.status("completed", 70)
+
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.MISSED
+    assert call.voicemail is None
+
+
+def test_accept_is_never_stamped_before_the_pick_up(driver, db_session):
+    driver.incoming()
+    driver.leg(0, "answered", 2, "Fri, 27 Nov 2099 10:00:07 +0000")  # Twilio's clock far ahead
+    driver.press(0, "1")
+
+    [attempt] = attempts(db_session, load_call(db_session, driver.call_sid))
+    assert attempt.accepted_at >= attempt.answered_at
