@@ -12,23 +12,28 @@ statistic can be computed on them.
 from __future__ import annotations
 
 import bisect
+import itertools
+import json
+import operator
 import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.db import utcnow
 from hotline.models import Hotline, Person
 from hotline.planning.models import OVERRIDE, DefaultResponder, Slot, SlotResponder
 from hotline.stats.errors import StatsInputError
-from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
+from hotline.stats.sqltime import dialect_of
+from hotline.voice.models import Call, LegResult, Outcome
 
+T = TypeVar("T")
 MAX_CALLS = 10_000_000
 MAX_DAYS = 366
 BATCH = 5_000
@@ -59,13 +64,32 @@ OUTCOMES_NIGHT = {
     Outcome.MISSED: 6,
     Outcome.ABANDONED: 10,
 }
-ANSWER_DEPTH = (72, 20, 8)  # primary, backup 1, deeper
+ANSWER_DEPTH = (55, 25, 20)  # primary, backup 1, deeper
 FAILED_LEG = {
     LegResult.NO_ANSWER: 70,
     LegResult.BUSY: 12,
     LegResult.DECLINED: 15,
     LegResult.FAILED: 3,
 }
+
+
+class _Weighted(Generic[T]):
+    """A weighted choice drawn with one random number (random.choices is slow per call)."""
+
+    def __init__(self, weights: dict[T, float]) -> None:
+        self.values = list(weights)
+        self.cumulative = list(itertools.accumulate(weights.values()))
+
+    def pick(self, rng: random.Random) -> T:
+        drawn = rng.random() * self.cumulative[-1]
+        return self.values[bisect.bisect_right(self.cumulative, drawn)]
+
+
+_DAY_OUTCOMES = _Weighted(OUTCOMES_DAY)
+_NIGHT_OUTCOMES = _Weighted(OUTCOMES_NIGHT)
+_DEPTHS = _Weighted(dict(enumerate(ANSWER_DEPTH)))
+_HANG_UP_DEPTHS = _Weighted({0: 70, 1: 22, 2: 8})
+_FAILED_LEGS = _Weighted(FAILED_LEG)
 
 Chain = tuple[list[dict[str, Any]], str, int | None]  # snapshot, route, slot id
 
@@ -75,8 +99,6 @@ class SampleResult:
     calls: int
     legs: int
     voicemails: int
-    first_call_id: int
-    last_call_id: int
 
 
 def generate_sample(
@@ -103,33 +125,116 @@ def generate_sample(
     rng = random.Random(seed)  # noqa: S311
     maker = _CallMaker(hotline, planning, rng, secrets.token_hex(4))
     starts = sorted(_start_times(maker.rng, calls, days, end, ZoneInfo(hotline.timezone)))
+    writer = _BulkWriter(session)
     totals = [0, 0, 0]
-    ids: list[int] = []
     for offset in range(0, calls, BATCH):
         batch = [maker.call(offset + i, at) for i, at in enumerate(starts[offset : offset + BATCH])]
-        counts = _insert(session, batch, ids)
+        counts = writer.write(batch)
         session.commit()
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         if on_batch:
             on_batch(len(batch))
-    return SampleResult(totals[0], totals[1], totals[2], min(ids), max(ids))
+    return SampleResult(*totals)
 
 
-def _insert(session: Session, batch: list[_SampleCall], ids: list[int]) -> tuple[int, int, int]:
-    statement = insert(Call).returning(Call.id, sort_by_parameter_order=True)
-    call_ids = session.scalars(statement, [c.call for c in batch]).all()
-    ids.extend((call_ids[0], call_ids[-1]))
-    legs, voicemails = [], []
-    for call_id, sample in zip(call_ids, batch, strict=True):
-        for leg in sample.legs:
-            leg["call_id"] = call_id
-        legs += sample.legs
-        if sample.voicemail:
-            voicemails.append(sample.voicemail | {"call_id": call_id})
-    session.execute(insert(CallAttempt), legs)
-    if voicemails:
-        session.execute(insert(Voicemail), voicemails)
-    return len(batch), len(legs), len(voicemails)
+CALL_COLUMNS = (
+    "id", "call_sid", "hotline_id", "from_number", "to_number", "started_at", "ended_at",
+    "outcome", "route", "slot_id", "chain", "answered_by_id", "answered_position",
+    "voicemail_offered_at", "twilio_status", "duration",
+)  # fmt: skip
+LEG_COLUMNS = (
+    "call_id", "position", "person_id", "number", "leg_sid", "created_at", "ring_started_at",
+    "answered_at", "accepted_at", "ended_at", "twilio_status", "result", "talk_seconds",
+)  # fmt: skip
+VOICEMAIL_COLUMNS = (
+    "call_id", "recording_sid", "recording_url", "duration", "status", "created_at",
+)  # fmt: skip
+
+TABLES = {"call": CALL_COLUMNS, "call_attempt": LEG_COLUMNS, "voicemail": VOICEMAIL_COLUMNS}
+_GETTERS = {c: operator.itemgetter(*c) for c in (CALL_COLUMNS, LEG_COLUMNS, VOICEMAIL_COLUMNS)}
+_TIMESTAMP_INDEXES = {
+    columns: [i for i, name in enumerate(columns) if name.endswith("_at")]
+    for columns in (CALL_COLUMNS, LEG_COLUMNS, VOICEMAIL_COLUMNS)
+}
+
+
+class _BulkWriter:
+    """Plain DBAPI bulk inserts: a million rows cannot afford per-value ORM processing.
+
+    SQLite gets `executemany`, PostgreSQL `COPY ... FROM STDIN`.
+
+    Timestamps are naive UTC, stored exactly as `UTCDateTime` stores them
+    (text on SQLite, `timestamp` on PostgreSQL); chains are JSON text.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.postgresql = dialect_of(session) == "postgresql"
+        self.sql = {table: self._insert_sql(table, columns) for table, columns in TABLES.items()}
+        self.chains: dict[int, str] = {}
+
+    def write(self, batch: list[_SampleCall]) -> tuple[int, int, int]:
+        call_ids = self._reserve_call_ids(len(batch))
+        calls, legs, voicemails = [], [], []
+        for call_id, sample in zip(call_ids, batch, strict=True):
+            call = sample.call
+            call["id"] = call_id
+            call["chain"] = self._json(call["chain"])
+            calls.append(self._row(call, CALL_COLUMNS))
+            for leg in sample.legs:
+                leg["call_id"] = call_id
+                legs.append(self._row(leg, LEG_COLUMNS))
+            if sample.voicemail:
+                sample.voicemail["call_id"] = call_id
+                voicemails.append(self._row(sample.voicemail, VOICEMAIL_COLUMNS))
+        for table, rows in (("call", calls), ("call_attempt", legs), ("voicemail", voicemails)):
+            if rows:
+                self._send(table, rows)
+        return len(calls), len(legs), len(voicemails)
+
+    def _send(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        connection = self.session.connection()
+        if not self.postgresql:
+            connection.exec_driver_sql(self.sql[table], rows)
+            return
+        # PostgreSQL's bulk path is COPY: one stream per table and batch.
+        statement = f'COPY "{table}" ({", ".join(TABLES[table])}) FROM STDIN'
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _insert_sql(self, table: str, columns: tuple[str, ...]) -> str:
+        marks = ", ".join(["%s" if self.postgresql else "?"] * len(columns))
+        return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'  # noqa: S608 - constant names
+
+    def _row(self, values: dict[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+        row = _GETTERS[columns](values)
+        if self.postgresql:
+            return row
+        # SQLite keeps timestamps as text, in the format SQLAlchemy writes and reads.
+        cells = list(row)
+        for index in _TIMESTAMP_INDEXES[columns]:
+            if cells[index] is not None:
+                cells[index] = cells[index].isoformat(" ", timespec="microseconds")
+        return tuple(cells)
+
+    def _json(self, chain: list[dict[str, Any]]) -> str:
+        # Chains are shared by every call of a slot: encode each once.
+        key = id(chain)
+        if key not in self.chains:
+            self.chains[key] = json.dumps(chain)
+        return self.chains[key]
+
+    def _reserve_call_ids(self, count: int) -> list[int]:
+        """Ids for `count` new calls, safe against calls the app records meanwhile."""
+        if self.postgresql:
+            sequence = func.pg_get_serial_sequence("call", "id")
+            series = func.generate_series(1, count).table_valued("n")
+            return list(self.session.scalars(select(func.nextval(sequence)).select_from(series)))
+        # SQLite: the write lock is taken at BEGIN IMMEDIATE, so nobody inserts meanwhile.
+        last = self.session.scalar(select(func.max(Call.id))) or 0
+        return list(range(last + 1, last + 1 + count))
 
 
 def _start_times(
@@ -232,6 +337,7 @@ class _CallMaker:
         found = self.planning.chain_at(started)
         chain, route, slot_id = found if found else ([], "nobody", None)
         outcome = self._outcome(started, len(chain))
+        started = started.replace(tzinfo=None)  # naive UTC from here on, as stored
         sid = f"CA{self.run}{index:020x}ffff"
         call: dict[str, Any] = {
             "call_sid": sid,
@@ -280,26 +386,25 @@ class _CallMaker:
         if chain_length == 0:
             return self.rng.choice((Outcome.VOICEMAIL, Outcome.MISSED))
         hour = started.astimezone(self.zone).hour
-        mix = OUTCOMES_DAY if 8 <= hour < 20 else OUTCOMES_NIGHT
-        return self.rng.choices(list(mix), weights=list(mix.values()))[0]
+        return _DAY_OUTCOMES.pick(self.rng) if 8 <= hour < 20 else _NIGHT_OUTCOMES.pick(self.rng)
 
     def _leg_results(self, outcome: Outcome, chain_length: int) -> list[LegResult]:
         rng = self.rng
         if chain_length == 0:
             return []
         if outcome == Outcome.ANSWERED:
-            depth = rng.choices((0, 1, 2), weights=ANSWER_DEPTH)[0]
+            depth = _DEPTHS.pick(rng)
             if depth == 2:
                 depth = rng.randint(2, max(2, chain_length - 1))
             depth = min(depth, chain_length - 1)
             return self._failed_legs(depth) + [LegResult.ACCEPTED]
         if outcome == Outcome.ABANDONED:
-            hung_up_on = min(rng.choices((0, 1, 2), weights=(70, 22, 8))[0], chain_length - 1)
+            hung_up_on = min(_HANG_UP_DEPTHS.pick(rng), chain_length - 1)
             return self._failed_legs(hung_up_on) + [LegResult.CANCELED]
         return self._failed_legs(chain_length)
 
     def _failed_legs(self, count: int) -> list[LegResult]:
-        return self.rng.choices(list(FAILED_LEG), weights=list(FAILED_LEG.values()), k=count)
+        return [_FAILED_LEGS.pick(self.rng) for _ in range(count)]
 
     def _leg(
         self, index: int, position: int, entry: dict[str, Any], result: LegResult, at: datetime
