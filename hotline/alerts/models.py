@@ -143,8 +143,7 @@ class ShiftTake(Base):
     """The incoming agent of a shift confirming they hold the phone ("prise de poste").
 
     Until `confirmed_at` is set the outgoing agent stays first backup of the
-    slot's chain (hotline.planning.oncall reads this through
-    hotline.alerts.takeover).
+    slot's chain: hotline.planning.oncall joins this table in its one-query lookup.
     """
 
     __tablename__ = "shift_take"

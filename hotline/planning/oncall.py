@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ScalarSelect, bindparam, select
+from sqlalchemy import ScalarSelect, and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from hotline.alerts.models import ShiftTake
 from hotline.db import UTCDateTime
 from hotline.models import Person
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
@@ -56,12 +57,33 @@ def _covering(kind: str) -> ScalarSelect[int]:
     )
 
 
+# A Core alias: aliased() here would configure every mapper at import time.
+_outgoing = Person.__table__.alias("outgoing")
+
 # Built once: the override and the regular candidate with their responders, in
 # one round trip. 'override' sorts before 'regular', so its rows come first.
+# Each row also carries the slot's unconfirmed shift take, if any (hotline.alerts):
+# until the incoming agent confirms, the outgoing agent stays first backup.
 _SLOT_CHAINS = (
-    select(Slot.kind, Slot.id, SlotResponder.position, Person.id, Person.name, Person.mobile)
+    select(
+        Slot.kind,
+        Slot.id,
+        SlotResponder.position,
+        Person.id,
+        Person.name,
+        Person.mobile,
+        ShiftTake.person_id,
+        _outgoing.c.id,
+        _outgoing.c.name,
+        _outgoing.c.mobile,
+    )
     .join(SlotResponder, SlotResponder.slot_id == Slot.id)
     .join(Person, Person.id == SlotResponder.person_id)
+    .outerjoin(ShiftTake, and_(ShiftTake.slot_id == Slot.id, ShiftTake.confirmed_at.is_(None)))
+    .outerjoin(
+        _outgoing,
+        and_(_outgoing.c.id == ShiftTake.outgoing_person_id, _outgoing.c.active.is_(True)),
+    )
     .where(
         Slot.id.in_([_covering(OVERRIDE), _covering(REGULAR)]),
         Slot.ends_at > bindparam("at", type_=UTCDateTime()),
@@ -77,11 +99,27 @@ def resolve_chain(session: Session, hotline_id: int, at: datetime) -> Chain:
     if rows:
         kind, slot_id = rows[0][0], rows[0][1]
         route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT
-        return Chain(route, slot_id, _numbered(r[2:] for r in rows if r[1] == slot_id))
+        mine = [r for r in rows if r[1] == slot_id]
+        responders = _numbered(dict.fromkeys(tuple(r[2:6]) for r in mine))
+        return Chain(route, slot_id, _keep_outgoing(responders, mine))
     responders = _default_responders(session, hotline_id)
     if responders:
         return Chain(Route.DEFAULT, None, responders)
     return Chain(Route.NOBODY, None, ())
+
+
+def _keep_outgoing(
+    responders: tuple[Responder, ...], rows: Sequence[Sequence[Any]]
+) -> tuple[Responder, ...]:
+    """Put the outgoing agent second while the primary has not confirmed taking the shift."""
+    primary = responders[0].person_id
+    outgoing = next((r[7:10] for r in rows if r[6] == primary and r[7] is not None), None)
+    if outgoing is None or outgoing[0] == primary:
+        return responders
+    kept = Responder(position=1, person_id=outgoing[0], name=outgoing[1], number=outgoing[2])
+    others = [r for r in responders[1:] if r.person_id != kept.person_id]
+    ordered = [responders[0], kept, *others]
+    return tuple(replace(r, position=i) for i, r in enumerate(ordered))
 
 
 def _default_responders(session: Session, hotline_id: int) -> tuple[Responder, ...]:
