@@ -28,7 +28,12 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(calls_command)
-    for module in ("hotline.planning.cli", "hotline.simulator.cli", "hotline.stats.cli"):
+    for module in (
+        "hotline.planning.cli",
+        "hotline.simulator.cli",
+        "hotline.auth.cli",
+        "hotline.stats.cli",
+    ):
         _add_optional_commands(app, module)
 
 

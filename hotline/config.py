@@ -22,6 +22,18 @@ DEFAULTS: dict[str, object] = {
     "FALLBACK_LANGUAGE": "fr",
     # Seconds the screened agent has to press 1.
     "SCREENING_TIMEOUT": 8,
+    # Zone of web UI times that belong to no hotline (sign-ins, API tokens).
+    "TIMEZONE": "Europe/Paris",
+    # Web sign-in: this many wrong passwords in a row lock the account for a while.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCKOUT_MINUTES": 15,
+    # Session cookie: None means Secure exactly when PUBLIC_BASE_URL is https.
+    "SESSION_COOKIE_SECURE": None,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # A form left open this long (seconds) must be reloaded before it is sent.
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Blueprints whose POSTs are authenticated by a Twilio signature, not a CSRF token.
+    "CSRF_EXEMPT_BLUEPRINTS": ["voice", "alert_webhooks"],
     # JSON log lines instead of plain text.
     "LOG_JSON": False,
 }

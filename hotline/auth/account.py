@@ -1,0 +1,134 @@
+"""The signed-in user's own pages: language, password, API tokens; /api/v1/me."""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_login import current_user, login_user
+
+from hotline.auth import bp
+from hotline.auth.access import scoped_hotline_ids, signed_in
+from hotline.auth.forms import (
+    AccountForm,
+    ActionForm,
+    PasswordChangeForm,
+    TokenForm,
+    show_error,
+)
+from hotline.auth.passwords import verify_password
+from hotline.auth.services import (
+    AccountError,
+    create_api_token,
+    list_api_tokens,
+    revoke_api_token,
+    set_language,
+    set_password,
+)
+from hotline.db import get_session, utcnow
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+def account() -> ResponseReturnValue:
+    """Show and change the user's language."""
+    form = AccountForm(language=current_user.language or "")
+    if form.validate_on_submit():
+        set_language(get_session(), current_user, form.language.data or None)
+        get_session().commit()
+        refresh()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.account"))
+    return _account_page(form, PasswordChangeForm(formdata=None))
+
+
+@bp.post("/account/password")
+@signed_in
+def change_password() -> ResponseReturnValue:
+    """Change one's own password, proving the current one first."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return _account_page(AccountForm(formdata=None), form, 400)
+    if not verify_password(current_user.password_hash, form.current_password.data or ""):
+        form.current_password.errors.append(_("This is not your current password."))
+        return _account_page(AccountForm(formdata=None), form, 400)
+    try:
+        set_password(get_session(), current_user, form.password.data or "")
+    except AccountError as error:
+        get_session().rollback()
+        show_error(form, error)
+        return _account_page(AccountForm(formdata=None), form, 400)
+    get_session().commit()
+    # Other sessions end; this one carries on with the new version. (Pass the user
+    # itself: handing Flask-Login its own proxy makes current_user point at itself.)
+    login_user(current_user._get_current_object())  # type: ignore[attr-defined]
+    flash(_("Your password is changed; your other sessions are signed out."), "success")
+    return redirect(url_for("auth.account"))
+
+
+def _account_page(
+    form: AccountForm, password_form: PasswordChangeForm, status: int = 200
+) -> ResponseReturnValue:
+    if not form.language.data:
+        form.language.data = current_user.language or ""
+    return render_template("auth/account.html", form=form, password_form=password_form), status
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@signed_in
+def tokens() -> ResponseReturnValue:
+    """List the user's API tokens; create one, whose secret is shown this once."""
+    form = TokenForm()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, secret = create_api_token(get_session(), current_user, form.name.data or "")
+        except AccountError as error:
+            get_session().rollback()
+            show_error(form, error)
+            status = 400
+        else:
+            get_session().commit()
+            form = TokenForm(formdata=None)
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "auth/tokens.html",
+        form=form,
+        secret=secret,
+        tokens=list_api_tokens(get_session(), current_user),
+        revoke_form=ActionForm(),
+    ), status
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@signed_in
+def token_revoke(token_id: int) -> ResponseReturnValue:
+    """Revoke one of the user's tokens; it stops working at once."""
+    if ActionForm().validate_on_submit():
+        try:
+            token = revoke_api_token(get_session(), current_user, token_id, now=utcnow())
+        except AccountError as error:
+            get_session().rollback()
+            flash(str(error), "error")
+        else:
+            get_session().commit()
+            flash(_("Token “%(name)s” is revoked.", name=token.name), "success")
+    return redirect(url_for("auth.tokens"))
+
+
+@bp.get("/api/v1/me")
+@signed_in
+def api_me() -> ResponseReturnValue:
+    """The token's owner: lets a script check its token and see its reach."""
+    scope = scoped_hotline_ids(current_user)
+    return jsonify(
+        id=current_user.id,
+        email=current_user.email,
+        name=current_user.name,
+        role=current_user.role,
+        person_id=current_user.person_id,
+        hotline_ids=None if scope is None else sorted(scope),
+    )

@@ -1,0 +1,112 @@
+"""Web users, the hotlines they are scoped to, and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.db import Base, created_at, intpk
+from hotline.models import Person
+
+ADMIN, MANAGER, SUPERVISOR, AGENT = "admin", "manager", "supervisor", "agent"
+# Ordered from most to least powerful; forms list them in this order.
+ROLES = (ADMIN, MANAGER, SUPERVISOR, AGENT)
+# Roles whose reach over hotlines is limited to the ManagedHotline rows they hold.
+SCOPED_ROLES = (MANAGER, SUPERVISOR)
+
+
+class User(Base):
+    """Somebody who signs in to the web UI or the API."""
+
+    __tablename__ = "app_user"  # "user" is reserved on PostgreSQL
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'manager', 'supervisor', 'agent')", name="role_known"),
+        CheckConstraint("language IN ('fr', 'en')", name="language_known"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
+    )
+
+    id: Mapped[intpk]
+    # Stored lower-cased (hotline.auth.services.normalise_email) so it is unique as typed.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    # At most one login per person: the person's calls and shifts are "mine".
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), unique=True
+    )
+    # None: follow the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(String(2))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by a password reset or deactivation: every older session stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+
+    person: Mapped[Person | None] = relationship(lazy="joined")
+    managed_hotlines: Mapped[list[ManagedHotline]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Flask-Login's user protocol (flask_login.UserMixin would add nothing we keep).
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """Session key: the id and the session version, so a reset logs out old sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def hotline_ids(self) -> set[int]:
+        return {row.hotline_id for row in self.managed_hotlines}
+
+
+class ManagedHotline(Base):
+    """A hotline a manager edits, or a supervisor reviews; admins need none."""
+
+    __tablename__ = "managed_hotline"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    hotline_id: Mapped[int] = mapped_column(
+        ForeignKey("hotline.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_managed_hotline_hotline_id", "hotline_id"),)
+
+
+class ApiToken(Base):
+    """A personal bearer token for /api/v1; only its SHA-256 is kept."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("ix_api_token_user_id", "user_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown in lists so the owner can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[created_at]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,309 @@
+"""Users, sign-in checks and API tokens: plain functions taking a session."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import ADMIN, ROLES, ApiToken, ManagedHotline, User
+from hotline.auth.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    WeakPassword,
+    check_strength,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from hotline.models import LANGUAGES, Hotline, Person
+
+TOKEN_PREFIX = "hl_"  # noqa: S105 - a marker that makes leaked tokens easy to grep, no secret
+# Writing last_used_at on every API call would turn every read into a write.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """A user or token change that cannot be made; the message says why, `field` where."""
+
+    def __init__(self, message: object, field: str | None = None) -> None:
+        # `message` is usually a lazy string: translated when shown, in the reader's language.
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidCredentials(Exception):
+    """Unknown e-mail, wrong password or inactive account (never said which)."""
+
+
+@dataclass
+class AccountLocked(Exception):
+    """Too many failed sign-ins: the account refuses passwords until `until`."""
+
+    until: datetime
+
+
+def normalise_email(raw: str) -> str:
+    """Return the e-mail trimmed and lower-cased, or raise AccountError."""
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise AccountError(_l("This is not an e-mail address."), "email")
+    return email
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def load_session_user(session: Session, key: str) -> User | None:
+    """The active user a session key ("id:version", see User.get_id) names, if still valid."""
+    user_id, _, version = key.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    person_id: int | None = None,
+    language: str | None = None,
+) -> User:
+    """Create a user; raise AccountError (nothing written) when a field is wrong."""
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError(_l("A user with this e-mail already exists."), "email")
+    _check_role(role)
+    _check_language(language)
+    _check_password(password)
+    _check_person(session, person_id, user=None)
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        password_hash=hash_password(password),
+        person_id=person_id,
+        language=language,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    role: str,
+    active: bool,
+    person_id: int | None,
+    language: str | None,
+    hotline_ids: Iterable[int] = (),
+) -> User:
+    """Change a user's profile, role, status and hotline scope, all or nothing."""
+    _check_role(role)
+    _check_language(language)
+    _check_person(session, person_id, user=user)
+    hotline_ids = set(hotline_ids)
+    _check_hotlines(session, hotline_ids)
+    if user.role == ADMIN and (role != ADMIN or not active) and _active_admins(session) <= 1:
+        raise AccountError(_l("The last active admin cannot be demoted or deactivated."), "role")
+    if user.active and not active:
+        user.session_version += 1
+    user.name = name.strip() or user.email
+    user.role, user.active, user.person_id, user.language = role, active, person_id, language
+    user.managed_hotlines = [
+        row for row in user.managed_hotlines if row.hotline_id in hotline_ids
+    ] + [ManagedHotline(hotline_id=h) for h in sorted(hotline_ids - user.hotline_ids)]
+    session.flush()
+    return user
+
+
+def set_language(session: Session, user: User, language: str | None) -> None:
+    """Save the user's language (None: follow the browser)."""
+    _check_language(language)
+    user.language = language
+    session.flush()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace the password and end every other session of the user."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.failed_logins, user.locked_until = 0, None
+    session.flush()
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+) -> User:
+    """Return the user these credentials sign in, counting failures towards a lockout.
+
+    The caller commits in every case: a failure is recorded too.
+    """
+    user = find_user_by_email(session, email)
+    if user is None or not user.active:
+        verify_password(None, password)  # same cost as a real check
+        raise InvalidCredentials
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.failed_logins, user.locked_until = 0, now + lockout
+        session.flush()
+        raise InvalidCredentials
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    session.flush()
+    return user
+
+
+def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; return it and the secret, which is never stored."""
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise AccountError(_l("Give the token a name of 1 to 80 characters."), "name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=token_digest(secret), prefix=secret[:10]
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def token_digest(secret: str) -> str:
+    # A token carries 256 random bits, so a fast hash is enough: nobody can
+    # brute-force it, and the lookup by digest stays one indexed query.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_for_token(session: Session, secret: str, *, now: datetime) -> User | None:
+    """The active user owning this unrevoked token, noting when it was last used."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    if token is None or token.revoked or not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+        session.flush()
+    return token.user
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_api_token(session: Session, user: User, token_id: int, *, now: datetime) -> ApiToken:
+    """Revoke one of the user's own tokens; someone else's is "unknown"."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise AccountError(_l("Unknown token."))
+    if token.revoked_at is None:
+        token.revoked_at = now
+        session.flush()
+    return token
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.active.desc(), User.email)))
+
+
+def linkable_people(session: Session) -> list[Person]:
+    return list(session.scalars(select(Person).order_by(Person.name)))
+
+
+def all_hotlines(session: Session) -> list[Hotline]:
+    return list(session.scalars(select(Hotline).order_by(Hotline.name)))
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == ADMIN, User.active)
+    return session.scalar(query) or 0
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(
+            _l(
+                "Unknown role %(role)s (expected one of %(roles)s).",
+                role=role,
+                roles=", ".join(ROLES),
+            ),
+            "role",
+        )
+
+
+def _check_language(language: str | None) -> None:
+    if language is not None and language not in LANGUAGES:
+        raise AccountError(
+            _l("Unknown language %(language)s (expected fr or en).", language=language), "language"
+        )
+
+
+def _check_password(password: str) -> None:
+    try:
+        check_strength(password)
+    except WeakPassword:
+        if len(password) > MAX_PASSWORD_LENGTH:
+            message = _l(
+                "The password may have at most %(count)d characters.", count=MAX_PASSWORD_LENGTH
+            )
+        else:
+            message = _l(
+                "The password needs at least %(count)d characters.", count=MIN_PASSWORD_LENGTH
+            )
+        raise AccountError(message, "password") from None
+
+
+def _check_person(session: Session, person_id: int | None, *, user: User | None) -> None:
+    if person_id is None:
+        return
+    if session.get(Person, person_id) is None:
+        raise AccountError(_l("Unknown person."), "person")
+    holder = session.scalar(select(User).where(User.person_id == person_id))
+    if holder is not None and holder is not user:
+        raise AccountError(
+            _l("This person is already linked to %(email)s.", email=holder.email), "person"
+        )
+
+
+def _check_hotlines(session: Session, hotline_ids: set[int]) -> None:
+    if not hotline_ids:
+        return
+    known = set(session.scalars(select(Hotline.id).where(Hotline.id.in_(hotline_ids))))
+    if missing := sorted(hotline_ids - known):
+        missing_ids = ", ".join(map(str, missing))
+        raise AccountError(_l("Unknown hotline(s): %(ids)s.", ids=missing_ids), "hotlines")

@@ -1,0 +1,109 @@
+"""Sign-in, sign-out, the language switch, and the home page."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext, refresh
+from flask_login import current_user, login_user, logout_user
+
+from hotline.auth import bp
+from hotline.auth.access import public, signed_in
+from hotline.auth.forms import ActionForm, LanguageForm, LoginForm
+from hotline.auth.home import home_endpoint
+from hotline.auth.services import AccountLocked, InvalidCredentials, authenticate, set_language
+from hotline.db import get_session, utcnow
+from hotline.i18n import SESSION_KEY
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site (never another host), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> ResponseReturnValue:
+    """Show the sign-in form; check the credentials it sends."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("auth.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    config = current_app.config
+    try:
+        user = authenticate(
+            get_session(),
+            form.email.data or "",
+            form.password.data or "",
+            now=utcnow(),
+            max_failures=int(config["LOGIN_MAX_FAILURES"]),
+            lockout=timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
+        )
+    except InvalidCredentials:
+        get_session().commit()  # the failure counts towards the lockout
+        form.password.errors.append(_("Wrong e-mail or password."))
+        return render_template("auth/login.html", form=form), 200
+    except AccountLocked as locked:
+        get_session().commit()
+        minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
+        message = ngettext(
+            "Too many failed attempts: try again in %(num)d minute.",
+            "Too many failed attempts: try again in %(num)d minutes.",
+            minutes,
+        )
+        form.password.errors.append(message)
+        return render_template("auth/login.html", form=form), 429
+    get_session().commit()
+    session.pop(SESSION_KEY, None)  # the user's own setting takes over
+    login_user(user)
+    return redirect(safe_next(form.next.data) or url_for("auth.home"))
+
+
+@bp.post("/logout")
+@public
+def logout() -> ResponseReturnValue:
+    """Sign out (a POST with its CSRF token, so no other site can sign you out)."""
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+@public
+def language() -> ResponseReturnValue:
+    """Switch the UI language: saved on the user, or in the session when anonymous."""
+    form = LanguageForm()
+    target = safe_next(form.next.data) or url_for("auth.home")
+    if not form.validate_on_submit():
+        return redirect(target)
+    if current_user.is_authenticated:
+        set_language(get_session(), current_user, form.language.data)
+        get_session().commit()
+    else:
+        session[SESSION_KEY] = form.language.data
+    refresh()
+    return redirect(target)
+
+
+@bp.get("/")
+@signed_in
+def home() -> ResponseReturnValue:
+    """Send each user to where their role works."""
+    return redirect(url_for(home_endpoint(current_user.role)))
+
+
+@bp.get("/dashboard")
+@signed_in
+def dashboard() -> ResponseReturnValue:
+    """A starting page listing what the user can open."""
+    return render_template("auth/dashboard.html")

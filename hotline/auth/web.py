@@ -1,0 +1,141 @@
+"""Wire sign-in, CSRF, error pages, navigation and security headers into the app."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from hotline.auth.access import is_api_request
+from hotline.auth.forms import ROLE_LABELS
+from hotline.auth.models import User
+from hotline.auth.navigation import visible_navigation
+from hotline.auth.services import load_session_user, user_for_token
+from hotline.db import get_session, utcnow
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Pages may load only what this app serves: no CDN, no inline script.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+
+
+def init_app(app: Flask) -> None:
+    from hotline.auth import bp
+
+    _configure_cookies(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(_load_from_session)
+    login_manager.request_loader(_load_from_token)
+    login_manager.unauthorized_handler(_unauthorized)
+    # CSRF is checked by our own hook so the token-only API can skip it.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+    app.register_error_handler(CSRFError, _csrf_failed)
+    for code in (403, 404, 405):
+        app.register_error_handler(code, _http_error)
+    app.context_processor(lambda: {"navigation": visible_navigation()})
+    app.jinja_env.globals["role_label"] = role_label
+    app.after_request(_security_headers)
+    app.register_blueprint(bp)
+
+
+def _configure_cookies(app: Flask) -> None:
+    config = app.config
+    if config.get("SESSION_COOKIE_SECURE") is None:
+        # Secure cookies by default whenever the public URL is https.
+        config["SESSION_COOKIE_SECURE"] = str(config["PUBLIC_BASE_URL"]).startswith("https://")
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    if not config.get("SESSION_COOKIE_SAMESITE"):
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def role_label(role: str) -> str:
+    """The role's name in the page's language."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if any."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _load_from_session(key: str) -> User | None:
+    # The API authenticates by token only: with no cookie credentials there is
+    # nothing a forged cross-site request could ride on, hence no CSRF there.
+    if is_api_request():
+        return None
+    return load_session_user(get_session(), key)
+
+
+def _load_from_token(_request: object) -> User | None:
+    token = bearer_token()
+    if token is None or not is_api_request():
+        return None
+    user = user_for_token(get_session(), token, now=utcnow())
+    get_session().commit()  # keep last_used_at even if the view fails later
+    return user
+
+
+def _unauthorized() -> ResponseReturnValue:
+    if is_api_request():
+        response = jsonify(error="unauthorized", message="a valid API token is required")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="hotline"'
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _check_csrf() -> None:
+    config = current_app.config
+    if not config["WTF_CSRF_ENABLED"] or is_api_request():
+        return
+    if request.blueprint in config["CSRF_EXEMPT_BLUEPRINTS"]:
+        return  # webhooks: authenticated by their signature instead
+    csrf.protect(apply_exemptions=True)
+
+
+def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
+    message = _(
+        "The form had expired or did not come from this site. "
+        "Nothing was changed; please try again."
+    )
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    # Twilio gets the bare status: no page rendering, no database access.
+    if request.blueprint in current_app.config["CSRF_EXEMPT_BLUEPRINTS"]:
+        return error
+    code = error.code or 500
+    if is_api_request():
+        return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), code
+    messages = {
+        403: _("You are not allowed to do this. Nothing was changed."),
+        404: _("This page does not exist."),
+        405: _("This page cannot be used that way."),
+    }
+    return render_template("errors/error.html", code=code, message=messages[code]), code
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_user and getattr(current_user, "is_authenticated", False):
+        # Signed-in pages hold personal data: never cache them in shared caches.
+        response.headers.setdefault("Cache-Control", "private, no-store")
+    return response

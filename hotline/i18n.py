@@ -1,0 +1,104 @@
+"""Languages of the web UI (Flask-Babel) and dates shown in a hotline's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel import dates as babel_dates
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
+from flask_babel import Babel, get_locale
+
+from hotline.models import LANGUAGES
+
+DEFAULT_LANGUAGE = "fr"
+# Zone of times that belong to no hotline (sign-ins, tokens); config key TIMEZONE.
+DEFAULT_TIMEZONE = "Europe/Paris"
+# Outside a request (CLI, background jobs) messages are in English, the language of
+# the source strings and of the CLI's help; use flask_babel.force_locale to write
+# to a person in their own language.
+NON_REQUEST_LANGUAGE = "en"
+# Anonymous visitors who clicked the language switch keep their choice here.
+SESSION_KEY = "language"
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    app.config.setdefault("TIMEZONE", DEFAULT_TIMEZONE)
+    babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.filters["local_datetime"] = format_local
+    app.jinja_env.filters["local_date"] = format_local_date
+    app.jinja_env.filters["local_time"] = format_local_time
+    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+
+def select_language() -> str:
+    """The user's own setting, else what the browser asks for, else French."""
+    if not has_request_context():
+        return NON_REQUEST_LANGUAGE
+    from flask_login import current_user
+
+    chosen = getattr(current_user, "language", None) or session.get(SESSION_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The two-letter language of the page being rendered."""
+    locale = get_locale()
+    return locale.language if locale is not None else NON_REQUEST_LANGUAGE
+
+
+def _locale() -> Locale:
+    return get_locale() or Locale.parse(NON_REQUEST_LANGUAGE)
+
+
+def _in_zone(moment: datetime, tz: str | ZoneInfo | None) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given where UTC is required")
+    if tz is None:
+        tz = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
+    return moment.astimezone(tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz))
+
+
+def format_local(
+    moment: datetime | None, tz: str | ZoneInfo | None = None, fmt: str = "medium"
+) -> str:
+    """Format an aware datetime in time zone `tz` and the page's language.
+
+    `tz` is the hotline's IANA zone (None: the app's TIMEZONE). `fmt` is a Babel
+    width ("short", "medium", "long", "full") or a CLDR pattern such as
+    "EEE d MMM HH:mm". None gives an empty string.
+    """
+    if moment is None:
+        return ""
+    local = _in_zone(moment, tz)
+    # tzinfo is given so Babel can name the zone in "long"/"full" formats;
+    # the value is already converted, so no shift happens twice.
+    return babel_dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=_locale())
+
+
+def format_local_date(
+    moment: datetime | date | None, tz: str | ZoneInfo | None = None, fmt: str = "medium"
+) -> str:
+    """Format the local calendar day of `moment` in `tz` (a date is taken as is)."""
+    if moment is None:
+        return ""
+    day = _in_zone(moment, tz).date() if isinstance(moment, datetime) else moment
+    return babel_dates.format_date(day, fmt, locale=_locale())
+
+
+def format_local_time(
+    moment: datetime | time | None, tz: str | ZoneInfo | None = None, fmt: str = "short"
+) -> str:
+    """Format the local wall-clock time of `moment` in `tz`."""
+    if moment is None:
+        return ""
+    clock = _in_zone(moment, tz).timetz() if isinstance(moment, datetime) else moment
+    return babel_dates.format_time(clock, fmt, locale=_locale())

@@ -1,0 +1,206 @@
+from sqlalchemy import select
+
+from hotline.auth.models import User
+from hotline.auth.passwords import verify_password
+
+
+def new_user(**fields):
+    return {
+        "email": "chloe@example.org",
+        "name": "Chloé Durand",
+        "role": "manager",
+        "language": "en",
+        "person": "",
+        "password": "a long enough secret",
+        "password_confirm": "a long enough secret",
+        **fields,
+    }
+
+
+def user_form(user, **fields):
+    return {
+        "name": user.name,
+        "role": user.role,
+        "active": "y" if user.active else "",
+        "person": str(user.person_id or ""),
+        "language": user.language or "",
+        **fields,
+    }
+
+
+def find(db_session, email):
+    return db_session.scalar(select(User).where(User.email == email))
+
+
+def test_admin_lists_users(client, login_as, make_user):
+    login_as("admin")
+    make_user("agent", email="zoe@example.org", name="Zoé Agent")
+
+    page = client.get("/admin/users").get_data(as_text=True)
+
+    assert "zoe@example.org" in page
+    assert "Zoé Agent" in page
+    assert "Agent" in page
+
+
+def test_admin_creates_a_user_linked_to_a_person(login_as, submit, make_person, db_session):
+    login_as("admin")
+    chloe = make_person("Chloé Durand")
+
+    response = submit("/admin/users/new", new_user(person=str(chloe.id)))
+
+    user = find(db_session, "chloe@example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/users/{user.id}"
+    assert (user.role, user.language, user.person_id) == ("manager", "en", chloe.id)
+    assert verify_password(user.password_hash, "a long enough secret")
+
+
+def test_bad_fields_are_reported_at_the_field_and_nothing_is_saved(login_as, submit, db_session):
+    login_as("admin")
+
+    response = submit(
+        "/admin/users/new",
+        new_user(email="not-an-address", password="short", password_confirm="short"),
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Ce n’est pas une adresse e-mail." in page
+    assert find(db_session, "not-an-address") is None
+
+
+def test_short_password_is_refused_at_its_field(login_as, submit, db_session):
+    login_as("admin")
+
+    response = submit("/admin/users/new", new_user(password="short", password_confirm="short"))
+
+    assert response.status_code == 400
+    assert "Le mot de passe doit compter au moins 10 caractères." in response.get_data(as_text=True)
+    assert find(db_session, "chloe@example.org") is None
+
+
+def test_duplicate_email_is_refused(login_as, submit, make_user, db_session):
+    login_as("admin")
+    make_user("agent", email="chloe@example.org")
+
+    response = submit("/admin/users/new", new_user(email="Chloe@Example.org"))
+
+    assert response.status_code == 400
+    assert "Un utilisateur a déjà cette adresse e-mail." in response.get_data(as_text=True)
+    assert find(db_session, "chloe@example.org").role == "agent"
+
+
+def test_mismatched_passwords_are_refused(login_as, submit, db_session):
+    login_as("admin")
+
+    response = submit("/admin/users/new", new_user(password_confirm="another long secret"))
+
+    assert "Les mots de passe diffèrent." in response.get_data(as_text=True)
+    assert find(db_session, "chloe@example.org") is None
+
+
+def test_admin_changes_role_status_person_and_hotlines(
+    login_as, submit, make_user, make_person, make_hotline, db_session
+):
+    login_as("admin")
+    hotline = make_hotline()
+    person = make_person("Bruno Petit")
+    agent = make_user("agent")
+
+    response = submit(
+        f"/admin/users/{agent.id}",
+        user_form(agent, role="manager", active="", person=str(person.id), hotlines=[hotline.id]),
+    )
+
+    assert response.status_code == 302
+    db_session.refresh(agent)
+    assert (agent.role, agent.active, agent.person_id) == ("manager", False, person.id)
+    assert agent.hotline_ids == {hotline.id}
+
+
+def test_a_person_links_to_one_user_only(login_as, submit, make_user, make_person, db_session):
+    login_as("admin")
+    person = make_person("Alice Martin")
+    make_user("agent", email="alice@example.org", person=person)
+    other = make_user("agent")
+
+    response = submit(f"/admin/users/{other.id}", user_form(other, person=str(person.id)))
+
+    assert response.status_code == 400
+    assert "Cette personne est déjà associée à alice@example.org." in response.get_data(
+        as_text=True
+    )
+    db_session.refresh(other)
+    assert other.person_id is None
+
+
+def test_the_last_admin_cannot_demote_themself(client, login_as, submit, db_session):
+    admin = login_as("admin")
+
+    response = submit(f"/admin/users/{admin.id}", user_form(admin, role="agent"))
+
+    assert response.status_code == 400
+    assert "Le dernier administrateur actif" in response.get_data(as_text=True)
+    db_session.refresh(admin)
+    assert admin.role == "admin"
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_unknown_user_is_404(client, login_as):
+    login_as("admin")
+
+    assert client.get("/admin/users/999999").status_code == 404
+
+
+def test_admin_resets_a_password(login_as, submit, make_user, db_session):
+    login_as("admin")
+    agent = make_user("agent")
+    old_version = agent.session_version
+
+    response = submit(
+        f"/admin/users/{agent.id}/password",
+        {"password": "the new secret!", "password_confirm": "the new secret!"},
+    )
+
+    assert response.status_code == 302
+    db_session.refresh(agent)
+    assert verify_password(agent.password_hash, "the new secret!")
+    assert agent.session_version == old_version + 1
+
+
+def test_weak_reset_password_changes_nothing(login_as, submit, make_user, db_session):
+    login_as("admin")
+    agent = make_user("agent")
+    old_hash = agent.password_hash
+
+    response = submit(
+        f"/admin/users/{agent.id}/password", {"password": "short", "password_confirm": "short"}
+    )
+
+    assert response.status_code == 400
+    db_session.refresh(agent)
+    assert agent.password_hash == old_hash
+
+
+def test_user_changes_own_password_and_stays_signed_in(client, login_as, submit, db_session):
+    user = login_as("agent")
+
+    wrong = submit(
+        "/account/password",
+        {"current_password": "not it at all", "password": "x" * 12, "password_confirm": "x" * 12},
+    )
+    right = submit(
+        "/account/password",
+        {
+            "current_password": "correct horse battery staple",
+            "password": "my new passphrase",
+            "password_confirm": "my new passphrase",
+        },
+    )
+
+    assert "Ce n’est pas votre mot de passe actuel." in wrong.get_data(as_text=True)
+    assert right.status_code == 302
+    db_session.refresh(user)
+    assert verify_password(user.password_hash, "my new passphrase")
+    assert client.get("/account").status_code == 200

@@ -1,0 +1,153 @@
+from datetime import UTC, date, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from hotline.i18n import format_local, format_local_date, format_local_time
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "hotline" / "translations"
+CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+}
+
+
+def heading(response):
+    return response.get_data(as_text=True).split("<h1>")[1].split("</h1>")[0]
+
+
+def test_french_without_any_preference(client):
+    assert heading(client.get("/login")) == "Se connecter"
+
+
+def test_browser_language_is_followed(client):
+    response = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})
+
+    assert heading(response) == "Sign in"
+    assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+def test_unsupported_browser_language_falls_back_to_french(client):
+    assert heading(client.get("/login", headers={"Accept-Language": "de-DE,de"})) == "Se connecter"
+
+
+def test_users_setting_wins_over_the_browser(client, login_as):
+    login_as("agent", language="en")
+
+    response = client.get("/account", headers={"Accept-Language": "fr-FR,fr"})
+
+    assert heading(response) == "Your account"
+
+
+def test_language_switch_saves_the_users_choice(client, login_as, submit, db_session):
+    user = login_as("agent")
+
+    response = submit("/language", {"language": "en", "next": "/account"})
+
+    assert response.headers["Location"] == "/account"
+    db_session.refresh(user)
+    assert user.language == "en"
+    assert heading(client.get("/account", headers={"Accept-Language": "fr"})) == "Your account"
+
+
+def test_language_switch_works_for_anonymous_visitors(client, submit):
+    submit("/language", {"language": "en", "next": "/login"})
+
+    assert heading(client.get("/login", headers={"Accept-Language": "fr"})) == "Sign in"
+
+
+def test_language_switch_ignores_unknown_languages(client, submit):
+    submit("/language", {"language": "de", "next": "/login"})
+
+    assert heading(client.get("/login")) == "Se connecter"
+
+
+def test_back_to_browser_language_from_the_account_page(client, login_as, submit, db_session):
+    user = login_as("agent", language="fr")
+
+    submit("/account", {"language": ""})
+
+    db_session.refresh(user)
+    assert user.language is None
+    assert heading(client.get("/account", headers={"Accept-Language": "en"})) == "Your account"
+
+
+MOMENT = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 in Paris, minutes before DST starts
+
+
+@pytest.mark.parametrize(
+    ("language", "zone", "expected"),
+    [
+        ("fr", "Europe/Paris", "29 mars 2026, 01:30:00"),
+        ("en", "Europe/Paris", "Mar 29, 2026, 1:30:00\u202fAM"),
+        ("fr", "America/New_York", "28 mars 2026, 20:30:00"),
+    ],
+)
+def test_format_local_uses_the_zone_and_the_language(app, language, zone, expected):
+    with app.test_request_context(), force_locale(language):
+        assert format_local(MOMENT, zone) == expected
+
+
+def test_local_day_and_time_follow_the_hotlines_zone(app):
+    late = datetime(2026, 7, 14, 22, 15, tzinfo=UTC)  # already the 15th in Paris
+    with app.test_request_context(), force_locale("fr"):
+        assert format_local_date(late, "Europe/Paris", "full") == "mercredi 15 juillet 2026"
+        assert format_local_time(late, "Europe/Paris") == "00:15"
+        assert format_local_date(date(2026, 7, 14), "Europe/Paris", "short") == "14/07/2026"
+        assert format_local(None, "Europe/Paris") == ""
+        with pytest.raises(ValueError, match="naive"):
+            format_local(datetime(2026, 7, 14, 22, 15), "Europe/Paris")
+
+
+def test_templates_get_the_filters(app):
+    with app.test_request_context(), force_locale("fr"):
+        rendered = app.jinja_env.from_string(
+            "{{ at|local_datetime('Europe/Paris', 'short') }}"
+        ).render(at=MOMENT)
+    assert rendered == "29/03/2026 01:30"
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parts[-3])
+def test_compiled_catalog_matches_its_source(po_path):
+    with po_path.open("rb") as po:
+        catalog = read_po(po)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+
+    assert po_path.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
+        f"{po_path.with_suffix('.mo')} is stale: run pybabel compile -d hotline/translations"
+    )
+
+
+def test_every_ui_string_has_a_french_translation():
+    with (TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    untranslated = []
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT / "hotline", method_map, keywords=KEYWORDS
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid)
+        if (
+            entry is None
+            or entry.fuzzy
+            or not all(entry.string if isinstance(entry.string, tuple) else (entry.string,))
+        ):
+            untranslated.append(msgid)
+
+    assert untranslated == [], (
+        "strings without a French translation (see docs/web-platform.md): "
+        f"{sorted(set(untranslated))}"
+    )
