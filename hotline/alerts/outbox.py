@@ -6,6 +6,7 @@ no commit. The worker reads the rows and sends (hotline.alerts.tasks).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting
+from hotline.models import Person
 from hotline.voice.models import Call, CallAttempt, Outcome
 
 ALERTING_OUTCOMES = frozenset({Outcome.MISSED, Outcome.VOICEMAIL})
@@ -93,3 +95,31 @@ def record_received_calls(session: Session, since: datetime) -> int:
         )
         recorded += event is not None
     return recorded
+
+
+def request_test_alert(
+    session: Session,
+    *,
+    person: Person | None = None,
+    user_id: int | None = None,
+    name: str = "",
+    email: str | None = None,
+    language: str = "fr",
+    timezone: str = "Europe/Paris",
+) -> AlertEvent:
+    """Queue a test alert to a person (or to a web user linked to no person)."""
+    if person is None and user_id is None:
+        raise ValueError("a test alert needs a person or a user")
+    recipient = f"person:{person.id}" if person is not None else f"user:{user_id}"
+    payload: dict[str, Any] = {"timezone": timezone}
+    if person is None:
+        payload.update(user_id=user_id, name=name, email=email, language=language)
+    event = AlertEvent(
+        kind=AlertKind.TEST,
+        # Every click is a new test: the key only has to be unique.
+        key=f"test:{recipient}:{uuid.uuid4().hex}",
+        person_id=person.id if person is not None else None,
+        payload=payload,
+    )
+    session.add(event)
+    return event

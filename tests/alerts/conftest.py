@@ -18,10 +18,11 @@ from hotline.alerts import tasks
 from hotline.alerts.models import AlertEvent, Notification
 from hotline.alerts.queue import alert_queue
 from hotline.auth.models import MANAGER, ManagedHotline, User
-from hotline.db import database
+from hotline.db import database, utcnow
 from hotline.models import Hotline, Person
 from tests.alerts.fakes import FakeTwilioRest, SmtpServer
 from tests.conftest import app_config
+from tests.voice.conftest import CallDriver
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -132,7 +133,7 @@ class QueueDriver:
             for scheduled in due:
                 now = huey._get_timestamp()
                 if scheduled.eta is not None:
-                    self.retry_delays.append(round((scheduled.eta - now).total_seconds()))
+                    self.retry_delays.append((scheduled.eta - now).total_seconds())
                 huey.enqueue(scheduled)
         raise AssertionError("the queue never went idle")
 
@@ -189,3 +190,29 @@ def at(text: str) -> datetime:
 
 
 MINUTE = timedelta(minutes=1)
+
+
+@pytest.fixture
+def team(make_hotline, make_person, make_slot, make_manager):
+    hotline = make_hotline(name="Astreinte IT")
+    people = [
+        make_person("Alice", email="alice@example.org", language="fr"),
+        make_person("Bruno", email="bruno@example.org", language="fr"),
+        make_person("Chloé", email="chloe@example.org", language="en"),
+    ]
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=2), now + timedelta(hours=2), people)
+    maud = make_person("Maud", email="maud@example.org", language="fr")
+    make_manager(hotline, person=maud)
+    return hotline, people, maud
+
+
+def miss_the_call(driver: CallDriver) -> list[str]:
+    """Nobody of three picks up, the caller leaves a 12-second message, hangs up."""
+    answers = [driver.incoming()]
+    for position in range(3):
+        answers.append(driver.dial_result(position, "no-answer", bridged=False))
+    answers.append(driver.voicemail_done(12))
+    answers.append(driver.recording(12))
+    answers.append(driver.status("completed", 70))
+    return answers

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from hotline.alerts.models import Status
-from hotline.db import utcnow
-from tests.alerts.conftest import events, notifications
+from tests.alerts.conftest import events, miss_the_call, notifications
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CALLER, CallDriver
 
 RECORDING_URL = "https://api.twilio.com/rec/RE1"
-
-
-@pytest.fixture
-def team(make_hotline, make_person, make_slot, make_manager):
-    hotline = make_hotline(name="Astreinte IT")
-    people = [
-        make_person("Alice", email="alice@example.org", language="fr"),
-        make_person("Bruno", email="bruno@example.org", language="fr"),
-        make_person("Chloé", email="chloe@example.org", language="en"),
-    ]
-    now = utcnow()
-    make_slot(hotline, now - timedelta(hours=2), now + timedelta(hours=2), people)
-    maud = make_person("Maud", email="maud@example.org", language="fr")
-    make_manager(hotline, person=maud)
-    return hotline, people, maud
-
-
-def miss_the_call(driver: CallDriver) -> list[str]:
-    """Nobody of three picks up, the caller leaves a 12-second message, hangs up."""
-    answers = [driver.incoming()]
-    for position in range(3):
-        answers.append(driver.dial_result(position, "no-answer", bridged=False))
-    answers.append(driver.voicemail_done(12))
-    answers.append(driver.recording(12))
-    answers.append(driver.status("completed", 70))
-    return answers
 
 
 @pytest.mark.parametrize("queue_url", ["sqlite", "redis"], indirect=True)
