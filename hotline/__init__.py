@@ -37,12 +37,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from hotline import cli, i18n
+    from hotline import alerts, cli, i18n
     from hotline.auth import web
     from hotline.voice import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     i18n.init_app(app)
     web.init_app(app)  # sign-in, CSRF, error pages, layout; registers the auth blueprint
+    alerts.init_app(app)  # alert settings, notification log, SMS webhook
     cli.init_app(app)
     return app

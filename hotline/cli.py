@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         "hotline.simulator.cli",
         "hotline.auth.cli",
         "hotline.stats.cli",
+        "hotline.alerts.cli",
     ):
         _add_optional_commands(app, module)
 
