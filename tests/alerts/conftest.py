@@ -17,7 +17,7 @@ from hotline import create_app
 from hotline.alerts import tasks
 from hotline.alerts.models import AlertEvent, Notification
 from hotline.alerts.queue import alert_queue
-from hotline.auth.models import MANAGER, ManagedHotline, User
+from hotline.auth.models import MANAGER, User
 from hotline.db import database, utcnow
 from hotline.models import Hotline, Person
 from tests.alerts.fakes import FakeTwilioRest, SmtpServer
@@ -150,24 +150,13 @@ def worker(app: Flask) -> QueueDriver:
 
 
 @pytest.fixture
-def make_manager(db_session: Session) -> Callable[..., User]:
-    counter = iter(range(1, 1000))
+def make_manager(make_user: Callable[..., User]) -> Callable[..., User]:
+    """make_manager(hotline, person=None) -> a manager of `hotline`, linked to `person`."""
 
     def make(hotline: Hotline, person: Person | None = None, **fields: Any) -> User:
-        n = next(counter)
-        user = User(
-            email=fields.pop("email", f"manager{n}@example.org"),
-            name=fields.pop("name", person.name if person else f"Manager {n}"),
-            password_hash="not-used",
-            role=MANAGER,
-            person_id=person.id if person else None,
-            **fields,
-        )
-        db_session.add(user)
-        db_session.flush()
-        db_session.add(ManagedHotline(user_id=user.id, hotline_id=hotline.id))
-        db_session.flush()
-        return user
+        if person is not None:
+            fields.setdefault("name", person.name)
+        return make_user(MANAGER, hotlines=(hotline,), person=person, **fields)
 
     return make
 

@@ -1,0 +1,79 @@
+"""The notification log as each user may see it, and who may be sent a test alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from hotline.alerts.models import AlertEvent, Notification, Status
+from hotline.models import Hotline, Person
+
+LOG_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class LogLine:
+    created_at: datetime
+    recipient_name: str
+    kind: str
+    hotline_name: str | None
+    channel: str
+    address: str
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+def notification_log(
+    session: Session,
+    *,
+    hotline_ids: set[int] | None,
+    person_id: int | None,
+    user_id: int,
+    status: str | None = None,
+    limit: int = LOG_LIMIT,
+) -> list[LogLine]:
+    """Latest notifications first: all of them (hotline_ids None), else the user's hotlines' and
+    their own."""
+    query = (
+        select(Notification, AlertEvent.kind, Hotline.name)
+        .join(AlertEvent, AlertEvent.id == Notification.event_id)
+        .outerjoin(Hotline, Hotline.id == AlertEvent.hotline_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    if hotline_ids is not None:
+        mine = [Notification.recipient == f"user:{user_id}"]
+        if person_id is not None:
+            mine.append(Notification.person_id == person_id)
+        if hotline_ids:
+            mine.append(AlertEvent.hotline_id.in_(hotline_ids))
+        query = query.where(or_(*mine))
+    if status:
+        query = query.where(Notification.status == Status(status))
+    return [
+        LogLine(
+            created_at=n.created_at,
+            recipient_name=n.recipient_name,
+            kind=kind,
+            hotline_name=hotline_name,
+            channel=n.channel,
+            address=n.address,
+            status=n.status,
+            attempts=n.attempts,
+            last_error=n.last_error,
+            sent_at=n.sent_at,
+        )
+        for n, kind, hotline_name in session.execute(query)
+    ]
+
+
+def testable_people(session: Session) -> list[Person]:
+    """People a manager or admin may send a test alert to."""
+    return list(
+        session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name))
+    )
