@@ -98,5 +98,13 @@ def demo_command(host: str, port: int) -> None:
         f"  hotline simulate --url http://{host}:{port} --legs accept\n"
         f"  hotline simulate --url http://{host}:{port} --legs no-answer,busy,no-answer\n"
         "and list them with: hotline calls\n"
+        f"Alerts: the worker runs in this process; see http://{host}:{port}/alerts/ "
+        "or `hotline alerts log` (set SMTP_HOST and Twilio credentials to really send).\n"
     )
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    from hotline.alerts.queue import start_consumer
+
+    worker = start_consumer(app)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        worker.stop()
