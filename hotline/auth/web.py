@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask.wrappers import Response
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -129,13 +130,15 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     return render_template("errors/error.html", code=code, message=messages[code]), code
 
 
-def _security_headers(response):  # type: ignore[no-untyped-def]
+def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    if current_user and getattr(current_user, "is_authenticated", False):
-        # Signed-in pages hold personal data: never cache them in shared caches.
+    # Only a user some code already loaded: webhooks must not pay for a lookup.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        # Signed-in pages hold personal data: never keep them in any cache.
         response.headers.setdefault("Cache-Control", "private, no-store")
     return response
