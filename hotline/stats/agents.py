@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.stats.oncall_hours import hours_of, oncall_intervals
 from hotline.stats.periods import Period
-from hotline.stats.scope import calls_in, person_names
+from hotline.stats.scope import calls_in, legs_in, person_names
 from hotline.stats.sqltime import SqlClock
 from hotline.voice.models import Call, CallAttempt, LegResult
 
@@ -95,7 +95,11 @@ def _leg_counts(
             ).label("accept_mean"),
         )
         .join(Call, Call.id == CallAttempt.call_id)
-        .where(CallAttempt.person_id.is_not(None), *calls_in(period, hotline_id))
+        .where(
+            CallAttempt.person_id.is_not(None),
+            *legs_in(period),
+            *calls_in(period, hotline_id),
+        )
         .group_by(CallAttempt.person_id)
     ).all()
     return {

@@ -29,7 +29,7 @@ from hotline.stats.errors import StatsInputError
 from hotline.stats.oncall_hours import DayHours, HourClassifier, HourKind, oncall_intervals
 from hotline.stats.periods import Period
 from hotline.stats.scope import person_names
-from hotline.stats.sqltime import EPOCH_UTC, SqlClock, as_date
+from hotline.stats.sqltime import EPOCH_UTC, SqlClock, as_hour
 from hotline.voice.models import Call, CallAttempt, LegResult
 
 MIN_REST_HOURS = 11
@@ -110,19 +110,17 @@ def _interventions(
 ) -> tuple[dict[int, dict[HourKind, float]], dict[int, int]]:
     """Talk seconds per person and kind of hour, and calls handled, summed in SQL by hour."""
     clock = SqlClock.of(session, period)
-    day = clock.local_date(CallAttempt.accepted_at).label("day")
-    hour = clock.local_hour(CallAttempt.accepted_at).label("hour")
+    hour = clock.local_hour_start(CallAttempt.accepted_at).label("hour")
     query = (
         select(
             CallAttempt.person_id,
-            day,
             hour,
             func.count().label("calls"),
             func.coalesce(func.sum(CallAttempt.talk_seconds), 0).label("talk"),
         )
         .join(Call, Call.id == CallAttempt.call_id)
         .where(*_accepted_in(period.starts_at, period.ends_at))
-        .group_by(CallAttempt.person_id, day, hour)
+        .group_by(CallAttempt.person_id, hour)
     )
     if hotline_id is not None:
         query = query.where(Call.hotline_id == hotline_id)
@@ -132,7 +130,8 @@ def _interventions(
     handled: dict[int, int] = {}
     for row in session.execute(query):
         kinds = work.setdefault(row.person_id, dict.fromkeys(HourKind, 0.0))
-        kinds[classifier.kind(as_date(row.day), row.hour)] += float(row.talk)
+        local = as_hour(row.hour)
+        kinds[classifier.kind(local.date(), local.hour)] += float(row.talk)
         handled[row.person_id] = handled.get(row.person_id, 0) + row.calls
     return work, handled
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.stats.periods import Period
-from hotline.stats.scope import UNANSWERED, calls_in
-from hotline.stats.sqltime import SqlClock
-from hotline.voice.models import Call
+from hotline.stats.trend import HourCounts, hourly_counts
 
 
 @dataclass(frozen=True)
@@ -26,22 +24,15 @@ class Heatmap:
 
 def weekly_heatmap(session: Session, period: Period, hotline_id: int | None = None) -> Heatmap:
     """Count calls and misses of `period` by local weekday and hour."""
-    clock = SqlClock.of(session, period)
-    weekday = clock.local_weekday(Call.started_at).label("weekday")
-    hour = clock.local_hour(Call.started_at).label("hour")
-    rows = session.execute(
-        select(
-            weekday,
-            hour,
-            func.count().label("calls"),
-            func.sum(case((Call.outcome.in_(UNANSWERED), 1), else_=0)).label("misses"),
-        )
-        .where(*calls_in(period, hotline_id))
-        .group_by(weekday, hour)
-    ).all()
+    return heatmap_from_hours(hourly_counts(session, period, hotline_id))
+
+
+def heatmap_from_hours(hours: Iterable[HourCounts]) -> Heatmap:
+    """Fold hourly counts into the weekday x hour grids."""
     calls = [[0] * 24 for _ in range(7)]
     misses = [[0] * 24 for _ in range(7)]
-    for row in rows:
-        calls[row.weekday][row.hour] = row.calls
-        misses[row.weekday][row.hour] = row.misses
+    for entry in hours:
+        weekday, hour = entry.hour.weekday(), entry.hour.hour
+        calls[weekday][hour] += entry.received
+        misses[weekday][hour] += entry.unanswered
     return Heatmap(calls, misses)

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.stats.errors import StatsInputError
 from hotline.stats.periods import Period
-from hotline.stats.scope import calls_in
+from hotline.stats.scope import calls_in, legs_in
 from hotline.stats.sqltime import SqlClock, percentiles
 from hotline.voice.models import Call, CallAttempt, Outcome
 
@@ -93,41 +94,41 @@ def summary(
     accepting = aliased(CallAttempt)
     answered = Call.outcome == Outcome.ANSWERED
     wait = clock.seconds_between(Call.started_at, accepting.accepted_at)
+    answered_wait = case((answered, wait))
     talk = case((answered, accepting.talk_seconds))
-
-    def count_where(condition: object) -> object:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    row = session.execute(
-        select(
-            func.count().label("received"),
-            *(count_where(Call.outcome == o).label(o.value) for o in Outcome),
-            func.avg(case((answered, wait))).label("wait_mean"),
-            count_where(and_(answered, wait <= target_seconds)).label("within"),
-            count_where(and_(answered, Call.answered_position == 0)).label("depth0"),
-            count_where(and_(answered, Call.answered_position == 1)).label("depth1"),
-            count_where(and_(answered, Call.answered_position >= 2)).label("depth2"),
-            func.avg(talk).label("talk_mean"),
-            func.coalesce(func.sum(talk), 0).label("talk_total"),
-        )
-        .select_from(Call)
-        .outerjoin(
-            accepting,
-            and_(accepting.call_id == Call.id, accepting.position == Call.answered_position),
-        )
-        .where(*calls_in(period, hotline_id))
-    ).one()
-    waits = percentiles(
-        session,
-        select(wait)
-        .select_from(Call)
-        .join(
-            accepting,
-            and_(accepting.call_id == Call.id, accepting.position == Call.answered_position),
-        )
-        .where(answered, *calls_in(period, hotline_id)),
-        (0.5, 0.9),
+    columns = [
+        func.count().label("received"),
+        *(_count_where(Call.outcome == o).label(o.value) for o in Outcome),
+        func.avg(answered_wait).label("wait_mean"),
+        _count_where(and_(answered, wait <= target_seconds)).label("within"),
+        _count_where(and_(answered, Call.answered_position == 0)).label("depth0"),
+        _count_where(and_(answered, Call.answered_position == 1)).label("depth1"),
+        _count_where(and_(answered, Call.answered_position >= 2)).label("depth2"),
+        func.avg(talk).label("talk_mean"),
+        func.coalesce(func.sum(talk), 0).label("talk_total"),
+    ]
+    if clock.postgresql:
+        # Same pass as the counts: percentile_cont skips the NULLs of unanswered calls.
+        columns += [
+            func.percentile_cont(0.5).within_group(answered_wait).label("median"),
+            func.percentile_cont(0.9).within_group(answered_wait).label("p90"),
+        ]
+    accepting_leg = and_(
+        accepting.call_id == Call.id,
+        accepting.position == Call.answered_position,
+        *legs_in(period, accepting),
     )
+    scope = calls_in(period, hotline_id)
+    row = session.execute(
+        select(*columns).select_from(Call).outerjoin(accepting, accepting_leg).where(*scope)
+    ).one()
+    if clock.postgresql:
+        waits = {0.5: _float(row.median), 0.9: _float(row.p90)}
+    else:
+        answered_waits = (
+            select(wait).select_from(Call).join(accepting, accepting_leg).where(answered, *scope)
+        )
+        waits = percentiles(session, answered_waits, (0.5, 0.9))
     return Summary(
         received=row.received,
         answered=row.answered,
@@ -147,6 +148,10 @@ def summary(
         target_seconds=target_seconds,
         answered_within_target=row.within,
     )
+
+
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _float(value: object) -> float | None:

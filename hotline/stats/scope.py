@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,9 +12,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.models import Person
 from hotline.stats.periods import Period
-from hotline.voice.models import Call, Outcome
+from hotline.voice.models import Call, CallAttempt, Outcome
 
 # Calls nobody in the chain took: they feed the "misses" heatmap.
+# Ring legs are created within minutes of their call's start (ring timeouts are at
+# most 10 minutes per leg): six hours bounds any chain.
+LEG_LAG = timedelta(hours=6)
 UNANSWERED = (Outcome.MISSED, Outcome.VOICEMAIL, Outcome.ABANDONED, Outcome.FAILED)
 
 
@@ -26,6 +30,19 @@ def calls_in(period: Period, hotline_id: int | None) -> list[ColumnElement[Any]]
     if hotline_id is not None:
         conditions.append(Call.hotline_id == hotline_id)
     return conditions
+
+
+def legs_in(period: Period, leg: Any = CallAttempt) -> list[ColumnElement[Any]]:
+    """Conditions on `CallAttempt` (or an alias) true of every leg of a call started in `period`.
+
+    Redundant with the join to the call, they let the database range-scan the
+    legs too instead of reading them all. A leg is created while its call is
+    routed, minutes after the start; LEG_LAG is a generous bound.
+    """
+    return [
+        leg.created_at >= period.starts_at,
+        leg.created_at < period.ends_at + LEG_LAG,
+    ]
 
 
 def person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Date,
     Float,
     Integer,
     Select,
@@ -53,22 +52,11 @@ class SqlClock:
     def of(cls, session: Session, period: Period) -> SqlClock:
         return cls(dialect_of(session), period)
 
-    def local_date(self, column: Any) -> ColumnElement[Any]:
+    def local_hour_start(self, column: Any) -> ColumnElement[Any]:
+        """The local wall-clock hour a timestamp falls in (read it with `as_hour`)."""
         if self.postgresql:
-            return cast(self._pg_local(column), Date)
-        return func.date(column, self._sqlite_shift(column))
-
-    def local_hour(self, column: Any) -> ColumnElement[int]:
-        if self.postgresql:
-            return cast(extract("hour", self._pg_local(column)), Integer)
-        return cast(func.strftime("%H", column, self._sqlite_shift(column)), Integer)
-
-    def local_weekday(self, column: Any) -> ColumnElement[int]:
-        """Monday 0 ... Sunday 6, as Python's `date.weekday()`."""
-        if self.postgresql:
-            return cast(extract("isodow", self._pg_local(column)), Integer) - 1
-        sunday_first = cast(func.strftime("%w", column, self._sqlite_shift(column)), Integer)
-        return (sunday_first + 6) % 7
+            return func.date_trunc(literal("hour", literal_execute=True), self._pg_local(column))
+        return func.strftime("%Y-%m-%d %H:00:00", column, self._sqlite_shift(column))
 
     def seconds_between(self, start: Any, end: Any) -> ColumnElement[float]:
         return seconds_between(self.postgresql, start, end)
@@ -110,9 +98,9 @@ def epoch(postgresql: bool, column: Any) -> ColumnElement[float]:
     return func.round((func.julianday(column) - UNIX_EPOCH_JULIAN_DAY) * SECONDS_PER_DAY, 3)
 
 
-def as_date(value: Any) -> date:
-    """A local date as the database returns it (SQLite gives text)."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def as_hour(value: Any) -> datetime:
+    """A local hour as the database returns it (SQLite gives text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def percentiles(

@@ -1,22 +1,27 @@
-"""Calls and outcomes per local day of a period, days without calls included."""
+"""Calls per local hour of a period, folded into the daily trend (days without calls included).
+
+One GROUP BY over the period's calls gives counts per local hour and
+outcome (at most 24 x 366 rows); the daily trend and the weekly heatmap
+are both folded from them, so a dashboard reads the calls once.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from hotline.stats.periods import Period
 from hotline.stats.scope import calls_in
-from hotline.stats.sqltime import SqlClock, as_date
+from hotline.stats.sqltime import SqlClock, as_hour
 from hotline.voice.models import Call, Outcome
 
 
 @dataclass(frozen=True)
-class DayCounts:
-    day: date
+class OutcomeCounts:
     received: int = 0
     answered: int = 0
     voicemail: int = 0
@@ -25,23 +30,40 @@ class DayCounts:
     failed: int = 0
     in_progress: int = 0
 
+    @property
+    def unanswered(self) -> int:
+        """Calls no agent took: missed, voicemail, abandoned or failed."""
+        return self.missed + self.voicemail + self.abandoned + self.failed
 
-def daily_trend(session: Session, period: Period, hotline_id: int | None = None) -> list[DayCounts]:
-    """Return one entry per local day of `period` (in `period.tz`), in order."""
+
+@dataclass(frozen=True)
+class HourCounts(OutcomeCounts):
+    hour: datetime = datetime.min  # local wall-clock start of the hour (naive)
+
+
+@dataclass(frozen=True)
+class DayCounts(OutcomeCounts):
+    day: date = date.min
+
+
+def hourly_counts(
+    session: Session, period: Period, hotline_id: int | None = None
+) -> list[HourCounts]:
+    """Count the calls of `period` per local hour and outcome (hours with calls only)."""
     clock = SqlClock.of(session, period)
-    day = clock.local_date(Call.started_at).label("day")
+    hour = clock.local_hour_start(Call.started_at).label("hour")
     counts = [
         func.sum(case((Call.outcome == outcome, 1), else_=0)).label(outcome.value)
         for outcome in Outcome
     ]
     rows = session.execute(
-        select(day, func.count().label("received"), *counts)
+        select(hour, func.count().label("received"), *counts)
         .where(*calls_in(period, hotline_id))
-        .group_by(day)
+        .group_by(hour)
     ).all()
-    found = {
-        as_date(row.day): DayCounts(
-            day=as_date(row.day),
+    return [
+        HourCounts(
+            hour=as_hour(row.hour),
             received=row.received,
             answered=row.answered,
             voicemail=row.voicemail,
@@ -51,5 +73,20 @@ def daily_trend(session: Session, period: Period, hotline_id: int | None = None)
             in_progress=row.ringing,
         )
         for row in rows
-    }
-    return [found.get(d) or DayCounts(day=d) for d in period.days()]
+    ]
+
+
+def daily_trend(session: Session, period: Period, hotline_id: int | None = None) -> list[DayCounts]:
+    """Return one entry per local day of `period` (in `period.tz`), in order."""
+    return trend_from_hours(period, hourly_counts(session, period, hotline_id))
+
+
+def trend_from_hours(period: Period, hours: Iterable[HourCounts]) -> list[DayCounts]:
+    """Fold hourly counts into one entry per day of `period`, zeros where no call came."""
+    totals: dict[date, dict[str, int]] = {}
+    names = [f.name for f in fields(OutcomeCounts)]
+    for entry in hours:
+        day = totals.setdefault(entry.hour.date(), dict.fromkeys(names, 0))
+        for name in names:
+            day[name] += getattr(entry, name)
+    return [DayCounts(day=d, **totals.get(d, {})) for d in period.days()]

@@ -71,3 +71,16 @@ def test_empty_period_has_zero_days_and_an_empty_grid(db_session, week):
     assert [d.received for d in daily_trend(db_session, period, week.hotline.id)] == [0, 0, 0]
     heat = weekly_heatmap(db_session, period, week.hotline.id)
     assert heat.calls == [[0] * 24 for _ in range(7)]
+
+
+def test_dashboard_gathers_the_same_figures_in_fewer_passes(db_session, week):
+    from hotline.stats.agents import agent_table
+    from hotline.stats.dashboard import dashboard
+    from hotline.stats.kpis import summary
+
+    board = dashboard(db_session, MARCH, week.hotline.id, target_seconds=20)
+
+    assert board.summary == summary(db_session, MARCH, week.hotline.id, 20)
+    assert board.trend == daily_trend(db_session, MARCH, week.hotline.id)
+    assert board.heatmap == weekly_heatmap(db_session, MARCH, week.hotline.id)
+    assert board.agents == agent_table(db_session, MARCH, week.hotline.id)

@@ -1,0 +1,40 @@
+"""Everything the statistics page shows for a period, computed in as few passes as possible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from hotline.stats.agents import AgentRow, agent_table
+from hotline.stats.heatmap import Heatmap, heatmap_from_hours
+from hotline.stats.kpis import DEFAULT_TARGET_SECONDS, Summary, summary
+from hotline.stats.periods import Period
+from hotline.stats.trend import DayCounts, hourly_counts, trend_from_hours
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    summary: Summary
+    trend: list[DayCounts]
+    heatmap: Heatmap
+    agents: list[AgentRow]
+
+
+def dashboard(
+    session: Session,
+    period: Period,
+    hotline_id: int | None = None,
+    target_seconds: int = DEFAULT_TARGET_SECONDS,
+) -> Dashboard:
+    """Summary, daily trend, heatmap and per-agent table of `period` (one hotline or all)."""
+    kpis = summary(session, period, hotline_id, target_seconds)
+    hours = hourly_counts(session, period, hotline_id)
+    return Dashboard(
+        period=period,
+        summary=kpis,
+        trend=trend_from_hours(period, hours),
+        heatmap=heatmap_from_hours(hours),
+        agents=agent_table(session, period, hotline_id),
+    )
