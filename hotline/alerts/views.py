@@ -7,23 +7,22 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hotline.alerts import bp, config_check, history
+from hotline.alerts import bp, config_check, history, messages
 from hotline.alerts.models import AlertKind, Status
 from hotline.alerts.outbox import request_test_alert
 from hotline.auth import ADMIN, MANAGER, scoped_hotline_ids, signed_in
 from hotline.db import get_session
+from hotline.i18n import current_language
 from hotline.models import Person
 
-KIND_LABELS = {
-    AlertKind.CALL_RECEIVED: "Call received",
-    AlertKind.MISSED_CALL: "Missed call / voicemail",
-    AlertKind.LEG_FAILED: "Unreachable number",
-    AlertKind.SHIFT_REMINDER: "Shift reminder",
-    AlertKind.SHIFT_TAKE: "Shift take",
-    AlertKind.SHIFT_UNCONFIRMED: "Shift not confirmed",
-    AlertKind.COVERAGE_GAP: "Coverage gaps",
-    AlertKind.TEST: "Test alert",
-}
+
+def _kind_labels() -> dict[str, str]:
+    # Kept with the alert texts (templates/alerts/messages), in the page's language.
+    language = current_language()
+    env = current_app.jinja_env
+    return {
+        k.value: messages.render_block(env, "kind_labels", language, k.value, {}) for k in AlertKind
+    }
 
 
 def _may_test_others() -> bool:
@@ -52,7 +51,7 @@ def log() -> ResponseReturnValue:
         lines=lines,
         status=status,
         statuses=[s.value for s in Status],
-        kind_labels={k.value: _(label) for k, label in KIND_LABELS.items()},
+        kind_labels=_kind_labels(),
         people=people,
     )
 

@@ -19,7 +19,7 @@ def test_test_alert_button_sends_to_my_number_and_address(
     answer = submit("/alerts/test", follow_redirects=True)
     worker.run()
 
-    assert "Test alert queued for Alice" in answer.get_data(as_text=True)
+    assert "Alerte de test en file d’attente pour Alice" in answer.get_data(as_text=True)
     assert [m["To"] for m in fake_twilio.messages] == [me.mobile]
     assert [m["To"] for m in smtp_server.messages] == ["alice@example.org"]
     page = client.get("/alerts/").get_data(as_text=True)
@@ -42,6 +42,7 @@ def test_test_alert_button_names_a_bad_smtp_host(
     assert [n.status for n in mail] == [Status.FAILED]
     page = client.get("/alerts/?status=failed").get_data(as_text=True)
     assert "unknown SMTP host" in page
+    assert "Alerte de test" in page  # the kind, in the page's language
 
 
 def test_manager_sends_a_test_alert_to_a_person(
@@ -67,7 +68,9 @@ def test_an_agent_cannot_send_tests_to_others(
     answer = submit("/alerts/test", {"person_id": str(bruno.id)}, follow_redirects=True)
     worker.run()
 
-    assert "No such person: no test alert was sent." in answer.get_data(as_text=True)
+    assert "Personne inconnue : aucune alerte de test n’a été envoyée." in answer.get_data(
+        as_text=True
+    )
     assert fake_twilio.messages == []
 
 
@@ -98,4 +101,4 @@ def test_the_log_needs_a_signed_in_user(client):
 def test_an_unknown_status_filter_is_explained(client, login_as, status):
     login_as("admin")
     page = client.get(f"/alerts/?status={status}").get_data(as_text=True)
-    assert "Unknown status bogus" in page
+    assert "État inconnu bogus" in page
