@@ -18,7 +18,8 @@ from hotline.voice.models import Call, CallAttempt, LegResult
 class AgentRow:
     """One person's figures over a period.
 
-    `offered` counts every ring leg sent to them; `missed` are legs that rang
+    `offered` counts every ring leg sent to them (legs to the hotline's
+    fallback number belong to nobody and are left out); `missed` are legs that rang
     out (no answer), `declined` legs picked up but not accepted (personal
     voicemail, no key press), `busy`/`failed` legs the network refused and
     `canceled` legs cut by the caller hanging up. Time to accept runs from the

@@ -151,6 +151,16 @@ def _filtered(session: Session, filters: CallFilters) -> Select[tuple[object, ..
     return query
 
 
+def masked_caller(number: str) -> str:
+    """The caller's number with all but its country prefix and last two digits hidden.
+
+    For roles that need to tell calls apart but not to call back.
+    """
+    if len(number) <= 6:
+        return "•" * len(number)
+    return number[:3] + "•" * (len(number) - 5) + number[-2:]
+
+
 def _check(session: Session, filters: CallFilters) -> None:
     if filters.outcome and filters.outcome not in {o.value for o in Outcome}:
         known = ", ".join(o.value for o in Outcome)

@@ -106,19 +106,12 @@ def as_hour(value: Any) -> datetime:
 def percentiles(
     session: Session, values: Select[Any], fractions: Sequence[float]
 ) -> dict[float, float | None]:
-    """Continuous percentiles (as `percentile_cont`) of the one column `values` selects."""
+    """Continuous percentiles (as `percentile_cont`) of the one column `values` selects.
+
+    For databases without `percentile_cont` (SQLite): the values are ranked
+    with row_number() and only the rows around each wanted rank come back.
+    """
     column = values.subquery().c[0]
-    if dialect_of(session) == "postgresql":
-        row = session.execute(
-            select(*(func.percentile_cont(f).within_group(column) for f in fractions))
-        ).one()
-        return {f: None if v is None else float(v) for f, v in zip(fractions, row, strict=True)}
-    return _sqlite_percentiles(session, column, fractions)
-
-
-def _sqlite_percentiles(
-    session: Session, column: Any, fractions: Sequence[float]
-) -> dict[float, float | None]:
     ranked = (
         select(
             column.label("v"),
@@ -128,7 +121,6 @@ def _sqlite_percentiles(
         .where(column.is_not(None))
         .subquery()
     )
-    # Only the (at most two) rows around each wanted rank come back.
     wanted = []
     for fraction in fractions:
         low = cast(literal(fraction) * (ranked.c.n - 1), Integer)

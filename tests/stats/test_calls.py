@@ -135,3 +135,10 @@ def test_timeline_of_a_voicemail_links_the_recording(db_session, week):
 def test_timeline_of_an_unknown_call_is_a_clear_error(db_session):
     with pytest.raises(StatsInputError, match="unknown call 424242"):
         call_timeline(db_session, 424242)
+
+
+def test_masked_caller_keeps_only_the_prefix_and_last_digits():
+    from hotline.stats.calls import masked_caller
+
+    assert masked_caller("+33612345678") == "+33•••••••78"
+    assert masked_caller("12345") == "•••••"

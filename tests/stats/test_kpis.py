@@ -76,3 +76,24 @@ def test_empty_period_gives_zero_counts_and_no_rates(db_session, week):
 def test_absurd_service_level_target_is_refused(db_session, target):
     with pytest.raises(StatsInputError, match="target"):
         summary(db_session, MARCH, target_seconds=target)
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ([7.0], {0.5: 7.0, 0.9: 7.0}),
+        ([1.0, 2.0], {0.5: 1.5, 0.9: 1.9}),
+        ([10.0, 1.0, 4.0, 3.0, 8.0], {0.5: 4.0, 0.9: 9.2}),
+        ([], {0.5: None, 0.9: None}),
+    ],
+)
+def test_ranked_percentiles_interpolate_like_percentile_cont(db_session, numbers, expected):
+    from sqlalchemy import Float, false, literal, select, union_all
+
+    from hotline.stats.sqltime import percentiles
+
+    selects = [select(literal(n, Float).label("x")) for n in numbers]
+    rows = union_all(*selects) if selects else select(literal(0.0, Float).label("x")).where(false())
+    found = percentiles(db_session, select(rows.subquery().c.x), (0.5, 0.9))
+
+    assert found == pytest.approx(expected)
