@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.stats.oncall_hours import hours_of, oncall_intervals
@@ -70,30 +71,29 @@ def agent_table(session: Session, period: Period, hotline_id: int | None = None)
     return sorted(rows, key=lambda row: (row.name.casefold(), row.person_id))
 
 
+RESULT_FIELDS = {
+    LegResult.ACCEPTED: "accepted",
+    LegResult.NO_ANSWER: "missed",
+    LegResult.DECLINED: "declined",
+    LegResult.BUSY: "busy",
+    LegResult.FAILED: "failed",
+    LegResult.CANCELED: "canceled",
+}
+
+
 def _leg_counts(
     session: Session, period: Period, hotline_id: int | None
-) -> dict[int, dict[str, object]]:
+) -> dict[int, dict[str, Any]]:
+    """Legs per person and result, summed in SQL (a few rows per person), then pivoted."""
     clock = SqlClock.of(session, period)
-    accepted = CallAttempt.result == LegResult.ACCEPTED
     ring_start = func.coalesce(CallAttempt.ring_started_at, CallAttempt.created_at)
-
-    def legs_with(result: LegResult) -> object:
-        return func.sum(case((CallAttempt.result == result, 1), else_=0))
-
     rows = session.execute(
         select(
             CallAttempt.person_id,
-            func.count().label("offered"),
-            legs_with(LegResult.ACCEPTED).label("accepted"),
-            legs_with(LegResult.NO_ANSWER).label("missed"),
-            legs_with(LegResult.DECLINED).label("declined"),
-            legs_with(LegResult.BUSY).label("busy"),
-            legs_with(LegResult.FAILED).label("failed"),
-            legs_with(LegResult.CANCELED).label("canceled"),
-            func.coalesce(func.sum(case((accepted, CallAttempt.talk_seconds))), 0).label("talk"),
-            func.avg(
-                case((accepted, clock.seconds_between(ring_start, CallAttempt.accepted_at)))
-            ).label("accept_mean"),
+            CallAttempt.result,
+            func.count().label("legs"),
+            func.sum(CallAttempt.talk_seconds).label("talk"),
+            func.sum(clock.seconds_between(ring_start, CallAttempt.accepted_at)).label("to_accept"),
         )
         .join(Call, Call.id == CallAttempt.call_id)
         .where(
@@ -101,19 +101,17 @@ def _leg_counts(
             *legs_in(period),
             *calls_in(period, hotline_id),
         )
-        .group_by(CallAttempt.person_id)
+        .group_by(CallAttempt.person_id, CallAttempt.result)
     ).all()
-    return {
-        row.person_id: {
-            "offered": row.offered,
-            "accepted": row.accepted,
-            "missed": row.missed,
-            "declined": row.declined,
-            "busy": row.busy,
-            "failed": row.failed,
-            "canceled": row.canceled,
-            "talk_seconds": int(row.talk),
-            "accept_seconds_mean": None if row.accept_mean is None else float(row.accept_mean),
-        }
-        for row in rows
-    }
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        person = found.setdefault(row.person_id, {"offered": 0})
+        person["offered"] += row.legs
+        field = RESULT_FIELDS.get(row.result)  # None for legs still ringing
+        if field is not None:
+            person[field] = row.legs
+        if row.result == LegResult.ACCEPTED:
+            person["talk_seconds"] = int(row.talk or 0)
+            if row.to_accept is not None:
+                person["accept_seconds_mean"] = float(row.to_accept) / row.legs
+    return found
