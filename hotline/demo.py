@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hotline import schema
 from hotline.db import database, utcnow
+from hotline.models import Hotline, Person
 
 DEMO_NUMBER = "+33184881234"
 DEMO_TIMEZONE = "Europe/Paris"
@@ -21,6 +24,14 @@ DEMO_PEOPLE = [
     {"ref": "chloe", "name": "Chloé Durand", "mobile": "+33612345603", "language": "en"},
 ]
 DAY_STARTS, NIGHT_STARTS = time(8, 0), time(20, 0)
+# Demo accounts only: the demo is a local sandbox, never a deployment.
+DEMO_PASSWORD = "hotline-demo"  # noqa: S105 - printed to the user on purpose
+DEMO_USERS = [
+    ("admin", "admin@demo.example", "Demo admin"),
+    ("manager", "manager@demo.example", "Demo manager"),
+    ("supervisor", "supervisor@demo.example", "Demo supervisor"),
+    ("agent", "alice@demo.example", "Alice Martin"),
+]
 
 
 def demo_planning(today: date, weeks: int = 2) -> dict[str, Any]:
@@ -69,7 +80,43 @@ def seed_demo() -> str:
     today = utcnow().astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
     with db.session_scope() as session:
         summary = import_planning(session, demo_planning(today))
-    return str(summary)
+        created = seed_demo_users(session)
+    users = f"; demo users created: {', '.join(created)}" if created else ""
+    return f"{summary}{users}"
+
+
+def seed_demo_users(session: Session) -> list[str]:
+    """One user per role, signed in with DEMO_PASSWORD; existing ones are left alone."""
+    from hotline.auth.services import create_user, find_user_by_email, update_user
+
+    hotline = session.scalar(select(Hotline).where(Hotline.number == DEMO_NUMBER))
+    alice = session.scalar(select(Person).where(Person.ref == "alice"))
+    created = []
+    for role, email, name in DEMO_USERS:
+        if find_user_by_email(session, email) is not None:
+            continue
+        person_id = alice.id if role == "agent" and alice else None
+        user = create_user(
+            session,
+            email=email,
+            name=name,
+            role=role,
+            password=DEMO_PASSWORD,
+            person_id=person_id,
+        )
+        if role in ("manager", "supervisor") and hotline is not None:
+            update_user(
+                session,
+                user,
+                name=name,
+                role=role,
+                active=True,
+                person_id=None,
+                language=None,
+                hotline_ids=[hotline.id],
+            )
+        created.append(email)
+    return created
 
 
 @click.command("seed-demo")
@@ -98,6 +145,8 @@ def demo_command(host: str, port: int) -> None:
         f"  hotline simulate --url http://{host}:{port} --legs accept\n"
         f"  hotline simulate --url http://{host}:{port} --legs no-answer,busy,no-answer\n"
         "and list them with: hotline calls\n"
+        f"Web UI: http://{host}:{port}/ — sign in as admin@demo.example, manager@demo.example,\n"
+        f"supervisor@demo.example or alice@demo.example (agent), password {DEMO_PASSWORD!r}\n"
         f"Alerts: the worker runs in this process; see http://{host}:{port}/alerts/ "
         "or `hotline alerts log` (set SMTP_HOST and Twilio credentials to really send).\n"
     )
