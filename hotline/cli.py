@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         "hotline.auth.cli",
         "hotline.stats.cli",
         "hotline.alerts.cli",
+        "hotline.ops.cli",
     ):
         _add_optional_commands(app, module)
 

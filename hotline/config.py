@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     # Blueprints whose POSTs are authenticated by a Twilio signature, not a CSRF token.
     "CSRF_EXEMPT_BLUEPRINTS": ["voice", "alert_webhooks"],
-    # JSON log lines instead of plain text.
+    # JSON log lines instead of plain text; every line of a webhook carries its CallSid.
     "LOG_JSON": False,
+    "LOG_LEVEL": "INFO",
+    # When set, /metrics wants "Authorization: Bearer <token>".
+    "METRICS_TOKEN": "",
 }

@@ -1,0 +1,166 @@
+"""`hotline doctor`: what is wrong with this installation, in plain words."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from hotline import schema
+from hotline.db import database
+from hotline.phone import InvalidPhoneNumber, to_e164
+
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+AUTH_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+class Level(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    topic: str
+    message: str
+
+
+Check = Callable[[Flask], Iterator[Finding]]
+
+
+def check_twilio(app: Flask) -> Iterator[Finding]:
+    config = app.config
+    token, sid = str(config["TWILIO_AUTH_TOKEN"]), str(config["TWILIO_ACCOUNT_SID"])
+    if not token:
+        yield Finding(
+            Level.ERROR, "twilio", "TWILIO_AUTH_TOKEN is not set: every webhook is refused"
+        )
+    elif not AUTH_TOKEN.fullmatch(token):
+        yield Finding(
+            Level.WARNING,
+            "twilio",
+            "TWILIO_AUTH_TOKEN does not look like a Twilio auth token (32 hex digits)",
+        )
+    if sid and not ACCOUNT_SID.fullmatch(sid):
+        yield Finding(
+            Level.WARNING,
+            "twilio",
+            "TWILIO_ACCOUNT_SID does not look like an account SID (AC + 32 hex digits)",
+        )
+    if not sid:
+        yield Finding(Level.WARNING, "twilio", "TWILIO_ACCOUNT_SID is not set: no SMS alerts")
+
+
+def check_emergency_number(app: Flask) -> Iterator[Finding]:
+    number = str(app.config["EMERGENCY_NUMBER"])
+    if not number:
+        yield Finding(
+            Level.ERROR,
+            "emergency",
+            "EMERGENCY_NUMBER is not set: when routing fails the caller only hears an apology",
+        )
+        return
+    try:
+        to_e164(number)
+    except InvalidPhoneNumber:
+        yield Finding(
+            Level.ERROR, "emergency", f"EMERGENCY_NUMBER {number!r} is not a valid number"
+        )
+
+
+def check_public_url(app: Flask) -> Iterator[Finding]:
+    base = str(app.config["PUBLIC_BASE_URL"])
+    if not base and not int(app.config["PROXY_COUNT"]):
+        yield Finding(
+            Level.WARNING,
+            "public url",
+            "neither PUBLIC_BASE_URL nor PROXY_COUNT is set: behind a proxy, Twilio's "
+            "signatures will not validate",
+        )
+    elif base and not base.startswith("https://"):
+        yield Finding(Level.WARNING, "public url", f"PUBLIC_BASE_URL {base!r} is not https")
+
+
+def check_secret_key(app: Flask) -> Iterator[Finding]:
+    if not app.config["SECRET_KEY"]:
+        yield Finding(Level.ERROR, "web", "SECRET_KEY is not set: nobody can sign in")
+
+
+def check_database(app: Flask) -> Iterator[Finding]:
+    engine = database(app).engine
+    try:
+        current = schema.current_revision(engine)
+    except Exception as exc:  # noqa: BLE001 - reported in plain words
+        yield Finding(Level.ERROR, "database", f"cannot reach the database: {exc}")
+        return
+    head = schema.head_revision(engine)
+    if current != head:
+        yield Finding(
+            Level.ERROR,
+            "database",
+            f"schema at {current or 'nothing'}, code expects {head}: run `hotline db upgrade`",
+        )
+
+
+def check_smtp(app: Flask) -> Iterator[Finding]:
+    from hotline.alerts import config_check
+
+    for problem in config_check.probe(app.config):
+        yield Finding(Level.WARNING, "alerts", problem)
+    host = app.config.get("SMTP_HOST")
+    if not host or not str(app.config["SMTP_PORT"]).isdigit():
+        return
+    try:
+        socket.create_connection((host, int(app.config["SMTP_PORT"])), timeout=3).close()
+    except OSError as exc:
+        yield Finding(
+            Level.ERROR,
+            "alerts",
+            f"SMTP server {host}:{app.config['SMTP_PORT']} does not answer: {exc.strerror or exc}",
+        )
+
+
+CHECKS: list[Check] = [
+    check_secret_key,
+    check_twilio,
+    check_emergency_number,
+    check_public_url,
+    check_database,
+    check_smtp,
+]
+
+
+def diagnose(app: Flask, checks: list[Check] | None = None) -> list[Finding]:
+    """Run every check; a check that crashes is itself a finding."""
+    findings: list[Finding] = []
+    for check in checks or CHECKS:
+        try:
+            findings.extend(check(app))
+        except Exception as exc:  # noqa: BLE001 - doctor must report, not crash
+            findings.append(Finding(Level.ERROR, check.__name__, f"check failed: {exc}"))
+    return findings
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor_command() -> None:
+    """Check configuration, database, Twilio settings, SMTP and coverage; exit 1 on errors."""
+    app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
+    findings = diagnose(app)
+    for finding in findings:
+        click.echo(f"{finding.level.upper():8} {finding.topic}: {finding.message}")
+    errors = sum(f.level == Level.ERROR for f in findings)
+    click.echo(
+        f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "all good"
+    )
+    if errors:
+        raise SystemExit(1)

@@ -1,0 +1,49 @@
+"""`hotline doctor` says what is wrong in plain words and fails when something is."""
+
+from __future__ import annotations
+
+from hotline import create_app
+from tests.conftest import app_config
+
+
+def test_doctor_on_a_sound_installation_reports_no_error(tmp_path):
+    app = create_app(
+        app_config(
+            f"sqlite:///{tmp_path / 'sound.sqlite3'}",
+            TWILIO_AUTH_TOKEN="0123456789abcdef0123456789abcdef",
+            TWILIO_ACCOUNT_SID="AC0123456789abcdef0123456789abcdef",
+            PUBLIC_BASE_URL="https://hotline.example.org",
+        )
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+    result = runner.invoke(args=["doctor"])
+
+    assert "ERROR" not in result.output, result.output
+    assert result.exit_code == 0
+
+
+def test_doctor_names_each_problem_and_exits_1(tmp_path):
+    app = create_app(
+        app_config(
+            f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+            TWILIO_AUTH_TOKEN="",
+            TWILIO_ACCOUNT_SID="not-a-sid",
+            EMERGENCY_NUMBER="12",
+            PUBLIC_BASE_URL="http://hotline.example.org",
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=1,
+            MAIL_FROM="hotline@example.org",
+        )
+    )
+
+    result = app.test_cli_runner().invoke(args=["doctor"])
+
+    assert result.exit_code == 1
+    assert "TWILIO_AUTH_TOKEN is not set" in result.output
+    assert "TWILIO_ACCOUNT_SID does not look like" in result.output
+    assert "EMERGENCY_NUMBER '12' is not a valid number" in result.output
+    assert "is not https" in result.output
+    assert "run `hotline db upgrade`" in result.output
+    assert "SMTP server 127.0.0.1:1 does not answer" in result.output
