@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -12,6 +14,7 @@ from hotline.stats.errors import StatsInputError
 from hotline.stats.periods import Period
 from hotline.stats.scope import calls_in, legs_in
 from hotline.stats.sqltime import SqlClock, percentiles
+from hotline.stats.trend import HourCounts, OutcomeCounts, hourly_counts
 from hotline.voice.models import Call, CallAttempt, Outcome
 
 DEFAULT_TARGET_SECONDS = 30
@@ -85,69 +88,86 @@ def summary(
     target_seconds: int = DEFAULT_TARGET_SECONDS,
 ) -> Summary:
     """Compute the summary KPIs of `period` for one hotline, or all when `hotline_id` is None."""
+    check_target(target_seconds)
+    hours = hourly_counts(session, period, hotline_id)
+    return summary_from_hours(session, period, hotline_id, target_seconds, hours)
+
+
+def check_target(target_seconds: int) -> None:
     if not 1 <= target_seconds <= MAX_TARGET_SECONDS:
         raise StatsInputError(
             f"the service-level target must be 1 to {MAX_TARGET_SECONDS} seconds,"
             f" not {target_seconds}"
         )
+
+
+def summary_from_hours(
+    session: Session,
+    period: Period,
+    hotline_id: int | None,
+    target_seconds: int,
+    hours: Iterable[HourCounts],
+) -> Summary:
+    """The summary, taking outcome counts from hourly counts already read (the dashboard's)."""
+    counts = dict.fromkeys((f.name for f in fields(OutcomeCounts)), 0)
+    for entry in hours:
+        for name in counts:
+            counts[name] += getattr(entry, name)
+    answered = _answered_figures(session, period, hotline_id, target_seconds)
+    return Summary(**counts, **answered, target_seconds=target_seconds)
+
+
+def _answered_figures(
+    session: Session, period: Period, hotline_id: int | None, target_seconds: int
+) -> dict[str, Any]:
+    """Speed, depth and talk of the answered calls: each joined to its accepting leg."""
     clock = SqlClock.of(session, period)
     accepting = aliased(CallAttempt)
-    answered = Call.outcome == Outcome.ANSWERED
     wait = clock.seconds_between(Call.started_at, accepting.accepted_at)
-    answered_wait = case((answered, wait))
-    talk = case((answered, accepting.talk_seconds))
     columns = [
-        func.count().label("received"),
-        *(_count_where(Call.outcome == o).label(o.value) for o in Outcome),
-        func.avg(answered_wait).label("wait_mean"),
-        _count_where(and_(answered, wait <= target_seconds)).label("within"),
-        _count_where(and_(answered, Call.answered_position == 0)).label("depth0"),
-        _count_where(and_(answered, Call.answered_position == 1)).label("depth1"),
-        _count_where(and_(answered, Call.answered_position >= 2)).label("depth2"),
-        func.avg(talk).label("talk_mean"),
-        func.coalesce(func.sum(talk), 0).label("talk_total"),
+        func.avg(wait).label("wait_mean"),
+        _count_where(wait <= target_seconds).label("within"),
+        _count_where(Call.answered_position == 0).label("depth0"),
+        _count_where(Call.answered_position == 1).label("depth1"),
+        _count_where(Call.answered_position >= 2).label("depth2"),
+        func.avg(accepting.talk_seconds).label("talk_mean"),
+        func.coalesce(func.sum(accepting.talk_seconds), 0).label("talk_total"),
     ]
     if clock.postgresql:
-        # Same pass as the counts: percentile_cont skips the NULLs of unanswered calls.
+        # In the same pass on PostgreSQL; SQLite ranks the waits in a second query.
         columns += [
-            func.percentile_cont(0.5).within_group(answered_wait).label("median"),
-            func.percentile_cont(0.9).within_group(answered_wait).label("p90"),
+            func.percentile_cont(0.5).within_group(wait).label("median"),
+            func.percentile_cont(0.9).within_group(wait).label("p90"),
         ]
-    accepting_leg = and_(
-        accepting.call_id == Call.id,
-        accepting.position == Call.answered_position,
-        *legs_in(period, accepting),
+    answered_calls = (
+        select(*columns)
+        .select_from(Call)
+        .join(
+            accepting,
+            and_(
+                accepting.call_id == Call.id,
+                accepting.position == Call.answered_position,
+                *legs_in(period, accepting),
+            ),
+        )
+        .where(Call.outcome == Outcome.ANSWERED, *calls_in(period, hotline_id))
     )
-    scope = calls_in(period, hotline_id)
-    row = session.execute(
-        select(*columns).select_from(Call).outerjoin(accepting, accepting_leg).where(*scope)
-    ).one()
+    row = session.execute(answered_calls).one()
     if clock.postgresql:
         waits = {0.5: _float(row.median), 0.9: _float(row.p90)}
     else:
-        answered_waits = (
-            select(wait).select_from(Call).join(accepting, accepting_leg).where(answered, *scope)
-        )
-        waits = percentiles(session, answered_waits, (0.5, 0.9))
-    return Summary(
-        received=row.received,
-        answered=row.answered,
-        voicemail=row.voicemail,
-        missed=row.missed,
-        abandoned=row.abandoned,
-        failed=row.failed,
-        in_progress=row.ringing,
-        answer_seconds_mean=_float(row.wait_mean),
-        answer_seconds_median=waits[0.5],
-        answer_seconds_p90=waits[0.9],
-        talk_seconds_mean=_float(row.talk_mean),
-        talk_seconds_total=int(row.talk_total),
-        answered_by_primary=row.depth0,
-        answered_by_backup1=row.depth1,
-        answered_by_backup2_plus=row.depth2,
-        target_seconds=target_seconds,
-        answered_within_target=row.within,
-    )
+        waits = percentiles(session, answered_calls.with_only_columns(wait), (0.5, 0.9))
+    return {
+        "answer_seconds_mean": _float(row.wait_mean),
+        "answer_seconds_median": waits[0.5],
+        "answer_seconds_p90": waits[0.9],
+        "talk_seconds_mean": _float(row.talk_mean),
+        "talk_seconds_total": int(row.talk_total),
+        "answered_by_primary": row.depth0,
+        "answered_by_backup1": row.depth1,
+        "answered_by_backup2_plus": row.depth2,
+        "answered_within_target": row.within,
+    }
 
 
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
