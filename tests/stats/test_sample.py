@@ -141,3 +141,21 @@ def test_cli_summary_bad_period_is_a_clear_error(runner, staffed):
 
     assert result.exit_code == 1
     assert "before it starts" in result.output
+
+
+def test_cli_astreinte_writes_the_month_as_csv(runner, week):
+    result = runner.invoke(
+        args=["stats", "astreinte", "--month", "2026-03", "--hotline", week.hotline.number]
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.removeprefix("\ufeff").splitlines()
+    assert lines[0].startswith("Mois;Agent;Astreinte semaine jour (h)")
+    assert lines[1].startswith("2026-03;Alice Martin;80,00;84,00;47,00;0,00;")
+
+
+def test_cli_astreinte_bad_month_is_a_clear_error(runner, week):
+    result = runner.invoke(args=["stats", "astreinte", "--month", "2026-3"])
+
+    assert result.exit_code == 1
+    assert "not of the form YYYY-MM" in result.output
