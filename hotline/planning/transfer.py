@@ -5,23 +5,30 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
+from hotline.planning.validation import (
+    InvalidLocalTime,
+    check_span,
+    known_zone,
+    overlapping,
+    parse_slot_time,
+    repeated,
+)
 
 FORMAT = "hotline-planning/1"
 REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 RING_TIMEOUT = (5, 600)
 VOICEMAIL_SECONDS = (5, 3600)
-# A slot longer than this is a typo (a wrong year or month), not a shift.
-MAX_SLOT_LENGTH = timedelta(days=31)
 
 PERSON_KEYS = {"ref", "name", "mobile", "email", "language", "active"}
 HOTLINE_KEYS = {
@@ -48,10 +55,6 @@ class PlanningFileError(ValueError):
         noun = "error" if len(errors) == 1 else "errors"
         super().__init__(f"planning file rejected ({len(errors)} {noun}): " + "; ".join(errors))
         self.errors = errors
-
-
-class InvalidLocalTime(ValueError):
-    """A slot time that does not name exactly one instant in the hotline's time zone."""
 
 
 @dataclass(frozen=True)
@@ -117,35 +120,7 @@ class Plan:
     hotlines: list[HotlineRow]
 
 
-# -- local times ----------------------------------------------------------------------------
-
-
-def parse_slot_time(raw: str, zone: ZoneInfo) -> datetime:
-    """Read a wall-clock time in `zone` (or an ISO time with its offset) and return it in UTC."""
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidLocalTime(f"{raw!r} is not a date and time like 2026-03-29T08:00") from None
-    if value.tzinfo is not None:
-        return value.astimezone(ZoneInfo("UTC"))
-    early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
-    if _wall_clock(early) != value:
-        raise InvalidLocalTime(
-            f"{raw} does not exist in {zone.key}: the clocks jump forward over it that day"
-        )
-    if early.utcoffset() != late.utcoffset():
-        raise InvalidLocalTime(
-            f"{raw} happens twice in {zone.key} (the clocks go back that day): write it with "
-            f"its UTC offset, {early.isoformat(timespec='minutes')} or "
-            f"{late.isoformat(timespec='minutes')}"
-        )
-    return early.astimezone(ZoneInfo("UTC"))
-
-
-def _wall_clock(moment: datetime) -> datetime:
-    # A time in the spring-forward gap comes back from UTC as a different wall-clock time.
-    zone = moment.tzinfo
-    return moment.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+# -- local times (read with hotline.planning.validation.parse_slot_time) ----------------------
 
 
 def format_slot_time(moment: datetime, zone: ZoneInfo) -> str:
@@ -347,9 +322,9 @@ def _zone(row: _Row, name: str | None) -> ZoneInfo | None:
     if name is None:
         return None
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        row.error(f"timezone {name!r} is not a known IANA time zone (like Europe/Paris)")
+        return known_zone(name)
+    except PlanningError as exc:
+        row.error(str(exc))
         return None
 
 
@@ -363,7 +338,7 @@ def _read_chain(row: _Row, key: str, allow_empty: bool) -> list[str]:
     if not all(isinstance(ref, str) for ref in refs):
         row.error(f"{key} must list person refs (strings)")
         return []
-    doubles = sorted({ref for ref in refs if refs.count(ref) > 1})
+    doubles = sorted(repeated(refs))
     if doubles:
         row.error(f"{key} names {', '.join(doubles)} more than once")
     return refs
@@ -385,12 +360,10 @@ def _read_slot(data: Any, prefix: str, zone: ZoneInfo | None, errors: list[str])
     )
     if slot.starts_at is None or slot.ends_at is None:
         return slot
-    if slot.ends_at < slot.starts_at:
-        row.error("end is before start")
-    elif slot.ends_at == slot.starts_at:
-        row.error("end equals start: a slot must last")
-    elif slot.ends_at - slot.starts_at > MAX_SLOT_LENGTH:
-        row.error(f"slot is longer than {MAX_SLOT_LENGTH.days} days")
+    try:
+        check_span(slot.starts_at, slot.ends_at)
+    except PlanningError as exc:
+        row.error(str(exc))
     return slot
 
 
@@ -417,13 +390,9 @@ def _check_overlaps(slots: list[SlotRow], errors: list[str]) -> None:
             and s.ends_at is not None
             and s.ends_at > s.starts_at
         ]
-        latest: tuple[datetime, datetime, str] | None = None
-        for start, end, where in sorted(timed):
-            if latest is not None and start < latest[1]:
-                kind = "override" if override else "regular"
-                errors.append(f"{where}: overlaps {kind} slot {latest[2]}")
-            if latest is None or end > latest[1]:
-                latest = (start, end, where)
+        kind = "override" if override else "regular"
+        for where, earlier in overlapping(timed):
+            errors.append(f"{where}: overlaps {kind} slot {earlier}")
 
 
 def _check_refs(
