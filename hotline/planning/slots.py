@@ -1,0 +1,286 @@
+"""Editing slots by hand: create, update, delete, with validation and optimistic locking.
+
+Every write first locks the hotline's row (SELECT ... FOR UPDATE on PostgreSQL;
+SQLite's writers are serialised already), so two managers cannot both pass the
+overlap check and then both insert. An update or delete names the `version`
+the editor loaded; the row is claimed with UPDATE ... WHERE version = :loaded,
+so the second of two concurrent editors gets PlanningConflict and nothing of
+theirs is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from hotline.models import Hotline
+from hotline.planning import audit
+from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
+from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
+from hotline.planning.rules import RuleWarning, rule_warnings
+from hotline.planning.validation import (
+    MAX_SLOT_LENGTH,
+    aware,
+    check_people,
+    check_span,
+    local_text,
+)
+
+
+@dataclass(frozen=True)
+class SlotEdit:
+    """A slot as saved, and the labour rules it breaks (warnings: it is saved anyway)."""
+
+    slot: Slot
+    warnings: tuple[RuleWarning, ...] = ()
+
+
+def lock_planning(session: Session, hotline_id: int) -> Hotline:
+    """Lock a hotline's planning for this transaction and return the hotline."""
+    hotline = session.scalar(select(Hotline).where(Hotline.id == hotline_id).with_for_update())
+    if hotline is None:
+        raise NotFound(_l("unknown hotline"), "hotline_id")
+    return hotline
+
+
+def get_slot(session: Session, slot_id: int) -> Slot:
+    """The slot with its responders, or NotFound."""
+    slot = session.get(Slot, slot_id, options=[selectinload(Slot.responders)])
+    if slot is None:
+        raise NotFound(_l("this slot does not exist (any more)"), "slot_id")
+    return slot
+
+
+def slots_between(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Slot]:
+    """Regular and override slots overlapping [start, end), by start, responders loaded."""
+    return list(
+        session.scalars(
+            select(Slot)
+            .where(
+                Slot.hotline_id == hotline_id,
+                Slot.kind.in_((OVERRIDE, REGULAR)),
+                # No slot is longer than MAX_SLOT_LENGTH: a bounded range of ix_slot_lookup.
+                Slot.starts_at > start - MAX_SLOT_LENGTH,
+                Slot.starts_at < end,
+                Slot.ends_at > start,
+            )
+            .options(selectinload(Slot.responders).joinedload(SlotResponder.person))
+            .order_by(Slot.starts_at, Slot.kind)
+        )
+    )
+
+
+def create_slot(
+    session: Session,
+    hotline_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    chain: Sequence[int],
+    note: str | None = None,
+    user_id: int | None,
+) -> SlotEdit:
+    """Add a regular slot made by hand (rotations never rewrite it)."""
+    return add_slot(
+        session,
+        hotline_id,
+        kind=REGULAR,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        chain=chain,
+        note=note,
+        user_id=user_id,
+    )
+
+
+def add_slot(
+    session: Session,
+    hotline_id: int,
+    *,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    chain: Sequence[int],
+    note: str | None,
+    user_id: int | None,
+) -> SlotEdit:
+    """Check and add a slot of `kind` with its audit row; PlanningError leaves nothing."""
+    hotline = lock_planning(session, hotline_id)
+    starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
+    check_span(starts_at, ends_at)
+    check_people(session, chain, "chain")
+    note = _checked_note(note)
+    _check_free(session, hotline, kind, starts_at, ends_at, exclude=None)
+    slot = Slot(hotline_id=hotline_id, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note)
+    slot.responders = _responders(chain)
+    session.add(slot)
+    session.flush()
+    session.expire(slot, ["responders"])
+    audit.record_change(
+        session,
+        hotline_id=hotline_id,
+        user_id=user_id,
+        action=audit.CREATE,
+        entity=audit.SLOT,
+        entity_id=slot.id,
+        before=None,
+        after=audit.slot_snapshot(slot),
+    )
+    warnings = rule_warnings(session, hotline_id, starts_at, ends_at, set(chain))
+    return SlotEdit(slot, tuple(warnings))
+
+
+def update_slot(
+    session: Session,
+    slot_id: int,
+    *,
+    version: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    chain: Sequence[int],
+    note: str | None = None,
+    user_id: int | None,
+) -> SlotEdit:
+    """Change a slot's times, chain and note, if nobody changed it since `version` was read.
+
+    A regular slot edited by hand leaves its rotation: generation will not undo the edit.
+    """
+    slot = _loaded(session, slot_id, version)
+    hotline = lock_planning(session, slot.hotline_id)
+    starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
+    check_span(starts_at, ends_at)
+    check_people(session, chain, "chain")
+    note = _checked_note(note)
+    _check_free(session, hotline, slot.kind, starts_at, ends_at, exclude=slot.id)
+    before = audit.slot_snapshot(slot)
+    touched = {r.person_id for r in slot.responders} | set(chain)
+    span = (min(slot.starts_at, starts_at), max(slot.ends_at, ends_at))
+    claim_slot(session, slot, version)
+    slot.starts_at, slot.ends_at, slot.note, slot.rotation_id = starts_at, ends_at, note, None
+    set_chain(session, slot, chain)
+    audit.record_change(
+        session,
+        hotline_id=slot.hotline_id,
+        user_id=user_id,
+        action=audit.UPDATE,
+        entity=audit.SLOT,
+        entity_id=slot.id,
+        before=before,
+        after=audit.slot_snapshot(slot),
+    )
+    return SlotEdit(slot, tuple(rule_warnings(session, slot.hotline_id, *span, touched)))
+
+
+def delete_slot(session: Session, slot_id: int, *, version: int, user_id: int | None) -> None:
+    """Remove a slot (regular or override), if nobody changed it since `version` was read."""
+    slot = _loaded(session, slot_id, version)
+    lock_planning(session, slot.hotline_id)
+    before = audit.slot_snapshot(slot)
+    claim_slot(session, slot, version)
+    remove_slot(session, slot, user_id=user_id, before=before)
+
+
+def remove_slot(
+    session: Session, slot: Slot, *, user_id: int | None, before: dict | None = None
+) -> None:
+    """Delete a slot already claimed or locked, with its audit row."""
+    before = before or audit.slot_snapshot(slot)
+    session.delete(slot)
+    session.flush()
+    audit.record_change(
+        session,
+        hotline_id=slot.hotline_id,
+        user_id=user_id,
+        action=audit.DELETE,
+        entity=audit.SLOT,
+        entity_id=slot.id,
+        before=before,
+        after=None,
+    )
+
+
+def claim_slot(session: Session, slot: Slot, version: int) -> None:
+    """Bump the slot's version if it is still `version`, else raise PlanningConflict."""
+    result = session.execute(
+        update(Slot)
+        .where(Slot.id == slot.id, Slot.version == version)
+        .values(version=Slot.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise PlanningConflict(_conflict_message())
+    set_committed_value(slot, "version", version + 1)
+
+
+def set_chain(session: Session, slot: Slot, chain: Sequence[int]) -> None:
+    """Replace a slot's responders, in order, and flush."""
+    slot.responders = _responders(chain)
+    session.flush()
+    session.expire(slot, ["responders"])
+
+
+def _responders(chain: Sequence[int]) -> list[SlotResponder]:
+    return [SlotResponder(position=i, person_id=pid) for i, pid in enumerate(chain)]
+
+
+def _loaded(session: Session, slot_id: int, version: int) -> Slot:
+    slot = session.get(Slot, slot_id, options=[selectinload(Slot.responders)])
+    if slot is None:
+        raise PlanningConflict(_l("this slot was deleted meanwhile: reload the planning"))
+    if slot.version != version:
+        raise PlanningConflict(_conflict_message())
+    return slot
+
+
+def _conflict_message() -> object:
+    return _l("somebody changed this slot meanwhile: reload it, then make your change again")
+
+
+def _checked_note(note: str | None) -> str | None:
+    note = (note or "").strip() or None
+    if note is not None and len(note) > 200:
+        raise PlanningError(_l("at most %(n)s characters", n=200), "note")
+    return note
+
+
+def _check_free(
+    session: Session,
+    hotline: Hotline,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    exclude: int | None,
+) -> None:
+    """Refuse a span overlapping another slot of the same kind (overrides lie over regulars)."""
+    query = select(Slot).where(
+        Slot.hotline_id == hotline.id,
+        Slot.kind == kind,
+        Slot.starts_at > starts_at - MAX_SLOT_LENGTH,
+        Slot.starts_at < ends_at,
+        Slot.ends_at > starts_at,
+    )
+    if exclude is not None:
+        query = query.where(Slot.id != exclude)
+    other = session.scalars(query.order_by(Slot.starts_at).limit(1)).first()
+    if other is None:
+        return
+    zone = ZoneInfo(hotline.timezone)
+    values = {
+        "start": local_text(other.starts_at, zone),
+        "end": local_text(other.ends_at, zone),
+        "names": ", ".join(r.person.name for r in other.responders),
+    }
+    if kind == OVERRIDE:
+        raise PlanningError(
+            _l("overlaps the override %(start)s - %(end)s (%(names)s)", **values), "starts_at"
+        )
+    raise PlanningError(
+        _l("overlaps the regular slot %(start)s - %(end)s (%(names)s)", **values), "starts_at"
+    )
