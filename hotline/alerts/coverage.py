@@ -5,37 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.alerts import outbox
 from hotline.alerts.models import AlertKind
-from hotline.models import Hotline, Person
-from hotline.planning.models import DefaultResponder, Slot, SlotResponder
-
-Span = tuple[datetime, datetime]
-
-
-def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Span]:
-    """The spans of [start, end) that no slot with an active responder covers."""
-    staffed = exists(
-        select(SlotResponder.slot_id)
-        .join(Person, Person.id == SlotResponder.person_id)
-        .where(SlotResponder.slot_id == Slot.id, Person.active.is_(True))
-    )
-    covered = session.execute(
-        select(Slot.starts_at, Slot.ends_at)
-        .where(Slot.hotline_id == hotline_id, Slot.starts_at < end, Slot.ends_at > start, staffed)
-        .order_by(Slot.starts_at)
-    )
-    gaps, cursor = [], start
-    for slot_start, slot_end in covered:
-        if slot_start > cursor:
-            gaps.append((cursor, slot_start))
-        cursor = max(cursor, slot_end)
-    if cursor < end:
-        gaps.append((cursor, end))
-    return gaps
+from hotline.models import Hotline
+from hotline.planning.coverage import Span, coverage_gaps  # noqa: F401 - re-exported; planning owns it
+from hotline.planning.models import DefaultResponder
 
 
 def has_default_chain(session: Session, hotline_id: int) -> bool:
