@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from hotline import alerts, cli, i18n, ops
+    from hotline import alerts, cli, i18n, ops, planning
     from hotline.auth import web
     from hotline.voice import bp as voice_bp
 
@@ -45,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)  # sign-in, CSRF, error pages, layout; registers the auth blueprint
     alerts.init_app(app)  # alert settings, notification log, SMS webhook
+    planning.init_app(app)  # planning pages: calendar, people, rotations, overrides
     ops.init_app(app)  # /healthz, /readyz, /metrics, logs with the CallSid
     cli.init_app(app)
     return app

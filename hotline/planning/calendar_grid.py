@@ -1,0 +1,223 @@
+"""The calendar pages' data: a month or a week of local days, each with its slots and gaps."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from hotline.planning.models import OVERRIDE, Slot, SlotResponder
+
+MONTH = "month"
+WEEK = "week"
+GAP = "gap"
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+# Navigation stays within years people plan for; anything else is a typo.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class BadPeriod(ValueError):
+    """A ?month= or ?week= value that names no period."""
+
+
+@dataclass(frozen=True)
+class Responder:
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A slot, or a gap, as seen within one local day."""
+
+    kind: str  # regular, override or gap
+    starts_at: datetime  # UTC, clipped to the day
+    ends_at: datetime
+    slot_id: int | None = None
+    responders: tuple[Responder, ...] = ()
+    from_previous_day: bool = False
+    into_next_day: bool = False
+
+    @property
+    def primary(self) -> Responder | None:
+        return self.responders[0] if self.responders else None
+
+    @property
+    def backups(self) -> tuple[Responder, ...]:
+        return self.responders[1:]
+
+
+@dataclass
+class Day:
+    day: date
+    in_period: bool
+    today: bool
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def has_gap(self) -> bool:
+        return any(e.kind == GAP for e in self.entries)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month or an ISO week, with the days shown around it (whole weeks)."""
+
+    kind: str
+    first: date  # the 1st of the month or the Monday of the week
+    last: date  # inclusive
+
+    @property
+    def shown_first(self) -> date:
+        return self.first - timedelta(days=self.first.weekday())
+
+    @property
+    def shown_last(self) -> date:
+        return self.last + timedelta(days=6 - self.last.weekday())
+
+    @property
+    def param(self) -> str:
+        return _param(self.kind, self.first)
+
+    @property
+    def previous(self) -> str:
+        if self.kind == WEEK:
+            return _param(WEEK, self.first - timedelta(days=7))
+        return _param(MONTH, (self.first - timedelta(days=1)).replace(day=1))
+
+    @property
+    def next(self) -> str:
+        return _param(self.kind, self.last + timedelta(days=1))
+
+
+def _param(kind: str, first: date) -> str:
+    if kind == WEEK:
+        year, week, _ = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{first.year}-{first.month:02d}"
+
+
+def month_period(raw: str | None, today: date) -> Period:
+    """The month named YYYY-MM (the current one when empty)."""
+    if not raw:
+        first = today.replace(day=1)
+    else:
+        match = _MONTH.fullmatch(raw.strip())
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise BadPeriod(raw)
+        first = date(int(match[1]), int(match[2]), 1)
+    _check_year(first, raw)
+    following = (first + timedelta(days=31)).replace(day=1)
+    return Period(MONTH, first, following - timedelta(days=1))
+
+
+def week_period(raw: str | None, today: date) -> Period:
+    """The ISO week named YYYY-Www (the current one when empty)."""
+    if not raw:
+        monday = today - timedelta(days=today.weekday())
+    else:
+        match = _WEEK.fullmatch(raw.strip())
+        if not match:
+            raise BadPeriod(raw)
+        try:
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            raise BadPeriod(raw) from None
+    _check_year(monday, raw)
+    return Period(WEEK, monday, monday + timedelta(days=6))
+
+
+def _check_year(day: date, raw: str | None) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadPeriod(raw or "")
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant a local day starts."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def build_days(
+    period: Period,
+    zone: ZoneInfo,
+    slots: Iterable[Slot],
+    gaps: Iterable[tuple[datetime, datetime]],
+    today: date,
+) -> list[Day]:
+    """The days shown for `period`, each with the slots and gaps that touch it, by start."""
+    first, last = period.shown_first, period.shown_last
+    days = [
+        Day(first + timedelta(days=i), period.first <= d <= period.last, d == today)
+        for i in range((last - first).days + 1)
+        for d in [first + timedelta(days=i)]
+    ]
+    bounds = [local_midnight(d.day, zone) for d in days]
+    bounds.append(local_midnight(last + timedelta(days=1), zone))
+    for slot in slots:
+        responders = tuple(Responder(r.person.name, r.person.active) for r in slot.responders)
+        _place(days, bounds, slot.kind, slot.starts_at, slot.ends_at, slot.id, responders)
+    for start, end in gaps:
+        _place(days, bounds, GAP, start, end, None, ())
+    for day in days:
+        day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
+    return days
+
+
+def _place(
+    days: list[Day],
+    bounds: Sequence[datetime],
+    kind: str,
+    start: datetime,
+    end: datetime,
+    slot_id: int | None,
+    responders: tuple[Responder, ...],
+) -> None:
+    # Walk only the days the span touches: linear in slots, not slots x days.
+    i = max(0, _day_index(bounds, start))
+    while i < len(days) and bounds[i] < end:
+        day_start, day_end = bounds[i], bounds[i + 1]
+        if start < day_end:
+            days[i].entries.append(
+                Entry(
+                    kind=kind,
+                    starts_at=max(start, day_start),
+                    ends_at=min(end, day_end),
+                    slot_id=slot_id,
+                    responders=responders,
+                    from_previous_day=start < day_start,
+                    into_next_day=end > day_end,
+                )
+            )
+        i += 1
+
+
+def _day_index(bounds: Sequence[datetime], moment: datetime) -> int:
+    return bisect_right(bounds, moment) - 1
+
+
+def weeks_of(days: list[Day]) -> list[list[Day]]:
+    """The days in rows of seven, Monday first."""
+    return [days[i : i + 7] for i in range(0, len(days), 7)]
+
+
+def person_shifts(session: Session, person_id: int, start: datetime, end: datetime) -> list[Slot]:
+    """The slots naming `person_id` that overlap [start, end), with hotline and chain: one query."""
+    mine = select(SlotResponder.slot_id).where(SlotResponder.person_id == person_id)
+    return list(
+        session.scalars(
+            select(Slot)
+            .where(Slot.id.in_(mine), Slot.starts_at < end, Slot.ends_at > start)
+            .options(
+                joinedload(Slot.hotline),
+                joinedload(Slot.responders).joinedload(SlotResponder.person),
+            )
+            .order_by(Slot.starts_at, Slot.kind)
+        ).unique()
+    )

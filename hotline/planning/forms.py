@@ -1,0 +1,260 @@
+"""Web forms of the planning pages: fields parse at the edge (phone numbers, zones, local times)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
+
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+MAX_GAP_WEEKS = 52
+DEFAULT_GAP_WEEKS = 4
+# Places offered for a hotline's default chain (primary and backups).
+DEFAULT_CHAIN_PLACES = 5
+RING_TIMEOUT = (5, 600)
+
+
+# -- local times ----------------------------------------------------------------------------
+
+
+def local_instants(wall: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
+    """The UTC instants a wall-clock time names in `zone`.
+
+    None when the clocks jump over it (spring forward), two when they go back
+    over it (autumn), else one.
+    """
+    early, late = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    # A time in the spring-forward gap comes back from UTC as another wall-clock time.
+    if early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+        return ()
+    if early.utcoffset() == late.utcoffset():
+        return (early.astimezone(UTC),)
+    return (early.astimezone(UTC), late.astimezone(UTC))
+
+
+def one_instant(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The one UTC instant of a wall-clock time; ValidationError when DST makes it 0 or 2."""
+    instants = local_instants(wall, zone)
+    shown = wall.strftime("%Y-%m-%d %H:%M")
+    if not instants:
+        raise ValidationError(
+            _(
+                "%(time)s does not exist in %(zone)s: the clocks jump forward over it that day.",
+                time=shown,
+                zone=zone.key,
+            )
+        )
+    if len(instants) == 2:
+        raise ValidationError(
+            _(
+                "%(time)s happens twice in %(zone)s (the clocks go back that day): "
+                "choose a time outside the repeated hour.",
+                time=shown,
+                zone=zone.key,
+            )
+        )
+    return instants[0]
+
+
+def local_input_value(moment: datetime, zone: ZoneInfo) -> str:
+    """An instant as the value of a datetime-local input in `zone`."""
+    return moment.astimezone(zone).strftime(LOCAL_INPUT_FORMAT)
+
+
+def local_datetime_field(label: Any, required: bool = True) -> DateTimeLocalField:
+    """A date-and-time input read as the hotline's wall-clock time."""
+    return DateTimeLocalField(
+        label,
+        format=[LOCAL_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message=_l("Give a date and time."))]
+        if required
+        else [Optional()],
+        render_kw={"step": 60},
+    )
+
+
+class DryRunForm(FlaskForm):
+    """Who would the phone ring at a local date and time (sent with GET, no CSRF)."""
+
+    at = local_datetime_field(_l("Date and time"))
+
+    class Meta:
+        csrf = False
+
+    def validate_at(self, field: DateTimeLocalField) -> None:
+        if field.data is None:
+            return  # unreadable: the field already says so
+        self.instants = local_instants(field.data, self.zone)
+        if not self.instants:
+            one_instant(field.data, self.zone)  # raises the "does not exist" message
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.instants: tuple[datetime, ...] = ()
+
+
+class GapsForm(FlaskForm):
+    """How many weeks ahead to list coverage gaps (sent with GET)."""
+
+    weeks = IntegerField(
+        _l("Weeks ahead"),
+        default=DEFAULT_GAP_WEEKS,
+        validators=[
+            InputRequired(message=_l("Give a number of weeks.")),
+            NumberRange(
+                1,
+                MAX_GAP_WEEKS,
+                message=_l("Choose between %(min)s and %(max)s weeks."),
+            ),
+        ],
+        render_kw={"min": 1, "max": MAX_GAP_WEEKS},
+    )
+
+    class Meta:
+        csrf = False
+
+
+# -- people ---------------------------------------------------------------------------------
+
+
+def editable_number(e164: str) -> str:
+    """A stored number as people of the default region type it; others stay international."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(parsed) == DEFAULT_REGION:
+        return national_format(e164)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class PhoneField(StringField):
+    """A phone number as typed; `e164` holds it normalised once validated."""
+
+    e164: str | None = None
+
+    def process_data(self, value: Any) -> None:
+        self.data = editable_number(value) if value else value
+
+    def pre_validate(self, form: Any) -> None:
+        self.e164 = None
+        raw = (self.data or "").strip()
+        if not raw:
+            return
+        try:
+            self.e164 = to_e164(raw)
+        except InvalidPhoneNumber:
+            raise ValidationError(
+                _("%(number)s is not a valid phone number.", number=raw)
+            ) from None
+
+
+class PersonForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    mobile = PhoneField(
+        _l("Mobile"),
+        validators=[DataRequired(message=_l("Give a mobile number.")), Length(max=40)],
+        description=_l("National (06 12 34 56 78) or international (+33 6 12 34 56 78)."),
+    )
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fr")
+    active = BooleanField(_l("Active (may be rung)"), default=True)
+
+
+class PersonCreateForm(PersonForm):
+    ref = StringField(
+        _l("Reference"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Short identifier for the planning file; made from the name if empty."),
+    )
+
+
+# -- hotline settings -----------------------------------------------------------------------
+
+
+class ZoneField(StringField):
+    """An IANA time zone name such as Europe/Paris."""
+
+    def pre_validate(self, form: Any) -> None:
+        name = (self.data or "").strip()
+        self.data = name
+        if not name:
+            return
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                _("%(zone)s is not a known time zone (like Europe/Paris).", zone=name)
+            ) from None
+
+
+class HotlineForm(FlaskForm):
+    number = PhoneField(
+        _l("Public number"), validators=[DataRequired(message=_l("Give the hotline's number."))]
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    timezone = ZoneField(
+        _l("Time zone"), default="Europe/Paris", validators=[DataRequired(), Length(max=64)]
+    )
+    language = SelectField(_l("Language of the prompts"), choices=LANGUAGE_CHOICES, default="fr")
+    greeting = TextAreaField(_l("Greeting"), validators=[Optional(), Length(max=500)])
+    ring_timeout = IntegerField(
+        _l("Ring timeout per person (seconds)"),
+        default=20,
+        validators=[
+            InputRequired(message=_l("Give a number of seconds.")),
+            NumberRange(*RING_TIMEOUT, message=_l("Choose between %(min)s and %(max)s seconds.")),
+        ],
+    )
+    screening = BooleanField(_l("Screening: the person presses 1 to take the call"), default=True)
+    fallback_number = PhoneField(
+        _l("Fallback number"),
+        validators=[Optional()],
+        description=_l("Rung once the chain is exhausted, before voicemail."),
+    )
+    default_chain = FieldList(
+        SelectField(choices=[], validate_choice=False),
+        label=_l("Default chain (when no slot covers the moment)"),
+        min_entries=DEFAULT_CHAIN_PLACES,
+        max_entries=DEFAULT_CHAIN_PLACES,
+    )
+
+    def set_people(self, people: list[tuple[int, str]]) -> None:
+        """Offer `people` (id, name) in each place of the default chain."""
+        choices = [SelectChoice("", _("(nobody)"))]
+        choices += [SelectChoice(str(pid), name) for pid, name in people]
+        self.known_people = {str(pid) for pid, _name in people}
+        for entry in self.default_chain:
+            entry.choices = choices
+
+    def validate_default_chain(self, field: FieldList) -> None:
+        chosen = [entry.data for entry in field if entry.data]
+        if any(value not in self.known_people for value in chosen):
+            raise ValidationError(_("Choose people from the list."))
+        if len(set(chosen)) != len(chosen):
+            raise ValidationError(_("A person appears twice in the chain."))
+
+    def chain_ids(self) -> list[int]:
+        return [int(entry.data) for entry in self.default_chain if entry.data]

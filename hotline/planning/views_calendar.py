@@ -1,0 +1,86 @@
+"""Calendar pages: a hotline's month or week, and the list of coverage gaps ahead."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from hotline.auth import role_required
+from hotline.db import get_session, utcnow
+from hotline.planning import bp
+from hotline.planning.calendar_grid import (
+    MONTH,
+    WEEK,
+    BadPeriod,
+    build_days,
+    local_midnight,
+    month_period,
+    week_period,
+    weeks_of,
+)
+from hotline.planning.coverage import coverage_gaps
+from hotline.planning.forms import GapsForm
+from hotline.planning.slots import slots_between
+from hotline.planning.views_common import READERS, bad_request, may_manage, readable_hotline
+
+
+@bp.get("/hotlines/<int:hotline_id>/calendar")
+@role_required(*READERS)
+def calendar(hotline_id: int) -> ResponseReturnValue:
+    """The month (?month=YYYY-MM) or week (?week=YYYY-Www) in the hotline's time zone."""
+    hotline = readable_hotline(hotline_id)
+    zone = ZoneInfo(hotline.timezone)
+    now = utcnow()
+    today = now.astimezone(zone).date()
+    try:
+        if "week" in request.args:
+            period = week_period(request.args["week"], today)
+        else:
+            period = month_period(request.args.get("month"), today)
+    except BadPeriod as bad:
+        return bad_request(
+            _(
+                "%(value)s is not a month like 2026-03 nor a week like 2026-W14.",
+                value=str(bad),
+            )
+        )
+    start = local_midnight(period.shown_first, zone)
+    end = local_midnight(period.shown_last + timedelta(days=1), zone)
+    session = get_session()
+    slots = slots_between(session, hotline.id, start, end)
+    gaps = coverage_gaps(session, hotline.id, start, end)
+    days = build_days(period, zone, slots, gaps, today)
+    return render_template(
+        "planning/calendar.html",
+        hotline=hotline,
+        period=period,
+        weeks=weeks_of(days),
+        MONTH=MONTH,
+        WEEK=WEEK,
+        may_manage=may_manage(hotline),
+        may_edit_slots=may_manage(hotline) and "planning.slot_edit" in current_app.view_functions,
+        week_of_month=week_period(None, min(max(today, period.first), period.last)).param,
+        # An ISO week belongs to the month of its Thursday.
+        month_of_week=month_period(None, period.first + timedelta(days=3)).param,
+    )
+
+
+@bp.get("/hotlines/<int:hotline_id>/gaps")
+@role_required(*READERS)
+def gaps(hotline_id: int) -> ResponseReturnValue:
+    """The spans of the next N weeks (?weeks=N, 1 to 52) when nobody is on call."""
+    hotline = readable_hotline(hotline_id)
+    asked = "weeks" in request.args
+    form = GapsForm(formdata=request.args if asked else None)
+    if asked and not form.validate():
+        return render_template("planning/gaps.html", hotline=hotline, form=form, spans=None), 400
+    now = utcnow()
+    end = now + timedelta(weeks=form.weeks.data)
+    spans = coverage_gaps(get_session(), hotline.id, now, end)
+    return render_template(
+        "planning/gaps.html", hotline=hotline, form=form, spans=spans, start=now, end=end
+    )

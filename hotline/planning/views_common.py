@@ -1,0 +1,103 @@
+"""What every planning page shares: role lists, hotline lookup with its access check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import abort, current_app, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hotline.auth import (
+    ADMIN,
+    AGENT,
+    MANAGER,
+    SUPERVISOR,
+    can_manage,
+    can_read_planning,
+    can_review,
+    require_manage,
+    require_review,
+)
+from hotline.auth.access import declared_roles
+from hotline.db import get_session
+from hotline.models import Hotline
+from hotline.planning import bp
+from hotline.planning.forms import editable_number
+
+READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
+REVIEWERS = (ADMIN, MANAGER, SUPERVISOR)
+EDITORS = (ADMIN, MANAGER)
+
+
+def _hotline(hotline_id: int) -> Hotline:
+    return get_session().get(Hotline, hotline_id) or abort(404)
+
+
+def readable_hotline(hotline_id: int) -> Hotline:
+    """The hotline, if the user may read its planning (403 otherwise, 404 if unknown)."""
+    if not can_read_planning(current_user, hotline_id):
+        abort(403)
+    return _hotline(hotline_id)
+
+
+def reviewed_hotline(hotline_id: int) -> Hotline:
+    """The hotline, if the user reviews all of it (admin, its manager or supervisor)."""
+    require_review(hotline_id)
+    return _hotline(hotline_id)
+
+
+def managed_hotline(hotline_id: int) -> Hotline:
+    """The hotline, if the user edits its planning (admin, or its manager)."""
+    require_manage(hotline_id)
+    return _hotline(hotline_id)
+
+
+def may_manage(hotline: Hotline) -> bool:
+    return can_manage(current_user, hotline.id)
+
+
+@bp.app_template_filter("phone")
+def phone_filter(e164: str | None) -> str:
+    """A stored E.164 number as people write it: national at home, international abroad."""
+    return editable_number(e164) if e164 else ""
+
+
+def bad_request(message: str) -> ResponseReturnValue:
+    """The error page with `message`, status 400 (a bad query parameter)."""
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+# Who may open each page of a hotline, beyond the roles its view declares.
+HOTLINE_PAGES: dict[str, Callable[..., bool]] = {
+    "planning.hotline": can_read_planning,
+    "planning.calendar": can_read_planning,
+    "planning.gaps": can_read_planning,
+    "planning.rotations": can_read_planning,
+    "planning.overrides": can_read_planning,
+    "planning.fairness": can_review,
+    "planning.audit": can_review,
+    "planning.hotline_settings": can_manage,
+}
+
+
+@bp.app_template_global()
+def planning_pages(hotline: Hotline) -> set[str]:
+    """The endpoints of `hotline`'s pages the signed-in user may open (for the links)."""
+    views = current_app.view_functions
+    return {
+        endpoint
+        for endpoint, allowed in HOTLINE_PAGES.items()
+        if endpoint in views
+        and current_user.role in (declared_roles(views[endpoint]) or ())
+        and allowed(current_user, hotline.id)
+    }
+
+
+@bp.app_template_global()
+def duration(span: timedelta) -> str:
+    """A length of time as hours and minutes ("52 h 30"), the way planners count."""
+    minutes = int(span.total_seconds() // 60)
+    return _("%(hours)d h %(minutes)02d", hours=minutes // 60, minutes=minutes % 60)

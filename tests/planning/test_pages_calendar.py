@@ -1,0 +1,217 @@
+"""The calendar (month and week, in the hotline's zone) and the coverage-gap list."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import event
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def hotline(make_hotline):
+    return make_hotline(name="Astreinte Nord")
+
+
+@pytest.fixture
+def team(make_person):
+    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé")}
+
+
+def paris(*args: int) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
+
+
+def day_cell(page: str, iso_day: str) -> str:
+    return page.split(f'data-date="{iso_day}"')[1].split("</td>")[0]
+
+
+def entries(cell: str) -> list[str]:
+    """Each entry of a day as 'kind time names', for readable assertions."""
+    found = []
+    for kind, body in re.findall(r'<li class="entry (\w+)">(.*?)</li>', cell, re.S):
+        body = re.sub(r'<a class="edit-slot".*?</a>', "", body, flags=re.S)
+        words = re.sub(r"<[^>]+>", " ", body)
+        found.append(f"{kind} " + " ".join(words.split()))
+    return found
+
+
+def calendar(client, hotline, **params):
+    return client.get(f"/planning/hotlines/{hotline.id}/calendar", query_string=params)
+
+
+def test_month_shows_each_slot_on_its_local_days_with_primary_and_backups(
+    frozen, client, login_as, hotline, team, make_slot
+):
+    # 20:00 on the 10th to 08:00 on the 11th, Paris time: it crosses midnight.
+    make_slot(
+        hotline,
+        paris(2026, 3, 10, 20),
+        paris(2026, 3, 11, 8),
+        [team["Alice"], team["Bruno"], team["Chloé"]],
+    )
+    login_as("agent")
+
+    page = calendar(client, hotline, month="2026-03").get_data(as_text=True)
+
+    assert "mars 2026" in page
+    assert entries(day_cell(page, "2026-03-10"))[-1] == (
+        "regular 20:00–00:00… Alice puis Bruno , Chloé"
+    )
+    assert (
+        entries(day_cell(page, "2026-03-11"))[0] == "regular …00:00–08:00 Alice puis Bruno , Chloé"
+    )
+
+
+def test_overrides_are_marked_and_gaps_are_red(frozen, client, login_as, hotline, team, make_slot):
+    make_slot(hotline, paris(2026, 3, 12, 0), paris(2026, 3, 12, 12), [team["Alice"]])
+    make_slot(
+        hotline, paris(2026, 3, 12, 8), paris(2026, 3, 12, 10), [team["Chloé"]], override=True
+    )
+    login_as("admin")
+
+    cell = day_cell(calendar(client, hotline, month="2026-03").get_data(as_text=True), "2026-03-12")
+
+    assert entries(cell) == [
+        "regular 00:00–12:00 Alice",
+        "override 08:00–10:00 remplacement Chloé",
+        "gap 12:00–00:00… Personne d’astreinte",
+    ]
+    assert (
+        "has-gap"
+        in calendar(client, hotline, month="2026-03")
+        .get_data(as_text=True)
+        .split('data-date="2026-03-12"')[0]
+        .rsplit("<td", 1)[1]
+    )
+
+
+def test_days_follow_the_hotlines_zone_across_the_dst_change(
+    frozen, client, login_as, hotline, team, make_slot
+):
+    # Sunday 29 March 2026 has 23 hours in Paris: a slot from midnight to midnight
+    # lasts 23 hours and must fill that day exactly, no more, no less.
+    make_slot(hotline, paris(2026, 3, 29, 0), paris(2026, 3, 30, 0), [team["Bruno"]])
+    login_as("admin")
+
+    page = calendar(client, hotline, week="2026-W13").get_data(as_text=True)
+
+    assert entries(day_cell(page, "2026-03-29")) == ["regular 00:00–00:00 Bruno"]
+    assert entries(day_cell(page, "2026-03-28")) == ["gap …00:00–00:00 Personne d’astreinte"]
+
+
+def test_week_view_has_seven_days_and_links_to_the_weeks_around(frozen, client, login_as, hotline):
+    login_as("admin")
+
+    page = calendar(client, hotline, week="2026-W01").get_data(as_text=True)
+
+    assert page.count("data-date=") == 7
+    assert 'data-date="2025-12-29"' in page  # ISO week 1 of 2026 starts in 2025
+    assert "week=2025-W52" in page.split('rel="prev"')[1].split(">")[0]
+    assert "week=2026-W02" in page.split('rel="next"')[1].split(">")[0]
+    assert "month=2026-01" in page
+
+
+def test_month_links_to_the_months_around_and_shows_whole_weeks(frozen, client, login_as, hotline):
+    login_as("admin")
+
+    page = calendar(client, hotline, month="2026-01").get_data(as_text=True)
+
+    assert "month=2025-12" in page.split('rel="prev"')[1].split(">")[0]
+    assert "month=2026-02" in page.split('rel="next"')[1].split(">")[0]
+    # January 2026 runs Thursday 1st to Saturday 31st: shown from Monday 29 December
+    # to Sunday 1 February.
+    assert 'data-date="2025-12-29"' in page
+    assert 'data-date="2026-02-01"' in page
+    assert page.count("data-date=") == 35
+
+
+def test_default_is_the_current_month_in_the_hotlines_zone(frozen, client, login_as, hotline):
+    login_as("admin")
+
+    page = calendar(client, hotline).get_data(as_text=True)
+
+    assert "today" in page.split('data-date="2026-03-10"')[0].rsplit("<td", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"month": "2026-13"}, {"month": "march"}, {"week": "2026-W54"}, {"month": "1850-01"}],
+)
+def test_a_bad_period_is_a_400_with_a_message(frozen, client, login_as, hotline, params):
+    login_as("admin")
+
+    response = calendar(client, hotline, **params)
+
+    assert response.status_code == 400
+    assert "n’est ni un mois comme 2026-03 ni une semaine comme 2026-W14" in response.get_data(
+        as_text=True
+    )
+
+
+def test_month_of_a_year_of_slots_loads_them_in_one_query(
+    frozen, client, login_as, hotline, team, make_slot, connection
+):
+    start = paris(2026, 1, 1, 8)
+    people = list(team.values())
+    for day in range(365):
+        chain = people[day % 3 :] + people[: day % 3]
+        make_slot(
+            hotline, start + timedelta(days=day), start + timedelta(days=day, hours=24), chain
+        )
+    login_as("admin")
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        page = calendar(client, hotline, month="2026-06").get_data(as_text=True)
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+    # Monday 1 June to Sunday 5 July 2026, each day with the two slots touching it.
+    assert page.count('<li class="entry regular">') == 35 * 2
+    planning_reads = [s for s in statements if re.search(r"\bFROM (slot|slot_responder)\b", s)]
+    # The slots, their chains with names (one selectin load), the gaps: whatever the size.
+    assert len(planning_reads) == 3, planning_reads
+    assert not [s for s in statements if re.match(r"\s*SELECT person\.", s)], "no N+1"
+
+
+def test_gap_list_covers_the_weeks_asked(frozen, client, login_as, hotline, team, make_slot):
+    make_slot(hotline, NOW, NOW + timedelta(days=7), [team["Alice"]])
+    make_slot(hotline, NOW + timedelta(days=8), NOW + timedelta(days=30), [team["Bruno"]])
+    login_as("supervisor", hotlines=(hotline,))
+
+    one_week = client.get(f"/planning/hotlines/{hotline.id}/gaps", query_string={"weeks": 1})
+    two_weeks = client.get(f"/planning/hotlines/{hotline.id}/gaps", query_string={"weeks": 2})
+
+    assert "Aucun trou" in one_week.get_data(as_text=True)
+    rows = two_weeks.get_data(as_text=True).split('<tr class="gap-row">')[1:]
+    assert len(rows) == 1
+    assert "mar. 17 mars 2026 10:00" in rows[0]
+    assert "mer. 18 mars 2026 10:00" in rows[0]
+    assert "24 h 00" in rows[0]
+
+
+@pytest.mark.parametrize("weeks", ["0", "53", "many", ""])
+def test_gap_weeks_out_of_bounds_is_a_400_at_the_field(frozen, client, login_as, hotline, weeks):
+    login_as("admin")
+
+    response = client.get(f"/planning/hotlines/{hotline.id}/gaps", query_string={"weeks": weeks})
+
+    assert response.status_code == 400
+    assert 'id="weeks-errors"' in response.get_data(as_text=True)

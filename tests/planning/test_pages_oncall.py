@@ -1,0 +1,212 @@
+"""The planning overview and a hotline's page: who is on call now, and the dry run."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def hotline(make_hotline):
+    return make_hotline(name="Astreinte Nord")
+
+
+@pytest.fixture
+def team(make_person):
+    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé", "Dmitri")}
+
+
+def text_of(response):
+    return response.get_data(as_text=True)
+
+
+def chain_on(page: str) -> list[str]:
+    """The names in the first chain list on the page, primary first."""
+    block = page.split('<ol class="chain">')[1].split("</ol>")[0]
+    return re.findall(r'class="(?:primary|backup)-name">([^<]+)<', block)
+
+
+def test_overview_names_who_is_on_call_now_and_counts_gaps(
+    frozen, client, login_as, hotline, make_hotline, team, make_slot
+):
+    make_slot(
+        hotline, NOW - timedelta(hours=1), NOW + timedelta(days=7), [team["Alice"], team["Bruno"]]
+    )
+    make_hotline("+33184880002", name="Astreinte Sud")
+    login_as("manager", hotlines=(hotline,))
+
+    page = text_of(client.get("/planning/"))
+
+    assert "Astreinte Nord" in page
+    assert "Astreinte Sud" not in page, "a manager sees only the hotlines listed for them"
+    assert chain_on(page) == ["Alice", "Bruno"]
+    # Covered for 7 of the next 28 days: one gap, from the end of the slot on.
+    assert "1 trou dans les 4 prochaines semaines" in page
+
+
+def test_agents_read_every_hotline_and_admins_too(frozen, client, login_as, hotline, make_hotline):
+    make_hotline("+33184880002", name="Astreinte Sud")
+    login_as("agent")
+
+    page = text_of(client.get("/planning/"))
+
+    assert "Astreinte Nord" in page
+    assert "Astreinte Sud" in page
+
+
+def test_a_hotline_without_anyone_says_so(frozen, client, login_as, hotline):
+    login_as("admin")
+
+    page = text_of(client.get(f"/planning/hotlines/{hotline.id}"))
+
+    assert "Personne n’est d’astreinte" in page
+
+
+def test_hotline_page_shows_the_override_winning_now(
+    frozen, client, login_as, hotline, team, make_slot
+):
+    make_slot(
+        hotline, NOW - timedelta(days=1), NOW + timedelta(days=1), [team["Alice"], team["Bruno"]]
+    )
+    make_slot(
+        hotline, NOW - timedelta(hours=1), NOW + timedelta(hours=3), [team["Chloé"]], override=True
+    )
+    login_as("supervisor", hotlines=(hotline,))
+
+    page = text_of(client.get(f"/planning/hotlines/{hotline.id}"))
+
+    assert chain_on(page) == ["Chloé"]
+    assert "Source : remplacement" in page
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        ("2026-03-10T12:00", ["Chloé"]),  # inside the override (11:00-15:00 local)
+        ("2026-03-10T15:00", ["Alice", "Bruno"]),  # the override has ended: the regular slot
+        ("2026-03-12T12:00", ["Dmitri"]),  # after every slot: the default chain
+    ],
+)
+def test_dry_run_names_who_the_phone_would_ring(
+    frozen, client, login_as, hotline, team, make_slot, set_default_chain, local, expected
+):
+    make_slot(
+        hotline, NOW - timedelta(days=1), NOW + timedelta(days=1), [team["Alice"], team["Bruno"]]
+    )
+    make_slot(
+        hotline, NOW + timedelta(hours=1), NOW + timedelta(hours=5), [team["Chloé"]], override=True
+    )
+    set_default_chain(hotline, [team["Dmitri"]])
+    login_as("agent")
+
+    response = client.get(f"/planning/hotlines/{hotline.id}", query_string={"at": local})
+
+    assert response.status_code == 200
+    page = text_of(response).split('id="dry-run"')[1]
+    assert chain_on(page) == expected
+
+
+def test_dry_run_reads_the_time_in_the_hotlines_zone(
+    frozen, client, login_as, make_hotline, team, make_slot
+):
+    tokyo = make_hotline("+33184880003", name="Tokyo", timezone="Asia/Tokyo")
+    # 09:00-10:00 in Tokyo is 00:00-01:00 UTC.
+    make_slot(
+        tokyo,
+        datetime(2026, 3, 20, 0, 0, tzinfo=UTC),
+        datetime(2026, 3, 20, 1, 0, tzinfo=UTC),
+        [team["Alice"]],
+    )
+    login_as("admin")
+
+    page = text_of(
+        client.get(f"/planning/hotlines/{tokyo.id}", query_string={"at": "2026-03-20T09:30"})
+    )
+
+    assert chain_on(page.split('id="dry-run"')[1]) == ["Alice"]
+
+
+def test_dry_run_at_a_time_skipped_by_dst_is_refused_at_the_field(
+    frozen, client, login_as, hotline
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = client.get(
+        f"/planning/hotlines/{hotline.id}", query_string={"at": "2026-03-29T02:30"}
+    )
+
+    assert response.status_code == 400
+    page = text_of(response)
+    errors = page.split('id="at-errors"')[1].split("</ul>")[0]
+    assert "2026-03-29 02:30 n’existe pas en Europe/Paris" in errors
+
+
+def test_dry_run_at_a_repeated_time_answers_for_both(
+    frozen, client, login_as, hotline, team, make_slot
+):
+    # 02:30 happens at 00:30 UTC (summer time) and at 01:30 UTC (winter time) on 25 October.
+    make_slot(
+        hotline,
+        datetime(2026, 10, 25, 0, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+        [team["Alice"]],
+    )
+    make_slot(
+        hotline,
+        datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 2, 0, tzinfo=UTC),
+        [team["Bruno"]],
+    )
+    login_as("admin")
+
+    response = client.get(
+        f"/planning/hotlines/{hotline.id}", query_string={"at": "2026-10-25T02:30"}
+    )
+
+    assert response.status_code == 200
+    answers = text_of(response).split('class="dry-run-answer"')[1:]
+    assert [chain_on(a) for a in answers] == [["Alice"], ["Bruno"]]
+    assert "survient deux fois" in text_of(response)
+
+
+@pytest.mark.parametrize("raw", ["", "tomorrow", "2026-02-30T10:00", "2026-03-10"])
+def test_dry_run_with_a_bad_date_is_a_400_with_a_message(frozen, client, login_as, hotline, raw):
+    login_as("admin")
+
+    response = client.get(f"/planning/hotlines/{hotline.id}", query_string={"at": raw})
+
+    assert response.status_code == 400
+    assert 'id="at-errors"' in text_of(response)
+
+
+def test_my_shifts_lists_my_coming_shifts_only(frozen, client, login_as, hotline, team, make_slot):
+    make_slot(
+        hotline, NOW + timedelta(days=1), NOW + timedelta(days=2), [team["Alice"], team["Bruno"]]
+    )
+    make_slot(hotline, NOW + timedelta(days=2), NOW + timedelta(days=3), [team["Chloé"]])
+    make_slot(hotline, NOW - timedelta(days=3), NOW - timedelta(days=2), [team["Bruno"]])
+    login_as("agent", person=team["Bruno"])
+
+    page = text_of(client.get("/planning/mine"))
+
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    assert len(rows) == 1, "the past shift and Chloé's are not mine"
+    assert "renfort 1" in rows[0]
+    assert "mer. 11 mars 2026 10:00" in rows[0]
+
+
+def test_my_shifts_without_a_linked_person_explains_why(frozen, client, login_as):
+    login_as("supervisor")
+
+    assert "n’est lié à aucune personne" in text_of(client.get("/planning/mine"))

@@ -1,0 +1,142 @@
+"""People pages: create and edit, mobile numbers in E.164 inside and national format outside."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.models import Person
+
+GOOD = {
+    "name": "Zoé Lefèvre",
+    "mobile": "06 12 34 56 78",
+    "email": "zoe@example.org",
+    "language": "fr",
+    "active": "y",
+}
+
+
+def field_errors(response, field: str) -> list[str]:
+    page = response.get_data(as_text=True)
+    block = page.split(f'id="{field}-errors"')
+    if len(block) < 2:
+        return []
+    return [
+        re.sub(r"\s+", " ", e).strip()
+        for e in re.findall(r"<li>(.*?)</li>", block[1].split("</ul>")[0])
+    ]
+
+
+def people_count(db_session) -> int:
+    return db_session.scalar(select(func.count()).select_from(Person))
+
+
+def test_manager_adds_a_person_stored_e164_shown_national(client, login_as, submit, db_session):
+    login_as("manager")
+
+    response = submit("/planning/people/new", GOOD)
+
+    assert response.status_code == 302
+    person = db_session.scalar(select(Person).where(Person.name == "Zoé Lefèvre"))
+    assert person.mobile == "+33612345678"
+    assert person.ref == "zoe-lefevre"
+    assert person.email == "zoe@example.org"
+    listing = client.get("/planning/people").get_data(as_text=True)
+    assert "06 12 34 56 78" in listing
+    assert "+33612345678" not in listing
+    edit = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="06 12 34 56 78"' in edit
+
+
+def test_refs_made_from_names_stay_unique(client, login_as, submit, db_session, make_person):
+    make_person("Zoé Lefèvre", ref="zoe-lefevre")
+    login_as("admin")
+
+    submit("/planning/people/new", GOOD)
+
+    refs = db_session.scalars(select(Person.ref).where(Person.name == "Zoé Lefèvre")).all()
+    assert sorted(refs) == ["zoe-lefevre", "zoe-lefevre-2"]
+
+
+def test_a_number_abroad_stays_international(client, login_as, submit, db_session):
+    login_as("admin")
+
+    submit("/planning/people/new", {**GOOD, "mobile": "+44 7911 123456"})
+
+    person = db_session.scalar(select(Person).where(Person.name == "Zoé Lefèvre"))
+    assert person.mobile == "+447911123456"
+    assert "+44 7911 123456" in client.get("/planning/people").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "Ce champ est requis."),
+        ("name", "x" * 121, None),
+        ("mobile", "", "Indiquez un numéro de mobile."),
+        ("mobile", "06 12", "06 12 n’est pas un numéro de téléphone valide."),
+        ("mobile", "not a number", "not a number n’est pas un numéro de téléphone valide."),
+        ("email", "zoe@", None),
+        ("language", "de", None),
+        ("ref", "Zoé!", "Utilisez des minuscules, des chiffres, « - » ou « _ »."),
+        ("ref", "taken", "Une autre personne a déjà cette référence."),
+    ],
+)
+def test_bad_input_is_refused_at_its_field_and_nothing_is_saved(
+    client, login_as, submit, db_session, make_person, field, value, message
+):
+    make_person("Déjà là", ref="taken")
+    login_as("manager")
+    before = people_count(db_session)
+
+    response = submit("/planning/people/new", {**GOOD, field: value})
+
+    assert response.status_code == 400
+    errors = field_errors(response, field)
+    assert errors, f"no message at {field}"
+    if message:
+        assert message in errors
+    assert people_count(db_session) == before
+
+
+def test_editing_a_person_changes_their_details(client, login_as, submit, db_session, make_person):
+    person = make_person("Yann", mobile="+33611111111")
+    login_as("manager")
+
+    response = submit(
+        f"/planning/people/{person.id}",
+        {"name": "Yann Le Goff", "mobile": "07 81 23 45 67", "email": "", "language": "en"},
+    )
+
+    assert response.status_code == 302
+    db_session.refresh(person)
+    assert (person.name, person.mobile, person.email, person.language, person.active) == (
+        "Yann Le Goff",
+        "+33781234567",
+        None,
+        "en",
+        False,  # the box was not ticked
+    )
+
+
+def test_a_bad_edit_changes_nothing(client, login_as, submit, db_session, make_person):
+    person = make_person("Yann", mobile="+33611111111")
+    login_as("admin")
+
+    response = submit(
+        f"/planning/people/{person.id}",
+        {"name": "Yann Le Goff", "mobile": "123", "language": "fr", "active": "y"},
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "mobile") == ["123 n’est pas un numéro de téléphone valide."]
+    db_session.refresh(person)
+    assert (person.name, person.mobile) == ("Yann", "+33611111111")
+
+
+def test_unknown_person_is_404(client, login_as):
+    login_as("admin")
+
+    assert client.get("/planning/people/999999").status_code == 404
