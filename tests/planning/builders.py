@@ -40,3 +40,16 @@ def audit_rows(session: Session, hotline_id: int | None = None) -> list[AuditLog
     if hotline_id is not None:
         query = query.where(AuditLog.hotline_id == hotline_id)
     return list(session.scalars(query))
+
+
+def wall(moment: datetime) -> str:
+    """A UTC instant as Paris wall-clock text: 2026-03-29 08:00."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+
+
+def planning_table(session: Session, hotline_id: int) -> list[tuple[str, str, float, str]]:
+    """Regular slots as (local start, local end, hours, names) rows: easy to compare."""
+    return [
+        (wall(start), wall(end), (end - start).total_seconds() / 3600, ",".join(names))
+        for start, end, names in regular_slots(session, hotline_id)
+    ]

@@ -1,0 +1,162 @@
+"""People's unavailability (leave, sickness): recorded here, skipped by rotation generation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Person
+from hotline.planning import audit
+from hotline.planning.errors import NotFound, PlanningError
+from hotline.planning.models import UNAVAILABILITY_KINDS, Unavailability
+from hotline.planning.validation import aware, check_order
+
+# Longer than this is a typo in the year, not a leave.
+MAX_UNAVAILABILITY = timedelta(days=366)
+
+
+def add_unavailability(
+    session: Session,
+    person_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str,
+    note: str | None = None,
+    user_id: int | None,
+) -> Unavailability:
+    """Record that a person cannot be on call over [starts_at, ends_at)."""
+    if session.get(Person, person_id) is None:
+        raise NotFound(_l("unknown person"), "person_id")
+    period = Unavailability(person_id=person_id)
+    _fill(period, starts_at, ends_at, kind, note)
+    session.add(period)
+    session.flush()
+    _record(session, audit.CREATE, period, None, user_id)
+    return period
+
+
+def update_unavailability(
+    session: Session,
+    unavailability_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str,
+    note: str | None = None,
+    user_id: int | None,
+) -> Unavailability:
+    """Change a period's times, kind and note."""
+    period = _get(session, unavailability_id)
+    before = _snapshot(period)
+    _fill(period, starts_at, ends_at, kind, note)
+    session.flush()
+    _record(session, audit.UPDATE, period, before, user_id)
+    return period
+
+
+def delete_unavailability(session: Session, unavailability_id: int, *, user_id: int | None) -> None:
+    """Remove a period: the person can be put on call again then."""
+    period = _get(session, unavailability_id)
+    before = _snapshot(period)
+    session.delete(period)
+    session.flush()
+    audit.record_change(
+        session,
+        hotline_id=None,
+        user_id=user_id,
+        action=audit.DELETE,
+        entity=audit.UNAVAILABILITY,
+        entity_id=unavailability_id,
+        before=before,
+        after=None,
+    )
+
+
+def person_unavailability(
+    session: Session, person_id: int, start: datetime, end: datetime
+) -> list[Unavailability]:
+    """A person's periods overlapping [start, end), in order."""
+    return unavailable_between(session, [person_id], start, end).get(person_id, [])
+
+
+def unavailable_between(
+    session: Session, person_ids: Collection[int], start: datetime, end: datetime
+) -> dict[int, list[Unavailability]]:
+    """Periods overlapping [start, end) of each of `person_ids` who has any, in order."""
+    found: dict[int, list[Unavailability]] = defaultdict(list)
+    if not person_ids:
+        return found
+    rows = session.scalars(
+        select(Unavailability)
+        .where(
+            Unavailability.person_id.in_(set(person_ids)),
+            Unavailability.starts_at < end,
+            Unavailability.ends_at > start,
+        )
+        .order_by(Unavailability.starts_at)
+    )
+    for period in rows:
+        found[period.person_id].append(period)
+    return found
+
+
+def _get(session: Session, unavailability_id: int) -> Unavailability:
+    period = session.get(Unavailability, unavailability_id)
+    if period is None:
+        raise NotFound(_l("this period does not exist (any more)"), "unavailability_id")
+    return period
+
+
+def _fill(
+    period: Unavailability, starts_at: datetime, ends_at: datetime, kind: str, note: str | None
+) -> None:
+    """Check every field, then set them all (nothing is set when one is wrong)."""
+    starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
+    check_order(starts_at, ends_at)
+    if ends_at - starts_at > MAX_UNAVAILABILITY:
+        raise PlanningError(
+            _l("a period is at most %(days)s days long", days=MAX_UNAVAILABILITY.days), "ends_at"
+        )
+    if kind not in UNAVAILABILITY_KINDS:
+        kinds = ", ".join(UNAVAILABILITY_KINDS)
+        raise PlanningError(_l("%(kind)r is not one of %(kinds)s", kind=kind, kinds=kinds), "kind")
+    note = (note or "").strip() or None
+    if note is not None and len(note) > 200:
+        raise PlanningError(_l("at most %(n)s characters", n=200), "note")
+    period.starts_at, period.ends_at, period.kind, period.note = starts_at, ends_at, kind, note
+
+
+def _snapshot(period: Unavailability) -> dict[str, Any]:
+    return {
+        "person_id": period.person_id,
+        "starts_at": period.starts_at.isoformat(),
+        "ends_at": period.ends_at.isoformat(),
+        "kind": period.kind,
+        "note": period.note,
+    }
+
+
+def _record(
+    session: Session,
+    action: str,
+    period: Unavailability,
+    before: dict[str, Any] | None,
+    user_id: int | None,
+) -> None:
+    audit.record_change(
+        session,
+        hotline_id=None,  # a person's, not a hotline's: see entity_history()
+        user_id=user_id,
+        action=action,
+        entity=audit.UNAVAILABILITY,
+        entity_id=period.id,
+        before=before,
+        after=_snapshot(period),
+    )
