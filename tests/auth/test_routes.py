@@ -48,7 +48,8 @@ def test_public_routes_are_only_the_sign_in_pages(app):
         rule.endpoint for rule in guarded_rules(app) if is_public(app.view_functions[rule.endpoint])
     )
 
-    assert public == ["auth.language", "auth.login", "auth.logout"]
+    # feeds.feed: iCal feeds, opened by the unguessable secret in their URL.
+    assert public == ["auth.language", "auth.login", "auth.logout", "feeds.feed"]
 
 
 def parameterless(app, methods):

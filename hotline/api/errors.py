@@ -1,0 +1,107 @@
+"""JSON problems: every API error is {"error": code, "message": text, "field": name or null}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from flask_babel import force_locale
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from hotline.db import get_session
+from hotline.planning.errors import NotFound, PlanningConflict
+
+# 400: the request itself is malformed (not JSON, wrong type, unknown field, bad query).
+# 422: well formed, but the planning refuses it (bad number, overlap, unknown person...).
+BAD_REQUEST, UNPROCESSABLE = 400, 422
+
+
+class ApiError(Exception):
+    """An error answered as a JSON problem with `status`; `field` names the culprit."""
+
+    def __init__(self, status: int, code: str, message: object, field: str | None = None) -> None:
+        super().__init__(english(message))
+        self.status = status
+        self.code = code
+        self.message = english(message)
+        self.field = field
+
+
+def english(message: object) -> str:
+    """The message in English: the API speaks one language, whatever the user's UI setting."""
+    with force_locale("en"):
+        return str(message)
+
+
+def refused(error: Exception) -> ApiError:
+    """A planning service's refusal as a problem: 409 for a conflict, 404, else 422."""
+    field = getattr(error, "field", None)
+    if isinstance(error, PlanningConflict):
+        return conflict(error, field)
+    if isinstance(error, NotFound):
+        return ApiError(404, "not_found", error, field)
+    return invalid(error, field)
+
+
+def bad_request(message: object, field: str | None = None) -> ApiError:
+    return ApiError(BAD_REQUEST, "bad_request", message, field)
+
+
+def invalid(message: object, field: str | None = None) -> ApiError:
+    return ApiError(UNPROCESSABLE, "invalid", message, field)
+
+
+def not_found(what: str, ident: object) -> ApiError:
+    return ApiError(404, "not_found", f"{what} {ident} does not exist", None)
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(403, "forbidden", message, None)
+
+
+def conflict(message: object, field: str | None = None) -> ApiError:
+    return ApiError(409, "conflict", message, field)
+
+
+def problem(status: int, code: str, message: str, field: str | None = None) -> Response:
+    response = jsonify(error=code, message=message, field=field)
+    response.status_code = status
+    return response
+
+
+def field_path(location: tuple[Any, ...]) -> str | None:
+    """Dotted name of a body field as pydantic locates it: chain.1, responders."""
+    return ".".join(str(part) for part in location) or None
+
+
+def _api_error(error: ApiError) -> Response:
+    # Nothing of a refused request may reach the database.
+    get_session().rollback()
+    return problem(error.status, error.code, error.message, error.field)
+
+
+def _validation_error(error: ValidationError) -> Response:
+    get_session().rollback()
+    first = error.errors(include_url=False)[0]
+    field = field_path(tuple(first["loc"]))
+    message = first["msg"]
+    if field:
+        message = f"{field}: {message}"
+    return problem(BAD_REQUEST, "bad_request", message, field)
+
+
+def _http_error(error: HTTPException) -> Response:
+    get_session().rollback()
+    code = (error.name or "error").lower().replace(" ", "_")
+    return problem(error.code or 500, code, error.description or error.name or code)
+
+
+def register(bp: Blueprint) -> None:
+    """Answer every error raised by the API's views as a JSON problem."""
+    bp.register_error_handler(ApiError, _api_error)
+    bp.register_error_handler(ValidationError, _validation_error)
+    # Code-specific handlers of the blueprint win over the app's HTML/JSON pages.
+    for code in (400, 403, 404, 405, 409, 413, 415, 422):
+        bp.register_error_handler(code, _http_error)
+    bp.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,205 @@
+"""Rows to API documents (the Output models of hotline.api.schemas)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hotline.api.errors import english
+from hotline.api.schemas import (
+    ChainMemberOut,
+    GenerationConflictOut,
+    GenerationOut,
+    HotlineOut,
+    OncallOut,
+    PersonOut,
+    PersonRefOut,
+    PlannedSlotOut,
+    ResponderOut,
+    RotationOut,
+    RuleWarningOut,
+    SkipOut,
+    SlotOut,
+    SlotSaved,
+    SpanOut,
+    UnavailabilityOut,
+)
+from hotline.api.times import local
+from hotline.models import Hotline, Person
+from hotline.phone import national_format
+from hotline.planning.models import Rotation, Slot, Unavailability
+from hotline.planning.oncall import Chain
+from hotline.planning.rotations import CREATE, KEEP, UPDATE, GenerationResult
+from hotline.planning.rules import RuleWarning
+from hotline.planning.slots import SlotEdit
+
+
+def hotline_out(hotline: Hotline, default_chain: list[int]) -> HotlineOut:
+    return HotlineOut(
+        id=hotline.id,
+        number=hotline.number,
+        number_national=national_format(hotline.number),
+        name=hotline.name,
+        timezone=hotline.timezone,
+        language=hotline.language,  # type: ignore[arg-type]
+        greeting=hotline.greeting,
+        ring_timeout=hotline.ring_timeout,
+        screening=hotline.screening,
+        fallback_number=hotline.fallback_number,
+        default_chain=default_chain,
+        created_at=hotline.created_at,
+    )
+
+
+def person_out(person: Person) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        ref=person.ref,
+        name=person.name,
+        mobile=person.mobile,
+        mobile_national=national_format(person.mobile),
+        email=person.email,
+        language=person.language,  # type: ignore[arg-type]
+        active=person.active,
+    )
+
+
+def oncall_out(hotline: Hotline, at: datetime, chain: Chain) -> OncallOut:
+    zone = ZoneInfo(hotline.timezone)
+    return OncallOut(
+        hotline_id=hotline.id,
+        at=local(at, zone),
+        route=chain.route.value,  # type: ignore[arg-type]
+        slot_id=chain.slot_id,
+        responders=[
+            ResponderOut(
+                position=r.position,
+                person_id=r.person_id,
+                name=r.name,
+                number=r.number,
+                number_national=national_format(r.number),
+            )
+            for r in chain.responders
+        ],
+    )
+
+
+def slot_out(slot: Slot, zone: ZoneInfo) -> SlotOut:
+    return SlotOut(**_slot_fields(slot, zone))
+
+
+def slot_saved(edit: SlotEdit, zone: ZoneInfo) -> SlotSaved:
+    return SlotSaved(
+        **_slot_fields(edit.slot, zone),
+        warnings=[warning_out(w, zone) for w in edit.warnings],
+    )
+
+
+def warning_out(warning: RuleWarning, zone: ZoneInfo) -> RuleWarningOut:
+    return RuleWarningOut(
+        rule=warning.rule,  # type: ignore[arg-type]
+        person_id=warning.person_id,
+        person_name=warning.person_name,
+        starts_at=local(warning.starts_at, zone),
+        ends_at=local(warning.ends_at, zone),
+        message=english(warning.message),
+    )
+
+
+def _slot_fields(slot: Slot, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": slot.id,
+        "hotline_id": slot.hotline_id,
+        "kind": slot.kind,
+        "starts_at": local(slot.starts_at, zone),
+        "ends_at": local(slot.ends_at, zone),
+        "chain": [
+            ChainMemberOut(position=r.position, person_id=r.person_id, name=r.person.name)
+            for r in slot.responders
+        ],
+        "note": slot.note,
+        "rotation_id": slot.rotation_id,
+        "version": slot.version,
+    }
+
+
+def unavailability_out(period: Unavailability, zone: ZoneInfo) -> UnavailabilityOut:
+    return UnavailabilityOut(
+        id=period.id,
+        person_id=period.person_id,
+        starts_at=local(period.starts_at, zone),
+        ends_at=local(period.ends_at, zone),
+        kind=period.kind,  # type: ignore[arg-type]
+        note=period.note,
+    )
+
+
+def rotation_out(rotation: Rotation) -> RotationOut:
+    return RotationOut(
+        id=rotation.id,
+        hotline_id=rotation.hotline_id,
+        name=rotation.name,
+        members=[PersonRefOut(person_id=m.person_id, name=m.person.name) for m in rotation.members],
+        shift_hours=rotation.shift_hours,
+        handoff=clock(rotation.handoff),
+        start_date=rotation.start_date,
+        timezone=rotation.timezone,
+        weekdays=sorted(rotation.weekday_set),
+        window_start=None if rotation.window_start is None else clock(rotation.window_start),
+        window_end=None if rotation.window_end is None else clock(rotation.window_end),
+        backup_count=rotation.backup_count,
+        backups=[PersonRefOut(person_id=b.person_id, name=b.person.name) for b in rotation.backups],
+        version=rotation.version,
+    )
+
+
+def clock(moment: time) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def generation_out(result: GenerationResult, zone: ZoneInfo) -> GenerationOut:
+    return GenerationOut(
+        rotation_id=result.rotation_id,
+        start=local(result.start, zone),
+        end=local(result.end, zone),
+        written=result.written,
+        created=result.count(CREATE),
+        updated=result.count(UPDATE),
+        kept=result.count(KEEP),
+        deleted=result.deleted,
+        slots=[
+            PlannedSlotOut(
+                starts_at=local(s.starts_at, zone),
+                ends_at=local(s.ends_at, zone),
+                chain=list(s.chain),
+                status=s.status,  # type: ignore[arg-type]
+            )
+            for s in result.slots
+        ],
+        skips=[
+            SkipOut(
+                **{
+                    **asdict(s),
+                    "starts_at": local(s.starts_at, zone),
+                    "ends_at": local(s.ends_at, zone),
+                }  # fmt: skip
+            )
+            for s in result.skips
+        ],
+        conflicts=[
+            GenerationConflictOut(
+                starts_at=local(c.starts_at, zone),
+                ends_at=local(c.ends_at, zone),
+                slot_id=c.slot_id,
+                message=english(c.message),
+            )
+            for c in result.conflicts
+        ],
+        uncovered=[
+            SpanOut(starts_at=local(start, zone), ends_at=local(end, zone))
+            for start, end in result.uncovered
+        ],
+        warnings=[warning_out(w, zone) for w in result.warnings],
+    )

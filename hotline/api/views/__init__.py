@@ -1,0 +1,15 @@
+"""The API's views, one module per resource; importing them registers their routes."""
+
+from hotline.api import bp, errors
+from hotline.api.views import (  # noqa: F401
+    feeds,
+    hotlines,
+    meta,
+    oncall,
+    people,
+    rotations,
+    slots,
+    unavailability,
+)
+
+errors.register(bp)

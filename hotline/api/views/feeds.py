@@ -1,0 +1,72 @@
+"""iCal feed URLs: issue a new secret (the old URL stops working) or stop a feed."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_login import current_user
+
+from hotline.api import bp
+from hotline.api.access import managed_hotline
+from hotline.api.errors import forbidden, not_found
+from hotline.api.feeds import feed_url
+from hotline.api.operations import operation
+from hotline.api.schemas import FeedOut
+from hotline.api.views.common import EDITORS, READERS, answer, no_content
+from hotline.auth import ADMIN, MANAGER, role_required
+from hotline.db import get_session
+from hotline.models import Person
+from hotline.planning.ical import (
+    issue_hotline_feed,
+    issue_person_feed,
+    revoke_hotline_feed,
+    revoke_person_feed,
+)
+
+TAGS = ("iCal feeds",)
+
+
+@bp.post("/people/<int:person_id>/feed")
+@role_required(*READERS)
+@operation("New iCal feed URL for a person", response=FeedOut, status=201, tags=TAGS)
+def person_feed_issue(person_id: int) -> Response:
+    """Admins and managers for anyone; everybody else for the person linked to them."""
+    person = _feed_person(person_id)
+    secret = issue_person_feed(get_session(), person)
+    get_session().commit()
+    return answer(FeedOut(url=feed_url(secret)), 201)
+
+
+@bp.delete("/people/<int:person_id>/feed")
+@role_required(*READERS)
+@operation("Stop a person's iCal feed", status=204, tags=TAGS)
+def person_feed_revoke(person_id: int) -> Response:
+    revoke_person_feed(get_session(), _feed_person(person_id))
+    get_session().commit()
+    return no_content()
+
+
+@bp.post("/hotlines/<int:hotline_id>/feed")
+@role_required(*EDITORS)
+@operation("New iCal feed URL for a hotline", response=FeedOut, status=201, tags=TAGS)
+def hotline_feed_issue(hotline_id: int) -> Response:
+    secret = issue_hotline_feed(get_session(), managed_hotline(hotline_id))
+    get_session().commit()
+    return answer(FeedOut(url=feed_url(secret)), 201)
+
+
+@bp.delete("/hotlines/<int:hotline_id>/feed")
+@role_required(*EDITORS)
+@operation("Stop a hotline's iCal feed", status=204, tags=TAGS)
+def hotline_feed_revoke(hotline_id: int) -> Response:
+    revoke_hotline_feed(get_session(), managed_hotline(hotline_id))
+    get_session().commit()
+    return no_content()
+
+
+def _feed_person(person_id: int) -> Person:
+    if current_user.role not in (ADMIN, MANAGER) and current_user.person_id != person_id:
+        raise forbidden("you may only handle your own feed")
+    person = get_session().get(Person, person_id)
+    if person is None:
+        raise not_found("person", person_id)
+    return person

@@ -1,0 +1,119 @@
+"""Hotlines: everyone reads those whose planning they may read; admins create and change them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Response
+from flask_login import current_user
+from sqlalchemy import select
+
+from hotline.api import bp
+from hotline.api.access import readable_hotline
+from hotline.api.errors import refused
+from hotline.api.operations import operation
+from hotline.api.requests import body, query
+from hotline.api.schemas import HotlineCreate, HotlineOut, HotlinePage, HotlineUpdate, Paging
+from hotline.api.serialise import hotline_out
+from hotline.api.views.common import READERS, answer, page_of
+from hotline.auth import ADMIN, AGENT, role_required, scoped_hotline_ids
+from hotline.db import get_session
+from hotline.models import Hotline
+from hotline.planning.hotline_settings import (
+    HotlineSettings,
+    HotlineSettingsError,
+    create_hotline,
+    default_chain_ids,
+    update_hotline,
+)
+from hotline.planning.models import DefaultResponder
+
+TAGS = ("hotlines",)
+
+
+@bp.get("/hotlines")
+@role_required(*READERS)
+@operation("List hotlines", response=HotlinePage, query=Paging, tags=TAGS)
+def hotlines() -> Response:
+    """The hotlines whose planning the user may read, by name."""
+    paging = query(Paging)
+    statement = select(Hotline).order_by(Hotline.name, Hotline.id)
+    scope = scoped_hotline_ids(current_user)
+    # Agents read every hotline's planning (can_read_planning); managers and
+    # supervisors only the hotlines listed for them.
+    if scope is not None and current_user.role != AGENT:
+        statement = statement.where(Hotline.id.in_(scope))
+    rows, fields = page_of(statement, paging)
+    chains = _default_chains([h.id for h in rows])
+    return answer(HotlinePage(items=[hotline_out(h, chains[h.id]) for h in rows], **fields))
+
+
+@bp.get("/hotlines/<int:hotline_id>")
+@role_required(*READERS)
+@operation("Get a hotline", response=HotlineOut, tags=TAGS)
+def hotline(hotline_id: int) -> Response:
+    found = readable_hotline(hotline_id)
+    return answer(hotline_out(found, default_chain_ids(get_session(), found.id)))
+
+
+@bp.post("/hotlines")
+@role_required(ADMIN)
+@operation(
+    "Create a hotline", response=HotlineOut, status=201, body=HotlineCreate, errors=(422,),
+    tags=TAGS,
+)  # fmt: skip
+def hotline_create() -> Response:
+    sent = body(HotlineCreate)
+    session = get_session()
+    try:
+        created = create_hotline(session, HotlineSettings(**sent.model_dump()))
+    except HotlineSettingsError as error:
+        raise refused(error) from None
+    session.commit()
+    return answer(hotline_out(created, list(sent.default_chain)), 201)
+
+
+@bp.patch("/hotlines/<int:hotline_id>")
+@role_required(ADMIN)
+@operation(
+    "Change a hotline's settings", response=HotlineOut, body=HotlineUpdate, errors=(422,),
+    tags=TAGS,
+)  # fmt: skip
+def hotline_update(hotline_id: int) -> Response:
+    """Change the fields sent; the others keep their values."""
+    found = readable_hotline(hotline_id)
+    sent = body(HotlineUpdate)
+    session = get_session()
+    current = HotlineSettings(
+        number=found.number,
+        name=found.name,
+        timezone=found.timezone,
+        language=found.language,
+        ring_timeout=found.ring_timeout,
+        screening=found.screening,
+        fallback_number=found.fallback_number,
+        greeting=found.greeting,
+        default_chain=default_chain_ids(session, found.id),
+    )
+    settings = HotlineSettings(**{**current.__dict__, **sent.model_dump(exclude_unset=True)})
+    try:
+        update_hotline(session, found, settings)
+    except HotlineSettingsError as error:
+        raise refused(error) from None
+    session.commit()
+    return answer(hotline_out(found, list(settings.default_chain)))
+
+
+def _default_chains(hotline_ids: list[int]) -> dict[int, list[int]]:
+    """The default chains of many hotlines in one query."""
+    chains: dict[int, list[int]] = defaultdict(list)
+    if not hotline_ids:
+        return chains
+    rows = get_session().execute(
+        select(DefaultResponder.hotline_id, DefaultResponder.person_id)
+        .where(DefaultResponder.hotline_id.in_(hotline_ids))
+        .order_by(DefaultResponder.hotline_id, DefaultResponder.position)
+    )
+    for hotline_id, person_id in rows:
+        chains[hotline_id].append(person_id)
+    return chains

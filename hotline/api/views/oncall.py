@@ -1,0 +1,38 @@
+"""GET /hotlines/<id>/oncall: who the phone would ring at a moment (the live lookup)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Response
+
+from hotline.api import bp
+from hotline.api.access import readable_hotline
+from hotline.api.operations import operation
+from hotline.api.requests import query
+from hotline.api.schemas import OncallOut, OncallQuery
+from hotline.api.serialise import oncall_out
+from hotline.api.times import parse_instant
+from hotline.api.views.common import READERS, answer
+from hotline.auth import role_required
+from hotline.db import get_session, utcnow
+from hotline.planning.oncall import resolve_chain
+
+
+@bp.get("/hotlines/<int:hotline_id>/oncall")
+@role_required(*READERS)
+@operation(
+    "Who is on call at a moment",
+    response=OncallOut,
+    query=OncallQuery,
+    errors=(404,),
+    tags=("on call",),
+)
+def oncall(hotline_id: int) -> Response:
+    """The chain the call path would ring at `at` (default now); same lookup as a live call."""
+    hotline = readable_hotline(hotline_id)
+    asked = query(OncallQuery)
+    zone = ZoneInfo(hotline.timezone)
+    at = utcnow() if asked.at is None else parse_instant(asked.at, zone, "at")
+    chain = resolve_chain(get_session(), hotline.id, at)
+    return answer(oncall_out(hotline, at, chain))

@@ -1,0 +1,224 @@
+"""Hotlines and people through the API: validation at the field, nothing saved when refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.models import Hotline, Person
+from hotline.planning.models import DefaultResponder
+
+
+def count(db_session, model):
+    return db_session.scalar(select(func.count()).select_from(model))
+
+
+def test_admin_creates_a_hotline_with_its_numbers_normalised(admin_api, make_person, db_session):
+    carol = make_person("Carol")
+
+    response = admin_api.post(
+        "/api/v1/hotlines",
+        json={
+            "number": "01 84 88 99 00",
+            "name": "Astreinte réseau",
+            "timezone": "Europe/Paris",
+            "fallback_number": "+33 6 12 34 56 78",
+            "default_chain": [carol.id],
+        },
+    )
+
+    assert response.status_code == 201
+    document = response.json
+    assert document["number"] == "+33184889900"
+    assert document["number_national"] == "01 84 88 99 00"
+    assert document["fallback_number"] == "+33612345678"
+    assert document["default_chain"] == [carol.id]
+    stored = db_session.get(Hotline, document["id"])
+    assert (stored.name, stored.ring_timeout, stored.screening) == ("Astreinte réseau", 20, True)
+    assert admin_api.get(f"/api/v1/hotlines/{stored.id}").json == document
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field", "words"),
+    [
+        ({"number": "12"}, 422, "number", "not a valid phone number"),
+        ({"fallback_number": "+33 1 23"}, 422, "fallback_number", "not a valid phone number"),
+        ({"timezone": "Europe/Parys"}, 422, "timezone", "time zone"),
+        ({"default_chain": [999_999]}, 422, "default_chain", "unknown person"),
+        ({"name": "x" * 121}, 400, "name", "at most 120 characters"),
+        ({"ring_timeout": 3600}, 400, "ring_timeout", "less than or equal to 600"),
+        ({"ring_timeout": "20"}, 400, "ring_timeout", "valid integer"),
+        ({"language": "de"}, 400, "language", "'fr' or 'en'"),
+        ({"colour": "red"}, 400, "colour", "Extra inputs"),
+        ({"greeting": "x" * 501}, 400, "greeting", "at most 500 characters"),
+    ],
+)
+def test_bad_hotline_fields_are_refused_and_nothing_is_saved(
+    admin_api, db_session, change, status, field, words
+):
+    before = count(db_session, Hotline)
+
+    response = admin_api.post(
+        "/api/v1/hotlines", json={"number": "0184889900", "name": "New line", **change}
+    )
+
+    assert response.status_code == status, response.json
+    assert response.json["field"] == field
+    assert words in response.json["message"]
+    assert count(db_session, Hotline) == before
+
+
+def test_a_taken_number_is_refused(admin_api, make_hotline, db_session):
+    make_hotline(number="+33184881234")
+
+    response = admin_api.post("/api/v1/hotlines", json={"number": "01 84 88 12 34", "name": "Dup"})
+
+    assert (response.status_code, response.json["field"]) == (422, "number")
+    assert count(db_session, Hotline) == 1
+
+
+def test_patch_changes_only_the_fields_sent(
+    admin_api, make_hotline, make_person, db_session, set_default_chain
+):
+    hotline = make_hotline(name="Before", ring_timeout=25)
+    alice = make_person("Alice")
+    set_default_chain(hotline, [alice])
+
+    response = admin_api.patch(f"/api/v1/hotlines/{hotline.id}", json={"name": "After"})
+
+    assert response.status_code == 200
+    db_session.refresh(hotline)
+    assert (hotline.name, hotline.ring_timeout) == ("After", 25)
+    assert response.json["default_chain"] == [alice.id]
+
+
+def test_a_refused_patch_leaves_everything_as_it_was(
+    admin_api, make_hotline, make_person, db_session, set_default_chain
+):
+    hotline = make_hotline(name="Before")
+    alice = make_person("Alice")
+    set_default_chain(hotline, [alice])
+
+    response = admin_api.patch(
+        f"/api/v1/hotlines/{hotline.id}",
+        json={"name": "After", "default_chain": [alice.id, alice.id]},
+    )
+
+    assert (response.status_code, response.json["field"]) == (422, "default_chain")
+    db_session.expire_all()
+    assert db_session.get(Hotline, hotline.id).name == "Before"
+    chain = db_session.scalars(
+        select(DefaultResponder.person_id).where(DefaultResponder.hotline_id == hotline.id)
+    )
+    assert list(chain) == [alice.id]
+
+
+def test_null_is_refused_for_a_field_that_needs_a_value(admin_api, make_hotline):
+    hotline = make_hotline()
+
+    response = admin_api.patch(f"/api/v1/hotlines/{hotline.id}", json={"name": None})
+
+    assert (response.status_code, response.json["field"]) == (400, "name")
+
+
+def test_a_body_that_is_not_json_is_a_400(admin_api, db_session):
+    response = admin_api.client.post(
+        "/api/v1/hotlines",
+        data="number=1",
+        headers=admin_api.headers,
+        content_type="application/x-www-form-urlencoded",
+    )
+    broken = admin_api.client.post(
+        "/api/v1/hotlines", data="{", headers=admin_api.headers, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "JSON" in response.json["message"]
+    assert broken.status_code == 400
+    assert count(db_session, Hotline) == 0
+
+
+def test_lists_are_paged(admin_api, make_hotline):
+    for i in range(5):
+        make_hotline(number=f"+3318488120{i}", name=f"Line {i}")
+
+    first = admin_api.get("/api/v1/hotlines?limit=2").json
+    last = admin_api.get("/api/v1/hotlines?limit=2&offset=4").json
+
+    assert [h["name"] for h in first["items"]] == ["Line 0", "Line 1"]
+    assert first["next_offset"] == 2
+    assert [h["name"] for h in last["items"]] == ["Line 4"]
+    assert last["next_offset"] is None
+
+
+@pytest.mark.parametrize("limit", ["0", "501", "ten"])
+def test_a_limit_outside_1_to_500_is_a_400(admin_api, limit):
+    response = admin_api.get(f"/api/v1/people?limit={limit}")
+
+    assert (response.status_code, response.json["field"]) == (400, "limit")
+
+
+def test_people_are_created_with_their_mobile_in_e164_and_national_form(api_as, db_session):
+    manager = api_as("manager")
+
+    response = manager.post(
+        "/api/v1/people",
+        json={"name": "Élodie Martin", "mobile": "06 12 34 56 78", "email": "Elodie@Example.org"},
+    )
+
+    assert response.status_code == 201
+    assert response.json["mobile"] == "+33612345678"
+    assert response.json["mobile_national"] == "06 12 34 56 78"
+    assert response.json["ref"] == "elodie-martin"
+    assert response.json["email"] == "elodie@example.org"
+    assert db_session.get(Person, response.json["id"]).mobile == "+33612345678"
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"mobile": "06 12"}, 422, "mobile"),
+        ({"mobile": "not a number"}, 422, "mobile"),
+        ({"email": "nobody"}, 422, "email"),
+        ({"name": "   "}, 422, "name"),
+        ({"ref": "Has Spaces"}, 400, "ref"),
+        ({"name": "n" * 500}, 400, "name"),
+        ({"active": "yes"}, 400, "active"),
+    ],
+)
+def test_bad_person_fields_are_refused_and_nothing_is_saved(
+    admin_api, db_session, fields, status, field
+):
+    before = count(db_session, Person)
+
+    response = admin_api.post(
+        "/api/v1/people", json={"name": "Zoé", "mobile": "0612345678", **fields}
+    )
+
+    assert response.status_code == status, response.json
+    assert response.json["field"] == field
+    assert response.json["error"] == ("invalid" if status == 422 else "bad_request")
+    assert count(db_session, Person) == before
+
+
+def test_a_refused_person_change_keeps_the_old_values(admin_api, make_person, db_session):
+    person = make_person("Alice", mobile="+33612345601")
+
+    response = admin_api.patch(
+        f"/api/v1/people/{person.id}", json={"name": "Alicia", "mobile": "123"}
+    )
+
+    assert (response.status_code, response.json["field"]) == (422, "mobile")
+    db_session.expire_all()
+    assert (person.name, person.mobile) == ("Alice", "+33612345601")
+
+
+def test_a_person_change_keeps_what_is_not_sent(admin_api, make_person, db_session):
+    person = make_person("Alice", email="alice@example.org")
+
+    response = admin_api.patch(f"/api/v1/people/{person.id}", json={"active": False})
+
+    assert response.status_code == 200
+    assert response.json["email"] == "alice@example.org"
+    db_session.expire_all()
+    assert person.active is False

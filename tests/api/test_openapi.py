@@ -1,0 +1,54 @@
+"""The OpenAPI description matches the routes the app serves, both ways, and is valid."""
+
+from __future__ import annotations
+
+import re
+
+from hotline.api.openapi import METHODS
+
+ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def served(app):
+    """(path, method) of every route under /api/v1, in OpenAPI spelling."""
+    return {
+        (ARGUMENT.sub(r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods & set(METHODS)
+    }
+
+
+def described(document):
+    return {(path, method) for path, item in document["paths"].items() for method in item}
+
+
+def test_every_route_is_described_and_every_description_is_served(app, admin_api):
+    response = admin_api.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json
+    assert document["openapi"] == "3.1.0"
+    assert served(app) - described(document) == set(), "routes missing from the description"
+    assert described(document) - served(app) == set(), "described routes the app does not serve"
+    assert ("/api/v1/me", "get") in described(document)
+    assert ("/api/v1/hotlines/{hotline_id}/oncall", "get") in described(document)
+
+
+def test_every_reference_resolves_and_every_operation_names_its_roles(admin_api):
+    document = admin_api.get("/api/v1/openapi.json").json
+    text = str(document)
+    schemas = document["components"]["schemas"]
+
+    for name in re.findall(r"#/components/schemas/([A-Za-z0-9_.-]+)", text):
+        assert name in schemas, name
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert operation["description"].startswith("Roles: "), (path, method)
+            assert "401" in operation["responses"], (path, method)
+            names = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+            assert names == set(re.findall(r"{(\w+)}", path)), (path, method)
+
+
+def test_the_description_needs_a_token(client):
+    assert client.get("/api/v1/openapi.json").status_code == 401

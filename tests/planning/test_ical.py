@@ -1,0 +1,168 @@
+"""iCal feeds: the right events, at the right local times across DST, behind rotatable URLs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from icalendar import Calendar
+
+from hotline.planning.ical import (
+    issue_hotline_feed,
+    issue_person_feed,
+    revoke_person_feed,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
+
+
+def paris(*args):
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+
+
+def fetch(client, secret):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(f"/ical/{secret}.ics")
+
+
+def events(body):
+    calendar = Calendar.from_ical(body)
+    return sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+
+
+def utc_by_vtimezone(body, prop):
+    """An event time turned into UTC with the feed's own VTIMEZONE (not the local tz database)."""
+    calendar = Calendar.from_ical(body)
+    zones = {tz["TZID"]: tz.to_tz(lookup_tzid=False) for tz in calendar.walk("VTIMEZONE")}
+    local = prop.dt.replace(tzinfo=None)
+    return local.replace(tzinfo=zones[prop.params["TZID"]]).astimezone(UTC)
+
+
+@pytest.fixture
+def week(make_hotline, make_person, make_slot):
+    """Daily 08:00 handoffs in Paris over the spring DST change (29 March 2026)."""
+    hotline = make_hotline(name="Astreinte réseau", timezone="Europe/Paris")
+    alice, bob = make_person("Alice"), make_person("Bob")
+    slots = []
+    for day, chain in ((27, [alice, bob]), (28, [bob, alice]), (29, [alice, bob])):
+        start, end = paris(2026, 3, day, 8), paris(2026, 3, day + 1, 8)
+        slots.append(make_slot(hotline, start, end, chain))
+    return hotline, alice, bob, slots
+
+
+def test_person_feed_lists_their_shifts_with_their_position(client, db_session, week):
+    hotline, alice, _bob, slots = week
+    secret = issue_person_feed(db_session, alice)
+
+    response = fetch(client, secret)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    found = events(response.data)
+    assert [str(e["summary"]) for e in found] == [
+        "On call Astreinte réseau (primary)",
+        "On call Astreinte réseau (backup 1)",
+        "On call Astreinte réseau (primary)",
+    ]
+    assert [e.decoded("dtstart") for e in found] == [s.starts_at for s in slots]
+    assert len({str(e["uid"]) for e in found}) == 3
+    assert "backup 1: Bob" in str(found[0]["description"])
+
+
+def test_events_keep_08_00_local_on_both_sides_of_the_dst_change(client, db_session, week):
+    hotline, alice, _bob, slots = week
+    secret = issue_hotline_feed(db_session, hotline)
+
+    body = fetch(client, secret).data
+    found = events(body)
+
+    # Wall-clock 08:00 each morning although the UTC time moves by an hour on the 29th.
+    starts = [e["dtstart"] for e in found]
+    assert [s.dt.hour for s in starts] == [8, 8, 8]
+    assert {s.params["TZID"] for s in starts} == {"Europe/Paris"}
+    assert [s.dt.astimezone(UTC).hour for s in starts] == [7, 7, 6]
+    # The feed's own VTIMEZONE maps the local times to the right instants.
+    assert [utc_by_vtimezone(body, e["dtstart"]) for e in found] == [s.starts_at for s in slots]
+    assert [utc_by_vtimezone(body, e["dtend"]) for e in found] == [s.ends_at for s in slots]
+    # The night of the change lasts 23 hours.
+    night = found[1]
+    length = night.decoded("dtend").astimezone(UTC) - night.decoded("dtstart").astimezone(UTC)
+    assert length == timedelta(hours=23)
+
+
+def test_hotline_feed_names_the_chain_and_marks_overrides(client, db_session, week, make_slot):
+    hotline, alice, bob, _slots = week
+    make_slot(hotline, paris(2026, 3, 28, 12), paris(2026, 3, 28, 14), [alice], override=True)
+    secret = issue_hotline_feed(db_session, hotline)
+
+    found = events(fetch(client, secret).data)
+
+    assert [str(e["summary"]) for e in found] == [
+        "Alice (backup Bob)",
+        "Bob (backup Alice)",
+        "Override: Alice",
+        "Alice (backup Bob)",
+    ]
+
+
+def test_a_feed_in_another_zone_carries_that_zone(
+    client, db_session, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline(number="+33184885555", timezone="America/New_York")
+    person = make_person("Owl")
+    start = datetime(2026, 3, 8, 13, tzinfo=UTC)  # 09:00 EDT, the day New York springs forward
+    make_slot(hotline, start, start + timedelta(hours=8), [person])
+
+    body = fetch(client, issue_person_feed(db_session, person)).data
+    (event,) = events(body)
+
+    assert event["dtstart"].params["TZID"] == "America/New_York"
+    assert event["dtstart"].dt.hour == 9
+    assert utc_by_vtimezone(body, event["dtstart"]) == start
+
+
+def test_the_feed_covers_a_month_back_and_six_months_ahead(
+    client, db_session, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline()
+    person = make_person("Alice")
+    for offset in (-40, -20, 170, 190):
+        start = NOW + timedelta(days=offset)
+        make_slot(hotline, start, start + timedelta(hours=12), [person])
+
+    found = events(fetch(client, issue_person_feed(db_session, person)).data)
+
+    assert [(e.decoded("dtstart") - NOW).days for e in found] == [-20, 170]
+
+
+def test_a_new_token_retires_the_old_url(client, db_session, week):
+    _hotline, alice, _bob, _slots = week
+    old = issue_person_feed(db_session, alice)
+    new = issue_person_feed(db_session, alice)
+
+    assert fetch(client, old).status_code == 404
+    assert fetch(client, new).status_code == 200
+    revoke_person_feed(db_session, alice)
+    assert fetch(client, new).status_code == 404
+
+
+@pytest.mark.parametrize("secret", ["nope", "x" * 300, ""])
+def test_an_unknown_token_is_a_404(client, secret):
+    assert fetch(client, secret).status_code == 404
+
+
+def test_tokens_are_long_random_and_stored_hashed(db_session, week):
+    from sqlalchemy import select
+
+    from hotline.planning.models import FeedToken
+
+    _hotline, alice, bob, _slots = week
+    secrets = {issue_person_feed(db_session, p) for p in (alice, bob)}
+
+    assert len(secrets) == 2
+    assert all(len(s) >= 40 for s in secrets)
+    stored = set(db_session.scalars(select(FeedToken.token_hash)))
+    assert not stored & secrets
