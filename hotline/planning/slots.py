@@ -28,10 +28,13 @@ from hotline.planning.rules import RuleWarning, rule_warnings
 from hotline.planning.validation import (
     MAX_SLOT_LENGTH,
     aware,
+    check_note,
     check_people,
     check_span,
     local_text,
 )
+
+SLOT_CHANGED = _l("somebody changed this slot meanwhile: reload it, then make your change again")
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def add_slot(
     starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
     check_span(starts_at, ends_at)
     check_people(session, chain, "chain")
-    note = _checked_note(note)
+    note = check_note(note)
     _check_free(session, hotline, kind, starts_at, ends_at, exclude=None)
     slot = Slot(hotline_id=hotline_id, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note)
     slot.responders = _responders(chain)
@@ -157,7 +160,7 @@ def update_slot(
     starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
     check_span(starts_at, ends_at)
     check_people(session, chain, "chain")
-    note = _checked_note(note)
+    note = check_note(note)
     _check_free(session, hotline, slot.kind, starts_at, ends_at, exclude=slot.id)
     before = audit.slot_snapshot(slot)
     touched = {r.person_id for r in slot.responders} | set(chain)
@@ -215,7 +218,7 @@ def claim_slot(session: Session, slot: Slot, version: int) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PlanningConflict(_conflict_message())
+        raise PlanningConflict(SLOT_CHANGED)
     set_committed_value(slot, "version", version + 1)
 
 
@@ -235,19 +238,8 @@ def _loaded(session: Session, slot_id: int, version: int) -> Slot:
     if slot is None:
         raise PlanningConflict(_l("this slot was deleted meanwhile: reload the planning"))
     if slot.version != version:
-        raise PlanningConflict(_conflict_message())
+        raise PlanningConflict(SLOT_CHANGED)
     return slot
-
-
-def _conflict_message() -> object:
-    return _l("somebody changed this slot meanwhile: reload it, then make your change again")
-
-
-def _checked_note(note: str | None) -> str | None:
-    note = (note or "").strip() or None
-    if note is not None and len(note) > 200:
-        raise PlanningError(_l("at most %(n)s characters", n=200), "note")
-    return note
 
 
 def _check_free(

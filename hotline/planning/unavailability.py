@@ -15,7 +15,7 @@ from hotline.models import Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningError
 from hotline.planning.models import UNAVAILABILITY_KINDS, Unavailability
-from hotline.planning.validation import aware, check_order
+from hotline.planning.validation import aware, check_note, check_order
 
 # Longer than this is a typo in the year, not a leave.
 MAX_UNAVAILABILITY = timedelta(days=366)
@@ -127,9 +127,7 @@ def _fill(
     if kind not in UNAVAILABILITY_KINDS:
         kinds = ", ".join(UNAVAILABILITY_KINDS)
         raise PlanningError(_l("%(kind)r is not one of %(kinds)s", kind=kind, kinds=kinds), "kind")
-    note = (note or "").strip() or None
-    if note is not None and len(note) > 200:
-        raise PlanningError(_l("at most %(n)s characters", n=200), "note")
+    note = check_note(note)
     period.starts_at, period.ends_at, period.kind, period.note = starts_at, ends_at, kind, note
 
 

@@ -118,17 +118,20 @@ def aware(moment: datetime, field: str) -> datetime:
 # -- spans ------------------------------------------------------------------------------------
 
 
-def check_span(
-    starts_at: datetime, ends_at: datetime, max_length: timedelta = MAX_SLOT_LENGTH
-) -> None:
-    """Refuse a span that ends before it starts, does not last, or lasts absurdly long."""
+def check_order(starts_at: datetime, ends_at: datetime) -> None:
+    """Refuse a span that ends before it starts or does not last."""
     if ends_at < starts_at:
         raise PlanningError(_l("end is before start"), "ends_at")
     if ends_at == starts_at:
         raise PlanningError(_l("end equals start: a slot must last"), "ends_at")
-    if ends_at - starts_at > max_length:
+
+
+def check_span(starts_at: datetime, ends_at: datetime) -> None:
+    """Refuse a slot that ends before it starts, does not last, or lasts absurdly long."""
+    check_order(starts_at, ends_at)
+    if ends_at - starts_at > MAX_SLOT_LENGTH:
         raise PlanningError(
-            _l("slot is longer than %(days)s days", days=max_length.days), "ends_at"
+            _l("slot is longer than %(days)s days", days=MAX_SLOT_LENGTH.days), "ends_at"
         )
 
 
@@ -159,6 +162,14 @@ def subtract(span: Span, holes: Iterable[Span]) -> list[Span]:
                 kept.append((hole_end, end))
         pieces = kept
     return [(start, end) for start, end in pieces if end > start]
+
+
+def check_note(note: str | None, max_length: int = 200) -> str | None:
+    """Return the note trimmed (None when blank), or refuse one too long."""
+    note = (note or "").strip() or None
+    if note is not None and len(note) > max_length:
+        raise PlanningError(_l("at most %(n)s characters", n=max_length), "note")
+    return note
 
 
 # -- chains of people -------------------------------------------------------------------------

@@ -1,0 +1,367 @@
+"""Overrides: replace a person for a span, swap two shifts, add or remove an override.
+
+An override slot wins over the regular slots for exactly its span (see
+hotline.planning.oncall); overrides never overlap each other. A change is live
+for the very next call: the lookup reads the tables. The regular slots are never
+modified, so removing an override brings the regular assignment back, and the
+audit log keeps the chain that was in force before each override.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from hotline.models import Hotline, Person
+from hotline.planning import audit
+from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
+from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
+from hotline.planning.rules import RuleWarning, rule_warnings
+from hotline.planning.slots import (
+    SLOT_CHANGED,
+    SlotEdit,
+    add_slot,
+    claim_slot,
+    delete_slot,
+    get_slot,
+    lock_planning,
+    remove_slot,
+    slots_between,
+)
+from hotline.planning.validation import (
+    Span,
+    aware,
+    check_note,
+    check_span,
+    local_text,
+    subtract,
+)
+
+Transform = Callable[[tuple[int, ...]], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A piece of time over which one slot's chain is what the phone rings."""
+
+    starts_at: datetime
+    ends_at: datetime
+    slot_id: int
+    kind: str  # OVERRIDE or REGULAR
+    chain: tuple[int, ...]  # person ids, primary first
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OverrideResult:
+    """The override slots written, and the labour rules they break (saved anyway)."""
+
+    slots: tuple[Slot, ...]
+    warnings: tuple[RuleWarning, ...] = ()
+
+
+@dataclass
+class _NewOverride:
+    starts_at: datetime
+    ends_at: datetime
+    chain: tuple[int, ...]
+    replaced: list[InForce]
+
+
+def in_force(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[InForce]:
+    """The chains rung over [start, end), as the live lookup picks them; gaps left out.
+
+    An override with no active responder does not hide the regular slot, as in
+    resolve_chain. Consecutive moments under the same slot form one piece.
+    """
+    slots = slots_between(session, hotline_id, start, end)
+    staffed = [s for s in slots if any(r.person.active for r in s.responders)]
+    by_kind = {
+        kind: sorted((s for s in staffed if s.kind == kind), key=lambda s: s.starts_at)
+        for kind in (OVERRIDE, REGULAR)
+    }
+    starts = {kind: [s.starts_at for s in found] for kind, found in by_kind.items()}
+    cuts = sorted(
+        {start, end} | {t for s in staffed for t in (s.starts_at, s.ends_at) if start < t < end}
+    )
+    pieces: list[InForce] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        slot = _covering(by_kind[OVERRIDE], starts[OVERRIDE], a) or _covering(
+            by_kind[REGULAR], starts[REGULAR], a
+        )
+        if slot is None:
+            continue
+        if pieces and pieces[-1].slot_id == slot.id and pieces[-1].ends_at == a:
+            last = pieces.pop()
+            pieces.append(InForce(last.starts_at, b, slot.id, slot.kind, last.chain, last.names))
+            continue
+        chain = tuple(r.person_id for r in slot.responders)
+        names = tuple(r.person.name for r in slot.responders)
+        pieces.append(InForce(a, b, slot.id, slot.kind, chain, names))
+    return pieces
+
+
+def _covering(slots: list[Slot], starts: list[datetime], at: datetime) -> Slot | None:
+    # Slots of one kind never overlap: the candidate is the last one starting by `at`.
+    index = bisect.bisect_right(starts, at) - 1
+    if index >= 0 and slots[index].ends_at > at:
+        return slots[index]
+    return None
+
+
+def create_override(
+    session: Session,
+    hotline_id: int,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    chain: Sequence[int],
+    note: str | None = None,
+    user_id: int | None,
+) -> SlotEdit:
+    """Put an explicit chain on call over a span (it must not overlap another override)."""
+    return add_slot(
+        session,
+        hotline_id,
+        kind=OVERRIDE,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        chain=chain,
+        note=note,
+        user_id=user_id,
+    )
+
+
+def remove_override(session: Session, slot_id: int, *, version: int, user_id: int | None) -> None:
+    """Delete an override: the regular assignment under it rings again."""
+    if get_slot(session, slot_id).kind != OVERRIDE:
+        raise PlanningError(_l("this slot is not an override"), "slot_id")
+    delete_slot(session, slot_id, version=version, user_id=user_id)
+
+
+def replace_person(
+    session: Session,
+    hotline_id: int,
+    *,
+    person_id: int,
+    replacement_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    note: str | None = None,
+    user_id: int | None,
+) -> OverrideResult:
+    """Put `replacement_id` in `person_id`'s place wherever they are on call in the span.
+
+    Each piece of the span with its own chain gets an override: that chain with the
+    person replaced (the replacement leaves any other place it held). Overrides
+    already there are cut around the new ones. Exactly the span is overridden.
+    """
+    hotline = lock_planning(session, hotline_id)
+    starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
+    check_span(starts_at, ends_at)
+    person = _person(session, person_id, "person_id")
+    replacement = _person(session, replacement_id, "replacement_id")
+    if replacement.id == person.id:
+        raise PlanningError(_l("choose somebody else"), "replacement_id")
+    if not replacement.active:
+        raise PlanningError(
+            _l("%(name)s is inactive: nobody would ring them", name=replacement.name),
+            "replacement_id",
+        )
+    note = check_note(note)
+    plans = _plan(
+        session, hotline, (starts_at, ends_at), person, _replacing(person.id, replacement.id)
+    )
+    slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
+    warnings = rule_warnings(session, hotline.id, starts_at, ends_at, {replacement.id})
+    return OverrideResult(tuple(slots), tuple(warnings))
+
+
+def swap_shifts(
+    session: Session,
+    first_slot_id: int,
+    second_slot_id: int,
+    *,
+    first_version: int | None = None,
+    second_version: int | None = None,
+    note: str | None = None,
+    user_id: int | None,
+) -> OverrideResult:
+    """Swap two shifts between their primaries, by overrides over each slot's span.
+
+    The two people exchange places in each chain (the other one's place, if any,
+    goes to the first). Versions, when given, must be those the editor loaded.
+    """
+    first, second = get_slot(session, first_slot_id), get_slot(session, second_slot_id)
+    for slot, version in ((first, first_version), (second, second_version)):
+        if version is not None and slot.version != version:
+            raise PlanningConflict(SLOT_CHANGED)
+    if second.hotline_id != first.hotline_id:
+        raise PlanningError(_l("both shifts must belong to the same hotline"), "second_slot_id")
+    if first.starts_at < second.ends_at and second.starts_at < first.ends_at:
+        raise PlanningError(_l("the two shifts overlap"), "second_slot_id")
+    hotline = lock_planning(session, first.hotline_id)
+    one, other = first.responders[0].person, second.responders[0].person
+    if one.id == other.id:
+        raise PlanningError(
+            _l("both shifts are %(name)s's: nothing to swap", name=one.name), "second_slot_id"
+        )
+    note = check_note(note)
+    # Both plans are made before anything is written: a refusal leaves nothing behind.
+    plans = _plan(
+        session, hotline, (first.starts_at, first.ends_at), one, _exchanging(one.id, other.id)
+    )
+    plans += _plan(
+        session, hotline, (second.starts_at, second.ends_at), other, _exchanging(other.id, one.id)
+    )
+    slots = _write(session, hotline, plans, note, audit.SWAP, user_id)
+    warnings = []
+    for slot in (first, second):
+        warnings += rule_warnings(
+            session, hotline.id, slot.starts_at, slot.ends_at, {one.id, other.id}
+        )
+    return OverrideResult(tuple(slots), tuple(dict.fromkeys(warnings)))
+
+
+def _replacing(person_id: int, replacement_id: int) -> Transform:
+    def transform(chain: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(replacement_id if p == person_id else p for p in chain if p != replacement_id)
+
+    return transform
+
+
+def _exchanging(person_id: int, other_id: int) -> Transform:
+    def transform(chain: tuple[int, ...]) -> tuple[int, ...]:
+        swapped = {person_id: other_id, other_id: person_id}
+        return tuple(swapped.get(p, p) for p in chain)
+
+    return transform
+
+
+def _plan(
+    session: Session, hotline: Hotline, span: Span, person: Person, transform: Transform
+) -> list[_NewOverride]:
+    """The overrides to write over `span`: one per piece where `person` is on call."""
+    plans: list[_NewOverride] = []
+    for piece in in_force(session, hotline.id, *span):
+        if person.id not in piece.chain:
+            continue
+        chain = transform(piece.chain)
+        last = plans[-1] if plans else None
+        if last is not None and last.ends_at == piece.starts_at and last.chain == chain:
+            last.ends_at = piece.ends_at
+            last.replaced.append(piece)
+        else:
+            plans.append(_NewOverride(piece.starts_at, piece.ends_at, chain, [piece]))
+    if not plans:
+        zone = ZoneInfo(hotline.timezone)
+        raise PlanningError(
+            _l(
+                "%(name)s is not on call between %(start)s and %(end)s",
+                name=person.name,
+                start=local_text(span[0], zone),
+                end=local_text(span[1], zone),
+            ),
+            "person_id",
+        )
+    return plans
+
+
+def _write(
+    session: Session,
+    hotline: Hotline,
+    plans: list[_NewOverride],
+    note: str | None,
+    action: str,
+    user_id: int | None,
+) -> list[Slot]:
+    slots = []
+    for plan in plans:
+        _carve(session, hotline.id, (plan.starts_at, plan.ends_at), user_id)
+        slot = Slot(
+            hotline_id=hotline.id,
+            kind=OVERRIDE,
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
+            note=note,
+            responders=[SlotResponder(position=i, person_id=p) for i, p in enumerate(plan.chain)],
+        )
+        session.add(slot)
+        session.flush()
+        session.expire(slot, ["responders"])
+        audit.record_change(
+            session,
+            hotline_id=hotline.id,
+            user_id=user_id,
+            action=action,
+            entity=audit.SLOT,
+            entity_id=slot.id,
+            # What rang over the span until now: the previous assignment stays readable.
+            before={"in_force": [_piece_snapshot(piece) for piece in plan.replaced]},
+            after=audit.slot_snapshot(slot),
+        )
+        slots.append(slot)
+    return slots
+
+
+def _carve(session: Session, hotline_id: int, span: Span, user_id: int | None) -> None:
+    """Cut existing overrides out of `span`, so that overrides never overlap."""
+    for slot in slots_between(session, hotline_id, *span):
+        if slot.kind != OVERRIDE:
+            continue
+        rest = subtract((slot.starts_at, slot.ends_at), [span])
+        if not rest:
+            remove_slot(session, slot, user_id=user_id)
+            continue
+        before = audit.slot_snapshot(slot)
+        claim_slot(session, slot, slot.version)
+        (slot.starts_at, slot.ends_at), tail = rest[0], rest[1:]
+        session.flush()
+        audit.record_change(
+            session,
+            hotline_id=hotline_id,
+            user_id=user_id,
+            action=audit.UPDATE,
+            entity=audit.SLOT,
+            entity_id=slot.id,
+            before=before,
+            after=audit.slot_snapshot(slot),
+        )
+        for start, end in tail:
+            add_slot(
+                session,
+                hotline_id,
+                kind=OVERRIDE,
+                starts_at=start,
+                ends_at=end,
+                chain=[r.person_id for r in slot.responders],
+                note=slot.note,
+                user_id=user_id,
+            )
+
+
+def _piece_snapshot(piece: InForce) -> dict[str, Any]:
+    return {
+        "starts_at": piece.starts_at.isoformat(),
+        "ends_at": piece.ends_at.isoformat(),
+        "kind": piece.kind,
+        "slot_id": piece.slot_id,
+        "chain": [
+            {"person_id": pid, "name": name}
+            for pid, name in zip(piece.chain, piece.names, strict=True)
+        ],
+    }
+
+
+def _person(session: Session, person_id: int, field: str) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_l("unknown person"), field)
+    return person
