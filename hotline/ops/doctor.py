@@ -6,19 +6,23 @@ import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from hotline import schema
-from hotline.db import database
+from hotline.db import database, utcnow
 from hotline.phone import InvalidPhoneNumber, to_e164
 
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
 AUTH_TOKEN = re.compile(r"[0-9a-f]{32}")
+COVERAGE_HORIZON = timedelta(days=7)
 
 
 class Level(StrEnum):
@@ -129,6 +133,32 @@ def check_smtp(app: Flask) -> Iterator[Finding]:
         )
 
 
+def check_coverage(app: Flask) -> Iterator[Finding]:
+    """Every hotline should have someone on call for the next 7 days."""
+    from hotline.models import Hotline
+    from hotline.planning.coverage import coverage_gaps
+
+    now = utcnow()
+    with database(app).sessionmaker() as session:
+        hotlines = session.scalars(select(Hotline).order_by(Hotline.name)).all()
+        for hotline in hotlines:
+            gaps = coverage_gaps(session, hotline.id, now, now + COVERAGE_HORIZON)
+            if not gaps:
+                continue
+            zone = ZoneInfo(hotline.timezone)
+            first = gaps[0]
+            hours = sum((end - start).total_seconds() for start, end in gaps) / 3600
+            yield Finding(
+                Level.WARNING,
+                "coverage",
+                f"{hotline.name} ({hotline.number}): {len(gaps)} gap(s) in the next 7 days, "
+                f"{hours:.1f} h in all, the first from "
+                f"{first[0].astimezone(zone):%Y-%m-%d %H:%M} to "
+                f"{first[1].astimezone(zone):%Y-%m-%d %H:%M} ({hotline.timezone}); "
+                "calls then go to the default chain, the fallback number or voicemail",
+            )
+
+
 CHECKS: list[Check] = [
     check_secret_key,
     check_twilio,
@@ -136,6 +166,7 @@ CHECKS: list[Check] = [
     check_public_url,
     check_database,
     check_smtp,
+    check_coverage,
 ]
 
 

@@ -47,3 +47,23 @@ def test_doctor_names_each_problem_and_exits_1(tmp_path):
     assert "is not https" in result.output
     assert "run `hotline db upgrade`" in result.output
     assert "SMTP server 127.0.0.1:1 does not answer" in result.output
+
+
+def test_doctor_warns_about_a_coverage_gap_in_the_next_week(
+    app, make_hotline, make_person, make_slot, db_session
+):
+    from datetime import timedelta
+
+    from hotline.db import utcnow
+    from hotline.ops.doctor import check_coverage
+
+    hotline = make_hotline(name="Astreinte IT")
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=1), now + timedelta(days=3), [make_person()])
+    db_session.commit()
+
+    findings = list(check_coverage(app))
+
+    assert len(findings) == 1
+    assert "Astreinte IT (+33184881234): 1 gap(s) in the next 7 days" in findings[0].message
+    assert "96.0 h in all" in findings[0].message
