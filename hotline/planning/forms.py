@@ -12,9 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     EmailField,
     FieldList,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -30,8 +32,9 @@ LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 MAX_GAP_WEEKS = 52
 DEFAULT_GAP_WEEKS = 4
-# Places offered for a hotline's default chain (primary and backups).
-DEFAULT_CHAIN_PLACES = 5
+# Places offered for a chain (primary and backups); a longer chain gets one spare place.
+CHAIN_PLACES = 5
+MAX_CHAIN_PLACES = 20
 RING_TIMEOUT = (5, 600)
 
 
@@ -136,6 +139,52 @@ class GapsForm(FlaskForm):
         csrf = False
 
 
+# -- chains of people -----------------------------------------------------------------------
+
+
+class ChainCheck:
+    """A chain names people offered on the page, each once (and someone, if required)."""
+
+    def __init__(self, required: bool) -> None:
+        self.required = required
+
+    def __call__(self, form: Any, field: FieldList) -> None:
+        chosen = [entry.data for entry in field if entry.data]
+        if self.required and not chosen:
+            raise ValidationError(_("Choose at least the person on call."))
+        if any(value not in getattr(field, "known_people", set()) for value in chosen):
+            raise ValidationError(_("Choose people from the list."))
+        if len(set(chosen)) != len(chosen):
+            raise ValidationError(_("A person appears twice in the chain."))
+
+
+def chain_places(label: Any, required: bool) -> FieldList:
+    """Places of an ordered chain (primary, then backups), one choice of person each."""
+    return FieldList(
+        SelectField(choices=[], validate_choice=False),
+        label=label,
+        min_entries=CHAIN_PLACES,
+        max_entries=MAX_CHAIN_PLACES,
+        validators=[ChainCheck(required)],
+    )
+
+
+def offer_people(field: FieldList, people: list[tuple[int, str]]) -> None:
+    """Offer `people` (id, name) in every place of a chain, and one spare place at the end."""
+    if all(entry.data for entry in field) and len(field) < MAX_CHAIN_PLACES:
+        field.append_entry()
+    choices = [SelectChoice("", _("(nobody)"))]
+    choices += [SelectChoice(str(pid), name) for pid, name in people]
+    field.known_people = {str(pid) for pid, _name in people}
+    for entry in field:
+        entry.choices = choices
+
+
+def chain_ids(field: FieldList) -> list[int]:
+    """The chosen people's ids, in chain order, empty places skipped."""
+    return [int(entry.data) for entry in field if entry.data]
+
+
 # -- people ---------------------------------------------------------------------------------
 
 
@@ -234,27 +283,111 @@ class HotlineForm(FlaskForm):
         validators=[Optional()],
         description=_l("Rung once the chain is exhausted, before voicemail."),
     )
-    default_chain = FieldList(
-        SelectField(choices=[], validate_choice=False),
-        label=_l("Default chain (when no slot covers the moment)"),
-        min_entries=DEFAULT_CHAIN_PLACES,
-        max_entries=DEFAULT_CHAIN_PLACES,
+    default_chain = chain_places(
+        _l("Default chain (when no slot covers the moment)"), required=False
     )
 
-    def set_people(self, people: list[tuple[int, str]]) -> None:
-        """Offer `people` (id, name) in each place of the default chain."""
-        choices = [SelectChoice("", _("(nobody)"))]
-        choices += [SelectChoice(str(pid), name) for pid, name in people]
-        self.known_people = {str(pid) for pid, _name in people}
-        for entry in self.default_chain:
-            entry.choices = choices
 
-    def validate_default_chain(self, field: FieldList) -> None:
-        chosen = [entry.data for entry in field if entry.data]
-        if any(value not in self.known_people for value in chosen):
-            raise ValidationError(_("Choose people from the list."))
-        if len(set(chosen)) != len(chosen):
-            raise ValidationError(_("A person appears twice in the chain."))
+# -- slots ----------------------------------------------------------------------------------
 
-    def chain_ids(self) -> list[int]:
-        return [int(entry.data) for entry in self.default_chain if entry.data]
+
+class ZonedForm(FlaskForm):
+    """A form whose date-and-time fields are wall-clock times in the hotline's zone."""
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.instants: dict[str, datetime] = {}
+
+    def instant(self, field: Any) -> None:
+        """Validator body: keep the field's UTC instant, or say why there is none."""
+        if field.data is not None:
+            self.instants[field.name] = one_instant(field.data, self.zone)
+
+    def utc(self, name: str) -> datetime:
+        return self.instants[name]
+
+
+class SlotForm(ZonedForm):
+    """A slot's times, chain and note; `version` is the one the editor loaded."""
+
+    starts_at = local_datetime_field(_l("Starts"))
+    ends_at = local_datetime_field(_l("Ends"))
+    chain = chain_places(_l("Chain: the person on call, then the backups"), required=True)
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    version = HiddenField(validators=[InputRequired(message=_l("Reload the page."))])
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        self.instant(field)
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        self.instant(field)
+
+    def validate_version(self, field: HiddenField) -> None:
+        if not str(field.data).isdigit():
+            raise ValidationError(_("Reload the page."))
+
+
+class VersionForm(FlaskForm):
+    """A button-only form acting on a row as loaded (delete a slot)."""
+
+    version = HiddenField(validators=[InputRequired(message=_l("Reload the page."))])
+
+    def validate_version(self, field: HiddenField) -> None:
+        if not str(field.data).isdigit():
+            raise ValidationError(_("Reload the page."))
+
+
+def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    """An instant as a naive wall-clock time in `zone` (what a datetime-local field shows)."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+# -- labour rules ---------------------------------------------------------------------------
+
+
+class LabourRulesForm(FlaskForm):
+    """A hotline's labour rules; an empty field turns the rule off."""
+
+    max_consecutive_days = IntegerField(
+        _l("Most on-call days in a row"),
+        validators=[
+            Optional(),
+            NumberRange(1, 366, message=_l("Choose between %(min)s and %(max)s days.")),
+        ],
+        description=_l("Empty: no limit."),
+    )
+    min_rest_hours = IntegerField(
+        _l("Least rest between two shifts (hours)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 168, message=_l("Choose between %(min)s and %(max)s hours.")),
+        ],
+        description=_l("Empty: no limit."),
+    )
+
+
+# -- unavailability -------------------------------------------------------------------------
+
+UNAVAILABILITY_LABELS = {
+    "leave": _l("Leave"),
+    "sickness": _l("Sickness"),
+    "other": _l("Other"),
+}
+
+
+class UnavailabilityForm(FlaskForm):
+    """Whole days when a person must not be put on call (first and last day included)."""
+
+    kind = SelectField(
+        _l("Reason"),
+        choices=[SelectChoice(k, label) for k, label in UNAVAILABILITY_LABELS.items()],
+        default="leave",
+    )
+    first_day = DateField(_l("First day"), validators=[InputRequired(message=_l("Give a date."))])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(message=_l("Give a date."))])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+    def validate_last_day(self, field: DateField) -> None:
+        if field.data and self.first_day.data and field.data < self.first_day.data:
+            raise ValidationError(_("The last day is before the first."))

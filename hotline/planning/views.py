@@ -100,4 +100,11 @@ def my_shifts() -> ResponseReturnValue:
     )
 
 
-from hotline.planning import views_calendar, views_hotlines, views_people  # noqa: E402,F401
+from hotline.planning import (  # noqa: E402,F401 - the other pages register on bp
+    views_audit,
+    views_calendar,
+    views_fairness,
+    views_hotlines,
+    views_people,
+    views_slots,
+)

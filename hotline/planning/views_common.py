@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from flask import abort, current_app, render_template
 from flask.typing import ResponseReturnValue
@@ -78,7 +79,7 @@ HOTLINE_PAGES: dict[str, Callable[..., bool]] = {
     "planning.rotations": can_read_planning,
     "planning.overrides": can_read_planning,
     "planning.fairness": can_review,
-    "planning.audit": can_review,
+    "planning.audit_log": can_review,
     "planning.hotline_settings": can_manage,
 }
 
@@ -101,3 +102,23 @@ def duration(span: timedelta) -> str:
     """A length of time as hours and minutes ("52 h 30"), the way planners count."""
     minutes = int(span.total_seconds() // 60)
     return _("%(hours)d h %(minutes)02d", hours=minutes // 60, minutes=minutes % 60)
+
+
+def people_choices() -> list[tuple[int, str]]:
+    """Everyone who can be put in a chain, as (id, name); inactive people say so."""
+    from hotline.planning.people import list_people
+
+    inactive = _("inactive")
+    return [
+        (p.id, p.name if p.active else f"{p.name} ({inactive})") for p in list_people(get_session())
+    ]
+
+
+def show_planning_error(form: Any, error: Exception, renames: dict[str, str] | None = None) -> None:
+    """Show a service's error at the form's field (renamed when the form calls it otherwise)."""
+    from hotline.auth.forms import show_error
+
+    field = getattr(error, "field", None)
+    if renames and field in renames:
+        error.field = renames[field]  # type: ignore[attr-defined]
+    show_error(form, error)

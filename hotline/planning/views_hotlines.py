@@ -12,7 +12,7 @@ from hotline.db import get_session
 from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.errors import PlanningError
-from hotline.planning.forms import HotlineForm
+from hotline.planning.forms import HotlineForm, chain_ids, offer_people
 from hotline.planning.hotline_settings import (
     HotlineSettings,
     create_hotline,
@@ -69,7 +69,7 @@ def _form(hotline: Hotline | None) -> HotlineForm:
         chain = [str(pid) for pid in default_chain_ids(get_session(), hotline.id)]
         # Posted values win over the stored ones (WTForms reads formdata first).
         form = HotlineForm(obj=hotline, default_chain=chain)
-    form.set_people([(p.id, p.name) for p in list_people(get_session())])
+    offer_people(form.default_chain, [(p.id, p.name) for p in list_people(get_session())])
     return form
 
 
@@ -83,7 +83,7 @@ def _settings(form: HotlineForm) -> HotlineSettings:
         screening=bool(form.screening.data),
         fallback_number=form.fallback_number.data or None,
         greeting=form.greeting.data or None,
-        default_chain=form.chain_ids(),
+        default_chain=chain_ids(form.default_chain),
     )
 
 

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hotline.auth import role_required
-from hotline.auth.forms import show_error
-from hotline.db import get_session
+from hotline.auth.forms import ActionForm, show_error
+from hotline.db import get_session, utcnow
 from hotline.models import Person
 from hotline.planning import bp
+from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import PlanningError
-from hotline.planning.forms import PersonCreateForm, PersonForm
+from hotline.planning.forms import (
+    UNAVAILABILITY_LABELS,
+    PersonCreateForm,
+    PersonForm,
+    UnavailabilityForm,
+)
+from hotline.planning.models import Unavailability
 from hotline.planning.people import create_person, list_people, update_person
-from hotline.planning.views_common import EDITORS
+from hotline.planning.unavailability import (
+    add_unavailability,
+    delete_unavailability,
+    person_unavailability,
+)
+from hotline.planning.views_common import EDITORS, show_planning_error
+
+# The person's page lists the periods from a month back to two years ahead.
+UNAVAILABILITY_PAST = timedelta(days=31)
+UNAVAILABILITY_AHEAD = timedelta(days=731)
 
 
 @bp.get("/people")
@@ -80,5 +100,72 @@ def person_edit(person_id: int) -> ResponseReturnValue:
     return redirect(url_for("planning.person_edit", person_id=person.id))
 
 
-def _edit_page(person: Person, form: PersonForm, status: int) -> ResponseReturnValue:
-    return render_template("planning/person_edit.html", person=person, form=form), status
+@bp.post("/people/<int:person_id>/unavailability")
+@role_required(*EDITORS)
+def unavailability_add(person_id: int) -> ResponseReturnValue:
+    """Record whole days when the person must not be put on call (leave, sickness)."""
+    session = get_session()
+    person = session.get(Person, person_id) or abort(404)
+    form = UnavailabilityForm()
+    if not form.validate_on_submit():
+        return _edit_page(person, PersonForm(formdata=None, obj=person), 400, form)
+    zone = _people_zone()
+    try:
+        add_unavailability(
+            session,
+            person.id,
+            starts_at=local_midnight(form.first_day.data, zone),
+            ends_at=local_midnight(form.last_day.data + timedelta(days=1), zone),
+            kind=form.kind.data,
+            note=form.note.data,
+            user_id=current_user.id,
+        )
+    except PlanningError as error:
+        session.rollback()
+        show_planning_error(form, error, {"starts_at": "first_day", "ends_at": "last_day"})
+        return _edit_page(person, PersonForm(formdata=None, obj=person), 400, form)
+    session.commit()
+    flash(_("The unavailability of %(name)s is recorded.", name=person.name), "success")
+    return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
+
+
+@bp.post("/people/<int:person_id>/unavailability/<int:unavailability_id>/delete")
+@role_required(*EDITORS)
+def unavailability_delete(person_id: int, unavailability_id: int) -> ResponseReturnValue:
+    """Remove an unavailability period: the person can be put on call again then."""
+    session = get_session()
+    person = session.get(Person, person_id) or abort(404)
+    period = session.get(Unavailability, unavailability_id)
+    if period is None or period.person_id != person.id:
+        abort(404)
+    delete_unavailability(session, period.id, user_id=current_user.id)
+    session.commit()
+    flash(_("The period is removed."), "success")
+    return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
+
+
+def _people_zone() -> ZoneInfo:
+    # People belong to no hotline: their days are the app's (config TIMEZONE).
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _edit_page(
+    person: Person,
+    form: PersonForm,
+    status: int,
+    unavailability_form: UnavailabilityForm | None = None,
+) -> ResponseReturnValue:
+    now = utcnow()
+    periods = person_unavailability(
+        get_session(), person.id, now - UNAVAILABILITY_PAST, now + UNAVAILABILITY_AHEAD
+    )
+    return render_template(
+        "planning/person_edit.html",
+        person=person,
+        form=form,
+        periods=periods,
+        zone=_people_zone(),
+        kinds=UNAVAILABILITY_LABELS,
+        unavailability_form=unavailability_form or UnavailabilityForm(formdata=None),
+        delete_form=ActionForm(formdata=None),
+    ), status

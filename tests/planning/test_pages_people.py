@@ -140,3 +140,85 @@ def test_unknown_person_is_404(client, login_as):
     login_as("admin")
 
     assert client.get("/planning/people/999999").status_code == 404
+
+
+def test_leave_is_recorded_as_whole_local_days_and_listed(
+    client, login_as, submit, db_session, make_person
+):
+    from datetime import date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date
+
+    from hotline.planning.models import Unavailability
+
+    paris = ZoneInfo("Europe/Paris")
+    first = date.today() + timedelta(days=40)
+    last = first + timedelta(days=4)
+    person = make_person("Yann")
+    login_as("manager")
+
+    response = submit(
+        f"/planning/people/{person.id}/unavailability",
+        {
+            "kind": "leave",
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
+            "note": "été",
+        },
+    )
+
+    assert response.status_code == 302
+    period = db_session.scalar(select(Unavailability).where(Unavailability.person_id == person.id))
+    # From local midnight of the first day to local midnight after the last.
+    assert period.starts_at == datetime.combine(first, time(0), tzinfo=paris)
+    assert period.ends_at == datetime.combine(last + timedelta(days=1), time(0), tzinfo=paris)
+    assert (period.kind, period.note) == ("leave", "été")
+    page = client.get(f"/planning/people/{person.id}").get_data(as_text=True)
+    listed = page.split('class="list periods"')[1].split("</table>")[0]
+    assert "Congé" in listed
+    assert format_date(first, "EEE d MMM y", locale="fr") + " 00:00" in listed
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_day": ""}, "first_day"),
+        ({"last_day": "someday"}, "last_day"),
+        ({"last_day": "2026-07-12"}, "last_day"),
+        ({"last_day": "2028-07-17"}, "last_day"),  # longer than a year
+        ({"kind": "holiday"}, "kind"),
+        ({"note": "x" * 201}, "note"),
+    ],
+)
+def test_bad_unavailability_is_refused_at_its_field(
+    client, login_as, submit, db_session, make_person, changes, field
+):
+    from hotline.planning.models import Unavailability
+
+    person = make_person("Yann")
+    login_as("admin")
+    data = {"kind": "sickness", "first_day": "2026-07-13", "last_day": "2026-07-17"}
+
+    response = submit(f"/planning/people/{person.id}/unavailability", {**data, **changes})
+
+    assert response.status_code == 400
+    assert field_errors(response, field), f"no message at {field}"
+    assert db_session.scalar(select(func.count()).select_from(Unavailability)) == 0
+
+
+def test_a_period_is_removed(client, login_as, submit, db_session, make_person):
+    from hotline.planning.models import Unavailability
+
+    person = make_person("Yann")
+    login_as("manager")
+    submit(
+        f"/planning/people/{person.id}/unavailability",
+        {"kind": "sickness", "first_day": "2026-07-13", "last_day": "2026-07-13"},
+    )
+    period = db_session.scalar(select(Unavailability))
+
+    response = submit(f"/planning/people/{person.id}/unavailability/{period.id}/delete")
+
+    assert response.status_code == 302
+    assert db_session.scalar(select(func.count()).select_from(Unavailability)) == 0

@@ -1,0 +1,284 @@
+"""Slot pages: add and edit by hand, the optimistic lock's conflict, removal, history."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.planning.models import Slot
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+
+
+@pytest.fixture
+def hotline(make_hotline):
+    return make_hotline(name="Astreinte Nord")
+
+
+@pytest.fixture
+def team(make_person):
+    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé")}
+
+
+@pytest.fixture
+def slot(hotline, team, make_slot):
+    return make_slot(
+        hotline, paris(2026, 5, 4, 8), paris(2026, 5, 5, 8), [team["Alice"], team["Bruno"]]
+    )
+
+
+def slot_form(team, **changes):
+    data = {
+        "starts_at": "2026-05-04T08:00",
+        "ends_at": "2026-05-05T08:00",
+        "chain-0": str(team["Alice"].id),
+        "chain-1": str(team["Bruno"].id),
+        "note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def loaded_version(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def field_errors(response, field: str) -> list[str]:
+    block = response.get_data(as_text=True).split(f'id="{field}-errors"')
+    if len(block) < 2:
+        return []
+    return [e.strip() for e in re.findall(r"<li>(.*?)</li>", block[1].split("</ul>")[0], re.S)]
+
+
+def chain_of(db_session, slot) -> list[str]:
+    db_session.expire_all()
+    return [r.person.name for r in db_session.get(Slot, slot.id).responders]
+
+
+def test_edit_form_shows_the_slot_in_local_time_with_its_version(client, login_as, hotline, slot):
+    login_as("manager", hotlines=(hotline,))
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/slots/{slot.id}").get_data(as_text=True)
+
+    assert 'value="2026-05-04T08:00"' in page
+    assert 'value="2026-05-05T08:00"' in page
+    assert f'name="version" type="hidden" value="{slot.version}"' in page
+
+
+def test_manager_changes_the_chain_and_times(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    response = submit(
+        path,
+        slot_form(
+            team,
+            version=loaded_version(client, path),
+            ends_at="2026-05-05T09:30",
+            **{"chain-0": str(team["Chloé"].id), "chain-1": str(team["Alice"].id)},
+        ),
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/calendar?month=2026-05")
+    assert chain_of(db_session, slot) == ["Chloé", "Alice"]
+    assert db_session.get(Slot, slot.id).ends_at == paris(2026, 5, 5, 9, 30)
+
+
+def test_second_post_with_the_same_version_gets_a_conflict_and_overwrites_nothing(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    version = loaded_version(client, path)  # both managers loaded the same version
+
+    first = submit(path, slot_form(team, version=version, **{"chain-0": str(team["Chloé"].id)}))
+    second = submit(path, slot_form(team, version=version, **{"chain-1": str(team["Chloé"].id)}))
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert 'class="conflict"' in page
+    assert "Rien de ce que vous avez saisi n’a été enregistré" in page
+    assert f'href="{path}"' in page, "a link to reload the slot"
+    assert chain_of(db_session, slot) == ["Chloé", "Bruno"], "the first edit stands"
+
+
+def test_editing_a_slot_deleted_meanwhile_is_a_conflict(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    version = loaded_version(client, path)
+    submit(f"{path}/delete", {"version": version})
+
+    response = submit(path, slot_form(team, version=version))
+
+    assert response.status_code == 409
+    assert "Ce créneau a été supprimé entre-temps" in response.get_data(as_text=True)
+    assert client.get(path).status_code == 404
+
+
+def test_removing_a_slot_with_a_stale_version_is_a_conflict(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    login_as("admin")
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    version = loaded_version(client, path)
+    submit(path, slot_form(team, version=version, note="changed first"))
+
+    response = submit(f"{path}/delete", {"version": version})
+
+    assert response.status_code == 409
+    assert db_session.get(Slot, slot.id) is not None
+
+
+def test_manager_removes_a_slot(client, login_as, submit, db_session, hotline, slot):
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    slot_id = slot.id
+
+    response = submit(f"{path}/delete", {"version": loaded_version(client, path)})
+
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Slot, slot_id) is None
+
+
+def test_manager_adds_a_slot_by_hand(client, login_as, submit, db_session, hotline, team):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/slots/new",
+        slot_form(team, starts_at="2026-06-01T20:00", ends_at="2026-06-02T08:00", version="0"),
+    )
+
+    assert response.status_code == 302
+    added = db_session.scalar(select(Slot).where(Slot.hotline_id == hotline.id))
+    assert (added.starts_at, added.ends_at) == (paris(2026, 6, 1, 20), paris(2026, 6, 2, 8))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"starts_at": ""}, "starts_at", "Indiquez une date et une heure."),
+        ({"starts_at": "lundi"}, "starts_at", None),
+        ({"starts_at": "2026-03-29T02:30"}, "starts_at", "n’existe pas en Europe/Paris"),
+        ({"ends_at": "2026-10-25T02:30"}, "ends_at", "survient deux fois"),
+        ({"ends_at": "2026-05-04T07:00"}, "ends_at", None),  # before the start
+        ({"ends_at": "2026-05-04T08:00"}, "ends_at", None),  # lasts nothing
+        ({"ends_at": "2026-07-04T08:00"}, "ends_at", None),  # absurdly long
+        ({"chain-0": "", "chain-1": ""}, "chain", "Choisissez au moins la personne d’astreinte."),
+        ({"chain-0": "999999"}, "chain", "Choisissez des personnes de la liste."),
+        ({"chain-1": "ALICE"}, "chain", "Choisissez des personnes de la liste."),
+        ({"note": "x" * 201}, "note", None),
+    ],
+)
+def test_bad_slot_input_is_refused_at_its_field_and_nothing_changes(
+    client, login_as, submit, db_session, hotline, team, slot, changes, field, message
+):
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    data = slot_form(team, version=loaded_version(client, path))
+    if field == "chain" and "chain-1" in changes:
+        data["chain-0"] = str(team["Alice"].id)
+    data.update(changes)
+
+    response = submit(path, data)
+
+    assert response.status_code == 400
+    errors = field_errors(response, field)
+    assert errors, f"no message at {field}"
+    if message:
+        assert any(message in e for e in errors), errors
+    db_session.expire_all()
+    kept = db_session.get(Slot, slot.id)
+    assert (kept.starts_at, kept.ends_at, kept.version) == (slot.starts_at, slot.ends_at, 1)
+
+
+def test_a_person_twice_in_the_chain_is_refused(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    response = submit(
+        path,
+        slot_form(team, version=loaded_version(client, path), **{"chain-1": str(team["Alice"].id)}),
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "chain") == ["Une personne figure deux fois dans la chaîne."]
+
+
+def test_overlapping_regular_slots_are_refused(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    login_as("manager", hotlines=(hotline,))
+    before = db_session.scalar(select(func.count()).select_from(Slot))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/slots/new",
+        slot_form(team, starts_at="2026-05-05T07:00", ends_at="2026-05-05T12:00", version="0"),
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "starts_at")
+    assert db_session.scalar(select(func.count()).select_from(Slot)) == before
+
+
+def test_a_labour_rule_broken_by_an_edit_is_flashed_as_a_warning(
+    client, login_as, submit, db_session, hotline, team, slot, make_slot
+):
+    make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
+    login_as("manager", hotlines=(hotline,))
+    submit(
+        f"/planning/hotlines/{hotline.id}/rules",
+        {"min_rest_hours": "11", "max_consecutive_days": ""},
+    )
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    response = submit(
+        path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
+    )
+
+    page = response.get_data(as_text=True)
+    assert "flash-warning" in page
+    assert "Alice" in page.split("flash-warning")[1].split("</li>")[0]
+
+
+def test_edit_page_shows_the_slots_history(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    user = login_as("manager", hotlines=(hotline,), name="Marie Manager")
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    submit(
+        path,
+        slot_form(team, version=loaded_version(client, path), **{"chain-0": str(team["Chloé"].id)}),
+    )
+
+    page = client.get(path).get_data(as_text=True)
+
+    history = page.split("<h2>Historique</h2>")[1]
+    assert user.name in history
+    assert "Alice, Bruno" in history  # before
+    assert "Chloé, Bruno" in history  # after
+
+
+def test_slot_of_another_hotline_is_404(client, login_as, make_hotline, hotline, slot):
+    other = make_hotline("+33184880002", name="Sud")
+    login_as("admin")
+
+    assert client.get(f"/planning/hotlines/{other.id}/slots/{slot.id}").status_code == 404
