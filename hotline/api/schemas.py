@@ -463,3 +463,42 @@ class GenerationOut(Output):
     conflicts: list[GenerationConflictOut]
     uncovered: list[SpanOut] = Field(description="spans nobody available could take")
     warnings: list[RuleWarningOut]
+
+
+# -- overrides ------------------------------------------------------------------------------
+
+
+class OverrideCreate(Input):
+    """An explicit chain on call over a span, winning over the regular slots there."""
+
+    starts_at: Instant
+    ends_at: Instant
+    chain: Chain
+    note: Note | None = None
+
+
+class ReplacementCreate(Input):
+    """Put `replacement_id` in `person_id`'s place wherever they are on call in the span."""
+
+    person_id: Id
+    replacement_id: Id
+    starts_at: Instant
+    ends_at: Instant
+    note: Note | None = None
+
+
+class SwapCreate(Input):
+    """Swap two shifts of this hotline between their primaries (by overrides)."""
+
+    first_slot_id: Id
+    second_slot_id: Id
+    first_version: int | None = Field(None, ge=1, description="the version you read, if any")
+    second_version: int | None = Field(None, ge=1, description="the version you read, if any")
+    note: Note | None = None
+
+
+class OverridesSaved(Output):
+    """The override slots written (one per piece of the span with its own chain)."""
+
+    slots: list[SlotOut]
+    warnings: list[RuleWarningOut]

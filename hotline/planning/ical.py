@@ -16,11 +16,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import Hotline, Person
+from hotline.phone import national_format
+from hotline.planning import audit
 from hotline.planning.models import OVERRIDE, FeedToken, Slot, SlotResponder
+from hotline.planning.overrides import in_force
 
 FEED_PAST = timedelta(days=30)
 FEED_AHEAD = timedelta(days=180)
@@ -35,28 +38,26 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_person_feed(session: Session, person: Person) -> str:
+def issue_person_feed(session: Session, person: Person, *, user_id: int | None) -> str:
     """Give the person's feed a new secret (the old URL stops working); return it."""
-    session.execute(delete(FeedToken).where(FeedToken.person_id == person.id))
-    return _issue(session, FeedToken(person_id=person.id))
+    return _issue(session, FeedToken(person_id=person.id), None, user_id)
 
 
-def issue_hotline_feed(session: Session, hotline: Hotline) -> str:
+def issue_hotline_feed(session: Session, hotline: Hotline, *, user_id: int | None) -> str:
     """Give the hotline's feed a new secret (the old URL stops working); return it."""
-    session.execute(delete(FeedToken).where(FeedToken.hotline_id == hotline.id))
-    return _issue(session, FeedToken(hotline_id=hotline.id))
+    return _issue(session, FeedToken(hotline_id=hotline.id), hotline.id, user_id)
 
 
-def revoke_person_feed(session: Session, person: Person) -> bool:
+def revoke_person_feed(session: Session, person: Person, *, user_id: int | None) -> bool:
     """Stop the person's feed; whether there was one."""
-    result = session.execute(delete(FeedToken).where(FeedToken.person_id == person.id))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    owner = {"person_id": person.id, "hotline_id": None}
+    return _revoke(session, FeedToken.person_id == person.id, None, owner, user_id)
 
 
-def revoke_hotline_feed(session: Session, hotline: Hotline) -> bool:
+def revoke_hotline_feed(session: Session, hotline: Hotline, *, user_id: int | None) -> bool:
     """Stop the hotline's feed; whether there was one."""
-    result = session.execute(delete(FeedToken).where(FeedToken.hotline_id == hotline.id))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    owner = {"person_id": None, "hotline_id": hotline.id}
+    return _revoke(session, FeedToken.hotline_id == hotline.id, hotline.id, owner, user_id)
 
 
 def feed_for(session: Session, secret: str) -> FeedToken | None:
@@ -66,12 +67,55 @@ def feed_for(session: Session, secret: str) -> FeedToken | None:
     return session.scalar(select(FeedToken).where(FeedToken.token_hash == token_digest(secret)))
 
 
-def _issue(session: Session, token: FeedToken) -> str:
+def _issue(session: Session, token: FeedToken, hotline_id: int | None, user_id: int | None) -> str:
+    owner = {"person_id": token.person_id, "hotline_id": token.hotline_id}
+    same_owner = (
+        FeedToken.person_id == token.person_id
+        if token.person_id is not None
+        else FeedToken.hotline_id == token.hotline_id
+    )
+    replaced = session.execute(delete(FeedToken).where(same_owner)).rowcount  # type: ignore[attr-defined]
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     token.token_hash = token_digest(secret)
     session.add(token)
     session.flush()
+    # The log says who renewed which feed and when; never the secret.
+    audit.record_change(
+        session,
+        hotline_id=hotline_id,
+        user_id=user_id,
+        action=audit.ROTATE if replaced else audit.CREATE,
+        entity=audit.FEED_TOKEN,
+        entity_id=token.id,
+        before=owner if replaced else None,
+        after=owner,
+    )
     return secret
+
+
+def _revoke(
+    session: Session,
+    owned: ColumnElement[bool],
+    hotline_id: int | None,
+    owner: dict[str, int | None],
+    user_id: int | None,
+) -> bool:
+    token = session.scalar(select(FeedToken).where(owned))
+    if token is None:
+        return False
+    session.delete(token)
+    session.flush()
+    audit.record_change(
+        session,
+        hotline_id=hotline_id,
+        user_id=user_id,
+        action=audit.DELETE,
+        entity=audit.FEED_TOKEN,
+        entity_id=token.id,
+        before=owner,
+        after=None,
+    )
+    return True
 
 
 # -- calendars ------------------------------------------------------------------------------
@@ -83,25 +127,40 @@ def feed_window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def person_calendar(session: Session, person: Person, *, now: datetime, domain: str) -> bytes:
-    """The person's shifts on every hotline, primary or backup, as an iCalendar file."""
+    """The person's shifts on every hotline, primary or backup, as an iCalendar file.
+
+    Shifts are what the phone rings (hotline.planning.overrides.in_force): an
+    override that replaces the person removes that span from their feed and puts
+    it in their replacement's.
+    """
     start, end = feed_window(now)
-    slots = _slots(
-        session,
-        select(Slot)
-        .join(SlotResponder, SlotResponder.slot_id == Slot.id)
-        .where(SlotResponder.person_id == person.id),
-        start,
-        end,
-    )
     calendar = _calendar(f"On call: {person.name}")
-    for slot in slots:
-        position = next(r.position for r in slot.responders if r.person_id == person.id)
-        event = _event(slot, now, f"slot-{slot.id}-person-{person.id}@{domain}")
-        kind = "override, " if slot.kind == OVERRIDE else ""
-        event.add("summary", f"On call {slot.hotline.name} ({kind}{position_label(position)})")
-        event.add("description", chain_text(slot))
-        calendar.add_component(event)
+    for hotline in _hotlines_of(session, person, start, end):
+        zone = ZoneInfo(hotline.timezone)
+        for piece in in_force(session, hotline.id, start, end):
+            if person.id not in piece.chain:
+                continue
+            position = piece.chain.index(person.id)
+            kind = "override, " if piece.kind == OVERRIDE else ""
+            stamp = piece.starts_at.strftime("%Y%m%dT%H%M%SZ")
+            event = _event(
+                piece.starts_at, piece.ends_at, zone, now,
+                uid=f"slot-{piece.slot_id}-{stamp}-person-{person.id}@{domain}",
+            )  # fmt: skip
+            event.add("summary", f"On call {hotline.name} ({kind}{position_label(position)})")
+            event.add("description", _names_text(piece.names))
+            calendar.add_component(event)
     return _finish(calendar, start, end)
+
+
+def _hotlines_of(session: Session, person: Person, start: datetime, end: datetime) -> list[Hotline]:
+    """The hotlines where the person holds a place in some slot over [start, end)."""
+    ids = (
+        select(Slot.hotline_id)
+        .join(SlotResponder, SlotResponder.slot_id == Slot.id)
+        .where(SlotResponder.person_id == person.id, Slot.starts_at < end, Slot.ends_at > start)
+    )
+    return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
 
 
 def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domain: str) -> bytes:
@@ -109,8 +168,10 @@ def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domai
     start, end = feed_window(now)
     slots = _slots(session, select(Slot).where(Slot.hotline_id == hotline.id), start, end)
     calendar = _calendar(f"On call: {hotline.name}")
+    zone = ZoneInfo(hotline.timezone)
     for slot in slots:
-        event = _event(slot, now, f"slot-{slot.id}@{domain}")
+        event = _event(slot.starts_at, slot.ends_at, zone, now, uid=f"slot-{slot.id}@{domain}")
+        event.add("sequence", slot.version)
         names = [r.person.name for r in slot.responders]
         kind = "Override: " if slot.kind == OVERRIDE else ""
         backups = f" (backup {', '.join(names[1:])})" if len(names) > 1 else ""
@@ -125,10 +186,15 @@ def position_label(position: int) -> str:
 
 
 def chain_text(slot: Slot) -> str:
-    """The chain, one line per person, in ringing order."""
+    """The chain, one line per person, in ringing order, with their numbers."""
     return "\n".join(
-        f"{position_label(r.position)}: {r.person.name} {r.person.mobile}" for r in slot.responders
+        f"{position_label(r.position)}: {r.person.name} {national_format(r.person.mobile)}"
+        for r in slot.responders
     )
+
+
+def _names_text(names: Iterable[str]) -> str:
+    return "\n".join(f"{position_label(i)}: {name}" for i, name in enumerate(names))
 
 
 def _slots(session: Session, query: object, start: datetime, end: datetime) -> Sequence[Slot]:
@@ -156,15 +222,13 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _event(slot: Slot, now: datetime, uid: str) -> Event:
-    zone = ZoneInfo(slot.hotline.timezone)
+def _event(start: datetime, end: datetime, zone: ZoneInfo, now: datetime, *, uid: str) -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", now)
     # Local times with their TZID: the VTIMEZONE added in _finish says how they map to UTC.
-    event.add("dtstart", slot.starts_at.astimezone(zone))
-    event.add("dtend", slot.ends_at.astimezone(zone))
-    event.add("sequence", slot.version)
+    event.add("dtstart", start.astimezone(zone))
+    event.add("dtend", end.astimezone(zone))
     event.add("transp", "OPAQUE")
     return event
 
@@ -174,7 +238,3 @@ def _finish(calendar: Calendar, start: datetime, end: datetime) -> bytes:
     calendar.add_missing_timezones(first_date=(start - FEED_PAST).date(),
                                    last_date=(end + FEED_AHEAD).date())  # fmt: skip
     return calendar.to_ical()
-
-
-def zones_of(slots: Iterable[Slot]) -> set[str]:
-    return {slot.hotline.timezone for slot in slots}

@@ -46,6 +46,15 @@ def rotation_body(world):
             "handoff": "08:00", "start_date": "2026-04-06"}  # fmt: skip
 
 
+def replace_body(world):
+    return {"person_id": world["person"], "replacement_id": world["own"],
+            "starts_at": "2026-04-01T09:00", "ends_at": "2026-04-01T10:00"}  # fmt: skip
+
+
+def swap_body(world):
+    return {"first_slot_id": world["slot_mine"], "second_slot_id": world["slot_mine_later"]}
+
+
 def slot_body(world):
     return {"starts_at": "2026-05-01T08:00", "ends_at": "2026-05-02T08:00",
             "chain": [world["person"]]}  # fmt: skip
@@ -97,6 +106,11 @@ CASES = [
     Case("DELETE", "/api/v1/rotations/{rotation}?version=1", EDIT, 204),
     Case("POST", "/api/v1/rotations/{rotation}/generate", EDIT, json={"weeks": 1}),
     Case("POST", "/api/v1/rotations/{rotation_other}/generate", {"admin"}, json={"weeks": 1}),
+    Case("POST", "/api/v1/hotlines/{mine}/overrides", EDIT, 201, "slot"),
+    Case("POST", "/api/v1/hotlines/{other}/overrides", {"admin"}, 201, "slot"),
+    Case("POST", "/api/v1/hotlines/{mine}/overrides/replace", EDIT, 201, "replace"),
+    Case("POST", "/api/v1/hotlines/{mine}/overrides/swap", EDIT, 201, "swap"),
+    Case("DELETE", "/api/v1/overrides/{override}?version=1", EDIT, 204),
     Case("POST", "/api/v1/people/{own}/feed", {"admin", "manager", "agent"}, 201),
     Case("POST", "/api/v1/people/{person}/feed", EDIT, 201),
     Case("DELETE", "/api/v1/people/{own}/feed", {"admin", "manager", "agent"}, 204),
@@ -113,6 +127,9 @@ def world(make_hotline, make_person, make_slot, db_session):
     own, person = make_person("Agent's own"), make_person("Somebody")
     slot_mine = make_slot(mine, START, START + timedelta(hours=12), [person])
     slot_other = make_slot(other, START, START + timedelta(hours=12), [person])
+    later = START + timedelta(days=1)
+    slot_mine_later = make_slot(mine, later, later + timedelta(hours=12), [own])
+    override = make_slot(mine, later, later + timedelta(hours=1), [person], override=True)
     rotations = [
         Rotation(hotline_id=h.id, name="Daily", shift_hours=24, handoff=time(8),
                  start_date=date(2026, 4, 1), backup_count=0, members=[RotationMember(position=0,
@@ -126,6 +143,7 @@ def world(make_hotline, make_person, make_slot, db_session):
     return {
         "mine": mine.id, "other": other.id, "own": own.id, "person": person.id,
         "slot_mine": slot_mine.id, "slot_other": slot_other.id, "leave": leave.id,
+        "slot_mine_later": slot_mine_later.id, "override": override.id,
         "rotation": rotations[0].id, "rotation_other": rotations[1].id,
         "hotlines": (mine,), "own_person": own,
     }  # fmt: skip
@@ -158,7 +176,8 @@ def state(db_session):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
 def test_each_role_gets_exactly_its_reach(case, world, clients, connection, db_session):
     path = case.path.format(**world)
-    bodies = {"slot": slot_body, "rotation": rotation_body}
+    bodies = {"slot": slot_body, "rotation": rotation_body, "replace": replace_body,
+              "swap": swap_body}  # fmt: skip
     body = bodies[case.json](world) if isinstance(case.json, str) else case.json
     for role in ROLES:
         before = state(db_session)
@@ -196,7 +215,7 @@ def openapi_path_of(path: str) -> str:
         "{mine}": "{hotline_id}", "{other}": "{hotline_id}", "{own}": "{person_id}",
         "{person}": "{person_id}", "{slot_mine}": "{slot_id}", "{slot_other}": "{slot_id}",
         "{leave}": "{unavailability_id}", "{rotation}": "{rotation_id}",
-        "{rotation_other}": "{rotation_id}",
+        "{rotation_other}": "{rotation_id}", "{override}": "{slot_id}",
     }  # fmt: skip
     path = path.split("?")[0]
     for placeholder, name in names.items():

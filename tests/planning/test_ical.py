@@ -55,7 +55,7 @@ def week(make_hotline, make_person, make_slot):
 
 def test_person_feed_lists_their_shifts_with_their_position(client, db_session, week):
     hotline, alice, _bob, slots = week
-    secret = issue_person_feed(db_session, alice)
+    secret = issue_person_feed(db_session, alice, user_id=None)
 
     response = fetch(client, secret)
 
@@ -74,7 +74,7 @@ def test_person_feed_lists_their_shifts_with_their_position(client, db_session, 
 
 def test_events_keep_08_00_local_on_both_sides_of_the_dst_change(client, db_session, week):
     hotline, alice, _bob, slots = week
-    secret = issue_hotline_feed(db_session, hotline)
+    secret = issue_hotline_feed(db_session, hotline, user_id=None)
 
     body = fetch(client, secret).data
     found = events(body)
@@ -96,7 +96,7 @@ def test_events_keep_08_00_local_on_both_sides_of_the_dst_change(client, db_sess
 def test_hotline_feed_names_the_chain_and_marks_overrides(client, db_session, week, make_slot):
     hotline, alice, bob, _slots = week
     make_slot(hotline, paris(2026, 3, 28, 12), paris(2026, 3, 28, 14), [alice], override=True)
-    secret = issue_hotline_feed(db_session, hotline)
+    secret = issue_hotline_feed(db_session, hotline, user_id=None)
 
     found = events(fetch(client, secret).data)
 
@@ -116,7 +116,7 @@ def test_a_feed_in_another_zone_carries_that_zone(
     start = datetime(2026, 3, 8, 13, tzinfo=UTC)  # 09:00 EDT, the day New York springs forward
     make_slot(hotline, start, start + timedelta(hours=8), [person])
 
-    body = fetch(client, issue_person_feed(db_session, person)).data
+    body = fetch(client, issue_person_feed(db_session, person, user_id=None)).data
     (event,) = events(body)
 
     assert event["dtstart"].params["TZID"] == "America/New_York"
@@ -133,19 +133,19 @@ def test_the_feed_covers_a_month_back_and_six_months_ahead(
         start = NOW + timedelta(days=offset)
         make_slot(hotline, start, start + timedelta(hours=12), [person])
 
-    found = events(fetch(client, issue_person_feed(db_session, person)).data)
+    found = events(fetch(client, issue_person_feed(db_session, person, user_id=None)).data)
 
     assert [(e.decoded("dtstart") - NOW).days for e in found] == [-20, 170]
 
 
 def test_a_new_token_retires_the_old_url(client, db_session, week):
     _hotline, alice, _bob, _slots = week
-    old = issue_person_feed(db_session, alice)
-    new = issue_person_feed(db_session, alice)
+    old = issue_person_feed(db_session, alice, user_id=None)
+    new = issue_person_feed(db_session, alice, user_id=None)
 
     assert fetch(client, old).status_code == 404
     assert fetch(client, new).status_code == 200
-    revoke_person_feed(db_session, alice)
+    revoke_person_feed(db_session, alice, user_id=None)
     assert fetch(client, new).status_code == 404
 
 
@@ -160,9 +160,77 @@ def test_tokens_are_long_random_and_stored_hashed(db_session, week):
     from hotline.planning.models import FeedToken
 
     _hotline, alice, bob, _slots = week
-    secrets = {issue_person_feed(db_session, p) for p in (alice, bob)}
+    secrets = {issue_person_feed(db_session, p, user_id=None) for p in (alice, bob)}
 
     assert len(secrets) == 2
     assert all(len(s) >= 40 for s in secrets)
     stored = set(db_session.scalars(select(FeedToken.token_hash)))
     assert not stored & secrets
+
+
+def test_a_replaced_shift_leaves_the_sick_persons_feed_for_the_replacements(
+    client, db_session, week, make_person
+):
+    from hotline.planning.overrides import replace_person
+
+    hotline, alice, bob, _slots = week
+    carol = make_person("Carol")
+    replace_person(db_session, hotline.id, person_id=alice.id, replacement_id=carol.id,
+                   starts_at=paris(2026, 3, 27, 8), ends_at=paris(2026, 3, 27, 20),
+                   user_id=None)  # fmt: skip
+
+    alice_feed = events(fetch(client, issue_person_feed(db_session, alice, user_id=None)).data)
+    carol_feed = events(fetch(client, issue_person_feed(db_session, carol, user_id=None)).data)
+
+    # Alice keeps the rest of her Friday shift, from 20:00, and the rest of her week.
+    assert [(e.decoded("dtstart"), str(e["summary"])) for e in alice_feed][:2] == [
+        (paris(2026, 3, 27, 20), "On call Astreinte réseau (primary)"),
+        (paris(2026, 3, 28, 8), "On call Astreinte réseau (backup 1)"),
+    ]
+    ((start, end, summary),) = [
+        (e.decoded("dtstart"), e.decoded("dtend"), str(e["summary"])) for e in carol_feed
+    ]
+    assert (start, end) == (paris(2026, 3, 27, 8), paris(2026, 3, 27, 20))
+    assert summary == "On call Astreinte réseau (override, primary)"
+
+
+def test_one_person_feed_spans_hotlines_in_different_zones(client, db_session, make_hotline,
+                                                           make_person, make_slot):  # fmt: skip
+    paris_line = make_hotline(number="+33184881111", name="Paris", timezone="Europe/Paris")
+    montreal = make_hotline(number="+33184882222", name="Montréal", timezone="America/Toronto")
+    person = make_person("Nomad")
+    make_slot(paris_line, paris(2026, 3, 25, 8), paris(2026, 3, 25, 20), [person])
+    make_slot(montreal, datetime(2026, 3, 26, 13, tzinfo=UTC),
+              datetime(2026, 3, 26, 21, tzinfo=UTC), [person])  # fmt: skip
+
+    body = fetch(client, issue_person_feed(db_session, person, user_id=None)).data
+    found = events(body)
+
+    assert [(e["dtstart"].params["TZID"], e["dtstart"].dt.hour) for e in found] == [
+        ("Europe/Paris", 8),
+        ("America/Toronto", 9),
+    ]
+    assert {str(tz["TZID"]) for tz in Calendar.from_ical(body).walk("VTIMEZONE")} == {
+        "Europe/Paris", "America/Toronto",
+    }  # fmt: skip
+    assert [utc_by_vtimezone(body, e["dtstart"]) for e in found] == [
+        paris(2026, 3, 25, 8), datetime(2026, 3, 26, 13, tzinfo=UTC),
+    ]  # fmt: skip
+
+
+def test_renewing_and_stopping_a_feed_is_in_the_audit_log(db_session, week):
+    from sqlalchemy import select
+
+    from hotline.planning.models import AuditLog
+
+    hotline, _alice, _bob, _slots = week
+    secrets = [issue_hotline_feed(db_session, hotline, user_id=None) for _ in range(2)]
+
+    log = db_session.scalars(
+        select(AuditLog).where(AuditLog.entity == "feed_token").order_by(AuditLog.id)
+    ).all()
+
+    assert [(a.action, a.hotline_id) for a in log] == [("create", hotline.id),
+                                                       ("rotate", hotline.id)]  # fmt: skip
+    logged = str([(a.before, a.after) for a in log])
+    assert not any(secret in logged for secret in secrets)

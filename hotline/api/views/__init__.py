@@ -6,6 +6,7 @@ from hotline.api.views import (  # noqa: F401
     hotlines,
     meta,
     oncall,
+    overrides,
     people,
     rotations,
     slots,

@@ -31,7 +31,7 @@ TAGS = ("iCal feeds",)
 def person_feed_issue(person_id: int) -> Response:
     """Admins and managers for anyone; everybody else for the person linked to them."""
     person = _feed_person(person_id)
-    secret = issue_person_feed(get_session(), person)
+    secret = issue_person_feed(get_session(), person, user_id=current_user.id)
     get_session().commit()
     return answer(FeedOut(url=feed_url(secret)), 201)
 
@@ -40,7 +40,7 @@ def person_feed_issue(person_id: int) -> Response:
 @role_required(*READERS)
 @operation("Stop a person's iCal feed", status=204, tags=TAGS)
 def person_feed_revoke(person_id: int) -> Response:
-    revoke_person_feed(get_session(), _feed_person(person_id))
+    revoke_person_feed(get_session(), _feed_person(person_id), user_id=current_user.id)
     get_session().commit()
     return no_content()
 
@@ -49,7 +49,7 @@ def person_feed_revoke(person_id: int) -> Response:
 @role_required(*EDITORS)
 @operation("New iCal feed URL for a hotline", response=FeedOut, status=201, tags=TAGS)
 def hotline_feed_issue(hotline_id: int) -> Response:
-    secret = issue_hotline_feed(get_session(), managed_hotline(hotline_id))
+    secret = issue_hotline_feed(get_session(), managed_hotline(hotline_id), user_id=current_user.id)
     get_session().commit()
     return answer(FeedOut(url=feed_url(secret)), 201)
 
@@ -58,7 +58,7 @@ def hotline_feed_issue(hotline_id: int) -> Response:
 @role_required(*EDITORS)
 @operation("Stop a hotline's iCal feed", status=204, tags=TAGS)
 def hotline_feed_revoke(hotline_id: int) -> Response:
-    revoke_hotline_feed(get_session(), managed_hotline(hotline_id))
+    revoke_hotline_feed(get_session(), managed_hotline(hotline_id), user_id=current_user.id)
     get_session().commit()
     return no_content()
 

@@ -1,0 +1,155 @@
+"""Overrides: an explicit chain for a span, a person replaced for a span, two shifts swapped.
+
+All are override slots, live for the very next call; the regular slots under them
+are never changed, so deleting an override brings the regular assignment back.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Response
+from flask_login import current_user
+
+from hotline.api import bp
+from hotline.api.access import managed_hotline
+from hotline.api.errors import invalid, not_found, refused
+from hotline.api.operations import operation
+from hotline.api.requests import body, query
+from hotline.api.schemas import (
+    OverrideCreate,
+    OverridesSaved,
+    ReplacementCreate,
+    SlotSaved,
+    SwapCreate,
+    VersionQuery,
+)
+from hotline.api.serialise import slot_out, slot_saved, warning_out
+from hotline.api.times import parse_instant
+from hotline.api.views.common import EDITORS, answer, no_content
+from hotline.auth import role_required
+from hotline.db import get_session
+from hotline.models import Hotline
+from hotline.planning.errors import PlanningError
+from hotline.planning.models import Slot
+from hotline.planning.overrides import (
+    OverrideResult,
+    create_override,
+    remove_override,
+    replace_person,
+    swap_shifts,
+)
+
+TAGS = ("overrides",)
+
+
+@bp.post("/hotlines/<int:hotline_id>/overrides")
+@role_required(*EDITORS)
+@operation("Put an explicit chain on call over a span", response=SlotSaved, status=201,
+           body=OverrideCreate, errors=(422,), tags=TAGS)  # fmt: skip
+def override_create(hotline_id: int) -> Response:
+    """It may not overlap another override; it wins over the regular slots for its span."""
+    hotline = managed_hotline(hotline_id)
+    sent = body(OverrideCreate)
+    zone = ZoneInfo(hotline.timezone)
+    session = get_session()
+    try:
+        edit = create_override(
+            session,
+            hotline.id,
+            starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
+            ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
+            chain=sent.chain,
+            note=sent.note,
+            user_id=current_user.id,
+        )
+    except PlanningError as error:
+        raise refused(error) from None
+    session.commit()
+    return answer(slot_saved(edit, zone), 201)
+
+
+@bp.post("/hotlines/<int:hotline_id>/overrides/replace")
+@role_required(*EDITORS)
+@operation("Replace a person for a span (illness, errand)", response=OverridesSaved,
+           status=201, body=ReplacementCreate, errors=(404, 422), tags=TAGS)  # fmt: skip
+def override_replace(hotline_id: int) -> Response:
+    """Exactly the span is overridden; overrides already there are cut around it."""
+    hotline = managed_hotline(hotline_id)
+    sent = body(ReplacementCreate)
+    zone = ZoneInfo(hotline.timezone)
+    session = get_session()
+    try:
+        result = replace_person(
+            session,
+            hotline.id,
+            person_id=sent.person_id,
+            replacement_id=sent.replacement_id,
+            starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
+            ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
+            note=sent.note,
+            user_id=current_user.id,
+        )
+    except PlanningError as error:
+        raise refused(error) from None
+    session.commit()
+    return answer(_saved(result, hotline), 201)
+
+
+@bp.post("/hotlines/<int:hotline_id>/overrides/swap")
+@role_required(*EDITORS)
+@operation("Swap two shifts between their primaries", response=OverridesSaved, status=201,
+           body=SwapCreate, errors=(404, 409, 422), tags=TAGS)  # fmt: skip
+def override_swap(hotline_id: int) -> Response:
+    """Both slots must be this hotline's and must not overlap; stale versions get 409."""
+    hotline = managed_hotline(hotline_id)
+    sent = body(SwapCreate)
+    session = get_session()
+    for field, slot_id in (("first_slot_id", sent.first_slot_id),
+                           ("second_slot_id", sent.second_slot_id)):  # fmt: skip
+        slot = session.get(Slot, slot_id)
+        if slot is None:
+            raise not_found("slot", slot_id)
+        if slot.hotline_id != hotline.id:
+            raise invalid(f"slot {slot_id} belongs to another hotline", field)
+    try:
+        result = swap_shifts(
+            session,
+            sent.first_slot_id,
+            sent.second_slot_id,
+            first_version=sent.first_version,
+            second_version=sent.second_version,
+            note=sent.note,
+            user_id=current_user.id,
+        )
+    except PlanningError as error:
+        raise refused(error) from None
+    session.commit()
+    return answer(_saved(result, hotline), 201)
+
+
+@bp.delete("/overrides/<int:slot_id>")
+@role_required(*EDITORS)
+@operation("Delete an override: the regular assignment rings again", status=204,
+           query=VersionQuery, errors=(409, 422), tags=TAGS)  # fmt: skip
+def override_delete(slot_id: int) -> Response:
+    found = get_session().get(Slot, slot_id)
+    if found is None:
+        raise not_found("override", slot_id)
+    managed_hotline(found.hotline_id)
+    version = query(VersionQuery).version
+    session = get_session()
+    try:
+        remove_override(session, found.id, version=version, user_id=current_user.id)
+    except PlanningError as error:
+        raise refused(error) from None
+    session.commit()
+    return no_content()
+
+
+def _saved(result: OverrideResult, hotline: Hotline) -> OverridesSaved:
+    zone = ZoneInfo(hotline.timezone)
+    return OverridesSaved(
+        slots=[slot_out(s, zone) for s in result.slots],
+        warnings=[warning_out(w, zone) for w in result.warnings],
+    )

@@ -1,0 +1,166 @@
+"""Overrides through the API: replace a sick person for a span, swap, delete; live at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.planning.models import OVERRIDE, Slot
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(*args):
+    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
+
+
+@pytest.fixture
+def hotline(make_hotline):
+    return make_hotline(timezone="Europe/Paris")
+
+
+@pytest.fixture
+def team(make_person):
+    return [make_person(name) for name in ("Alice", "Bob", "Carol")]
+
+
+@pytest.fixture
+def week(hotline, team, make_slot):
+    """Alice (Bob backing up) on call 6-8 April, Bob (Carol backing up) 8-10 April."""
+    alice, bob, carol = team
+    return (
+        make_slot(hotline, paris(2026, 4, 6, 8), paris(2026, 4, 8, 8), [alice, bob]),
+        make_slot(hotline, paris(2026, 4, 8, 8), paris(2026, 4, 10, 8), [bob, carol]),
+    )
+
+
+@pytest.fixture
+def manager(api_as, hotline):
+    return api_as("manager", hotlines=(hotline,))
+
+
+def overrides(db_session):
+    return db_session.scalar(select(func.count()).select_from(Slot).where(Slot.kind == OVERRIDE))
+
+
+def oncall(api, hotline, at):
+    chain = api.get(f"/api/v1/hotlines/{hotline.id}/oncall", query_string={"at": at}).json
+    return [r["name"] for r in chain["responders"]]
+
+
+def test_a_sick_person_is_replaced_for_exactly_the_span(manager, hotline, team, week):
+    alice, _bob, carol = team
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": alice.id, "replacement_id": carol.id,
+              "starts_at": "2026-04-06T12:00", "ends_at": "2026-04-07T12:00", "note": "sick"},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    (slot,) = response.json["slots"]
+    assert (slot["kind"], slot["starts_at"], slot["ends_at"]) == (
+        "override", "2026-04-06T12:00:00+02:00", "2026-04-07T12:00:00+02:00",
+    )  # fmt: skip
+    assert [m["name"] for m in slot["chain"]] == ["Carol", "Bob"]
+    assert oncall(manager, hotline, "2026-04-06T11:59") == ["Alice", "Bob"]
+    assert oncall(manager, hotline, "2026-04-06T12:00") == ["Carol", "Bob"]
+    assert oncall(manager, hotline, "2026-04-07T12:00") == ["Alice", "Bob"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"replacement_id": 999_999}, 404, "replacement_id"),
+        ({"person_id": 999_999}, 404, "person_id"),
+        ({"replacement_id": "alice"}, 400, "replacement_id"),
+        ({"ends_at": "2026-04-06T11:00"}, 422, "ends_at"),
+        ({"starts_at": "2026-05-01T08:00", "ends_at": "2026-05-02T08:00"}, 422, "person_id"),
+    ],
+)
+def test_bad_replacements_are_refused_and_nothing_is_saved(
+    manager, hotline, team, week, db_session, fields, status, field
+):
+    alice, _bob, carol = team
+    sent = {"person_id": alice.id, "replacement_id": carol.id,
+            "starts_at": "2026-04-06T12:00", "ends_at": "2026-04-07T12:00", **fields}  # fmt: skip
+
+    response = manager.post(f"/api/v1/hotlines/{hotline.id}/overrides/replace", json=sent)
+
+    assert (response.status_code, response.json["field"]) == (status, field), response.json
+    assert overrides(db_session) == 0
+
+
+def test_two_shifts_are_swapped_and_an_override_can_be_deleted(manager, hotline, week,
+                                                                db_session):  # fmt: skip
+    first, second = week
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/swap",
+        json={"first_slot_id": first.id, "second_slot_id": second.id,
+              "first_version": 1, "second_version": 1},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-07T08:00")[0] == "Bob"
+    assert oncall(manager, hotline, "2026-04-09T08:00")[0] == "Alice"
+    swap = response.json["slots"][0]
+    deleted = manager.delete(f"/api/v1/overrides/{swap['id']}?version={swap['version']}")
+    assert deleted.status_code == 204
+    assert oncall(manager, hotline, "2026-04-07T08:00")[0] == "Alice"
+
+
+def test_a_swap_with_a_stale_version_is_a_409(manager, hotline, week, db_session):
+    first, second = week
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/swap",
+        json={"first_slot_id": first.id, "second_slot_id": second.id, "first_version": 7},
+    )
+
+    assert response.status_code == 409
+    assert overrides(db_session) == 0
+
+
+def test_a_swap_of_another_hotlines_slot_is_refused(manager, hotline, week, make_hotline,
+                                                    make_slot, team, db_session):  # fmt: skip
+    first, _second = week
+    elsewhere = make_hotline(number="+33184880099")
+    foreign = make_slot(elsewhere, paris(2026, 4, 12, 8), paris(2026, 4, 13, 8), [team[2]])
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/swap",
+        json={"first_slot_id": first.id, "second_slot_id": foreign.id},
+    )
+
+    assert (response.status_code, response.json["field"]) == (422, "second_slot_id")
+    assert overrides(db_session) == 0
+
+
+def test_an_explicit_override_chain_and_overlapping_overrides(manager, hotline, team, week,
+                                                              db_session):  # fmt: skip
+    alice, bob, carol = team
+    url = f"/api/v1/hotlines/{hotline.id}/overrides"
+    span = {"starts_at": "2026-04-06T20:00", "ends_at": "2026-04-06T22:00"}
+
+    created = manager.post(url, json={**span, "chain": [carol.id, alice.id]})
+    overlapping = manager.post(url, json={**span, "chain": [bob.id]})
+
+    assert created.status_code == 201
+    assert created.json["kind"] == "override"
+    assert oncall(manager, hotline, "2026-04-06T21:00") == ["Carol", "Alice"]
+    assert (overlapping.status_code, overlapping.json["field"]) == (422, "starts_at")
+    assert overrides(db_session) == 1
+
+
+def test_deleting_a_regular_slot_as_an_override_is_refused(manager, week, db_session):
+    first, _second = week
+
+    response = manager.delete(f"/api/v1/overrides/{first.id}?version=1")
+
+    assert (response.status_code, response.json["field"]) == (422, "slot_id")
+    db_session.expire_all()
+    assert db_session.get(Slot, first.id) is not None
