@@ -35,7 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.db import utcnow
@@ -677,7 +677,7 @@ def _regular_slots(session: Session, hotline_id: int, start: datetime, end: date
                 Slot.starts_at < end,
                 Slot.ends_at > start,
             )
-            .options(selectinload(Slot.responders).joinedload(SlotResponder.person))
+            .options(selectinload(Slot.responders))
             .order_by(Slot.starts_at)
         )
     )
@@ -732,17 +732,28 @@ def _write(session: Session, rotation: Rotation, plan: _Plan, user_id: int | Non
             before=before,
             after=audit.slot_snapshot(slot),
         )
-    session.add_all(
-        Slot(
-            hotline_id=rotation.hotline_id,
-            kind=REGULAR,
-            starts_at=piece.starts_at,
-            ends_at=piece.ends_at,
-            rotation_id=rotation.id,
-            responders=[
-                SlotResponder(position=i, person_id=pid) for i, pid in enumerate(piece.chain)
-            ],
-        )
-        for piece in plan.creates
+    if not plan.creates:
+        return
+    # Bulk INSERT ... RETURNING, as the planning file does: a year of shifts is two
+    # statements, not hundreds of ORM objects.
+    slot_ids = session.scalars(
+        insert(Slot).returning(Slot.id, sort_by_parameter_order=True),
+        [
+            {
+                "hotline_id": rotation.hotline_id,
+                "kind": REGULAR,
+                "starts_at": piece.starts_at,
+                "ends_at": piece.ends_at,
+                "rotation_id": rotation.id,
+            }
+            for piece in plan.creates
+        ],
+    ).all()
+    session.execute(
+        insert(SlotResponder),
+        [
+            {"slot_id": slot_id, "position": i, "person_id": pid}
+            for slot_id, piece in zip(slot_ids, plan.creates, strict=True)
+            for i, pid in enumerate(piece.chain)
+        ],
     )
-    session.flush()
