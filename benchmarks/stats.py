@@ -213,7 +213,9 @@ def report(kind: str, results: dict[int, dict[str, float]]) -> None:
     sizes = sorted(results)
     smallest = sizes[0]
     keys = [k for k in results[smallest] if k != "calls in 30d"]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{kind}: median of runs, milliseconds (growth vs {smallest:,} calls)")
+    print(f"(machine load average {load} on {os.cpu_count()} cores: others share it)")
     print(f"{'':<22}" + "".join(f"{s:>22,}" for s in sizes))
     print(
         f"{'calls in last 30 days':<22}"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.stats.kpis import DEFAULT_TARGET_SECONDS
+from hotline.stats.legs import leg_totals
 from hotline.stats.oncall_hours import hours_of, oncall_intervals
 from hotline.stats.periods import Period
-from hotline.stats.scope import calls_in, legs_in, person_names
-from hotline.stats.sqltime import SqlClock
-from hotline.voice.models import Call, CallAttempt, LegResult
+from hotline.stats.scope import person_names
 
 
 @dataclass(frozen=True)
@@ -50,13 +49,21 @@ class AgentRow:
 
 def agent_table(session: Session, period: Period, hotline_id: int | None = None) -> list[AgentRow]:
     """Return a row per person rung or on call during `period`, sorted by name."""
-    legs = _leg_counts(session, period, hotline_id)
+    legs = leg_totals(session, period, hotline_id, DEFAULT_TARGET_SECONDS)
+    return agent_table_from(session, period, hotline_id, legs.per_person)
+
+
+def agent_table_from(
+    session: Session,
+    period: Period,
+    hotline_id: int | None,
+    legs: dict[int, dict[str, Any]],
+) -> list[AgentRow]:
+    """Add on-call hours and names to per-person leg counts (from `leg_totals`)."""
     span = (period.starts_at, period.ends_at)
     primary = oncall_intervals(session, *span, hotline_id=hotline_id, primary_only=True)
     anywhere = oncall_intervals(session, *span, hotline_id=hotline_id)
     person_ids = set(legs) | set(anywhere)
-    if not person_ids:
-        return []
     names = person_names(session, person_ids)
     rows = [
         AgentRow(
@@ -69,49 +76,3 @@ def agent_table(session: Session, period: Period, hotline_id: int | None = None)
         for pid in person_ids
     ]
     return sorted(rows, key=lambda row: (row.name.casefold(), row.person_id))
-
-
-RESULT_FIELDS = {
-    LegResult.ACCEPTED: "accepted",
-    LegResult.NO_ANSWER: "missed",
-    LegResult.DECLINED: "declined",
-    LegResult.BUSY: "busy",
-    LegResult.FAILED: "failed",
-    LegResult.CANCELED: "canceled",
-}
-
-
-def _leg_counts(
-    session: Session, period: Period, hotline_id: int | None
-) -> dict[int, dict[str, Any]]:
-    """Legs per person and result, summed in SQL (a few rows per person), then pivoted."""
-    clock = SqlClock.of(session, period)
-    ring_start = func.coalesce(CallAttempt.ring_started_at, CallAttempt.created_at)
-    rows = session.execute(
-        select(
-            CallAttempt.person_id,
-            CallAttempt.result,
-            func.count().label("legs"),
-            func.sum(CallAttempt.talk_seconds).label("talk"),
-            func.sum(clock.seconds_between(ring_start, CallAttempt.accepted_at)).label("to_accept"),
-        )
-        .join(Call, Call.id == CallAttempt.call_id)
-        .where(
-            CallAttempt.person_id.is_not(None),
-            *legs_in(period),
-            *calls_in(period, hotline_id),
-        )
-        .group_by(CallAttempt.person_id, CallAttempt.result)
-    ).all()
-    found: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        person = found.setdefault(row.person_id, {"offered": 0})
-        person["offered"] += row.legs
-        field = RESULT_FIELDS.get(row.result)  # None for legs still ringing
-        if field is not None:
-            person[field] = row.legs
-        if row.result == LegResult.ACCEPTED:
-            person["talk_seconds"] = int(row.talk or 0)
-            if row.to_accept is not None:
-                person["accept_seconds_mean"] = float(row.to_accept) / row.legs
-    return found

@@ -1,8 +1,8 @@
 """Everything the statistics page shows for a period, in as few passes over the calls as possible.
 
-One hourly GROUP BY gives the outcome counts, the daily trend and the heatmap;
-one join of the answered calls to their accepting legs gives speed, depth and
-talk; one join of the legs to their calls gives the per-agent table.
+One hourly GROUP BY over the calls gives the outcome counts, the daily trend
+and the heatmap; one GROUP BY over the legs joined to their calls gives the
+per-agent table and the answered calls' speed, depth and talk (legs.py).
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from hotline.stats.agents import AgentRow, agent_table
+from hotline.stats.agents import AgentRow, agent_table_from
 from hotline.stats.heatmap import Heatmap, heatmap_from_hours
 from hotline.stats.kpis import (
     DEFAULT_TARGET_SECONDS,
     Summary,
     check_target,
-    summary_from_hours,
+    summary_from,
 )
+from hotline.stats.legs import leg_totals
 from hotline.stats.periods import Period
 from hotline.stats.trend import DayCounts, hourly_counts, trend_from_hours
 
@@ -41,10 +42,11 @@ def dashboard(
     """Summary, daily trend, heatmap and per-agent table of `period` (one hotline or all)."""
     check_target(target_seconds)
     hours = hourly_counts(session, period, hotline_id)
+    legs = leg_totals(session, period, hotline_id, target_seconds)
     return Dashboard(
         period=period,
-        summary=summary_from_hours(session, period, hotline_id, target_seconds, hours),
+        summary=summary_from(hours, legs.answered, target_seconds),
         trend=trend_from_hours(period, hours),
         heatmap=heatmap_from_hours(hours),
-        agents=agent_table(session, period, hotline_id),
+        agents=agent_table_from(session, period, hotline_id, legs.per_person),
     )

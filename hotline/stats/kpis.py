@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Any
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import Session
 
 from hotline.stats.errors import StatsInputError
+from hotline.stats.legs import AnsweredFigures, leg_totals
 from hotline.stats.periods import Period
-from hotline.stats.scope import calls_in, legs_in
-from hotline.stats.sqltime import SqlClock, percentiles
 from hotline.stats.trend import HourCounts, OutcomeCounts, hourly_counts
-from hotline.voice.models import Call, CallAttempt, Outcome
 
 DEFAULT_TARGET_SECONDS = 30
 MAX_TARGET_SECONDS = 3600
@@ -90,7 +85,8 @@ def summary(
     """Compute the summary KPIs of `period` for one hotline, or all when `hotline_id` is None."""
     check_target(target_seconds)
     hours = hourly_counts(session, period, hotline_id)
-    return summary_from_hours(session, period, hotline_id, target_seconds, hours)
+    legs = leg_totals(session, period, hotline_id, target_seconds)
+    return summary_from(hours, legs.answered, target_seconds)
 
 
 def check_target(target_seconds: int) -> None:
@@ -101,78 +97,25 @@ def check_target(target_seconds: int) -> None:
         )
 
 
-def summary_from_hours(
-    session: Session,
-    period: Period,
-    hotline_id: int | None,
-    target_seconds: int,
-    hours: Iterable[HourCounts],
+def summary_from(
+    hours: Iterable[HourCounts], answered: AnsweredFigures, target_seconds: int
 ) -> Summary:
-    """The summary, taking outcome counts from hourly counts already read (the dashboard's)."""
+    """Put the summary together from the hourly outcome counts and the answered-call figures."""
     counts = dict.fromkeys((f.name for f in fields(OutcomeCounts)), 0)
     for entry in hours:
         for name in counts:
             counts[name] += getattr(entry, name)
-    answered = _answered_figures(session, period, hotline_id, target_seconds)
-    return Summary(**counts, **answered, target_seconds=target_seconds)
-
-
-def _answered_figures(
-    session: Session, period: Period, hotline_id: int | None, target_seconds: int
-) -> dict[str, Any]:
-    """Speed, depth and talk of the answered calls: each joined to its accepting leg."""
-    clock = SqlClock.of(session, period)
-    accepting = aliased(CallAttempt)
-    wait = clock.seconds_between(Call.started_at, accepting.accepted_at)
-    columns = [
-        func.avg(wait).label("wait_mean"),
-        _count_where(wait <= target_seconds).label("within"),
-        _count_where(Call.answered_position == 0).label("depth0"),
-        _count_where(Call.answered_position == 1).label("depth1"),
-        _count_where(Call.answered_position >= 2).label("depth2"),
-        func.avg(accepting.talk_seconds).label("talk_mean"),
-        func.coalesce(func.sum(accepting.talk_seconds), 0).label("talk_total"),
-    ]
-    if clock.postgresql:
-        # In the same pass on PostgreSQL; SQLite ranks the waits in a second query.
-        columns += [
-            func.percentile_cont(0.5).within_group(wait).label("median"),
-            func.percentile_cont(0.9).within_group(wait).label("p90"),
-        ]
-    answered_calls = (
-        select(*columns)
-        .select_from(Call)
-        .join(
-            accepting,
-            and_(
-                accepting.call_id == Call.id,
-                accepting.position == Call.answered_position,
-                *legs_in(period, accepting),
-            ),
-        )
-        .where(Call.outcome == Outcome.ANSWERED, *calls_in(period, hotline_id))
+    calls = answered.calls
+    return Summary(
+        **counts,
+        answer_seconds_mean=answered.wait_total / calls if calls else None,
+        answer_seconds_median=answered.wait_median,
+        answer_seconds_p90=answered.wait_p90,
+        talk_seconds_mean=answered.talk_total / calls if calls else None,
+        talk_seconds_total=answered.talk_total,
+        answered_by_primary=answered.by_depth[0],
+        answered_by_backup1=answered.by_depth[1],
+        answered_by_backup2_plus=answered.by_depth[2],
+        target_seconds=target_seconds,
+        answered_within_target=answered.within_target,
     )
-    row = session.execute(answered_calls).one()
-    if clock.postgresql:
-        waits = {0.5: _float(row.median), 0.9: _float(row.p90)}
-    else:
-        waits = percentiles(session, answered_calls.with_only_columns(wait), (0.5, 0.9))
-    return {
-        "answer_seconds_mean": _float(row.wait_mean),
-        "answer_seconds_median": waits[0.5],
-        "answer_seconds_p90": waits[0.9],
-        "talk_seconds_mean": _float(row.talk_mean),
-        "talk_seconds_total": int(row.talk_total),
-        "answered_by_primary": row.depth0,
-        "answered_by_backup1": row.depth1,
-        "answered_by_backup2_plus": row.depth2,
-        "answered_within_target": row.within,
-    }
-
-
-def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]

@@ -106,12 +106,24 @@ def as_hour(value: Any) -> datetime:
 def percentiles(
     session: Session, values: Select[Any], fractions: Sequence[float]
 ) -> dict[float, float | None]:
-    """Continuous percentiles (as `percentile_cont`) of the one column `values` selects.
-
-    For databases without `percentile_cont` (SQLite): the values are ranked
-    with row_number() and only the rows around each wanted rank come back.
-    """
+    """Continuous percentiles (as `percentile_cont`) of the one column `values` selects."""
     column = values.subquery().c[0]
+    if dialect_of(session) == "postgresql":
+        found = session.execute(
+            select(*(func.percentile_cont(f).within_group(column) for f in fractions))
+        ).one()
+        return {f: None if v is None else float(v) for f, v in zip(fractions, found, strict=True)}
+    return ranked_percentiles(session, column, fractions)
+
+
+def ranked_percentiles(
+    session: Session, column: Any, fractions: Sequence[float]
+) -> dict[float, float | None]:
+    """Percentiles for databases without `percentile_cont` (SQLite), from ranks.
+
+    The values are ranked with row_number(); only the rows around each wanted
+    rank come back.
+    """
     ranked = (
         select(
             column.label("v"),

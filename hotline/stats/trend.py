@@ -11,13 +11,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.stats.periods import Period
 from hotline.stats.scope import calls_in
 from hotline.stats.sqltime import SqlClock, as_hour
 from hotline.voice.models import Call, Outcome
+
+OUTCOME_FIELDS = {
+    Outcome.ANSWERED: "answered",
+    Outcome.VOICEMAIL: "voicemail",
+    Outcome.MISSED: "missed",
+    Outcome.ABANDONED: "abandoned",
+    Outcome.FAILED: "failed",
+}  # anything else (ringing) is still in progress
 
 
 @dataclass(frozen=True)
@@ -52,28 +60,17 @@ def hourly_counts(
     """Count the calls of `period` per local hour and outcome (hours with calls only)."""
     clock = SqlClock.of(session, period)
     hour = clock.local_hour_start(Call.started_at).label("hour")
-    counts = [
-        func.sum(case((Call.outcome == outcome, 1), else_=0)).label(outcome.value)
-        for outcome in Outcome
-    ]
     rows = session.execute(
-        select(hour, func.count().label("received"), *counts)
+        select(hour, Call.outcome, func.count().label("calls"))
         .where(*calls_in(period, hotline_id))
-        .group_by(hour)
+        .group_by(hour, Call.outcome)
     ).all()
-    return [
-        HourCounts(
-            hour=as_hour(row.hour),
-            received=row.received,
-            answered=row.answered,
-            voicemail=row.voicemail,
-            missed=row.missed,
-            abandoned=row.abandoned,
-            failed=row.failed,
-            in_progress=row.ringing,
-        )
-        for row in rows
-    ]
+    found: dict[datetime, dict[str, int]] = {}
+    for row in rows:
+        counts = found.setdefault(as_hour(row.hour), {"received": 0})
+        counts["received"] += row.calls
+        counts[OUTCOME_FIELDS.get(row.outcome, "in_progress")] = row.calls
+    return [HourCounts(hour=at, **counts) for at, counts in found.items()]
 
 
 def daily_trend(session: Session, period: Period, hotline_id: int | None = None) -> list[DayCounts]:
