@@ -14,9 +14,9 @@ from typing import Any
 from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
-from hotline.api import PREFIX
+from hotline.api import MAX_ID, PREFIX, IdConverter
 from hotline.api.operations import Operation, operation_of
 from hotline.api.schemas import MeOut, Problem
 from hotline.auth.access import declared_roles
@@ -131,9 +131,18 @@ def _operation(
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(rule, name)}
         for name in sorted(rule.arguments)
     ]
+
+
+def _path_schema(rule: Rule, name: str) -> dict[str, Any]:
+    converter = rule._converters[name]  # noqa: SLF001 - werkzeug keeps them only here
+    if isinstance(converter, IdConverter):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    if isinstance(converter, IntegerConverter):
+        return {"type": "integer"}
+    return {"type": "string"}
 
 
 def _query_parameters(op: Operation) -> list[dict[str, Any]]:

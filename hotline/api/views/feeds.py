@@ -25,7 +25,7 @@ from hotline.planning.ical import (
 TAGS = ("iCal feeds",)
 
 
-@bp.post("/people/<int:person_id>/feed")
+@bp.post("/people/<id:person_id>/feed")
 @role_required(*READERS)
 @operation("New iCal feed URL for a person", response=FeedOut, status=201, tags=TAGS)
 def person_feed_issue(person_id: int) -> Response:
@@ -36,7 +36,7 @@ def person_feed_issue(person_id: int) -> Response:
     return answer(FeedOut(url=feed_url(secret)), 201)
 
 
-@bp.delete("/people/<int:person_id>/feed")
+@bp.delete("/people/<id:person_id>/feed")
 @role_required(*READERS)
 @operation("Stop a person's iCal feed", status=204, tags=TAGS)
 def person_feed_revoke(person_id: int) -> Response:
@@ -45,7 +45,7 @@ def person_feed_revoke(person_id: int) -> Response:
     return no_content()
 
 
-@bp.post("/hotlines/<int:hotline_id>/feed")
+@bp.post("/hotlines/<id:hotline_id>/feed")
 @role_required(*EDITORS)
 @operation("New iCal feed URL for a hotline", response=FeedOut, status=201, tags=TAGS)
 def hotline_feed_issue(hotline_id: int) -> Response:
@@ -54,7 +54,7 @@ def hotline_feed_issue(hotline_id: int) -> Response:
     return answer(FeedOut(url=feed_url(secret)), 201)
 
 
-@bp.delete("/hotlines/<int:hotline_id>/feed")
+@bp.delete("/hotlines/<id:hotline_id>/feed")
 @role_required(*EDITORS)
 @operation("Stop a hotline's iCal feed", status=204, tags=TAGS)
 def hotline_feed_revoke(hotline_id: int) -> Response:

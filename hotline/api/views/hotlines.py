@@ -48,7 +48,7 @@ def hotlines() -> Response:
     return answer(HotlinePage(items=[hotline_out(h, chains[h.id]) for h in rows], **fields))
 
 
-@bp.get("/hotlines/<int:hotline_id>")
+@bp.get("/hotlines/<id:hotline_id>")
 @role_required(*READERS)
 @operation("Get a hotline", response=HotlineOut, tags=TAGS)
 def hotline(hotline_id: int) -> Response:
@@ -73,7 +73,7 @@ def hotline_create() -> Response:
     return answer(hotline_out(created, list(sent.default_chain)), 201)
 
 
-@bp.patch("/hotlines/<int:hotline_id>")
+@bp.patch("/hotlines/<id:hotline_id>")
 @role_required(ADMIN)
 @operation(
     "Change a hotline's settings", response=HotlineOut, body=HotlineUpdate, errors=(422,),

@@ -19,7 +19,7 @@ from hotline.db import get_session, utcnow
 from hotline.planning.oncall import resolve_chain
 
 
-@bp.get("/hotlines/<int:hotline_id>/oncall")
+@bp.get("/hotlines/<id:hotline_id>/oncall")
 @role_required(*READERS)
 @operation(
     "Who is on call at a moment",

@@ -43,7 +43,7 @@ from hotline.planning.overrides import (
 TAGS = ("overrides",)
 
 
-@bp.post("/hotlines/<int:hotline_id>/overrides")
+@bp.post("/hotlines/<id:hotline_id>/overrides")
 @role_required(*EDITORS)
 @operation("Put an explicit chain on call over a span", response=SlotSaved, status=201,
            body=OverrideCreate, errors=(422,), tags=TAGS)  # fmt: skip
@@ -69,7 +69,7 @@ def override_create(hotline_id: int) -> Response:
     return answer(slot_saved(edit, zone), 201)
 
 
-@bp.post("/hotlines/<int:hotline_id>/overrides/replace")
+@bp.post("/hotlines/<id:hotline_id>/overrides/replace")
 @role_required(*EDITORS)
 @operation("Replace a person for a span (illness, errand)", response=OverridesSaved,
            status=201, body=ReplacementCreate, errors=(404, 422), tags=TAGS)  # fmt: skip
@@ -96,7 +96,7 @@ def override_replace(hotline_id: int) -> Response:
     return answer(_saved(result, hotline), 201)
 
 
-@bp.post("/hotlines/<int:hotline_id>/overrides/swap")
+@bp.post("/hotlines/<id:hotline_id>/overrides/swap")
 @role_required(*EDITORS)
 @operation("Swap two shifts between their primaries", response=OverridesSaved, status=201,
            body=SwapCreate, errors=(404, 409, 422), tags=TAGS)  # fmt: skip
@@ -128,7 +128,7 @@ def override_swap(hotline_id: int) -> Response:
     return answer(_saved(result, hotline), 201)
 
 
-@bp.delete("/overrides/<int:slot_id>")
+@bp.delete("/overrides/<id:slot_id>")
 @role_required(*EDITORS)
 @operation("Delete an override: the regular assignment rings again", status=204,
            query=VersionQuery, errors=(409, 422), tags=TAGS)  # fmt: skip

@@ -29,7 +29,7 @@ def people() -> Response:
     return answer(PersonPage(items=[person_out(p) for p in rows], **fields))
 
 
-@bp.get("/people/<int:person_id>")
+@bp.get("/people/<id:person_id>")
 @role_required(*REVIEWERS)
 @operation("Get a person", response=PersonOut, tags=TAGS)
 def person(person_id: int) -> Response:
@@ -53,7 +53,7 @@ def person_create() -> Response:
     return answer(person_out(created), 201)
 
 
-@bp.patch("/people/<int:person_id>")
+@bp.patch("/people/<id:person_id>")
 @role_required(*EDITORS)
 @operation("Change a person", response=PersonOut, body=PersonUpdate, errors=(422,), tags=TAGS)
 def person_update(person_id: int) -> Response:

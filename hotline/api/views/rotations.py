@@ -50,7 +50,7 @@ WITH_PEOPLE = (
 )
 
 
-@bp.get("/hotlines/<int:hotline_id>/rotations")
+@bp.get("/hotlines/<id:hotline_id>/rotations")
 @role_required(*READERS)
 @operation("List a hotline's rotations", response=RotationPage, query=Paging, tags=TAGS)
 def rotations(hotline_id: int) -> Response:
@@ -65,7 +65,7 @@ def rotations(hotline_id: int) -> Response:
     return answer(RotationPage(items=[rotation_out(r) for r in rows], **fields))
 
 
-@bp.get("/rotations/<int:rotation_id>")
+@bp.get("/rotations/<id:rotation_id>")
 @role_required(*READERS)
 @operation("Get a rotation", response=RotationOut, tags=TAGS)
 def rotation(rotation_id: int) -> Response:
@@ -74,7 +74,7 @@ def rotation(rotation_id: int) -> Response:
     return answer(rotation_out(found))
 
 
-@bp.post("/hotlines/<int:hotline_id>/rotations")
+@bp.post("/hotlines/<id:hotline_id>/rotations")
 @role_required(*EDITORS)
 @operation("Create a rotation (generate it to write its slots)", response=RotationOut,
            status=201, body=RotationCreate, errors=(422,), tags=TAGS)  # fmt: skip
@@ -93,7 +93,7 @@ def rotation_create(hotline_id: int) -> Response:
     return answer(rotation_out(_rotation(created.id)), 201)
 
 
-@bp.patch("/rotations/<int:rotation_id>")
+@bp.patch("/rotations/<id:rotation_id>")
 @role_required(*EDITORS)
 @operation("Change a rotation (generate again to apply)", response=RotationOut,
            body=RotationUpdate, errors=(409, 422), tags=TAGS)  # fmt: skip
@@ -114,7 +114,7 @@ def rotation_update(rotation_id: int) -> Response:
     return answer(rotation_out(_rotation(found.id)))
 
 
-@bp.delete("/rotations/<int:rotation_id>")
+@bp.delete("/rotations/<id:rotation_id>")
 @role_required(*EDITORS)
 @operation("Delete a rotation and its slots from now on", status=204, query=VersionQuery,
            errors=(409,), tags=TAGS)  # fmt: skip
@@ -132,7 +132,7 @@ def rotation_delete(rotation_id: int) -> Response:
     return no_content()
 
 
-@bp.post("/rotations/<int:rotation_id>/generate")
+@bp.post("/rotations/<id:rotation_id>/generate")
 @role_required(*EDITORS)
 @operation("Write (or preview) a rotation's slots for N weeks", response=GenerationOut,
            body=GenerationRequest, errors=(422,), tags=TAGS)  # fmt: skip

@@ -38,7 +38,7 @@ TAGS = ("slots",)
 DEFAULT_RANGE = timedelta(days=7)
 
 
-@bp.get("/hotlines/<int:hotline_id>/slots")
+@bp.get("/hotlines/<id:hotline_id>/slots")
 @role_required(*READERS)
 @operation("List a hotline's slots in a time range", response=SlotPage, query=SlotRange,
            tags=TAGS)  # fmt: skip
@@ -67,7 +67,7 @@ def slots(hotline_id: int) -> Response:
     return answer(SlotPage(items=[slot_out(s, zone) for s in rows], **fields))
 
 
-@bp.get("/slots/<int:slot_id>")
+@bp.get("/slots/<id:slot_id>")
 @role_required(*READERS)
 @operation("Get a slot", response=SlotOut, tags=TAGS)
 def slot(slot_id: int) -> Response:
@@ -76,7 +76,7 @@ def slot(slot_id: int) -> Response:
     return answer(slot_out(found, ZoneInfo(hotline.timezone)))
 
 
-@bp.post("/hotlines/<int:hotline_id>/slots")
+@bp.post("/hotlines/<id:hotline_id>/slots")
 @role_required(*EDITORS)
 @operation("Add a regular slot by hand", response=SlotSaved, status=201, body=SlotCreate,
            errors=(422,), tags=TAGS)  # fmt: skip
@@ -102,7 +102,7 @@ def slot_create(hotline_id: int) -> Response:
     return answer(slot_saved(edit, zone), 201)
 
 
-@bp.patch("/slots/<int:slot_id>")
+@bp.patch("/slots/<id:slot_id>")
 @role_required(*EDITORS)
 @operation("Change a slot", response=SlotSaved, body=SlotUpdate, errors=(409, 422), tags=TAGS)
 def slot_update(slot_id: int) -> Response:
@@ -137,7 +137,7 @@ def slot_update(slot_id: int) -> Response:
     return answer(slot_saved(edit, zone))
 
 
-@bp.delete("/slots/<int:slot_id>")
+@bp.delete("/slots/<id:slot_id>")
 @role_required(*EDITORS)
 @operation("Delete a slot (regular or override)", status=204, query=VersionQuery,
            errors=(409,), tags=TAGS)  # fmt: skip

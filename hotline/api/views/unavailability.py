@@ -40,7 +40,7 @@ from hotline.planning.unavailability import (
 TAGS = ("unavailability",)
 
 
-@bp.get("/people/<int:person_id>/unavailability")
+@bp.get("/people/<id:person_id>/unavailability")
 @role_required(*REVIEWERS)
 @operation("List a person's unavailability", response=UnavailabilityPage,
            query=UnavailabilityRange, tags=TAGS)  # fmt: skip
@@ -64,14 +64,14 @@ def unavailability_list(person_id: int) -> Response:
     return answer(UnavailabilityPage(items=[unavailability_out(p, zone) for p in rows], **fields))
 
 
-@bp.get("/unavailability/<int:unavailability_id>")
+@bp.get("/unavailability/<id:unavailability_id>")
 @role_required(*REVIEWERS)
 @operation("Get an unavailability period", response=UnavailabilityOut, tags=TAGS)
 def unavailability(unavailability_id: int) -> Response:
     return answer(unavailability_out(_period(unavailability_id), app_zone()))
 
 
-@bp.post("/people/<int:person_id>/unavailability")
+@bp.post("/people/<id:person_id>/unavailability")
 @role_required(*EDITORS)
 @operation("Record that a person cannot be on call", response=UnavailabilityOut, status=201,
            body=UnavailabilityCreate, errors=(422,), tags=TAGS)  # fmt: skip
@@ -97,7 +97,7 @@ def unavailability_create(person_id: int) -> Response:
     return answer(unavailability_out(period, zone), 201)
 
 
-@bp.patch("/unavailability/<int:unavailability_id>")
+@bp.patch("/unavailability/<id:unavailability_id>")
 @role_required(*EDITORS)
 @operation("Change an unavailability period", response=UnavailabilityOut,
            body=UnavailabilityUpdate, errors=(422,), tags=TAGS)  # fmt: skip
@@ -130,7 +130,7 @@ def unavailability_update(unavailability_id: int) -> Response:
     return answer(unavailability_out(period, zone))
 
 
-@bp.delete("/unavailability/<int:unavailability_id>")
+@bp.delete("/unavailability/<id:unavailability_id>")
 @role_required(*EDITORS)
 @operation("Delete an unavailability period", status=204, tags=TAGS)
 def unavailability_delete(unavailability_id: int) -> Response:
