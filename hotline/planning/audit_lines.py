@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hotline.i18n import format_local
+from hotline.planning.forms import day_name
 from hotline.planning.models import AuditLog
 
 ACTIONS = {
@@ -46,7 +47,26 @@ FIELDS = {
     "backup_count": _l("Backups next in line"),
     "max_consecutive_days": _l("Most on-call days in a row"),
     "min_rest_hours": _l("Least rest between two shifts (hours)"),
+    "in_force": _l("On call until then"),
+    "window": _l("Covered hours"),
+    "start": _l("From"),
+    "end": _l("To"),
+    "created": _l("Slots written"),
+    "updated": _l("Slots updated"),
+    "deleted": _l("Slots removed"),
+    "conflicts": _l("Shifts in the way of other slots"),
+    "skips": _l("Members skipped"),
 }
+KINDS = {
+    "regular": _l("planning"),
+    "override": _l("override"),
+    "leave": _l("Leave"),
+    "sickness": _l("Sickness"),
+    "other": _l("Other"),
+    "inactive": _l("inactive"),
+}
+# Values that are lists of person ids.
+PEOPLE_FIELDS = {"members", "backups"}
 # Bookkeeping that changes with every edit and tells a reader nothing.
 HIDDEN_FIELDS = {"version", "rotation_id", "person_id", "hotline_id"}
 
@@ -68,12 +88,16 @@ class AuditLine:
     changes: tuple[Change, ...]
 
 
-def audit_line(entry: AuditLog, zone: ZoneInfo) -> AuditLine:
-    """One audit row, its values written for people in `zone` and the page's language."""
+def audit_line(entry: AuditLog, zone: ZoneInfo, names: dict[int, str] | None = None) -> AuditLine:
+    """One audit row, its values written for people in `zone` and the page's language.
+
+    `names` maps the person ids some snapshots hold (rotation members) to names.
+    """
     before, after = entry.before or {}, entry.after or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN_FIELDS]
+    shown = _Shown(zone, names or {})
     changes = tuple(
-        Change(str(FIELDS.get(k, k)), _value(before.get(k), zone), _value(after.get(k), zone))
+        Change(str(FIELDS.get(k, k)), shown(k, before.get(k)), shown(k, after.get(k)))
         for k in keys
         if before.get(k) != after.get(k)
     )
@@ -87,21 +111,59 @@ def audit_line(entry: AuditLog, zone: ZoneInfo) -> AuditLine:
     )
 
 
-def _value(value: Any, zone: ZoneInfo) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(_item(v, zone) for v in value)
-    if isinstance(value, str):
-        moment = _instant(value)
-        return format_local(moment, zone, "short") if moment is not None else value
-    return str(value)
+def person_ids(entries: list[AuditLog]) -> set[int]:
+    """The person ids held in the entries' id lists (to look their names up once)."""
+    found: set[int] = set()
+    for entry in entries:
+        for snapshot in (entry.before or {}, entry.after or {}):
+            for key in PEOPLE_FIELDS:
+                found.update(v for v in snapshot.get(key) or () if isinstance(v, int))
+    return found
 
 
-def _item(value: Any, zone: ZoneInfo) -> str:
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("person_id") or value)
-    return _value(value, zone)
+class _Shown:
+    """Write a snapshot value for people: local times, names, translated kinds."""
+
+    def __init__(self, zone: ZoneInfo, names: dict[int, str]) -> None:
+        self.zone, self.names = zone, names
+
+    def __call__(self, key: str, value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "—"
+        if key in PEOPLE_FIELDS and isinstance(value, list):
+            return ", ".join(self.names.get(v, f"#{v}") for v in value)
+        if key == "weekdays" and isinstance(value, list):
+            return ", ".join(day_name(d) for d in value if isinstance(d, int) and 1 <= d <= 7)
+        if key == "window" and isinstance(value, list):
+            return "–".join(str(v) for v in value)
+        if key == "in_force" and isinstance(value, list):
+            return "; ".join(self.piece(p) for p in value if isinstance(p, dict))
+        if key == "skips" and isinstance(value, list):
+            return "; ".join(self.skip(s) for s in value if isinstance(s, list) and len(s) >= 3)
+        if key == "kind":
+            return str(KINDS.get(value, value))
+        return self.plain(value)
+
+    def plain(self, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(self.item(v) for v in value)
+        if isinstance(value, str):
+            moment = _instant(value)
+            return format_local(moment, self.zone, "short") if moment is not None else value
+        return str(value)
+
+    def item(self, value: Any) -> str:
+        if isinstance(value, dict):
+            return str(value.get("name") or value.get("person_id") or value)
+        return self.plain(value)
+
+    def piece(self, piece: dict[str, Any]) -> str:
+        span = f"{self.plain(piece.get('starts_at'))}–{self.plain(piece.get('ends_at'))}"
+        return f"{span}: {self.plain(piece.get('chain') or [])}"
+
+    def skip(self, skip: list[Any]) -> str:
+        when, name, reason = skip[0], skip[1], skip[2]
+        return f"{self.plain(when)} {name} ({KINDS.get(reason, reason)})"
 
 
 def _instant(text: str) -> datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,10 +22,12 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from hotline.auth.forms import MultiCheckboxField
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -387,6 +389,197 @@ class UnavailabilityForm(FlaskForm):
     first_day = DateField(_l("First day"), validators=[InputRequired(message=_l("Give a date."))])
     last_day = DateField(_l("Last day"), validators=[InputRequired(message=_l("Give a date."))])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+    def validate_last_day(self, field: DateField) -> None:
+        if field.data and self.first_day.data and field.data < self.first_day.data:
+            raise ValidationError(_("The last day is before the first."))
+
+
+# -- rotations ------------------------------------------------------------------------------
+
+EVERY_DAY_PATTERN, WEEKDAYS_PATTERN, CUSTOM_PATTERN = "every_day", "weekdays", "custom"
+PATTERN_DAYS = {EVERY_DAY_PATTERN: range(1, 8), WEEKDAYS_PATTERN: range(1, 6)}
+SHIFT_UNITS = {"hours": 1, "days": 24, "weeks": 168}
+
+
+class RotationForm(FlaskForm):
+    """A rotation: members in turn order, shift length, handoff, days covered, backups."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    members = chain_places(_l("Members, in turn order"), required=True)
+    shift_length = IntegerField(
+        _l("Shift length"),
+        default=1,
+        validators=[InputRequired(message=_l("Give a length.")), NumberRange(min=1)],
+    )
+    shift_unit = SelectField(
+        _l("Unit"),
+        choices=[
+            SelectChoice("hours", _l("hours")),
+            SelectChoice("days", _l("days")),
+            SelectChoice("weeks", _l("weeks")),
+        ],
+        default="weeks",
+    )
+    handoff = TimeField(
+        _l("Handoff time"),
+        default=time(8, 0),
+        validators=[InputRequired(message=_l("Give a time."))],
+    )
+    start_date = DateField(
+        _l("First shift on"), validators=[InputRequired(message=_l("Give a date."))]
+    )
+    timezone = ZoneField(
+        _l("Time zone"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("Empty: the hotline's."),
+    )
+    pattern = SelectField(
+        _l("Days covered"),
+        choices=[
+            SelectChoice(EVERY_DAY_PATTERN, _l("Every day")),
+            SelectChoice(WEEKDAYS_PATTERN, _l("Monday to Friday")),
+            SelectChoice(CUSTOM_PATTERN, _l("The days ticked below")),
+        ],
+        default=EVERY_DAY_PATTERN,
+    )
+    weekdays = MultiCheckboxField(_l("Days"), choices=[], coerce=int, validate_choice=False)
+    window_start = TimeField(_l("Covered from"), validators=[Optional()])
+    window_end = TimeField(_l("Covered until"), validators=[Optional()])
+    backup_count = IntegerField(
+        _l("Backups next in line"),
+        default=1,
+        validators=[InputRequired(message=_l("Give a number.")), NumberRange(min=0)],
+        description=_l("How many of the next members in turn order back the person on call up."),
+    )
+    backups = chain_places(_l("Then these backups"), required=False)
+    version = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.weekdays.choices = [SelectChoice(d, day_name(d)) for d in range(1, 8)]
+
+    def validate_weekdays(self, field: MultiCheckboxField) -> None:
+        if self.pattern.data == CUSTOM_PATTERN and not field.data:
+            raise ValidationError(_("Tick at least one day."))
+        if any(day not in range(1, 8) for day in field.data or ()):
+            raise ValidationError(_("Tick days from the list."))
+
+    def chosen_weekdays(self) -> frozenset[int]:
+        if self.pattern.data == CUSTOM_PATTERN:
+            return frozenset(self.weekdays.data or ())
+        return frozenset(PATTERN_DAYS[self.pattern.data])
+
+    def shift_hours(self) -> int:
+        return int(self.shift_length.data) * SHIFT_UNITS[self.shift_unit.data]
+
+    def show_pattern(self, weekdays: frozenset[int]) -> None:
+        """Set the pattern and day boxes from a stored set of ISO weekdays."""
+        named = {frozenset(days): name for name, days in PATTERN_DAYS.items()}
+        self.pattern.data = named.get(weekdays, CUSTOM_PATTERN)
+        self.weekdays.data = sorted(weekdays)
+
+    def show_shift(self, hours: int) -> None:
+        """Show a stored length in the largest unit that divides it."""
+        for unit in ("weeks", "days", "hours"):
+            if hours % SHIFT_UNITS[unit] == 0:
+                self.shift_length.data, self.shift_unit.data = hours // SHIFT_UNITS[unit], unit
+                return
+
+
+def day_name(iso_weekday: int) -> str:
+    """The weekday's name in the page's language (1 = Monday)."""
+    from hotline.i18n import format_local_date
+
+    return format_local_date(date(2024, 1, iso_weekday), None, "EEEE")
+
+
+class GenerateForm(FlaskForm):
+    """Generate a rotation's slots for N weeks from a day (today when empty)."""
+
+    weeks = IntegerField(
+        _l("Weeks ahead"),
+        default=8,
+        validators=[
+            InputRequired(message=_l("Give a number of weeks.")),
+            NumberRange(1, 104, message=_l("Choose between %(min)s and %(max)s weeks.")),
+        ],
+    )
+    from_day = DateField(_l("From"), validators=[Optional()], description=_l("Empty: from now on."))
+
+    class Meta:
+        # Previews come with GET; posts are checked by the app's CSRF hook all the same.
+        csrf = False
+
+
+# -- overrides ------------------------------------------------------------------------------
+
+
+class ReplaceForm(ZonedForm):
+    """Replace a person (sick, say) by another for a span: an override wherever they are on call."""
+
+    person = SelectField(_l("Person to replace"), choices=[], validate_choice=False)
+    replacement = SelectField(_l("Replaced by"), choices=[], validate_choice=False)
+    starts_at = local_datetime_field(_l("From"))
+    ends_at = local_datetime_field(_l("Until"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+    def offer(self, people: list[tuple[int, str]]) -> None:
+        choices = [SelectChoice("", _("(choose)"))]
+        choices += [SelectChoice(str(pid), name) for pid, name in people]
+        self.known = {str(pid) for pid, _name in people}
+        self.person.choices = self.replacement.choices = choices
+
+    def validate_person(self, field: SelectField) -> None:
+        if field.data not in getattr(self, "known", set()):
+            raise ValidationError(_("Choose a person from the list."))
+
+    def validate_replacement(self, field: SelectField) -> None:
+        if field.data not in getattr(self, "known", set()):
+            raise ValidationError(_("Choose a person from the list."))
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        self.instant(field)
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        self.instant(field)
+
+
+class SwapForm(FlaskForm):
+    """Swap two shifts between their people."""
+
+    first = SelectField(_l("This shift"), choices=[], validate_choice=False)
+    second = SelectField(_l("with this one"), choices=[], validate_choice=False)
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+    def offer(self, shifts: list[tuple[int, str]]) -> None:
+        choices = [SelectChoice("", _("(choose)"))]
+        choices += [SelectChoice(str(sid), label) for sid, label in shifts]
+        self.known = {str(sid) for sid, _label in shifts}
+        self.first.choices = self.second.choices = choices
+
+    def validate_first(self, field: SelectField) -> None:
+        if field.data not in getattr(self, "known", set()):
+            raise ValidationError(_("Choose a shift from the list."))
+
+    def validate_second(self, field: SelectField) -> None:
+        if field.data not in getattr(self, "known", set()):
+            raise ValidationError(_("Choose a shift from the list."))
+        if field.data == self.first.data:
+            raise ValidationError(_("Choose another shift."))
+
+
+# -- fairness -------------------------------------------------------------------------------
+
+
+class PeriodForm(FlaskForm):
+    """A period of whole local days (sent with GET)."""
+
+    first_day = DateField(_l("From"), validators=[InputRequired(message=_l("Give a date."))])
+    last_day = DateField(_l("To"), validators=[InputRequired(message=_l("Give a date."))])
+
+    class Meta:
+        csrf = False
 
     def validate_last_day(self, field: DateField) -> None:
         if field.data and self.first_day.data and field.data < self.first_day.data:

@@ -105,6 +105,8 @@ from hotline.planning import (  # noqa: E402,F401 - the other pages register on 
     views_calendar,
     views_fairness,
     views_hotlines,
+    views_overrides,
     views_people,
+    views_rotations,
     views_slots,
 )

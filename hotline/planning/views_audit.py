@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from hotline.auth import role_required
 from hotline.db import get_session
+from hotline.models import Person
 from hotline.planning import audit, bp
-from hotline.planning.audit_lines import audit_line
+from hotline.planning.audit_lines import audit_line, person_ids
 from hotline.planning.views_common import REVIEWERS, reviewed_hotline
 
 # The page shows the latest changes; older ones stay in the table.
@@ -23,10 +25,13 @@ def audit_log(hotline_id: int) -> ResponseReturnValue:
     """The latest changes to the hotline's planning, newest first."""
     hotline = reviewed_hotline(hotline_id)
     zone = ZoneInfo(hotline.timezone)
-    entries = audit.audit_entries(get_session(), hotline.id, limit=AUDIT_PAGE_SIZE)
+    session = get_session()
+    entries = audit.audit_entries(session, hotline.id, limit=AUDIT_PAGE_SIZE)
+    ids = person_ids(entries)
+    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
     return render_template(
         "planning/audit.html",
         hotline=hotline,
-        lines=[audit_line(e, zone) for e in entries],
+        lines=[audit_line(e, zone, names) for e in entries],
         size=AUDIT_PAGE_SIZE,
     )

@@ -122,3 +122,29 @@ def show_planning_error(form: Any, error: Exception, renames: dict[str, str] | N
     if renames and field in renames:
         error.field = renames[field]  # type: ignore[attr-defined]
     show_error(form, error)
+
+
+@bp.app_template_filter("iso_local")
+def iso_local(text: str, zone: str, fmt: str = "EEE d MMM HH:mm") -> str:
+    """An instant stored as ISO text (audit snapshots) in the hotline's zone and language."""
+    from datetime import datetime
+
+    from hotline.i18n import format_local
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return str(text)
+    return format_local(moment, zone, fmt) if moment.tzinfo is not None else str(text)
+
+
+@bp.app_template_filter("signed")
+def signed(value: float, percent: bool = False) -> str:
+    """A deviation with its sign (+6, -2.5, +33 %); zero has none."""
+    from flask_babel import format_decimal, format_percent
+
+    rounded = round(value, 2 if percent else 1)
+    text = format_percent(abs(rounded), "0%") if percent else format_decimal(abs(rounded), "0.#")
+    if (round(rounded * 100) if percent else round(rounded * 10)) == 0:
+        return text
+    return ("+" if rounded > 0 else "-") + text

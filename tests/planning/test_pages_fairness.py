@@ -74,3 +74,69 @@ def test_supervisor_reads_the_rules_without_a_form(client, login_as, make_hotlin
 
     assert "pas de limite" in page
     assert "/rules" not in page
+
+
+def cells(page: str, name: str) -> list[str]:
+    table = page.split('<table class="list fairness">')[1].split("</table>")[0]
+    row = next(r for r in re.split(r"<tr\b", table) if f"<td>{name}</td>" in r)
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c.split(">", 1)[1])).strip()
+        for c in row.split("<td")[2:]
+    ]
+
+
+def test_hours_per_person_by_kind_with_the_gap_to_an_even_share(
+    client, login_as, make_hotline, make_person, make_slot
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    hotline = make_hotline()
+    alice, bruno = make_person("Alice"), make_person("Bruno")
+    # Monday 8 June 2026, 08:00-20:00: 12 weekday-day hours for Alice;
+    # Saturday 13 June, all day: 24 weekend hours for Bruno.
+    make_slot(
+        hotline,
+        datetime(2026, 6, 8, 8, tzinfo=paris),
+        datetime(2026, 6, 8, 20, tzinfo=paris),
+        [alice],
+    )
+    make_slot(
+        hotline,
+        datetime(2026, 6, 13, 0, tzinfo=paris),
+        datetime(2026, 6, 14, 0, tzinfo=paris),
+        [bruno, alice],
+    )
+    login_as("supervisor", hotlines=(hotline,), language="en")
+
+    page = client.get(
+        f"/planning/hotlines/{hotline.id}/fairness",
+        query_string={"first_day": "2026-06-01", "last_day": "2026-06-30"},
+    ).get_data(as_text=True)
+
+    # Even share: 6 weekday-day hours, 12 weekend hours, 18 in all; backups do not count.
+    assert cells(page, "Alice") == ["12 (+6)", "0 (0)", "0 (-12)", "0 (0)", "12", "-6 h (-33%)"]
+    assert cells(page, "Bruno") == ["0 (-6)", "0 (0)", "24 (+12)", "0 (0)", "24", "+6 h (+33%)"]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [
+        ("2026-06-30", "2026-06-01", "last_day"),
+        ("2026-01-01", "2027-06-01", "last_day"),
+        ("", "2026-06-01", "first_day"),
+        ("2026-06-01", "juin", "last_day"),
+    ],
+)
+def test_a_bad_period_is_refused_at_its_field(client, login_as, make_hotline, first, last, field):
+    hotline = make_hotline()
+    login_as("admin")
+
+    response = client.get(
+        f"/planning/hotlines/{hotline.id}/fairness",
+        query_string={"first_day": first, "last_day": last},
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, field)

@@ -1,0 +1,249 @@
+"""Override pages: replace a sick colleague for a span, swap two shifts, remove an override."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.db import utcnow
+from hotline.planning.models import OVERRIDE, Slot
+from hotline.planning.oncall import resolve_chain
+
+PARIS = ZoneInfo("Europe/Paris")
+# Whole days ahead, so "now" never falls inside the slots.
+DAY = (utcnow().astimezone(PARIS) + timedelta(days=7)).replace(
+    hour=8, minute=0, second=0, microsecond=0
+)
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def hotline(make_hotline):
+    return make_hotline(name="Astreinte Nord")
+
+
+@pytest.fixture
+def team(make_person):
+    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé")}
+
+
+@pytest.fixture
+def week(hotline, team, make_slot):
+    """Alice then Bruno, a day each, Bruno backing Alice up and Chloé backing Bruno up."""
+    first = make_slot(hotline, DAY, DAY + timedelta(days=1), [team["Alice"], team["Bruno"]])
+    second = make_slot(
+        hotline, DAY + timedelta(days=1), DAY + timedelta(days=2), [team["Bruno"], team["Chloé"]]
+    )
+    return first, second
+
+
+def field_errors(response, field: str) -> list[str]:
+    block = response.get_data(as_text=True).split(f'id="{field}-errors"')
+    if len(block) < 2:
+        return []
+    return [e.strip() for e in re.findall(r"<li>(.*?)</li>", block[1].split("</ul>")[0], re.S)]
+
+
+def overrides(db_session) -> list[Slot]:
+    db_session.expire_all()
+    return list(
+        db_session.scalars(select(Slot).where(Slot.kind == OVERRIDE).order_by(Slot.starts_at))
+    )
+
+
+def names_at(db_session, hotline, at: datetime) -> list[str]:
+    return [r.name for r in resolve_chain(db_session, hotline.id, at).responders]
+
+
+def test_replacing_a_sick_colleague_takes_effect_for_exactly_the_span(
+    client, login_as, submit, db_session, hotline, team, week
+):
+    login_as("manager", hotlines=(hotline,))
+    start, end = DAY + timedelta(hours=4), DAY + timedelta(hours=30)
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        {
+            "person": str(team["Bruno"].id),
+            "replacement": str(team["Chloé"].id),
+            "starts_at": local(start),
+            "ends_at": local(end),
+            "note": "Bruno malade",
+        },
+    )
+
+    assert response.status_code == 302
+    assert names_at(db_session, hotline, start - timedelta(minutes=1)) == ["Alice", "Bruno"]
+    assert names_at(db_session, hotline, start) == ["Alice", "Chloé"]
+    assert names_at(db_session, hotline, DAY + timedelta(hours=25)) == ["Chloé"]
+    assert names_at(db_session, hotline, end) == ["Bruno", "Chloé"]
+    page = client.get(f"/planning/hotlines/{hotline.id}/overrides").get_data(as_text=True)
+    rows = page.split('<table class="list overrides">')[1].split("</table>")[0].split("<tr>")[2:]
+    assert len(rows) == 2
+    assert "Alice, Chloé" in rows[0]
+    assert "Alice, Bruno" in rows[0].split('class="previous"')[1], "the previous assignment"
+    assert "Bruno malade" in rows[0]
+
+
+def test_the_override_shows_in_the_calendar(
+    client, login_as, submit, db_session, hotline, team, week
+):
+    login_as("manager", hotlines=(hotline,))
+    submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        {
+            "person": str(team["Alice"].id),
+            "replacement": str(team["Chloé"].id),
+            "starts_at": local(DAY),
+            "ends_at": local(DAY + timedelta(hours=6)),
+        },
+    )
+
+    page = client.get(
+        f"/planning/hotlines/{hotline.id}/calendar", query_string={"month": DAY.strftime("%Y-%m")}
+    ).get_data(as_text=True)
+
+    cell = page.split(f'data-date="{DAY.date().isoformat()}"')[1].split("</td>")[0]
+    override = re.search(r'<li class="entry override">(.*?)</li>', cell, re.S).group(1)
+    assert "Chloé" in override
+    assert "08:00–14:00" in override
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"person": ""}, "person"),
+        ({"person": "999999"}, "person"),
+        ({"replacement": ""}, "replacement"),
+        ({"replacement": "__BRUNO__"}, "replacement"),  # the same person
+        ({"starts_at": ""}, "starts_at"),
+        ({"ends_at": "demain"}, "ends_at"),
+        ({"ends_at": "__BEFORE__"}, "ends_at"),
+        ({"starts_at": "2026-03-29T02:30"}, "starts_at"),
+        ({"person": "__ALICE__", "starts_at": "__LATER__", "ends_at": "__MUCH_LATER__"}, "person"),
+        ({"note": "x" * 201}, "note"),
+    ],
+)
+def test_bad_replacement_is_refused_at_its_field_and_nothing_is_written(
+    client, login_as, submit, db_session, hotline, team, week, changes, field
+):
+    login_as("manager", hotlines=(hotline,))
+    values = {
+        "__BRUNO__": str(team["Bruno"].id),
+        "__ALICE__": str(team["Alice"].id),
+        "__BEFORE__": local(DAY),
+        "__LATER__": local(DAY + timedelta(days=10)),  # Alice is not on call then
+        "__MUCH_LATER__": local(DAY + timedelta(days=11)),
+    }
+    data = {
+        "person": str(team["Bruno"].id),
+        "replacement": str(team["Chloé"].id),
+        "starts_at": local(DAY + timedelta(hours=4)),
+        "ends_at": local(DAY + timedelta(hours=30)),
+    }
+    data.update({k: values.get(v, v) for k, v in changes.items()})
+
+    response = submit(f"/planning/hotlines/{hotline.id}/overrides/replace", data)
+
+    assert response.status_code == 400
+    assert field_errors(response, field), f"no message at {field}"
+    assert overrides(db_session) == []
+
+
+def test_swapping_two_shifts(client, login_as, submit, db_session, hotline, team, week):
+    first, second = week
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/swap",
+        {"first": str(first.id), "second": str(second.id)},
+    )
+
+    assert response.status_code == 302
+    assert names_at(db_session, hotline, DAY)[0] == "Bruno"
+    assert names_at(db_session, hotline, DAY + timedelta(days=1))[0] == "Alice"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first": ""}, "first"),
+        ({"second": "999999"}, "second"),
+        ({"second": "__FIRST__"}, "second"),
+    ],
+)
+def test_bad_swap_is_refused(
+    client, login_as, submit, db_session, hotline, team, week, changes, field
+):
+    first, second = week
+    login_as("manager", hotlines=(hotline,))
+    data = {"first": str(first.id), "second": str(second.id)}
+    data.update({k: (str(first.id) if v == "__FIRST__" else v) for k, v in changes.items()})
+
+    response = submit(f"/planning/hotlines/{hotline.id}/overrides/swap", data)
+
+    assert response.status_code == 400
+    assert field_errors(response, field)
+    assert overrides(db_session) == []
+
+
+def test_removing_an_override_brings_the_planning_back(
+    client, login_as, submit, db_session, hotline, team, week, make_slot
+):
+    override = make_slot(hotline, DAY, DAY + timedelta(hours=2), [team["Chloé"]], override=True)
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/{override.id}/delete", {"version": "1"}
+    )
+
+    assert response.status_code == 302
+    assert overrides(db_session) == []
+    assert names_at(db_session, hotline, DAY) == ["Alice", "Bruno"]
+
+
+def test_removing_a_changed_override_is_a_conflict(
+    client, login_as, submit, db_session, hotline, team, week, make_slot
+):
+    override = make_slot(hotline, DAY, DAY + timedelta(hours=2), [team["Chloé"]], override=True)
+    override.version = 2  # somebody edited it since the page was loaded
+    db_session.flush()
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/{override.id}/delete", {"version": "1"}
+    )
+
+    assert response.status_code == 409
+    assert len(overrides(db_session)) == 1
+
+
+def test_a_regular_slot_cannot_be_removed_as_an_override(
+    client, login_as, submit, db_session, hotline, week
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/{week[0].id}/delete", {"version": "1"}
+    )
+
+    assert response.status_code == 404
+    assert db_session.scalar(select(func.count()).select_from(Slot)) == 2
+
+
+def test_readers_see_overrides_without_the_forms(client, login_as, hotline, team, week, make_slot):
+    make_slot(hotline, DAY, DAY + timedelta(hours=2), [team["Chloé"]], override=True)
+    login_as("agent")
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/overrides").get_data(as_text=True)
+
+    assert "Chloé" in page
+    assert 'id="replace"' not in page
+    assert "/delete" not in page
