@@ -10,20 +10,31 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from hotline.api.feeds import feed_url
 from hotline.auth import AGENT, ROLES, role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
-from hotline.models import Hotline
+from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.calendar_grid import person_shifts
 from hotline.planning.coverage import coverage_gaps
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
 from hotline.planning.hotline_settings import list_hotlines
+from hotline.planning.ical import issue_hotline_feed, issue_person_feed, revoke_person_feed
+from hotline.planning.models import FeedToken
 from hotline.planning.oncall import Chain, resolve_chain
-from hotline.planning.views_common import READERS, may_manage, readable_hotline
+from hotline.planning.views_common import (
+    EDITORS,
+    READERS,
+    managed_hotline,
+    may_manage,
+    readable_hotline,
+)
 
 # How far "my shifts" looks ahead.
 MY_SHIFTS_DAYS = 90
@@ -63,7 +74,6 @@ def hotline(hotline_id: int) -> ResponseReturnValue:
     hotline = readable_hotline(hotline_id)
     session = get_session()
     zone = ZoneInfo(hotline.timezone)
-    now = utcnow()
     asked = "at" in request.args
     form = DryRunForm(formdata=request.args if asked else None, zone=zone)
     answers: list[tuple[datetime, Chain]] = []
@@ -74,29 +84,97 @@ def hotline(hotline_id: int) -> ResponseReturnValue:
             answers = [(at, resolve_chain(session, hotline.id, at)) for at in form.instants]
         else:
             status = 400
+    return _hotline_page(hotline, form, answers, status, None)
+
+
+def _hotline_page(
+    hotline: Hotline,
+    form: DryRunForm,
+    answers: list[tuple[datetime, Chain]],
+    status: int,
+    new_feed_url: str | None,
+) -> ResponseReturnValue:
+    now = utcnow()
     return render_template(
         "planning/hotline.html",
         hotline=hotline,
         now=now,
-        chain=resolve_chain(session, hotline.id, now),
+        chain=resolve_chain(get_session(), hotline.id, now),
         form=form,
         answers=answers,
         may_manage=may_manage(hotline),
+        new_feed_url=new_feed_url,
     ), status
+
+
+@bp.post("/hotlines/<int:hotline_id>/feed")
+@role_required(*EDITORS)
+def hotline_feed(hotline_id: int) -> ResponseReturnValue:
+    """Give the hotline's calendar (iCal) a new link; the previous one stops working."""
+    hotline = managed_hotline(hotline_id)
+    session = get_session()
+    secret = issue_hotline_feed(session, hotline, user_id=current_user.id)
+    session.commit()
+    return _hotline_page(
+        hotline,
+        DryRunForm(formdata=None, zone=ZoneInfo(hotline.timezone)),
+        [],
+        200,
+        feed_url(secret),
+    )
 
 
 @bp.get("/mine")
 @role_required(*ROLES)
 def my_shifts() -> ResponseReturnValue:
-    """My own shifts of the coming weeks, on every hotline."""
+    """My own shifts of the coming weeks, on every hotline, and my calendar link."""
+    return _my_shifts_page(None)
+
+
+@bp.post("/mine/feed")
+@role_required(*ROLES)
+def my_feed() -> ResponseReturnValue:
+    """Give me a new calendar (iCal) link; the previous one stops working."""
+    session = get_session()
+    person = session.get(Person, current_user.person_id) if current_user.person_id else None
+    if person is None:
+        abort(404)
+    secret = issue_person_feed(session, person, user_id=current_user.id)
+    session.commit()
+    # Shown once, in this answer only: only a hash of it is kept.
+    return _my_shifts_page(feed_url(secret))
+
+
+@bp.post("/mine/feed/delete")
+@role_required(*ROLES)
+def my_feed_delete() -> ResponseReturnValue:
+    """Stop my calendar link."""
+    session = get_session()
+    person = session.get(Person, current_user.person_id) if current_user.person_id else None
+    if person is None:
+        abort(404)
+    revoke_person_feed(session, person, user_id=current_user.id)
+    session.commit()
+    flash(_("Your calendar link is stopped."), "success")
+    return redirect(url_for("planning.my_shifts"))
+
+
+def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
     now = utcnow()
+    session = get_session()
+    person_id = current_user.person_id
     shifts = []
-    if current_user.person_id is not None:
-        shifts = person_shifts(
-            get_session(), current_user.person_id, now, now + timedelta(days=MY_SHIFTS_DAYS)
-        )
+    has_feed = False
+    if person_id is not None:
+        shifts = person_shifts(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
+        has_feed = session.scalar(select(FeedToken.id).where(FeedToken.person_id == person_id))
     return render_template(
-        "planning/mine.html", shifts=shifts, days=MY_SHIFTS_DAYS, person_id=current_user.person_id
+        "planning/mine.html",
+        shifts=shifts,
+        days=MY_SHIFTS_DAYS,
+        person_id=person_id,
+        has_feed=bool(has_feed),
+        new_feed_url=new_feed_url,
     )
 
 
