@@ -27,7 +27,7 @@ from typing import Any
 
 import benchdb
 import psycopg
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -233,6 +233,25 @@ def time_lookups(base: Loaded, instants: list[datetime]) -> list[float]:
     return timings
 
 
+def plan_reuse(base: Loaded, instants: list[datetime]) -> str:
+    """How PostgreSQL planned the lookup psycopg prepared: once (generic) or at every call."""
+    with Session(base.engine) as session:
+        for at in instants:
+            resolve_chain(session, base.hotline_id, at)
+        rows = session.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%slot_responder%'"
+            )
+        ).all()
+        session.rollback()
+    if not rows:
+        return "not prepared"
+    generic, custom = (sum(column) for column in zip(*rows, strict=True))
+    verdict = "planned once" if generic > custom else "planned again at every call"
+    return f"{generic} generic and {custom} custom plans: {verdict}"
+
+
 def explain(base: Loaded, at: datetime) -> str:
     """The database's plan for every statement resolve_chain runs."""
     statements: list[tuple[str, Any]] = []
@@ -299,6 +318,10 @@ def bench_database(kind: str, lookups: int, keep: bool) -> bool:
     print(f"ratio 1,000,000 / 100 slots: {ratio:.2f} median, {mean_ratio:.2f} mean "
           f"(goal <= {GOAL_RATIO}); every answer matched the planning")  # fmt: skip
 
+    if kind == "postgresql":
+        for base in bases:
+            reuse = plan_reuse(base, base.planning.instants(100, rng))
+            print(f"prepared lookup on {base.planning.size:,} slots: {reuse}")
     large_base = bases[-1]
     plan = explain(large_base, large_base.planning.instants(1, rng)[0])
     print(f"plan on 1,000,000 slots ({kind}):\n{plan}")

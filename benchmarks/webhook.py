@@ -9,7 +9,7 @@ incoming call with a CallSid never sent before. Afterwards the database must hol
 one Call (with its first ring leg) per request the real server answered with a Dial.
 
     python benchmarks/webhook.py [--db sqlite|postgresql|both] [--duration 10]
-                                 [--connections 32] [--profile]
+                                 [--connections 32] [--profile wall|cpu]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import benchdb
+import pyspy
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
@@ -67,7 +68,7 @@ DAY_STARTS, NIGHT_STARTS = clock(8, 0), clock(20, 0)
 ROUND_SECONDS = 2
 WARMUP_SECONDS = 1
 # Signed bodies prepared per round, as requests/s: far above what 2 cores serve.
-MAX_RATE = 4000
+MAX_RATE = 2500
 BARE_BODIES = 2000
 GOAL_RATIO, GOAL_P99_MS = 0.5, 50.0
 
@@ -272,6 +273,7 @@ class Round:
     wrapped: bool
     errors: dict[str, int]
     latency_us: list[tuple[float, int]]
+    cpu_seconds: float = 0.0  # used by the server's processes during the round
 
 
 @dataclass
@@ -291,6 +293,11 @@ class Tally:
         self.rounds_run += 1
         if measured:
             self.rounds.append(result)
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        requests = sum(r.requests for r in self.rounds)
+        return 1000 * sum(r.cpu_seconds for r in self.rounds) / requests if requests else 0.0
 
     @property
     def rate(self) -> float:
@@ -341,6 +348,28 @@ def run_wrk(url: str, data: Path, seconds: int, connections: int, threads: int) 
     raise SystemExit(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
 
 
+def load_round(server: Server, data: Path, seconds: int, options: Options) -> Round:
+    """One wrk round against `server`, with the CPU time its processes spent meanwhile."""
+    before = cpu_seconds(server.process.pid)
+    result = run_wrk(server.url, data, seconds, options.connections, options.wrk_threads)
+    result.cpu_seconds = cpu_seconds(server.process.pid) - before
+    return result
+
+
+def cpu_seconds(master: int) -> float:
+    """User + system CPU of a gunicorn master and its workers, from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if master in (pid, parent):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --- one benchmark -------------------------------------------------------------------
 
 
@@ -350,7 +379,7 @@ class Options:
     connections: int
     wrk_threads: int
     settings: GunicornSettings
-    profile: bool
+    profile: str | None  # 'wall' or 'cpu'
     keep: bool
 
 
@@ -361,8 +390,9 @@ def bench_database(kind: str, options: Options) -> bool:
     engine = benchdb.migrated_engine(url)
     today = utcnow().astimezone(ZoneInfo(TIMEZONE)).date()
     slots = seed(engine, today)
-    print(f"\n== {kind}: one hotline, {len(PEOPLE)} people, {slots} slots; {options.settings}, "
-          f"wrk -t{options.wrk_threads} -c{options.connections}")  # fmt: skip
+    print(f"\n== {kind}: one hotline, {len(PEOPLE)} people, {slots} slots; {options.settings}; "
+          f"wrk -t{options.wrk_threads} -c{options.connections}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
 
     env = {
         "HOTLINE_DATABASE_URL": url,
@@ -371,19 +401,21 @@ def bench_database(kind: str, options: Options) -> bool:
     }
     bare = start_server("bare", "bare_app:app", HERE, options.settings, {}, work)
     real = start_server("real", "wsgi:app", ROOT, options.settings, env, work)
-    profiler = start_profiler(real, work) if options.profile else None
+    profile = work / "real.pyspy.txt"
+    idle = options.profile == "wall"
+    profiler = pyspy.start(real.process.pid, profile, idle=idle) if options.profile else None
     try:
         tallies = load_rounds(bare, real, options, work)
     finally:
         if profiler is not None:
-            stop_profiler(profiler)
+            pyspy.stop(profiler)
         stop_server(bare)
         stop_server(real)
     calls, legs = recorded(engine, SID_PREFIX)
     engine.dispose()
     passed = report(kind, tallies, calls, legs, options)
     if profiler is not None:
-        print_profile(work / "real.pyspy.txt")
+        pyspy.summarise(profile, idle=idle)
     if not options.keep:
         benchdb.drop_database(kind, url)
         shutil.rmtree(work, ignore_errors=True)
@@ -416,22 +448,23 @@ def load_rounds(bare: Server, real: Server, options: Options, work: Path) -> dic
           f"in {time.monotonic() - started:.1f} s")  # fmt: skip
 
     tallies = {"bare": Tally(), "real": Tally()}
-    args = (options.connections, options.wrk_threads)
-    tallies["bare"].add(run_wrk(bare.url, bare_data, WARMUP_SECONDS, *args), measured=False)
-    tallies["real"].add(run_wrk(real.url, warmup, WARMUP_SECONDS, *args), measured=False)
+    tallies["bare"].add(load_round(bare, bare_data, WARMUP_SECONDS, options), measured=False)
+    tallies["real"].add(load_round(real, warmup, WARMUP_SECONDS, options), measured=False)
     for data in real_files:
-        tallies["bare"].add(run_wrk(bare.url, bare_data, ROUND_SECONDS, *args), measured=True)
-        tallies["real"].add(run_wrk(real.url, data, ROUND_SECONDS, *args), measured=True)
+        tallies["bare"].add(load_round(bare, bare_data, ROUND_SECONDS, options), measured=True)
+        tallies["real"].add(load_round(real, data, ROUND_SECONDS, options), measured=True)
     return tallies
 
 
 def report(kind: str, tallies: dict[str, Tally], calls: int, legs: int, options: Options) -> bool:
     bare, real = tallies["bare"], tallies["real"]
-    print(f"{'server':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'rounds':>7}  per-round req/s")
+    print(f"{'server':<6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10}  "
+          "req/s per round")  # fmt: skip
     for name, tally in tallies.items():
         per_round = " ".join(f"{r.requests / (r.duration_us / 1e6):.0f}" for r in tally.rounds)
-        print(f"{name:<6} {tally.rate:>8.0f} {tally.percentile(50):>8.1f} "
-              f"{tally.percentile(99):>8.1f} {len(tally.rounds):>7}  {per_round}")  # fmt: skip
+        p50, p99 = tally.percentile(50), tally.percentile(99)
+        print(f"{name:<6} {tally.rate:>7.0f} {p50:>7.1f} {p99:>7.1f} "
+              f"{tally.cpu_ms_per_request:>10.2f}  {per_round}")  # fmt: skip
     ratio = real.rate / bare.rate if bare.rate else 0.0
     p99 = real.percentile(99)
     print(f"ratio real/bare: {ratio:.2f} (goal >= {GOAL_RATIO}); real p99 {p99:.1f} ms "
@@ -458,84 +491,6 @@ def report(kind: str, tallies: dict[str, Tally], calls: int, legs: int, options:
     return all(checks.values())
 
 
-# --- profiling -----------------------------------------------------------------------
-
-
-def start_profiler(server: Server, work: Path) -> subprocess.Popen[bytes]:
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    if not Path(py_spy).exists():
-        raise SystemExit("--profile needs py-spy: pip install py-spy")
-    # --idle keeps samples where a worker waits (a lock, the database): wall time,
-    # not only CPU time; print_profile keeps only samples taken inside a request.
-    command = [
-        py_spy, "record", "--pid", str(server.process.pid), "--subprocesses", "--idle",
-        "--rate", str(PROFILE_RATE), "--format", "raw", "--nonblocking",
-        "--output", str(work / "real.pyspy.txt"),
-    ]  # fmt: skip
-    process = subprocess.Popen(  # noqa: S603 - our own arguments
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    time.sleep(1)
-    return process
-
-
-def stop_profiler(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def print_profile(path: Path, top: int = 40) -> None:
-    """Share of request wall time per function (inclusive, and own), from py-spy samples."""
-    if not path.exists():
-        print("no profile written (py-spy needs ptrace rights)")
-        return
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    total = 0
-    for line in path.read_text().splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        frames = stack.split(";")
-        if not count_text.isdigit() or REQUEST_FRAME not in stack:
-            continue
-        # From the WSGI entry down: the server loop above it is the same for every sample.
-        start = next(i for i, f in enumerate(frames) if f.startswith(REQUEST_FRAME))
-        names = [frame_name(f) for f in frames[start:]]
-        count = int(count_text)
-        total += count
-        for name in set(names):
-            inclusive[name] += count
-        own[names[-1]] += count
-    print(f"\nwhere a real request's wall time goes: {total} samples inside requests "
-          f"(py-spy --idle, {PROFILE_RATE} Hz, all workers)")  # fmt: skip
-    print("inclusive   own  function")
-    for name, count in inclusive.most_common(top):
-        print(f"{100 * count / total:8.1f}% {100 * own[name] / total:5.1f}%  {name}")
-    print("most own time:")
-    for name, count in own.most_common(12):
-        print(f"{100 * count / total:8.1f}%  {name}")
-
-
-PROFILE_RATE = 200
-REQUEST_FRAME = "Flask.wsgi_app"
-
-
-def frame_name(frame: str) -> str:
-    """`function (path/to/module.py:123)` -> `function (package/module.py)`, lines merged."""
-    name, _, where = frame.partition(" (")
-    where = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "/lib/python3."):
-        if marker in where:
-            where = where.split(marker, 1)[1]
-            break
-    else:
-        where = "hotline/" + where.split("/hotline/", 1)[1] if "/hotline/" in where else where
-    return f"{name} ({where})"
-
-
 # --- command line --------------------------------------------------------------------
 
 
@@ -546,9 +501,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    # gthread -w 2 --threads 4 served the real app best on 2 cores (see README.md).
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
-    parser.add_argument("--profile", action="store_true", help="py-spy the real server")
+    parser.add_argument(
+        "--profile",
+        choices=["wall", "cpu"],
+        help="sample the real server with py-spy: wall time of requests, or CPU time",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
