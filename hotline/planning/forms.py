@@ -304,7 +304,7 @@ class ZonedForm(FlaskForm):
     def instant(self, field: Any) -> None:
         """Validator body: keep the field's UTC instant, or say why there is none."""
         if field.data is not None:
-            self.instants[field.name] = one_instant(field.data, self.zone)
+            self.instants[field.short_name] = one_instant(field.data, self.zone)
 
     def utc(self, name: str) -> datetime:
         return self.instants[name]

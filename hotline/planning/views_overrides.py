@@ -35,6 +35,8 @@ from hotline.planning.views_common import (
 
 # How far ahead the page lists overrides and offers shifts to swap.
 AHEAD = timedelta(weeks=12)
+# Both forms share a page: prefixes keep their fields' names and ids apart.
+REPLACE, SWAP = "replace", "swap"
 REPLACE_FIELDS = {"person_id": "person", "replacement_id": "replacement"}
 SWAP_FIELDS = {"first_slot_id": "first", "second_slot_id": "second"}
 
@@ -59,7 +61,7 @@ def overrides(hotline_id: int) -> ResponseReturnValue:
 def override_replace(hotline_id: int) -> ResponseReturnValue:
     """Put somebody in a person's place wherever that person is on call in a span."""
     hotline = managed_hotline(hotline_id)
-    form = ReplaceForm(zone=ZoneInfo(hotline.timezone))
+    form = ReplaceForm(zone=ZoneInfo(hotline.timezone), prefix=REPLACE)
     form.offer(people_choices())
     if not form.validate_on_submit():
         return _page(hotline, form, None, 400)
@@ -92,7 +94,7 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
 def override_swap(hotline_id: int) -> ResponseReturnValue:
     """Swap two shifts between the people on call in them."""
     hotline = managed_hotline(hotline_id)
-    form = SwapForm()
+    form = SwapForm(prefix=SWAP)
     form.offer(_swappable(hotline))
     if not form.validate_on_submit():
         return _page(hotline, None, form, 400)
@@ -182,10 +184,10 @@ def _page(
 ) -> ResponseReturnValue:
     manage = may_manage(hotline)
     if manage and replace is None:
-        replace = ReplaceForm(formdata=None, zone=ZoneInfo(hotline.timezone))
+        replace = ReplaceForm(formdata=None, zone=ZoneInfo(hotline.timezone), prefix=REPLACE)
         replace.offer(people_choices())
     if manage and swap is None:
-        swap = SwapForm(formdata=None)
+        swap = SwapForm(formdata=None, prefix=SWAP)
         swap.offer(_swappable(hotline))
     page = render_template(
         "planning/overrides.html",

@@ -44,6 +44,14 @@ def week(hotline, team, make_slot):
     return first, second
 
 
+def replace_form(**fields) -> dict:
+    return {f"replace-{k}": v for k, v in fields.items()}
+
+
+def swap_form(**fields) -> dict:
+    return {f"swap-{k}": v for k, v in fields.items()}
+
+
 def field_errors(response, field: str) -> list[str]:
     block = response.get_data(as_text=True).split(f'id="{field}-errors"')
     if len(block) < 2:
@@ -70,13 +78,13 @@ def test_replacing_a_sick_colleague_takes_effect_for_exactly_the_span(
 
     response = submit(
         f"/planning/hotlines/{hotline.id}/overrides/replace",
-        {
-            "person": str(team["Bruno"].id),
-            "replacement": str(team["Chloé"].id),
-            "starts_at": local(start),
-            "ends_at": local(end),
-            "note": "Bruno malade",
-        },
+        replace_form(
+            person=str(team["Bruno"].id),
+            replacement=str(team["Chloé"].id),
+            starts_at=local(start),
+            ends_at=local(end),
+            note="Bruno malade",
+        ),
     )
 
     assert response.status_code == 302
@@ -98,12 +106,12 @@ def test_the_override_shows_in_the_calendar(
     login_as("manager", hotlines=(hotline,))
     submit(
         f"/planning/hotlines/{hotline.id}/overrides/replace",
-        {
-            "person": str(team["Alice"].id),
-            "replacement": str(team["Chloé"].id),
-            "starts_at": local(DAY),
-            "ends_at": local(DAY + timedelta(hours=6)),
-        },
+        replace_form(
+            person=str(team["Alice"].id),
+            replacement=str(team["Chloé"].id),
+            starts_at=local(DAY),
+            ends_at=local(DAY + timedelta(hours=6)),
+        ),
     )
 
     page = client.get(
@@ -150,10 +158,10 @@ def test_bad_replacement_is_refused_at_its_field_and_nothing_is_written(
     }
     data.update({k: values.get(v, v) for k, v in changes.items()})
 
-    response = submit(f"/planning/hotlines/{hotline.id}/overrides/replace", data)
+    response = submit(f"/planning/hotlines/{hotline.id}/overrides/replace", replace_form(**data))
 
     assert response.status_code == 400
-    assert field_errors(response, field), f"no message at {field}"
+    assert field_errors(response, f"replace-{field}"), f"no message at {field}"
     assert overrides(db_session) == []
 
 
@@ -163,7 +171,7 @@ def test_swapping_two_shifts(client, login_as, submit, db_session, hotline, team
 
     response = submit(
         f"/planning/hotlines/{hotline.id}/overrides/swap",
-        {"first": str(first.id), "second": str(second.id)},
+        swap_form(first=str(first.id), second=str(second.id)),
     )
 
     assert response.status_code == 302
@@ -187,10 +195,10 @@ def test_bad_swap_is_refused(
     data = {"first": str(first.id), "second": str(second.id)}
     data.update({k: (str(first.id) if v == "__FIRST__" else v) for k, v in changes.items()})
 
-    response = submit(f"/planning/hotlines/{hotline.id}/overrides/swap", data)
+    response = submit(f"/planning/hotlines/{hotline.id}/overrides/swap", swap_form(**data))
 
     assert response.status_code == 400
-    assert field_errors(response, field)
+    assert field_errors(response, f"swap-{field}")
     assert overrides(db_session) == []
 
 

@@ -211,14 +211,14 @@ def post_data(world: World, endpoint: str) -> dict[str, Any]:
             "from_day": (MONDAY + timedelta(days=28)).isoformat(),
         },
         "planning.override_replace": {
-            "person": str(alice.id),
-            "replacement": str(chloe.id),
-            "starts_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (local + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
+            "replace-person": str(alice.id),
+            "replace-replacement": str(chloe.id),
+            "replace-starts_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "replace-ends_at": (local + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
         },
         "planning.override_swap": {
-            "first": str(world.slot.id),
-            "second": str(world.second_slot.id),
+            "swap-first": str(world.slot.id),
+            "swap-second": str(world.second_slot.id),
         },
     }
     return forms.get(endpoint, {})

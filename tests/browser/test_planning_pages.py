@@ -1,0 +1,144 @@
+"""The planning pages in a real browser: a manager builds a rotation and covers a sick colleague."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import expect
+from sqlalchemy.orm import Session
+
+from hotline.models import Hotline, Person
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def seed(live_server) -> tuple[Hotline, dict[str, Person]]:
+    """A hotline and three people with names of their own (the database lives for the run)."""
+    tag = secrets.token_hex(3)
+    digits = f"{secrets.randbelow(10_000):04d}"
+    with Session(live_server.engine, expire_on_commit=False) as session, session.begin():
+        hotline = Hotline(number=f"+33184{digits}{secrets.randbelow(100):02d}", name=f"Nord {tag}")
+        people = {
+            first: Person(ref=f"{first.lower()}-{tag}", name=f"{first} {tag}", mobile=mobile)
+            for first, mobile in (
+                ("Alice", "+33612345601"),
+                ("Bruno", "+33612345602"),
+                ("Chloe", "+33612345603"),
+            )
+        }
+        session.add(hotline)
+        session.add_all(people.values())
+    return hotline, people
+
+
+def local_input(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_manager_builds_a_rotation_covers_a_sick_colleague_and_checks_it(
+    page, live_server, sign_in
+):
+    hotline, people = seed(live_server)
+    alice, bruno, chloe = people["Alice"], people["Bruno"], people["Chloe"]
+    manager = live_server.add_user("manager", hotline_ids=(hotline.id,))
+    base = f"/planning/hotlines/{hotline.id}"
+    sign_in(page, manager)
+
+    # A daily rotation Alice -> Bruno from yesterday, the next in line as backup.
+    page.goto(f"{base}/rotations/new")
+    page.get_by_label("Nom").fill("Quotidien")
+    page.locator("#members-0").select_option(label=alice.name)
+    page.locator("#members-1").select_option(label=bruno.name)
+    page.get_by_label("Durée d’une astreinte").fill("1")
+    page.get_by_label("Unité").select_option("days")
+    page.get_by_label("Heure de relève").fill("08:00")
+    yesterday = datetime.now(PARIS).date() - timedelta(days=1)
+    page.get_by_label("Première astreinte le").fill(yesterday.isoformat())
+    page.get_by_label("Renforts suivants dans l’ordre").fill("1")
+    page.get_by_role("button", name="Créer").click()
+
+    expect(page.locator(".flash-success")).to_contain_text("Quotidien")
+    page.get_by_label("Semaines à venir").fill("6")
+    page.get_by_role("button", name="Générer").click()
+    expect(page.locator("dd.created")).to_have_text(re.compile(r"^[1-9]\d*$"))
+
+    # The month calendar fills in with both members.
+    page.goto(f"{base}/calendar")
+    expect(page.locator("li.entry.regular").first).to_be_visible()
+    expect(page.locator("li.entry.regular", has_text=alice.name).first).to_be_visible()
+    expect(page.locator("li.entry.regular", has_text=bruno.name).first).to_be_visible()
+
+    # Whoever is on call now falls ill: Chloé replaces them for two days.
+    now = datetime.now(PARIS)
+    page.goto(base)
+    sick = page.locator("section.card .chain .primary-name").first.inner_text()
+    assert sick in (alice.name, bruno.name)
+    page.goto(f"{base}/overrides")
+    page.get_by_label("Personne à remplacer").select_option(label=sick)
+    page.get_by_label("Remplacé(e) par").select_option(label=chloe.name)
+    page.locator("#replace-starts_at").fill(local_input(now - timedelta(minutes=5)))
+    page.locator("#replace-ends_at").fill(local_input(now + timedelta(days=2)))
+    page.locator("#replace-note").fill("malade")
+    page.get_by_role("button", name="Remplacer", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("Le remplacement est en vigueur")
+    expect(page.locator("table.overrides td.previous").first).to_contain_text(sick)
+
+    # No gap in the coming weeks.
+    page.goto(f"{base}/gaps?weeks=4")
+    expect(page.locator(".no-gap")).to_have_text(
+        "Aucun trou : quelqu’un est d’astreinte en permanence."
+    )
+
+    # The dry run, an hour from now, names the replacement first.
+    page.goto(base)
+    page.locator("#at").fill(local_input(now + timedelta(hours=1)))
+    page.get_by_role("button", name="Chercher").click()
+    answer = page.locator(".dry-run-answer").first
+    expect(answer.locator(".primary-name")).to_have_text(chloe.name)
+    expect(answer).to_contain_text("remplacement")
+
+
+def test_agent_reads_the_planning_but_cannot_reach_the_edit_pages(page, live_server, sign_in):
+    hotline, _people = seed(live_server)
+    agent = live_server.add_user("agent")
+    base = f"/planning/hotlines/{hotline.id}"
+    sign_in(page, agent)
+
+    page.goto(f"{base}/rotations")
+    expect(page.get_by_role("heading", level=2, name="Roulements")).to_be_visible()
+    expect(page.get_by_role("link", name="Nouveau roulement")).to_have_count(0)
+    page.goto(f"{base}/overrides")
+    expect(page.locator("form#replace")).to_have_count(0)
+
+    for path in (
+        f"{base}/rotations/new",
+        f"{base}/slots/new",
+        "/planning/people",
+        f"{base}/settings",
+    ):
+        response = page.goto(path)
+        assert response.status == 403, path
+        expect(page.get_by_role("heading", level=1)).to_have_text("Accès refusé")
+
+
+def test_french_ui_shows_french_labels(page, live_server, sign_in):
+    hotline, _people = seed(live_server)
+    sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+
+    page.goto("/planning/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Planning")
+    expect(page.get_by_role("link", name="Mes astreintes")).to_be_visible()
+    page.get_by_role("link", name=hotline.name).click()
+    nav = page.get_by_role("navigation", name="Pages de la ligne")
+    for label in ("Vue d’ensemble", "Calendrier", "Trous", "Roulements", "Remplacements", "Équité"):
+        expect(nav.get_by_role("link", name=label)).to_be_visible()
+    expect(page.get_by_role("heading", name="Qui le téléphone ferait-il sonner ?")).to_be_visible()
+    page.goto(f"/planning/hotlines/{hotline.id}/rotations/new")
+    for label in ("Durée d’une astreinte", "Heure de relève", "Jours couverts", "Fuseau horaire"):
+        expect(page.get_by_label(label, exact=True)).to_be_visible()
+    page.goto(f"/planning/hotlines/{hotline.id}/calendar?month=2026-03")
+    expect(page.locator("h2.period")).to_have_text(re.compile("mars 2026", re.IGNORECASE))
+    expect(page.locator("table.calendar th").first).to_have_text(re.compile("lundi", re.IGNORECASE))
