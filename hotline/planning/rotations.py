@@ -28,7 +28,7 @@ started before the window are left as they are (what was on call stays so).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -50,6 +50,7 @@ from hotline.planning.models import (
     RotationMember,
     Slot,
     SlotResponder,
+    Unavailability,
 )
 from hotline.planning.rules import RuleWarning, rule_warnings
 from hotline.planning.slots import claim_slot, lock_planning, remove_slot, set_chain
@@ -69,6 +70,7 @@ ALL_WEEKDAYS = frozenset(range(1, 8))
 MAX_WEEKS = 104
 SHIFT_HOURS = (1, 744)
 INACTIVE = "inactive"  # a skip reason besides the unavailability kinds
+Cutter = Callable[[datetime, datetime], list[Span]]
 
 # What generation does with each slot it wants (PlannedSlot.status).
 CREATE, UPDATE, KEEP, CONFLICT, STARTED = "create", "update", "keep", "conflict", "started"
@@ -430,7 +432,7 @@ def rotation_pieces(
             turn += 1
 
 
-def _cutter(rotation: Rotation, zone: ZoneInfo, until: datetime) -> Any:
+def _cutter(rotation: Rotation, zone: ZoneInfo, until: datetime) -> Cutter:
     """A function cutting a shift to the rotation's cover (days and daily window)."""
     if rotation.weekdays == EVERY_DAY and rotation.window_start is None:
         return lambda start, end: [(start, end)] if end > start else []
@@ -510,52 +512,49 @@ def generate_rotation(
     )
 
 
+Absence = tuple[str, str | None]  # (reason, note)
+Passed = tuple[int, int, int | None]  # (person, place in the chain, who took it)
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """The rotation's people and their unavailability over the generated span."""
+
+    people: dict[int, Person]
+    away: dict[int, list[Unavailability]]
+
+    def absence(self, person_id: int, start: datetime, end: datetime) -> Absence | None:
+        """Why the person cannot hold [start, end), or None when they can."""
+        if not self.people[person_id].active:
+            return INACTIVE, None
+        for period in self.away.get(person_id, ()):
+            if period.starts_at < end and period.ends_at > start:
+                return period.kind, period.note
+        return None
+
+
 def _chains(
     session: Session, rotation: Rotation, pieces: list[tuple[datetime, datetime, int]]
 ) -> tuple[list[_Wanted], list[Skip], list[Span]]:
     """The chain of each piece, members unavailable over it skipped."""
     members = [m.person_id for m in rotation.members]
     backups = [b.person_id for b in rotation.backups]
-    people = {
-        p.id: p
-        for p in session.scalars(select(Person).where(Person.id.in_(set(members) | set(backups))))
-    }
-    away = unavailable_between(session, people, pieces[0][0], pieces[-1][1]) if pieces else {}
+    ids = set(members) | set(backups)
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    away = unavailable_between(session, ids, pieces[0][0], pieces[-1][1]) if pieces else {}
+    roster = _Roster(people, away)
     wanted, skips, uncovered = [], [], []
     for start, end, turn in pieces:
-
-        def absence(pid: int, start: datetime = start, end: datetime = end) -> Any:
-            if not people[pid].active:
-                return INACTIVE, None
-            for period in away.get(pid, ()):
-                if period.starts_at < end and period.ends_at > start:
-                    return period.kind, period.note
-            return None
-
         order = [members[(turn + i) % len(members)] for i in range(len(members))]
-        chain, passed = _fill_chain(order, 1 + rotation.backup_count, absence)
+        chain, passed = _fill_chain(roster, (start, end), order, 1 + rotation.backup_count)
         for pid in backups:
             if pid in chain:
                 continue
-            if absence(pid) is None:
+            if roster.absence(pid, start, end) is None:
                 chain.append(pid)
             else:
                 passed.append((pid, len(chain), None))
-        for pid, position, taker in passed:
-            kind, note = absence(pid)
-            skips.append(
-                Skip(
-                    start,
-                    end,
-                    pid,
-                    people[pid].name,
-                    kind,
-                    note,
-                    position,
-                    taker,
-                    people[taker].name if taker is not None else None,
-                )
-            )
+        skips += [_skip(roster, (start, end), one) for one in passed]
         if chain:
             wanted.append(_Wanted(start, end, tuple(chain)))
         else:
@@ -564,17 +563,16 @@ def _chains(
 
 
 def _fill_chain(
-    order: list[int], places: int, absence: Any
-) -> tuple[list[int], list[tuple[int, int, int | None]]]:
-    """Take the first `places` available people of `order`; note who was passed over
-    (person, place, who took it)."""
+    roster: _Roster, span: Span, order: list[int], places: int
+) -> tuple[list[int], list[Passed]]:
+    """Take the first `places` available people of `order`; note who was passed over."""
     chain: list[int] = []
-    passed: list[tuple[int, int, int | None]] = []
+    passed: list[Passed] = []
     waiting: list[int] = []
     for pid in order:
         if len(chain) == places:
             break
-        if absence(pid) is not None:
+        if roster.absence(pid, *span) is not None:
             waiting.append(pid)
             continue
         passed += [(w, len(chain), pid) for w in waiting]
@@ -582,6 +580,22 @@ def _fill_chain(
         chain.append(pid)
     passed += [(w, len(chain), None) for w in waiting]
     return chain, passed
+
+
+def _skip(roster: _Roster, span: Span, passed: Passed) -> Skip:
+    person_id, position, taker = passed
+    reason, note = roster.absence(person_id, *span) or (INACTIVE, None)
+    return Skip(
+        starts_at=span[0],
+        ends_at=span[1],
+        person_id=person_id,
+        person_name=roster.people[person_id].name,
+        reason=reason,
+        note=note,
+        position=position,
+        replaced_by_id=taker,
+        replaced_by_name=roster.people[taker].name if taker is not None else None,
+    )
 
 
 def _plan(
