@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, jsonify
 from flask_babel import force_locale
 from pydantic import ValidationError
@@ -70,25 +68,18 @@ def problem(status: int, code: str, message: str, field: str | None = None) -> R
     return response
 
 
-def field_path(location: tuple[Any, ...]) -> str | None:
-    """Dotted name of a body field as pydantic locates it: chain.1, responders."""
-    return ".".join(str(part) for part in location) or None
+def malformed(error: ValidationError) -> ApiError:
+    """A body or query string that does not fit its model, as a 400 naming the first field."""
+    first = error.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    message = f"{field}: {first['msg']}" if field else first["msg"]
+    return bad_request(message, field)
 
 
 def _api_error(error: ApiError) -> Response:
     # Nothing of a refused request may reach the database.
     get_session().rollback()
     return problem(error.status, error.code, error.message, error.field)
-
-
-def _validation_error(error: ValidationError) -> Response:
-    get_session().rollback()
-    first = error.errors(include_url=False)[0]
-    field = field_path(tuple(first["loc"]))
-    message = first["msg"]
-    if field:
-        message = f"{field}: {message}"
-    return problem(BAD_REQUEST, "bad_request", message, field)
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -100,7 +91,6 @@ def _http_error(error: HTTPException) -> Response:
 def register(bp: Blueprint) -> None:
     """Answer every error raised by the API's views as a JSON problem."""
     bp.register_error_handler(ApiError, _api_error)
-    bp.register_error_handler(ValidationError, _validation_error)
     # Code-specific handlers of the blueprint win over the app's HTML/JSON pages.
     for code in (400, 403, 404, 405, 409, 413, 415, 422):
         bp.register_error_handler(code, _http_error)

@@ -6,9 +6,9 @@ import json
 from typing import TypeVar
 
 from flask import request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from hotline.api.errors import bad_request
+from hotline.api.errors import bad_request, malformed
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,8 +22,11 @@ def body(model: type[M]) -> M:
         json.loads(raw)
     except ValueError as exc:
         raise bad_request(f"the body is not valid JSON: {exc}") from None
-    # Strict: a JSON "20" is not the number 20, nor 1 a boolean.
-    return model.model_validate_json(raw, strict=True)
+    try:
+        # Strict: a JSON "20" is not the number 20, nor 1 a boolean.
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as error:
+        raise malformed(error) from None
 
 
 def query(model: type[M]) -> M:
@@ -32,4 +35,7 @@ def query(model: type[M]) -> M:
     repeated = sorted(name for name, values in args.items() if len(values) > 1)
     if repeated:
         raise bad_request(f"{repeated[0]} is given more than once", repeated[0])
-    return model.model_validate({name: values[0] for name, values in args.items()})
+    try:
+        return model.model_validate({name: values[0] for name, values in args.items()})
+    except ValidationError as error:
+        raise malformed(error) from None

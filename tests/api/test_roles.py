@@ -29,7 +29,6 @@ from hotline.planning.models import (
 START = datetime(2026, 4, 1, 6, tzinfo=UTC)
 OK = {"admin", "manager", "supervisor", "agent"}
 EDIT = {"admin", "manager"}
-REVIEW = {"admin", "manager", "supervisor"}
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,8 @@ CASES = [
         "POST", "/api/v1/hotlines", {"admin"}, 201, {"number": "0184889900", "name": "New line"}
     ),  # fmt: skip
     Case("PATCH", "/api/v1/hotlines/{mine}", {"admin"}, json={"name": "Renamed"}),
-    Case("GET", "/api/v1/people", REVIEW),
-    Case("GET", "/api/v1/people/{person}", REVIEW),
+    Case("GET", "/api/v1/people", EDIT),
+    Case("GET", "/api/v1/people/{person}", EDIT),
     Case("POST", "/api/v1/people", EDIT, 201, {"name": "Zoé", "mobile": "0612345699"}),
     Case("PATCH", "/api/v1/people/{person}", EDIT, json={"name": "Renamed"}),
     Case("GET", "/api/v1/hotlines/{mine}/oncall", OK),
@@ -86,7 +85,7 @@ CASES = [
     Case("PATCH", "/api/v1/slots/{slot_other}", {"admin"}, json={"version": 1, "note": "x"}),
     Case("DELETE", "/api/v1/slots/{slot_mine}?version=1", EDIT, 204),
     Case("DELETE", "/api/v1/slots/{slot_other}?version=1", {"admin"}, 204),
-    Case("GET", "/api/v1/people/{person}/unavailability", REVIEW),
+    Case("GET", "/api/v1/people/{person}/unavailability", EDIT),
     Case(
         "POST",
         "/api/v1/people/{person}/unavailability",
@@ -94,7 +93,7 @@ CASES = [
         201,
         {"starts_at": "2026-07-01", "ends_at": "2026-07-15"},
     ),  # fmt: skip
-    Case("GET", "/api/v1/unavailability/{leave}", REVIEW),
+    Case("GET", "/api/v1/unavailability/{leave}", EDIT),
     Case("PATCH", "/api/v1/unavailability/{leave}", EDIT, json={"kind": "sickness"}),
     Case("DELETE", "/api/v1/unavailability/{leave}", EDIT, 204),
     Case("GET", "/api/v1/hotlines/{mine}/rotations", OK),
@@ -111,9 +110,9 @@ CASES = [
     Case("POST", "/api/v1/hotlines/{mine}/overrides/replace", EDIT, 201, "replace"),
     Case("POST", "/api/v1/hotlines/{mine}/overrides/swap", EDIT, 201, "swap"),
     Case("DELETE", "/api/v1/overrides/{override}?version=1", EDIT, 204),
-    Case("POST", "/api/v1/people/{own}/feed", {"admin", "manager", "agent"}, 201),
-    Case("POST", "/api/v1/people/{person}/feed", EDIT, 201),
-    Case("DELETE", "/api/v1/people/{own}/feed", {"admin", "manager", "agent"}, 204),
+    Case("POST", "/api/v1/people/{own}/feed", {"admin", "agent"}, 201),
+    Case("POST", "/api/v1/people/{person}/feed", {"admin"}, 201),
+    Case("DELETE", "/api/v1/people/{own}/feed", {"admin", "agent"}, 204),
     Case("POST", "/api/v1/hotlines/{mine}/feed", EDIT, 201),
     Case("POST", "/api/v1/hotlines/{other}/feed", {"admin"}, 201),
     Case("DELETE", "/api/v1/hotlines/{mine}/feed", EDIT, 204),

@@ -14,7 +14,6 @@ from hotline.auth import ADMIN, AGENT, MANAGER, SUPERVISOR
 from hotline.db import get_session
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
-REVIEWERS = (ADMIN, MANAGER, SUPERVISOR)
 EDITORS = (ADMIN, MANAGER)
 
 

@@ -12,7 +12,7 @@ from hotline.api.feeds import feed_url
 from hotline.api.operations import operation
 from hotline.api.schemas import FeedOut
 from hotline.api.views.common import EDITORS, READERS, answer, no_content
-from hotline.auth import ADMIN, MANAGER, role_required
+from hotline.auth import ADMIN, role_required
 from hotline.db import get_session
 from hotline.models import Person
 from hotline.planning.ical import (
@@ -29,7 +29,7 @@ TAGS = ("iCal feeds",)
 @role_required(*READERS)
 @operation("New iCal feed URL for a person", response=FeedOut, status=201, tags=TAGS)
 def person_feed_issue(person_id: int) -> Response:
-    """Admins and managers for anyone; everybody else for the person linked to them."""
+    """For the person linked to the token's user (admins: anyone)."""
     person = _feed_person(person_id)
     secret = issue_person_feed(get_session(), person, user_id=current_user.id)
     get_session().commit()
@@ -64,7 +64,8 @@ def hotline_feed_revoke(hotline_id: int) -> Response:
 
 
 def _feed_person(person_id: int) -> Person:
-    if current_user.role not in (ADMIN, MANAGER) and current_user.person_id != person_id:
+    # As on the "my shifts" page: a person's feed is theirs; admins may do everything.
+    if current_user.role != ADMIN and current_user.person_id != person_id:
         raise forbidden("you may only handle your own feed")
     person = get_session().get(Person, person_id)
     if person is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from flask import Response
 from flask_login import current_user
@@ -95,7 +96,7 @@ def hotline_update(hotline_id: int) -> Response:
         greeting=found.greeting,
         default_chain=default_chain_ids(session, found.id),
     )
-    settings = HotlineSettings(**{**current.__dict__, **sent.model_dump(exclude_unset=True)})
+    settings = replace(current, **sent.model_dump(exclude_unset=True))
     try:
         update_hotline(session, found, settings)
     except HotlineSettingsError as error:

@@ -1,4 +1,4 @@
-"""People who can be rung: reviewers read them, admins and managers add and change them."""
+"""People who can be rung: admins and managers, as on the people pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import Paging, PersonCreate, PersonOut, PersonPage, PersonUpdate
 from hotline.api.serialise import person_out
-from hotline.api.views.common import EDITORS, REVIEWERS, answer, page_of
+from hotline.api.views.common import EDITORS, answer, page_of
 from hotline.auth import role_required
 from hotline.db import get_session
 from hotline.models import Person
@@ -21,7 +21,7 @@ TAGS = ("people",)
 
 
 @bp.get("/people")
-@role_required(*REVIEWERS)
+@role_required(*EDITORS)
 @operation("List people", response=PersonPage, query=Paging, tags=TAGS)
 def people() -> Response:
     """Everybody who can be put in a chain, by name."""
@@ -30,7 +30,7 @@ def people() -> Response:
 
 
 @bp.get("/people/<id:person_id>")
-@role_required(*REVIEWERS)
+@role_required(*EDITORS)
 @operation("Get a person", response=PersonOut, tags=TAGS)
 def person(person_id: int) -> Response:
     return answer(person_out(_person(person_id)))

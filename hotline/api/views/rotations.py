@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time
 from typing import Any
 
@@ -103,7 +104,7 @@ def rotation_update(rotation_id: int) -> Response:
     managed_hotline(found.hotline_id)
     sent = body(RotationUpdate)
     changes = _spec_fields(sent.model_dump(exclude_unset=True, exclude={"version"}))
-    spec = RotationSpec(**{**rotation_spec(found).__dict__, **changes})
+    spec = replace(rotation_spec(found), **changes)
     session = get_session()
     try:
         update_rotation(session, found.id, spec, version=sent.version, user_id=current_user.id)

@@ -1,4 +1,4 @@
-"""People's unavailability (leave, sickness): reviewers read it, admins and managers edit it.
+"""People's unavailability (leave, sickness): admins and managers, as on the people pages.
 
 A period belongs to a person, not to a hotline: times without an offset are read
 in the app's time zone (config TIMEZONE).
@@ -25,7 +25,7 @@ from hotline.api.schemas import (
 )
 from hotline.api.serialise import unavailability_out
 from hotline.api.times import parse_instant
-from hotline.api.views.common import EDITORS, REVIEWERS, answer, no_content, page_of
+from hotline.api.views.common import EDITORS, answer, no_content, page_of
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.models import Person
@@ -41,7 +41,7 @@ TAGS = ("unavailability",)
 
 
 @bp.get("/people/<id:person_id>/unavailability")
-@role_required(*REVIEWERS)
+@role_required(*EDITORS)
 @operation("List a person's unavailability", response=UnavailabilityPage,
            query=UnavailabilityRange, tags=TAGS)  # fmt: skip
 def unavailability_list(person_id: int) -> Response:
@@ -65,7 +65,7 @@ def unavailability_list(person_id: int) -> Response:
 
 
 @bp.get("/unavailability/<id:unavailability_id>")
-@role_required(*REVIEWERS)
+@role_required(*EDITORS)
 @operation("Get an unavailability period", response=UnavailabilityOut, tags=TAGS)
 def unavailability(unavailability_id: int) -> Response:
     return answer(unavailability_out(_period(unavailability_id), app_zone()))
