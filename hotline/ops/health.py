@@ -25,11 +25,21 @@ def healthz() -> ResponseReturnValue:
 @bp.get("/readyz")
 @public
 def readyz() -> ResponseReturnValue:
-    """The node can route calls and queue alerts: 200, or 503 naming what is down."""
-    checks = {"database": _database_ready(), "queue": _queue_ready()}
-    ready = all(ok for ok, _detail in checks.values())
-    body = {name: ("ok" if ok else detail) for name, (ok, detail) in checks.items()}
-    return jsonify(status="ok" if ready else "unavailable", checks=body), 200 if ready else 503
+    """The node can route calls: 200, or 503 when the database is down; the queue is reported.
+
+    Only the database decides: calls need it, alerts do not reach Redis from a webhook
+    (they wait in the database's outbox), so a node whose queue is down still routes
+    every call and must stay in the balancer; it answers 200 with status "degraded".
+    """
+    database_ok, database_detail = _database_ready()
+    queue_ok, queue_detail = _queue_ready()
+    checks = {
+        "database": "ok" if database_ok else database_detail,
+        "queue": "ok" if queue_ok else queue_detail,
+    }
+    if not database_ok:
+        return jsonify(status="unavailable", checks=checks), 503
+    return jsonify(status="ok" if queue_ok else "degraded", checks=checks), 200
 
 
 def _database_ready() -> tuple[bool, str]:

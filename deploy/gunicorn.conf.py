@@ -1,0 +1,77 @@
+"""Gunicorn settings for a Hotline node: `gunicorn -c deploy/gunicorn.conf.py`.
+
+Every value can be changed from the environment (the systemd unit's
+EnvironmentFile), so the same file serves every node:
+
+    GUNICORN_BIND             where to listen (default 127.0.0.1:8000, behind nginx)
+    WEB_CONCURRENCY           worker processes (default 2 x cores + 1)
+    GUNICORN_TIMEOUT          seconds before a silent worker is killed and replaced (30)
+    GUNICORN_GRACEFUL_TIMEOUT seconds a worker gets to finish its request on restart (20)
+    PROMETHEUS_MULTIPROC_DIR  where the workers' metric files live (see below)
+
+Graceful restart: `kill -HUP <master>` (`systemctl reload hotline`) starts new workers
+on the new code and lets the old ones finish the webhook they are serving; nothing
+is dropped. `kill -TERM` stops the same way; `kill -INT` or `-QUIT` stop at once.
+"""
+
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import os
+import tempfile
+from typing import Any
+
+# The app factory, so nothing depends on the working directory.
+wsgi_app = "hotline:create_app()"
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: a webhook is a few milliseconds of database work, and nginx in front
+# buffers slow clients. The usual 2 x cores + 1 keeps the CPUs busy while others wait on
+# PostgreSQL.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# Twilio gives up on a webhook after 15 s; a worker silent for twice that is stuck.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+# Replace workers now and then (jittered so they do not all restart together): any
+# slow leak is bounded, and each restart is graceful.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+# No preload: a HUP then loads the new code in the new workers (zero-downtime deploys),
+# and no database connection is ever shared across a fork.
+preload_app = False
+# The heartbeat file on a RAM disk: a slow disk must not make the master kill workers.
+# (Not a temporary file in the S108 sense: gunicorn only touches it to say it is alive.)
+if os.path.isdir("/dev/shm"):  # noqa: S108
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
+# nginx on the same machine sets X-Forwarded-Proto; the app reads the X-Forwarded-*
+# headers itself through HOTLINE_PROXY_COUNT=1.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+errorlog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = os.environ.get("GUNICORN_PROC_NAME", "hotline")
+
+# Prometheus: each worker keeps its webhook timings in files under this directory and a
+# scrape of /metrics on any worker adds all of them up. It must be set before a worker
+# imports prometheus_client, hence here in the master, before any fork; a directory of
+# our own is made when none is given, so a node never reports one worker's share alone.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+    prefix="hotline-metrics-"
+)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+
+
+def on_starting(server: Any) -> None:
+    """Start each run with no samples of a previous one (their pids are gone)."""
+    os.makedirs(METRICS_DIR, exist_ok=True)
+    for stale in glob.glob(os.path.join(METRICS_DIR, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop the live gauges of a worker that exited; its counters stay in the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, METRICS_DIR)
