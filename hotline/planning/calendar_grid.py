@@ -44,6 +44,9 @@ class Entry:
     responders: tuple[Responder, ...] = ()
     from_previous_day: bool = False
     into_next_day: bool = False
+    # Local wall-clock times of starts_at and ends_at, to format each distinct one once.
+    start_clock: time | None = None
+    end_clock: time | None = None
 
     @property
     def primary(self) -> Responder | None:
@@ -162,9 +165,9 @@ def build_days(
     bounds.append(local_midnight(last + timedelta(days=1), zone))
     for slot in slots:
         responders = tuple(Responder(r.person.name, r.person.active) for r in slot.responders)
-        _place(days, bounds, slot.kind, slot.starts_at, slot.ends_at, slot.id, responders)
+        _place(days, bounds, zone, slot.kind, (slot.starts_at, slot.ends_at), slot.id, responders)
     for start, end in gaps:
-        _place(days, bounds, GAP, start, end, None, ())
+        _place(days, bounds, zone, GAP, (start, end), None, ())
     for day in days:
         day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
     return days
@@ -173,26 +176,30 @@ def build_days(
 def _place(
     days: list[Day],
     bounds: Sequence[datetime],
+    zone: ZoneInfo,
     kind: str,
-    start: datetime,
-    end: datetime,
+    span: tuple[datetime, datetime],
     slot_id: int | None,
     responders: tuple[Responder, ...],
 ) -> None:
     # Walk only the days the span touches: linear in slots, not slots x days.
+    start, end = span
     i = max(0, _day_index(bounds, start))
     while i < len(days) and bounds[i] < end:
         day_start, day_end = bounds[i], bounds[i + 1]
         if start < day_end:
+            shown_start, shown_end = max(start, day_start), min(end, day_end)
             days[i].entries.append(
                 Entry(
                     kind=kind,
-                    starts_at=max(start, day_start),
-                    ends_at=min(end, day_end),
+                    starts_at=shown_start,
+                    ends_at=shown_end,
                     slot_id=slot_id,
                     responders=responders,
                     from_previous_day=start < day_start,
                     into_next_day=end > day_end,
+                    start_clock=shown_start.astimezone(zone).time(),
+                    end_clock=shown_end.astimezone(zone).time(),
                 )
             )
         i += 1
@@ -200,6 +207,11 @@ def _place(
 
 def _day_index(bounds: Sequence[datetime], moment: datetime) -> int:
     return bisect_right(bounds, moment) - 1
+
+
+def clocks(days: Iterable[Day]) -> set[time]:
+    """The distinct local times the entries of `days` show."""
+    return {t for day in days for e in day.entries for t in (e.start_clock, e.end_clock) if t}
 
 
 def weeks_of(days: list[Day]) -> list[list[Day]]:

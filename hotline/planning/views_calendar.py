@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
+from hotline.i18n import format_local_time
 from hotline.planning import bp
 from hotline.planning.calendar_grid import (
     MONTH,
     WEEK,
     BadPeriod,
     build_days,
+    clocks,
     local_midnight,
     month_period,
     week_period,
@@ -54,6 +56,8 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
     slots = slots_between(session, hotline.id, start, end)
     gaps = coverage_gaps(session, hotline.id, start, end)
     days = build_days(period, zone, slots, gaps, today)
+    manage = may_manage(hotline)
+    may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
     return render_template(
         "planning/calendar.html",
         hotline=hotline,
@@ -61,8 +65,14 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
         weeks=weeks_of(days),
         MONTH=MONTH,
         WEEK=WEEK,
-        may_manage=may_manage(hotline),
-        may_edit_slots=may_manage(hotline) and "planning.slot_edit" in current_app.view_functions,
+        may_manage=manage,
+        may_edit_slots=may_edit_slots,
+        # Formatted once each: a month shows the same few times hundreds of times.
+        clock={t: format_local_time(t) for t in clocks(days)},
+        edit_urls={
+            s.id: url_for("planning.slot_edit", hotline_id=hotline.id, slot_id=s.id)
+            for s in (slots if may_edit_slots else ())
+        },
         week_of_month=week_period(None, min(max(today, period.first), period.last)).param,
         # An ISO week belongs to the month of its Thursday.
         month_of_week=month_period(None, period.first + timedelta(days=3)).param,

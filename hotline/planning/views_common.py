@@ -88,12 +88,13 @@ HOTLINE_PAGES: dict[str, Callable[..., bool]] = {
 def planning_pages(hotline: Hotline) -> set[str]:
     """The endpoints of `hotline`'s pages the signed-in user may open (for the links)."""
     views = current_app.view_functions
+    user = current_user._get_current_object()  # one lookup, not one per check
     return {
         endpoint
         for endpoint, allowed in HOTLINE_PAGES.items()
         if endpoint in views
-        and current_user.role in (declared_roles(views[endpoint]) or ())
-        and allowed(current_user, hotline.id)
+        and user.role in (declared_roles(views[endpoint]) or ())
+        and allowed(user, hotline.id)
     }
 
 
