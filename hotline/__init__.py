@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import db
@@ -49,4 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)  # /api/v1: the planning as JSON, with bearer tokens
     ops.init_app(app)  # /healthz, /readyz, /metrics, logs with the CallSid
     cli.init_app(app)
+    # Every model is imported by now: set the mappers up at start rather than
+    # in the first request each worker serves.
+    configure_mappers()
     return app

@@ -73,12 +73,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 15})
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=5,
-        connect_args={"connect_timeout": 3},
-    )
+    # No pre-ping: it costs a round trip on every request. A connection that
+    # died with a database restart is caught by the webhook, which retries once.
+    return create_engine(url, pool_size=5, connect_args={"connect_timeout": 3})
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -140,6 +137,13 @@ def get_session() -> Session:
 
         g.db_session = database(current_app).sessionmaker()
     return g.db_session
+
+
+def commit_session() -> None:
+    """Commit the request's session, if the request opened one."""
+    session = g.get("db_session")
+    if session is not None:
+        session.commit()
 
 
 def discard_session() -> None:

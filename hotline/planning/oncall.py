@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, bindparam, select
+from sqlalchemy import ScalarSelect, and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import ShiftTake
@@ -48,11 +48,13 @@ def _covering(kind: str) -> ScalarSelect[int]:
         select(Slot.id)
         .where(
             Slot.hotline_id == bindparam("hotline_id"),
-            Slot.kind == kind,
+            # Literals, not parameters: PostgreSQL then settles on one generic
+            # plan for the prepared lookup instead of planning it at every call.
+            Slot.kind == literal(kind, literal_execute=True),
             Slot.starts_at <= bindparam("at", type_=UTCDateTime()),
         )
         .order_by(Slot.starts_at.desc())
-        .limit(1)
+        .limit(literal(1, literal_execute=True))
         .scalar_subquery()
     )
 
@@ -95,7 +97,8 @@ _SLOT_CHAINS = (
 
 def resolve_chain(session: Session, hotline_id: int, at: datetime) -> Chain:
     """Return the ordered responders to ring for a call to `hotline_id` at `at`."""
-    rows = session.execute(_SLOT_CHAINS, {"hotline_id": hotline_id, "at": at}).all()
+    # On the session's Core connection: no ORM machinery on the call path.
+    rows = session.connection().execute(_SLOT_CHAINS, {"hotline_id": hotline_id, "at": at}).all()
     if rows:
         kind, slot_id = rows[0][0], rows[0][1]
         route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT

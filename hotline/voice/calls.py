@@ -94,12 +94,40 @@ class NewCall:
 
 
 # The incoming-call path runs on every call: its statements are built once.
-_HOTLINE_BY_NUMBER = select(Hotline).where(Hotline.number == bindparam("number"))
+_HOTLINE_BY_NUMBER = select(Hotline.__table__).where(
+    Hotline.__table__.c.number == bindparam("number")
+)
 _CALL_BY_SID = select(Call).where(Call.call_sid == bindparam("call_sid"))
 
 
-def find_hotline(session: Session, number: str) -> Hotline | None:
-    return session.scalar(_HOTLINE_BY_NUMBER, {"number": number})
+class HotlineSettings(Protocol):
+    """What the call path reads of a hotline: a Hotline, or its row read on Core."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def voice(self) -> str | None: ...
+    @property
+    def greeting(self) -> str | None: ...
+    @property
+    def ring_timeout(self) -> int: ...
+    @property
+    def screening(self) -> bool: ...
+    @property
+    def fallback_number(self) -> str | None: ...
+    @property
+    def voicemail_max_seconds(self) -> int: ...
+
+
+def find_hotline(session: Session, number: str) -> HotlineSettings | None:
+    """The hotline answering `number`, read on Core: this runs on every incoming call."""
+    return session.connection().execute(_HOTLINE_BY_NUMBER, {"number": number}).first()
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:
@@ -121,7 +149,7 @@ def _insert(session: Session, model: type[Base], keys: tuple[str, ...]) -> Inser
 
 
 def open_call(
-    session: Session, hotline: Hotline, *, call_sid: str, from_number: str, now: datetime
+    session: Session, hotline: HotlineSettings, *, call_sid: str, from_number: str, now: datetime
 ) -> CallFacts:
     """Record an incoming call and the chain on call for it; a retry gets the same call."""
     chain = resolve_chain(session, hotline.id, now)
@@ -169,7 +197,7 @@ def record_unroutable_call(
     return call
 
 
-def chain_snapshot(chain: Chain, hotline: Hotline) -> list[dict[str, Any]]:
+def chain_snapshot(chain: Chain, hotline: HotlineSettings) -> list[dict[str, Any]]:
     """Freeze the chain as rung: the responders, then the hotline's fallback number."""
     entries = [
         {"person_id": r.person_id, "name": r.name, "number": r.number} for r in chain.responders

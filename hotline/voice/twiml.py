@@ -9,8 +9,7 @@ from urllib.parse import urlencode
 import phonenumbers
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
-from hotline.models import Hotline
-from hotline.voice.calls import CallFacts, Leg
+from hotline.voice.calls import CallFacts, HotlineSettings, Leg
 from hotline.voice.prompts import Prompts, prompts_for, spoken_caller
 
 LEG_EVENTS = "initiated ringing answered completed"
@@ -79,16 +78,16 @@ class Urls:
         return f"{url}?{urlencode(query)}" if query else url
 
 
-def hotline_prompts(hotline: Hotline) -> Prompts:
+def hotline_prompts(hotline: HotlineSettings) -> Prompts:
     return prompts_for(hotline.language)
 
 
-def _say(response: VoiceResponse | Gather, text: str, hotline: Hotline) -> None:
+def _say(response: VoiceResponse | Gather, text: str, hotline: HotlineSettings) -> None:
     prompts = hotline_prompts(hotline)
     response.say(text, language=prompts.say_language, voice=hotline.voice or prompts.voice)
 
 
-def greet_and_dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> str:
+def greet_and_dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> str:
     response = VoiceResponse()
     greeting = hotline.greeting or hotline_prompts(hotline).greeting.format(hotline=hotline.name)
     _say(response, greeting, hotline)
@@ -96,13 +95,13 @@ def greet_and_dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> s
     return str(response)
 
 
-def dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> str:
+def dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> str:
     response = VoiceResponse()
     response.append(_dial(hotline, call, leg, urls))
     return str(response)
 
 
-def _dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> Dial:
+def _dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> Dial:
     query = {"call": call.call_sid, "pos": leg.position}
     dial_verb = Dial(
         action=urls.to("dial-result", **query),
@@ -122,7 +121,7 @@ def _dial(hotline: Hotline, call: CallFacts, leg: Leg, urls: Urls) -> Dial:
     return dial_verb
 
 
-def greet_and_voicemail(hotline: Hotline, call: CallFacts, urls: Urls) -> str:
+def greet_and_voicemail(hotline: HotlineSettings, call: CallFacts, urls: Urls) -> str:
     """Greeting then voicemail: nobody at all can be rung for this call."""
     response = VoiceResponse()
     greeting = hotline.greeting or hotline_prompts(hotline).greeting.format(hotline=hotline.name)
@@ -131,14 +130,14 @@ def greet_and_voicemail(hotline: Hotline, call: CallFacts, urls: Urls) -> str:
     return str(response)
 
 
-def voicemail(hotline: Hotline, call: CallFacts, urls: Urls) -> str:
+def voicemail(hotline: HotlineSettings, call: CallFacts, urls: Urls) -> str:
     response = VoiceResponse()
     _append_voicemail(response, hotline, call, urls)
     return str(response)
 
 
 def _append_voicemail(
-    response: VoiceResponse, hotline: Hotline, call: CallFacts, urls: Urls
+    response: VoiceResponse, hotline: HotlineSettings, call: CallFacts, urls: Urls
 ) -> None:
     prompts = hotline_prompts(hotline)
     _say(response, prompts.voicemail, hotline)
@@ -157,7 +156,9 @@ def _append_voicemail(
     response.hangup()
 
 
-def screening(hotline: Hotline, call: CallFacts, position: int, urls: Urls, seconds: int) -> str:
+def screening(
+    hotline: HotlineSettings, call: CallFacts, position: int, urls: Urls, seconds: int
+) -> str:
     """Whisper to the agent who answered: who calls, for which hotline, press 1."""
     prompts = hotline_prompts(hotline)
     response = VoiceResponse()
@@ -181,7 +182,7 @@ def bridge() -> str:
     return str(VoiceResponse())
 
 
-def say_and_hangup(hotline: Hotline, text: str) -> str:
+def say_and_hangup(hotline: HotlineSettings, text: str) -> str:
     response = VoiceResponse()
     _say(response, text, hotline)
     response.hangup()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -10,10 +11,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from flask import Response, abort, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.request_validator import RequestValidator
 
-from hotline.db import discard_session, get_session, utcnow
+from hotline.db import commit_session, discard_session, utcnow
 from hotline.voice import twiml
 
 log = logging.getLogger("hotline.voice")
@@ -37,7 +38,13 @@ def signature_is_valid() -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         return False
-    return RequestValidator(token).validate(public_url(), request.form, signature)
+    validator = RequestValidator(token)
+    url = public_url()
+    # validate() always signs twice (the URL with and without its port); the
+    # URL as seen is nearly always the one Twilio signed, so try it alone first.
+    if hmac.compare_digest(validator.compute_signature(url, request.form), signature):
+        return True
+    return validator.validate(url, request.form, signature)
 
 
 def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Callable[..., Response]]:
@@ -45,7 +52,8 @@ def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Calla
 
     A forged or unsigned request is refused before anything is read or written.
     A race on a unique key (Twilio retrying while the first try still runs) is
-    settled by running the view once more, which then finds the row.
+    settled by running the view once more, which then finds the row; so is a
+    pooled connection that died with a database restart.
     """
 
     def decorate(view: WebhookView) -> Callable[..., Response]:
@@ -57,12 +65,18 @@ def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Calla
             for attempt in range(2):
                 try:
                     body = view(*args, **kwargs)
-                    get_session().commit()
+                    commit_session()
                     return Response(body, mimetype=TWIML)
                 except IntegrityError:
                     discard_session()
                     if attempt:
                         return _fallback(on_error)
+                except DBAPIError as exc:
+                    # A pooled connection found dead (the database restarted):
+                    # the pool is invalidated, so one more try gets a fresh one.
+                    if attempt or not exc.connection_invalidated:
+                        return _fallback(on_error)
+                    discard_session()
                 except Exception:  # noqa: BLE001 - Twilio must get TwiML whatever failed
                     return _fallback(on_error)
             return _fallback(on_error)
