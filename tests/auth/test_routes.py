@@ -49,7 +49,16 @@ def test_public_routes_are_only_the_sign_in_pages(app):
     )
 
     # feeds.feed: iCal feeds, opened by the unguessable secret in their URL.
-    assert public == ["auth.language", "auth.login", "auth.logout", "feeds.feed"]
+    # ops.readyz: the load balancer's probe; ops.metrics: Prometheus, behind
+    # METRICS_TOKEN when set (tests/ops/test_probes.py).
+    assert public == [
+        "auth.language",
+        "auth.login",
+        "auth.logout",
+        "feeds.feed",
+        "ops.metrics",
+        "ops.readyz",
+    ]
 
 
 def parameterless(app, methods):
