@@ -244,17 +244,25 @@ def test_rule_warnings_are_shown_after_generation(
     assert "Alice" in warnings
 
 
-@pytest.mark.parametrize("weeks", ["0", "105", "x"])
-def test_bad_week_counts_are_refused(client, login_as, submit, db_session, hotline, team, weeks):
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"weeks": "0"}, "weeks"),
+        ({"weeks": "105"}, "weeks"),
+        ({"weeks": "x"}, "weeks"),
+        ({"weeks": "2", "from_day": "demain"}, "from_day"),
+    ],
+)
+def test_bad_generation_input_is_refused(
+    client, login_as, submit, db_session, hotline, team, data, field
+):
     login_as("manager", hotlines=(hotline,))
     rotation_id = create(submit, hotline, team)
 
-    response = submit(
-        f"/planning/hotlines/{hotline.id}/rotations/{rotation_id}/generate", {"weeks": weeks}
-    )
+    response = submit(f"/planning/hotlines/{hotline.id}/rotations/{rotation_id}/generate", data)
 
     assert response.status_code == 400
-    assert field_errors(response, "weeks")
+    assert field_errors(response, field)
     assert count(db_session, Slot) == 0
 
 
