@@ -262,7 +262,9 @@ def record_dial_result(
             alert_outbox.leg_failed(session, call, attempt)  # an outbox row, sent by the worker
         if bridged:
             attempt.talk_seconds = talk_seconds
-            attempt.accepted_at = attempt.accepted_at or now
+            # Without screening nobody presses 1: the pick-up is the acceptance,
+            # not this callback, which comes when the conversation is over.
+            attempt.accepted_at = attempt.accepted_at or attempt.answered_at or now
     if bridged:
         _settle(call, Outcome.ANSWERED)
         if attempt is not None:

@@ -180,3 +180,24 @@ def test_accept_is_never_stamped_before_the_pick_up(driver, db_session):
 
     [attempt] = attempts(db_session, load_call(db_session, driver.call_sid))
     assert attempt.accepted_at >= attempt.answered_at
+
+
+def test_without_screening_the_pick_up_is_the_acceptance(
+    twilio, make_hotline, make_person, make_slot, db_session
+):
+    from datetime import timedelta
+
+    from hotline.db import utcnow
+    from tests.voice.conftest import CallDriver
+
+    hotline = make_hotline(screening=False)
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=1), now + timedelta(hours=1), [make_person()])
+    driver = CallDriver(twilio, hotline)
+    driver.incoming()
+    driver.leg(0, "ringing", 1, "Fri, 27 Nov 2026 10:00:02 +0000")
+    driver.leg(0, "answered", 2, "Fri, 27 Nov 2026 10:00:09 +0000")
+    driver.dial_result(0, "completed", bridged=True, duration=300)
+
+    [attempt] = attempts(db_session, load_call(db_session, driver.call_sid))
+    assert attempt.accepted_at == attempt.answered_at
