@@ -13,11 +13,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hotline import db
 from hotline.config import DEFAULTS
+from hotline.urls import IdConverter
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the Flask application."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
