@@ -175,14 +175,7 @@ def call_status() -> str:
 def voicemail_done() -> str:
     """The Record verb finished: keep what we know of the message and say goodbye."""
     call, hotline = _call_and_hotline()
-    calls.record_voicemail(
-        get_session(),
-        call,
-        recording_sid=request.form.get("RecordingSid") or None,
-        recording_url=request.form.get("RecordingUrl") or None,
-        duration=int_param("form", "RecordingDuration"),
-        status=None,
-    )
+    _record_voicemail(call, status=None)  # the Record action carries no status
     return twiml.say_and_hangup(hotline, twiml.hotline_prompts(hotline).voicemail_thanks)
 
 
@@ -191,15 +184,19 @@ def voicemail_done() -> str:
 def recording() -> str:
     """Twilio's recording status callback: the message is stored and can be played."""
     call, _hotline = _call_and_hotline()
+    _record_voicemail(call, status=request.form.get("RecordingStatus") or None)
+    return empty_twiml()
+
+
+def _record_voicemail(call: Call, status: str | None) -> None:
     calls.record_voicemail(
         get_session(),
         call,
         recording_sid=request.form.get("RecordingSid") or None,
         recording_url=request.form.get("RecordingUrl") or None,
         duration=int_param("form", "RecordingDuration"),
-        status=request.form.get("RecordingStatus") or None,
+        status=status,
     )
-    return empty_twiml()
 
 
 @bp.post("/fallback")
