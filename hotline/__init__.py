@@ -40,7 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
-    from hotline import alerts, api, cli, i18n, ops, planning
+    from hotline import alerts, api, cli, i18n, ops, planning, stats
     from hotline.auth import web
     from hotline.voice import bp as voice_bp
 
@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)  # sign-in, CSRF, error pages, layout; registers the auth blueprint
     alerts.init_app(app)  # alert settings, notification log, SMS webhook
     planning.init_app(app)  # planning pages: calendar, people, rotations, overrides
+    stats.init_app(app)  # statistics pages: dashboard, calls, timeline, CSV, on-call report
     api.init_app(app)  # /api/v1: the planning as JSON, with bearer tokens
     ops.init_app(app)  # /healthz, /readyz, /metrics, logs with the CallSid
     cli.init_app(app)

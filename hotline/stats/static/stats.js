@@ -1,0 +1,93 @@
+/* Statistics pages: show only the period fields the chosen period uses, and draw the
+   charts with Plotly (served by the app) from the page's <script type="application/json">.
+   Without JavaScript every field shows and the figures stay readable in their tables. */
+(function () {
+  "use strict";
+
+  var OUTCOME_COLOURS = {
+    answered: "#1e7a3c",
+    voicemail: "#1f5fae",
+    missed: "#b3261e",
+    abandoned: "#d08a00",
+    failed: "#5f6b7a"
+  };
+  var HEATMAP_COLOURS = {
+    calls: [[0, "#f3f5f8"], [1, "#1f5fae"]],
+    misses: [[0, "#fbf0ef"], [1, "#b3261e"]]
+  };
+  var CONFIG = { displayModeBar: false, responsive: true };
+
+  function showPeriodFields() {
+    document.querySelectorAll("[data-period-fields]").forEach(function (box) {
+      var select = box.querySelector("[data-period-select]");
+      if (!select) {
+        return;
+      }
+      var update = function () {
+        box.querySelectorAll("[data-period-for]").forEach(function (part) {
+          part.hidden = part.getAttribute("data-period-for") !== select.value;
+        });
+      };
+      select.addEventListener("change", update);
+      update();
+    });
+  }
+
+  function drawTrend(element, data) {
+    var traces = data.trend.series.map(function (series) {
+      return {
+        type: "bar",
+        name: series.name,
+        x: data.trend.days,
+        y: series.values,
+        marker: { color: OUTCOME_COLOURS[series.outcome] }
+      };
+    });
+    var layout = {
+      barmode: "stack",
+      margin: { t: 10, r: 10, b: 70, l: 50 },
+      legend: { orientation: "h", y: -0.25, traceorder: "normal" },
+      xaxis: { type: "category" },
+      yaxis: { title: { text: data.count_label }, rangemode: "tozero", fixedrange: true }
+    };
+    Plotly.newPlot(element, traces, layout, CONFIG);
+  }
+
+  function drawHeatmap(element, map, data) {
+    var trace = {
+      type: "heatmap",
+      z: map.z,
+      x: data.hours,
+      y: data.weekdays,
+      colorscale: HEATMAP_COLOURS[map.id],
+      zmin: 0,
+      hovertemplate: "%{y} %{x} : %{z}<extra></extra>"
+    };
+    var layout = {
+      margin: { t: 10, r: 10, b: 40, l: 50 },
+      yaxis: { autorange: "reversed", fixedrange: true },
+      xaxis: { fixedrange: true }
+    };
+    Plotly.newPlot(element, [trace], layout, CONFIG);
+  }
+
+  function drawCharts() {
+    var holder = document.getElementById("stats-charts");
+    if (!holder || typeof window.Plotly === "undefined") {
+      return;
+    }
+    var data = JSON.parse(holder.textContent);
+    var trend = document.querySelector("[data-chart=trend]");
+    if (trend) {
+      drawTrend(trend, data);
+    }
+    document.querySelectorAll("[data-heatmap]").forEach(function (element) {
+      drawHeatmap(element, data.heatmaps[Number(element.getAttribute("data-heatmap"))], data);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showPeriodFields();
+    drawCharts();
+  });
+})();

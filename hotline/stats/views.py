@@ -1,0 +1,201 @@
+"""Statistics pages: the dashboard of a period, and the charting library's script.
+
+The call list and timeline live in views_calls.py, the CSV downloads and the
+on-call report in views_reports.py; they are imported at the bottom so their
+routes register on the same blueprint.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from babel.dates import get_day_names
+from flask import Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from hotline.auth import role_required, signed_in
+from hotline.auth.web import CONTENT_SECURITY_POLICY
+from hotline.db import get_session
+from hotline.i18n import format_local_date
+from hotline.stats import bp
+from hotline.stats.agents import AgentRow, agent_table
+from hotline.stats.dashboard import Dashboard, dashboard
+from hotline.stats.errors import StatsInputError
+from hotline.stats.forms import OUTCOME_LABELS, DashboardForm
+from hotline.stats.periods import Period
+from hotline.stats.shift_takes import TakeFigures, take_figures
+from hotline.stats.views_common import READERS, Scope, checked_scope, show_stats_error
+from hotline.voice.models import Outcome
+
+# The trend's stacked bars, bottom to top.
+TREND_OUTCOMES = (
+    Outcome.ANSWERED,
+    Outcome.VOICEMAIL,
+    Outcome.MISSED,
+    Outcome.ABANDONED,
+    Outcome.FAILED,
+)
+# Plotly styles its charts by creating an empty <style> element and filling it
+# through the CSSOM (insertRule). A strict CSP blocks even an empty inline
+# element; allowing exactly the empty one (by the hash of "") lets the rules in
+# and allows no inline CSS text. Scripts stay 'self' only: Plotly needs no eval.
+EMPTY_STYLE_HASH = base64.b64encode(hashlib.sha256(b"").digest()).decode()
+CHARTS_CSP = f"{CONTENT_SECURITY_POLICY}; style-src 'self' 'sha256-{EMPTY_STYLE_HASH}'"
+PLOTLY_CACHE_SECONDS = 365 * 24 * 3600  # the URL names the version
+
+
+@dataclass(frozen=True)
+class AgentLine:
+    row: AgentRow
+    takes: TakeFigures | None
+
+
+@bp.get("/")
+@role_required(*READERS)
+def index() -> ResponseReturnValue:
+    """The figures of a period: summary, trend, heatmaps, per-agent table (agents: their own)."""
+    session = get_session()
+    form = DashboardForm(request.args)
+    scope, valid = checked_scope(session, form)
+    board: Dashboard | None = None
+    agents: list[AgentLine] = []
+    period: Period | None = None
+    if valid and scope is not None:
+        try:
+            period = form.period_in(scope.tz)
+            board, agents = _figures(session, scope, period, form.target_seconds())
+        except StatsInputError as error:
+            show_stats_error(form, error)
+    failed = bool(form.errors or form.form_errors)
+    page = render_template(
+        "stats/index.html",
+        form=form,
+        scope=scope,
+        period=period,
+        board=board,
+        agents=agents,
+        charts=_charts(board) if board else None,
+        plotly_version=plotly_version(),
+        args=form.period_args(),
+    )
+    response = Response(page, 400 if failed else 200)
+    response.headers["Content-Security-Policy"] = CHARTS_CSP
+    return response
+
+
+def _figures(
+    session: Session, scope: Scope, period: Period, target: int
+) -> tuple[Dashboard | None, list[AgentLine]]:
+    """Reviewers: the whole dashboard; agents: only their own line of the per-agent table."""
+    if scope.agent:
+        if scope.own_calls_of is None:
+            return None, []
+        rows = [
+            row
+            for row in agent_table(session, period, scope.hotline_id)
+            if row.person_id == scope.own_calls_of
+        ]
+        board = None
+    else:
+        board = dashboard(session, period, scope.hotline_id, target)
+        rows = board.agents
+    takes = take_figures(session, period, scope.hotline_id)
+    return board, [AgentLine(row, takes.get(row.person_id)) for row in rows]
+
+
+def _charts(board: Dashboard) -> dict[str, Any]:
+    """What stats.js needs to draw the charts, with labels in the page's language."""
+    days = [format_local_date(day.day, None, "EEE d MMM") for day in board.trend]
+    names = get_day_names("abbreviated", locale=get_locale())
+    return {
+        "trend": {
+            "title": _("Calls per day"),
+            "days": days,
+            "series": [
+                {
+                    "outcome": outcome.value,
+                    "name": str(OUTCOME_LABELS[outcome]),
+                    "values": [getattr(day, outcome.value) for day in board.trend],
+                }
+                for outcome in TREND_OUTCOMES
+            ],
+        },
+        "heatmaps": [
+            {
+                "id": "calls",
+                "title": _("Calls by hour and weekday"),
+                "z": board.heatmap.calls,
+            },
+            {
+                "id": "misses",
+                "title": _("Calls no agent took, by hour and weekday"),
+                "z": board.heatmap.misses,
+            },
+        ],
+        "weekdays": [names[i] for i in range(7)],
+        "hours": [f"{hour:02d}h" for hour in range(24)],
+        "count_label": _("Calls"),
+    }
+
+
+# -- the charting library ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asset:
+    plain: bytes
+    gzipped: bytes
+    etag: str
+
+
+def plotly_version() -> str:
+    try:
+        return version("plotly")
+    except PackageNotFoundError:
+        return "missing"
+
+
+@cache
+def _plotly_asset() -> Asset | None:
+    """plotly.min.js as the plotly package ships it (read once, compressed once, per process)."""
+    # find_spec locates the package without importing it (its Python side is heavy).
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        return None
+    plain = path.read_bytes()
+    return Asset(plain, gzip.compress(plain, 6, mtime=0), f"plotly-{plotly_version()}")
+
+
+@bp.get("/assets/plotly.min.js")
+@signed_in
+def plotly_js() -> ResponseReturnValue:
+    """The charting library, served from the installed plotly package; cached for a year."""
+    asset = _plotly_asset()
+    if asset is None:
+        abort(404)
+    compressed = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = Response(asset.gzipped if compressed else asset.plain, mimetype="text/javascript")
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag(asset.etag + ("-gz" if compressed else ""))
+    # Set before the app's hook, which marks signed-in responses no-store by default.
+    response.headers["Cache-Control"] = f"public, max-age={PLOTLY_CACHE_SECONDS}, immutable"
+    return response.make_conditional(request)
+
+
+from hotline.stats import views_calls, views_reports  # noqa: E402,F401 - registers their routes

@@ -1,0 +1,180 @@
+"""The call list (filters, paging, CSV) and one call's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from itertools import chain
+
+from flask import abort, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from hotline.auth import can_review, role_required, scoped_hotline_ids
+from hotline.db import get_session
+from hotline.i18n import current_language
+from hotline.stats import bp
+from hotline.stats.calls import (
+    CallFilters,
+    CallPage,
+    CallRow,
+    count_calls,
+    iter_calls,
+    list_calls,
+    masked_caller,
+)
+from hotline.stats.errors import StatsInputError
+from hotline.stats.exports import calls_csv
+from hotline.stats.forms import CallFilterForm
+from hotline.stats.timeline import CallTimeline, call_timeline
+from hotline.stats.views_common import (
+    READERS,
+    Scope,
+    checked_scope,
+    csv_response,
+    is_agent,
+    offer_people,
+    show_stats_error,
+    shows_callers,
+)
+
+
+@bp.get("/calls")
+@role_required(*READERS)
+def calls() -> ResponseReturnValue:
+    """Calls of a period, newest first, a page at a time; filters by outcome, agent, caller."""
+    session = get_session()
+    form, scope, filters = _read_filters(session)
+    page: CallPage | None = None
+    total = 0
+    if filters is not None:
+        try:
+            page = list_calls(session, filters, form.page_size_value(), form.cursor.data or None)
+            total = count_calls(session, filters)
+        except StatsInputError:
+            if form.cursor.data:  # the only check the form leaves to the service
+                error = StatsInputError(
+                    _("This page's link is damaged: start from the first page.")
+                )
+            show_stats_error(form, error)
+    elif scope is not None and scope.unlinked_agent and not _failed(form):
+        page = CallPage([], None)
+    return _list_page(form, scope, page, total, filters)
+
+
+@bp.get("/calls.csv")
+@role_required(*READERS)
+def calls_download() -> ResponseReturnValue:
+    """Every call the list's filters keep, as CSV in the user's locale."""
+    session = get_session()
+    form, scope, filters = _read_filters(session)
+    rows: Iterable[CallRow] = ()
+    if filters is not None:
+        found = iter_calls(session, filters)
+        try:
+            first = next(found, None)  # the first query runs now: an error shows as a page
+        except StatsInputError as error:
+            show_stats_error(form, error)
+        else:
+            rows = chain([first], found) if first is not None else ()
+    if _failed(form) or scope is None:
+        return _list_page(form, scope, None, 0, None)
+    if not shows_callers():
+        rows = (replace(row, from_number=masked_caller(row.from_number)) for row in rows)
+    period = filters.period if filters is not None else form.period_in(scope.tz)
+    lines = calls_csv(rows, current_language(), scope.tz)
+    return csv_response(stream_with_context(lines), "calls", period)
+
+
+@bp.get("/calls/<int:call_id>")
+@role_required(*READERS)
+def call(call_id: int) -> ResponseReturnValue:
+    """One call step by step: greeting, each ring leg, who accepted, voicemail, the end."""
+    try:
+        timeline = call_timeline(get_session(), call_id)
+    except StatsInputError:
+        abort(404)
+    if not _may_see(timeline):
+        abort(403)
+    return render_template(
+        "stats/call.html",
+        call=timeline,
+        tz=timeline.timezone,
+        shows_callers=shows_callers(),
+        agent_view=is_agent(),
+    )
+
+
+def _may_see(timeline: CallTimeline) -> bool:
+    """Reviewers: calls of their hotlines (admins: all); agents: calls they were rung for."""
+    if is_agent():
+        person = current_user.person_id
+        return person is not None and any(leg.person_id == person for leg in timeline.legs)
+    if timeline.hotline_id is None:
+        return scoped_hotline_ids(current_user) is None  # fallback calls: admins only
+    return can_review(current_user, timeline.hotline_id)
+
+
+def _read_filters(session: Session) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:
+    """The list's form, its scope and, when all is well, the filters to query with."""
+    form = CallFilterForm(request.args)
+    offer_people(form.agent, session, _("Anyone"))
+    scope, valid = checked_scope(session, form)
+    if valid and form.caller.data and not shows_callers():
+        form.caller.errors = [_("Your role does not see callers' numbers: filter otherwise.")]
+        valid = False
+    if valid and is_agent() and form.agent.data and form.agent_id() != current_user.person_id:
+        abort(403)  # agents see their own calls only
+    if not valid or scope is None or scope.unlinked_agent:
+        return form, scope, None
+    try:
+        period = form.period_in(scope.tz)
+    except StatsInputError as error:
+        show_stats_error(form, error)
+        return form, scope, None
+    agent_id = scope.own_calls_of if scope.agent else form.agent_id()
+    filters = CallFilters(
+        period=period,
+        hotline_id=scope.hotline_id,
+        outcome=form.outcome.data or None,
+        agent_id=agent_id,
+        caller=form.caller_part(),
+    )
+    return form, scope, filters
+
+
+def _failed(form: CallFilterForm) -> bool:
+    return bool(form.errors or form.form_errors)
+
+
+def _list_args(form: CallFilterForm) -> dict[str, object]:
+    """The filters as query arguments (for the next page and the CSV link)."""
+    args = form.period_args()
+    for name in ("outcome", "agent", "caller"):
+        value = getattr(form, name).data
+        if value:
+            args[name] = value
+    if form.page_size.data:
+        args["page_size"] = form.page_size.data
+    return args
+
+
+def _list_page(
+    form: CallFilterForm,
+    scope: Scope | None,
+    page: CallPage | None,
+    total: int,
+    filters: CallFilters | None,
+) -> ResponseReturnValue:
+    return render_template(
+        "stats/calls.html",
+        form=form,
+        scope=scope,
+        page=page,
+        total=total,
+        filters=filters,
+        shows_callers=shows_callers(),
+        args=_list_args(form),
+    ), (400 if _failed(form) else 200)

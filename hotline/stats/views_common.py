@@ -1,0 +1,216 @@
+"""What every statistics page shares: whose calls the user sees, masking, labels, formats.
+
+Reviewers (admins, managers, supervisors) see every call of the hotlines they
+review; an agent sees only the calls on which their own Person was rung, on
+any hotline. Admins may also look at all hotlines at once (including calls
+the emergency fallback took, which belong to no hotline); managers and
+supervisors choose one of their hotlines at a time, since a median or a
+percentile of several hotlines is not a sum of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, abort, current_app
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import Session
+from wtforms import SelectChoice, ValidationError
+
+from hotline.auth import ADMIN, AGENT, MANAGER, SUPERVISOR, scoped_hotline_ids
+from hotline.auth.forms import show_error
+from hotline.models import Hotline
+from hotline.planning.hotline_settings import list_hotlines
+from hotline.planning.people import list_people
+from hotline.stats import bp
+from hotline.stats.calls import masked_caller
+from hotline.stats.forms import OUTCOME_LABELS
+from hotline.stats.periods import Period
+from hotline.voice.models import LegResult
+
+READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
+# Roles that see callers' full numbers (to call a lost caller back, to answer a
+# complaint). Others see them masked; config key STATS_UNMASKED_ROLES overrides.
+UNMASKED_ROLES = (ADMIN, SUPERVISOR)
+ALL_HOTLINES = ""
+
+LEG_LABELS = {
+    LegResult.RINGING: _l("Ringing"),
+    LegResult.ACCEPTED: _l("Accepted"),
+    LegResult.NO_ANSWER: _l("No answer"),
+    LegResult.BUSY: _l("Busy"),
+    LegResult.FAILED: _l("Failed"),
+    LegResult.DECLINED: _l("Picked up, not accepted"),
+    LegResult.CANCELED: _l("Caller hung up"),
+    LegResult.NOT_DIALLED: _l("Not dialled"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose calls a page covers: one hotline or all, in which zone, and for agents whose."""
+
+    hotline: Hotline | None
+    tz: str
+    own_calls_of: int | None  # agents: their Person; None: every call of the hotline(s)
+    agent: bool
+
+    @property
+    def hotline_id(self) -> int | None:
+        return self.hotline.id if self.hotline is not None else None
+
+    @property
+    def unlinked_agent(self) -> bool:
+        """An agent account with no Person: no call is theirs."""
+        return self.agent and self.own_calls_of is None
+
+
+def is_agent() -> bool:
+    return current_user.role == AGENT
+
+
+def shows_callers() -> bool:
+    """Whether the signed-in user sees callers' numbers in full."""
+    roles = current_app.config.get("STATS_UNMASKED_ROLES", UNMASKED_ROLES)
+    return current_user.role in roles
+
+
+@bp.app_template_global()
+def caller_number(number: str) -> str:
+    """A caller's number as the signed-in user may see it."""
+    return number if shows_callers() else masked_caller(number)
+
+
+def reachable_hotlines(session: Session) -> tuple[list[Hotline], bool]:
+    """The hotlines the user may pick, and whether "all hotlines" is one of the choices.
+
+    Agents pick any hotline (they only ever see their own calls on it).
+    """
+    if is_agent():
+        return list_hotlines(session), True
+    scope = scoped_hotline_ids(current_user)
+    return list_hotlines(session, scope), scope is None
+
+
+def offer_hotlines(field: Any, hotlines: list[Hotline], all_allowed: bool) -> None:
+    """Fill a hotline select with the user's choices."""
+    choices = [SelectChoice(ALL_HOTLINES, _("All hotlines"))] if all_allowed else []
+    choices += [SelectChoice(str(h.id), h.name) for h in hotlines]
+    field.choices = choices
+
+
+def checked_scope(session: Session, form: Any) -> tuple[Scope | None, bool]:
+    """Validate a statistics form, then resolve its hotline: (scope, whether all is valid)."""
+    valid = form.validate()  # first: validating clears errors set before
+    scope = resolve_scope(session, form)
+    return scope, valid and not form.hotline.errors
+
+
+def resolve_scope(session: Session, form: Any) -> Scope | None:
+    """The scope the form's hotline field asks for.
+
+    None, with an error at the field, when the choice is not a hotline; 403
+    when it is one the user may not review; None without error when the user
+    reviews no hotline at all.
+    """
+    hotlines, all_allowed = reachable_hotlines(session)
+    offer_hotlines(form.hotline, hotlines, all_allowed)
+    chosen = form.hotline.data or ALL_HOTLINES
+    own = current_user.person_id if is_agent() else None
+    if chosen == ALL_HOTLINES:
+        if all_allowed:
+            return Scope(None, current_app.config["TIMEZONE"], own, is_agent())
+        if not hotlines:
+            return None
+        form.hotline.data = str(hotlines[0].id)
+        return Scope(hotlines[0], hotlines[0].timezone, own, is_agent())
+    hotline = session.get(Hotline, int(chosen)) if chosen.isdigit() else None
+    if hotline is None:
+        show_error(form, _field_error("hotline", _("Choose a hotline from the list.")))
+        return None
+    if hotline not in hotlines:
+        abort(403)
+    return Scope(hotline, hotline.timezone, own, is_agent())
+
+
+def offer_people(field: Any, session: Session, blank: str) -> None:
+    """Fill a person select with everyone who may be rung (inactive people too)."""
+    field.choices = [SelectChoice("", blank)] + [
+        SelectChoice(str(p.id), p.name) for p in list_people(session)
+    ]
+
+
+def _field_error(field: str, message: str) -> Exception:
+    error = ValidationError(message)
+    error.field = field  # type: ignore[attr-defined]
+    return error
+
+
+def show_stats_error(form: Any, error: Exception, field: str | None = None) -> None:
+    """Show a statistics function's error message at `field` (or above the form)."""
+    show_error(form, _field_error(field, str(error)) if field else error)
+
+
+def csv_response(lines: Iterable[str], name: str, period: Period) -> Response:
+    """A CSV download named after what it holds and its period (streamed as it is written)."""
+    filename = f"{name}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    response = Response(lines, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# -- formats -------------------------------------------------------------------------------
+
+
+@bp.app_template_filter("seconds")
+def seconds_text(value: float | None) -> str:
+    """A length of time in seconds as people read it: 23.5 s, 4 min 05 s, 2 h 10 min."""
+    if value is None:
+        return "–"
+    if value < 60:
+        return _("%(seconds)s s", seconds=format_decimal(round(value, 1), "0.#"))
+    whole = round(value)
+    if whole < 3600:
+        return _("%(minutes)d min %(seconds)02d s", minutes=whole // 60, seconds=whole % 60)
+    return _("%(hours)d h %(minutes)02d min", hours=whole // 3600, minutes=whole % 3600 // 60)
+
+
+@bp.app_template_filter("rate")
+def rate_text(value: float | None) -> str:
+    """A share as a percentage with one decimal, the way the page's language writes it."""
+    if value is None:
+        return "–"
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern if locale is not None else "#,##0%"
+    return format_percent(value, pattern.replace("#,##0", "#,##0.0", 1))
+
+
+@bp.app_template_filter("hours")
+def hours_text(value: float) -> str:
+    """Hours with one decimal in the page's language."""
+    return format_decimal(round(value, 1), "0.#")
+
+
+@bp.app_template_global()
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))  # type: ignore[call-overload]
+
+
+@bp.app_template_global()
+def leg_label(result: str) -> str:
+    return str(LEG_LABELS.get(result, result))  # type: ignore[call-overload]
+
+
+@bp.app_template_global()
+def chain_place(position: int | None) -> str:
+    """Primary, backup 1, backup 2 ... for a position in the chain."""
+    if position is None:
+        return ""
+    if position == 0:
+        return _("Primary")
+    return _("Backup %(n)d", n=position)

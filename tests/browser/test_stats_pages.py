@@ -1,0 +1,228 @@
+"""Statistics in a real browser: a supervisor reviews a week, an agent sees only their calls."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import expect
+from sqlalchemy.orm import Session
+
+from hotline.models import Hotline, Person
+from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
+
+PARIS = ZoneInfo("Europe/Paris")
+WEEK = {"start": "2026-03-02", "end": "2026-03-08"}
+# Records whatever the Content-Security-Policy blocks, and any script error.
+WATCH_CSP = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@dataclass
+class Week:
+    hotline: Hotline
+    alice: Person
+    bruno: Person
+    calls: dict[str, Call]
+
+
+def paris(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=PARIS).astimezone(UTC)
+
+
+def leg(position: int, person: Person, start: datetime, result: str, accept_after: int = 0):
+    created = start + timedelta(seconds=1 + 22 * position)
+    attempt = CallAttempt(
+        position=position,
+        person_id=person.id,
+        number=person.mobile,
+        created_at=created,
+        ring_started_at=created + timedelta(seconds=1),
+        ended_at=created + timedelta(seconds=20),
+        result=result,
+    )
+    if result == LegResult.ACCEPTED:
+        attempt.answered_at = start + timedelta(seconds=accept_after - 2)
+        attempt.accepted_at = start + timedelta(seconds=accept_after)
+        attempt.talk_seconds = 60
+        attempt.ended_at = attempt.accepted_at + timedelta(seconds=60)
+    return attempt
+
+
+def seed(live_server) -> Week:
+    """A hotline of its own with five calls in the first week of March 2026 (Paris time)."""
+    tag = secrets.token_hex(3)
+    number = f"+33184{secrets.randbelow(10**6):06d}"
+    A, N = LegResult.ACCEPTED, LegResult.NO_ANSWER  # noqa: N806 - reads like the table below
+    with Session(live_server.engine, expire_on_commit=False) as session, session.begin():
+        hotline = Hotline(number=number, name=f"Sud {tag}", timezone="Europe/Paris")
+        alice = Person(ref=f"alice-{tag}", name=f"Alice {tag}", mobile="+33612345601")
+        bruno = Person(ref=f"bruno-{tag}", name=f"Bruno {tag}", mobile="+33612345602")
+        session.add_all([hotline, alice, bruno])
+        session.flush()
+        plan = {
+            "answered": ("2026-03-02 10:00", Outcome.ANSWERED, [(alice, A, 12)]),
+            "voicemail": ("2026-03-03 23:30", Outcome.VOICEMAIL, [(alice, N, 0), (bruno, N, 0)]),
+            "backup": ("2026-03-04 14:00", Outcome.ANSWERED, [(alice, N, 0), (bruno, A, 35)]),
+            "missed": ("2026-03-05 09:00", Outcome.MISSED, [(alice, N, 0)]),
+            "evening": ("2026-03-06 20:00", Outcome.ANSWERED, [(alice, A, 8)]),
+        }
+        calls = {}
+        for key, (local, outcome, legs) in plan.items():
+            start = paris(local)
+            call = Call(
+                call_sid=f"CA{tag}{key}",
+                hotline_id=hotline.id,
+                from_number="+33699887766",
+                to_number=number,
+                started_at=start,
+                ended_at=start + timedelta(minutes=2),
+                duration=120,
+                outcome=outcome,
+                route="slot",
+                chain=[],
+            )
+            for position, (person, result, after) in enumerate(legs):
+                call.attempts.append(leg(position, person, start, result, after))
+                if result == LegResult.ACCEPTED:
+                    call.answered_by_id, call.answered_position = person.id, position
+            if outcome == Outcome.VOICEMAIL:
+                call.voicemail = Voicemail(
+                    recording_url=f"https://recordings.example/RE{tag}",
+                    duration=25,
+                    status="completed",
+                    created_at=start + timedelta(seconds=50),
+                )
+            session.add(call)
+            calls[key] = call
+    return Week(hotline, alice, bruno, calls)
+
+
+def listed_calls(page) -> list[str]:
+    return page.locator("table.call-table tbody tr").evaluate_all(
+        "rows => rows.map(row => row.dataset.call)"
+    )
+
+
+def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
+    browser, live_server, sign_in
+):
+    week = seed(live_server)
+    supervisor = live_server.add_user("supervisor", hotline_ids=(week.hotline.id,))
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", accept_downloads=True)
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        sign_in(page, supervisor)
+
+        # Supervisors start on the statistics: the last 7 days, none of the March calls.
+        expect(page).to_have_url(re.compile(r"/stats/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Statistiques")
+        expect(page.locator("[data-kpi=received]")).to_have_text("0")
+        expect(page.locator("#start")).to_be_hidden()  # shown only for a custom period
+
+        page.locator("#period").select_option("custom")
+        page.locator("#start").fill(WEEK["start"])
+        page.locator("#end").fill(WEEK["end"])
+        page.get_by_role("button", name="Afficher").click()
+
+        expect(page.locator("[data-kpi=received]")).to_have_text("5")
+        expect(page.locator("[data-kpi=answered]")).to_have_text("3")
+        expect(page.locator("[data-kpi=answered-rate]")).to_have_text(re.compile(r"^60,0\s%$"))
+        expect(page.locator("[data-kpi=depth-backup1]")).to_contain_text("1")
+        # Plotly drew the charts: stacked bars for the days, a heatmap image per grid.
+        expect(page.locator("#chart-trend .main-svg").first).to_be_visible()
+        assert page.locator("#chart-trend g.trace.bars g.point path").count() >= 5
+        expect(page.locator("#chart-calls g.hm image")).to_have_count(1)
+        expect(page.locator("#chart-misses g.hm image")).to_have_count(1)
+        # Its stylesheet applied under the page's CSP: the SVG layers stack on each other.
+        position = page.locator("#chart-trend .main-svg").first.evaluate(
+            "svg => getComputedStyle(svg).position"
+        )
+        assert position == "absolute"
+
+        page.locator("nav.stats-nav").get_by_role("link", name="Appels").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Appels")
+        expected = [str(week.calls[k].id) for k in ("evening", "missed", "backup", "voicemail")]
+        assert listed_calls(page)[:4] == expected
+
+        page.locator(f"tr[data-call='{week.calls['voicemail'].id}']").get_by_role(
+            "link", name="Déroulé"
+        ).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Appel du 3 mars 2026 23:30")
+        expect(page.locator("td.leg-result")).to_have_text(["Pas de réponse", "Pas de réponse"])
+        expect(page.get_by_role("link", name="Écouter le message")).to_have_attribute(
+            "href", re.compile(r"^https://recordings\.example/RE")
+        )
+        expect(page.locator(".event-voicemail-recorded")).to_contain_text("Message enregistré")
+
+        page.go_back()
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Télécharger en CSV").click()
+        download = download_info.value
+        assert download.suggested_filename == "calls-2026-03-02-2026-03-08.csv"
+        text = Path(download.path()).read_text(encoding="utf-8-sig")
+        lines = text.splitlines()
+        assert lines[0].startswith("Début;Ligne;Appelant;Issue;")
+        assert len(lines) == 1 + 5
+        assert lines[1].startswith(f"06/03/2026 20:00:00;{week.hotline.name};'+33699887766;")
+
+        script_blocks = page.evaluate("window.cspViolations")
+        assert errors == []
+        assert [v for v in script_blocks if not v.startswith("style-src")] == []
+    finally:
+        context.close()
+
+
+def test_charts_pages_block_nothing_but_plotly_styles(browser, live_server, sign_in):
+    """Every script the dashboard runs comes from the app, and Plotly needs no eval."""
+    week = seed(live_server)
+    admin = live_server.add_user("admin")
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    try:
+        sign_in(page, admin)
+        page.goto(
+            f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08"
+        )
+        expect(page.locator("#chart-misses g.hm image")).to_have_count(1)
+
+        violations = page.evaluate("window.cspViolations")
+        assert not [v for v in violations if "script" in v or "eval" in v]
+        # Plotly also injects the CSS of its map traces, which these charts do not use.
+        assert all(v.startswith(("style-src-elem inline", "style-src-attr")) for v in violations)
+    finally:
+        context.close()
+
+
+def test_agent_sees_only_the_calls_that_rang_them(page, live_server, sign_in):
+    week = seed(live_server)
+    agent = live_server.add_user("agent", person_id=week.bruno.id)
+    sign_in(page, agent)
+
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Statistiques"
+    ).click()
+    expect(page.get_by_role("heading", level=2, name="Mes chiffres")).to_be_visible()
+    expect(page.locator("[data-kpi=received]")).to_have_count(0)
+
+    page.goto(
+        f"/stats/calls?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes appels")
+    assert listed_calls(page) == [str(week.calls[k].id) for k in ("backup", "voicemail")]
+    expect(page.locator("td.caller").first).to_have_text("+33•••••••66")
+
+    response = page.goto(f"/stats/calls/{week.calls['answered'].id}")
+    assert response.status == 403

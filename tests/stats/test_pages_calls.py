@@ -1,0 +1,250 @@
+"""The call list, its filters and paging, a call's timeline, and the CSV of the list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hotline.stats.calls import CallFilters, count_calls
+
+from .conftest import MARCH
+from .page_tools import MARCH as MARCH_ARGS
+from .page_tools import call_ids, csv_rows, field_errors, form_errors, text_of, url
+
+# The week's calls to its hotline in March, newest first (see conftest).
+NEWEST_FIRST = [11, 14, 9, 8, 7, 6, 5, 4, 3, 2, 1, 12]
+
+
+@pytest.fixture
+def supervisor(login_as, week):
+    return login_as("supervisor", hotlines=(week.hotline,), language="en")
+
+
+def listed(client, week, **args):
+    return client.get(url("/stats/calls", **{"hotline": week.hotline.id, **MARCH_ARGS, **args}))
+
+
+def numbers(week, ids):
+    return [week.calls[n].id for n in ids]
+
+
+def test_list_shows_the_periods_calls_newest_first(client, db_session, week, supervisor):
+    response = listed(client, week)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert call_ids(page) == numbers(week, NEWEST_FIRST)
+    total = count_calls(db_session, CallFilters(MARCH, week.hotline.id))
+    assert text_of(page, "data-total", str(total)) == "12 calls"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"outcome": "answered"}, [11, 9, 8, 7, 3, 2, 1, 12]),
+        ({"outcome": "voicemail"}, [4]),
+        ({"caller": "07 99 88"}, [5]),  # typed the national way
+        ({"caller": "0033 7 99"}, [5]),
+        ({"caller": "99 88 77"}, [5]),
+        ({"caller": "06 99"}, []),
+        ({"outcome": "missed", "caller": "+3379"}, [5]),
+    ],
+)
+def test_filters_keep_the_matching_calls(client, week, supervisor, args, expected):
+    page = listed(client, week, **args).get_data(as_text=True)
+
+    assert call_ids(page) == numbers(week, expected)
+
+
+def test_agent_filter_keeps_the_calls_that_rang_them(client, week, supervisor):
+    page = listed(client, week, agent=week.chloe.id).get_data(as_text=True)
+
+    assert call_ids(page) == numbers(week, [5, 4, 3])
+
+
+def test_pages_follow_each_other_without_overlap(client, week, supervisor):
+    seen = []
+    next_url = url("/stats/calls", hotline=week.hotline.id, page_size=5, **MARCH_ARGS)
+    pages = 0
+    while next_url:
+        page = client.get(next_url).get_data(as_text=True)
+        seen.append(call_ids(page))
+        found = re.search(r'<a rel="next" href="([^"]+)"', page)
+        next_url = found[1].replace("&amp;", "&") if found else None
+        pages += 1
+        assert pages < 5
+
+    assert seen == [numbers(week, ids) for ids in ([11, 14, 9, 8, 7], [6, 5, 4, 3, 2], [1, 12])]
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "message"),
+    [
+        ({"page_size": "0"}, "page_size", "Show 1 to 200 calls a page."),
+        ({"page_size": "1000000"}, "page_size", "Show 1 to 200 calls a page."),
+        ({"page_size": "many"}, "page_size", "Not a valid integer value."),
+        ({"agent": "999999"}, "agent", "There is no agent 999999."),
+        ({"outcome": "lost"}, "outcome", "Choose an outcome from the list."),
+        ({"caller": "abc"}, "caller", "Give digits of the caller's number."),
+        ({"start": "2026-04-01"}, "end", "The period ends before it starts."),
+    ],
+)
+def test_bad_filters_are_refused_at_their_field(client, week, supervisor, args, field, message):
+    response = listed(client, week, **args)
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in field_errors(page, field)
+    assert call_ids(page) == []
+
+
+def test_damaged_page_link_is_refused_with_a_message(client, week, supervisor):
+    response = listed(client, week, cursor="yesterday")
+
+    assert response.status_code == 400
+    assert form_errors(response.get_data(as_text=True)) == [
+        "This page's link is damaged: start from the first page."
+    ]
+
+
+def test_supervisor_sees_callers_numbers(client, week, supervisor):
+    page = listed(client, week, outcome="missed").get_data(as_text=True)
+
+    assert '<td class="caller">+33799887766</td>' in page
+
+
+def test_manager_sees_callers_numbers_masked_and_cannot_search_them(client, login_as, week):
+    login_as("manager", hotlines=(week.hotline,), language="en")
+
+    page = listed(client, week, outcome="missed").get_data(as_text=True)
+    assert '<td class="caller">+33•••••••66</td>' in page
+    assert "+33799887766" not in page
+    assert 'id="caller"' not in page  # no search field by number
+
+    refused = listed(client, week, caller="9988")
+    assert refused.status_code == 400
+    assert field_errors(refused.get_data(as_text=True), "caller") == [
+        "Your role does not see callers' numbers: filter otherwise."
+    ]
+
+
+def test_agent_sees_only_calls_that_rang_them(client, login_as, week):
+    login_as("agent", person=week.chloe, language="en")
+
+    page = listed(client, week).get_data(as_text=True)
+
+    assert call_ids(page) == numbers(week, [5, 4, 3])
+    assert 'id="agent"' not in page
+    assert "+33•" in page  # agents see callers masked
+
+
+def test_agent_may_not_ask_for_someone_elses_calls(client, login_as, week):
+    login_as("agent", person=week.chloe, language="en")
+
+    assert listed(client, week, agent=week.alice.id).status_code == 403
+    assert listed(client, week, agent=week.chloe.id).status_code == 200
+
+
+def test_agent_without_person_sees_no_call(client, login_as, week):
+    login_as("agent", language="en")
+
+    response = listed(client, week)
+
+    assert response.status_code == 200
+    assert call_ids(response.get_data(as_text=True)) == []
+    assert "not linked to a person" in response.get_data(as_text=True)
+
+
+def test_timeline_shows_each_leg_and_who_accepted(client, week, supervisor):
+    response = client.get(f"/stats/calls/{week.calls[3].id}")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    results = re.findall(r'<td class="leg-result">([^<]+)</td>', page)
+    assert results == ["Busy", "Picked up, not accepted", "Accepted"]
+    assert text_of(page, "class", "answered-by") == "Chloé Durand (Backup 2)"
+    assert text_of(page, "class", "outcome") == "Answered"
+    # 23:30 local on 24 March, in the hotline's zone (22:30 UTC).
+    assert "Tuesday 24 March 2026 23:30:00" in page
+    assert "Chloé Durand accepted the call" in page
+    assert "Call received; greeting played" in page
+    assert text_of(page, "class", "duration") == "1 min 51 s"
+
+
+def test_timeline_links_the_voicemail_recording(client, week, supervisor):
+    page = client.get(f"/stats/calls/{week.calls[4].id}").get_data(as_text=True)
+
+    assert '<a href="https://recordings.example/RE4"' in page
+    assert "Message recorded" in page
+    assert text_of(page, "class", "outcome") == "Voicemail"
+
+
+def test_timeline_masks_the_caller_for_managers(client, login_as, week):
+    login_as("manager", hotlines=(week.hotline,), language="en")
+
+    page = client.get(f"/stats/calls/{week.calls[5].id}").get_data(as_text=True)
+
+    assert text_of(page, "class", "caller") == "+33•••••••66"
+
+
+def test_timeline_access(client, login_as, make_hotline, week):
+    login_as("agent", person=week.chloe, language="en")
+    assert client.get(f"/stats/calls/{week.calls[3].id}").status_code == 200
+    assert client.get(f"/stats/calls/{week.calls[1].id}").status_code == 403  # not rung
+
+    login_as("supervisor", hotlines=(make_hotline("+33184889999"),), language="en")
+    assert client.get(f"/stats/calls/{week.calls[3].id}").status_code == 403
+    # The emergency fallback's call belongs to no hotline: admins only.
+    assert client.get(f"/stats/calls/{week.calls[10].id}").status_code == 403
+
+    login_as("admin", language="en")
+    assert client.get(f"/stats/calls/{week.calls[10].id}").status_code == 200
+    assert client.get("/stats/calls/99999999").status_code == 404
+
+
+def test_csv_in_french_uses_semicolons_and_decimal_commas(client, login_as, week):
+    login_as("supervisor", hotlines=(week.hotline,), language="fr")
+
+    response = client.get(url("/stats/calls.csv", hotline=week.hotline.id, **MARCH_ARGS))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="calls-2026-03-23-2026-03-31.csv"'
+    )
+    rows = csv_rows(response.get_data(as_text=True), ";")
+    assert rows[0][:3] == ["Début", "Ligne", "Appelant"]
+    assert len(rows) == 1 + 12
+    newest = rows[1]
+    assert newest[0] == "31/03/2026 23:30:00"
+    assert newest[7] == "5,00"  # time to answer
+
+
+def test_csv_in_english_uses_commas_and_points(client, week, supervisor):
+    response = client.get(
+        url("/stats/calls.csv", hotline=week.hotline.id, outcome="missed", **MARCH_ARGS)
+    )
+
+    rows = csv_rows(response.get_data(as_text=True), ",")
+    assert rows[0][:3] == ["Started", "Hotline", "Caller"]
+    assert rows[1][:3] == ["2026-03-25 09:00:00", "Astreinte test", "'+33799887766"]
+
+
+def test_csv_masks_callers_and_keeps_agents_to_their_calls(client, login_as, week):
+    login_as("agent", person=week.chloe, language="en")
+
+    response = client.get(url("/stats/calls.csv", hotline=week.hotline.id, **MARCH_ARGS))
+
+    rows = csv_rows(response.get_data(as_text=True), ",")
+    sids = [row[-1] for row in rows[1:]]
+    assert sids == [week.calls[n].call_sid for n in (5, 4, 3)]
+    assert rows[1][2] == "'+33•••••••66"
+
+
+def test_csv_with_bad_filters_is_the_page_with_the_message(client, week, supervisor):
+    response = client.get(url("/stats/calls.csv", hotline=week.hotline.id, agent="999999"))
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert "There is no agent 999999." in field_errors(response.get_data(as_text=True), "agent")
