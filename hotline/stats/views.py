@@ -22,6 +22,7 @@ from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hotline.auth import role_required, signed_in
@@ -32,20 +33,21 @@ from hotline.stats import bp
 from hotline.stats.agents import AgentRow, agent_table
 from hotline.stats.dashboard import Dashboard, dashboard
 from hotline.stats.errors import StatsInputError
-from hotline.stats.forms import OUTCOME_LABELS, DashboardForm
+from hotline.stats.forms import DashboardForm
 from hotline.stats.periods import Period
 from hotline.stats.shift_takes import TakeFigures, take_figures
 from hotline.stats.views_common import READERS, Scope, checked_scope, show_stats_error
 from hotline.voice.models import Outcome
 
-# The trend's stacked bars, bottom to top.
-TREND_OUTCOMES = (
-    Outcome.ANSWERED,
-    Outcome.VOICEMAIL,
-    Outcome.MISSED,
-    Outcome.ABANDONED,
-    Outcome.FAILED,
-)
+# The trend's stacked bars, bottom to top, named as the dashboard's tiles.
+OUTCOME_TOTALS = {
+    Outcome.ANSWERED: _l("Calls answered"),
+    Outcome.VOICEMAIL: _l("Messages left"),
+    Outcome.MISSED: _l("Calls missed"),
+    Outcome.ABANDONED: _l("Calls abandoned"),
+    Outcome.FAILED: _l("To the emergency number"),
+}
+TREND_OUTCOMES = tuple(OUTCOME_TOTALS)
 # Plotly styles its charts by creating an empty <style> element and filling it
 # through the CSSOM (insertRule). A strict CSP blocks even an empty inline
 # element; allowing exactly the empty one (by the hash of "") lets the rules in
@@ -125,7 +127,7 @@ def _charts(board: Dashboard) -> dict[str, Any]:
             "series": [
                 {
                     "outcome": outcome.value,
-                    "name": str(OUTCOME_LABELS[outcome]),
+                    "name": str(OUTCOME_TOTALS[outcome]),
                     "values": [getattr(day, outcome.value) for day in board.trend],
                 }
                 for outcome in TREND_OUTCOMES

@@ -40,8 +40,8 @@ UNMASKED_ROLES = (ADMIN, SUPERVISOR)
 ALL_HOTLINES = ""
 
 LEG_LABELS = {
-    LegResult.RINGING: _l("Ringing"),
-    LegResult.ACCEPTED: _l("Accepted"),
+    LegResult.RINGING: _l("Still ringing"),
+    LegResult.ACCEPTED: _l("Accepted the call"),
     LegResult.NO_ANSWER: _l("No answer"),
     LegResult.BUSY: _l("Busy"),
     LegResult.FAILED: _l("Failed"),

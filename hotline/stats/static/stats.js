@@ -43,17 +43,26 @@
         marker: { color: OUTCOME_COLOURS[series.outcome] }
       };
     });
+    var most = Math.max.apply(null, data.trend.days.map(function (day, i) {
+      return data.trend.series.reduce(function (sum, series) { return sum + series.values[i]; }, 0);
+    }));
     var layout = {
       barmode: "stack",
       margin: { t: 10, r: 10, b: 70, l: 50 },
       legend: { orientation: "h", y: -0.25, traceorder: "normal" },
       xaxis: { type: "category" },
-      yaxis: { title: { text: data.count_label }, rangemode: "tozero", fixedrange: true }
+      yaxis: {
+        title: { text: data.count_label },
+        rangemode: "tozero",
+        fixedrange: true,
+        dtick: Math.max(1, Math.ceil(most / 5))  // whole calls
+      }
     };
     Plotly.newPlot(element, traces, layout, CONFIG);
   }
 
   function drawHeatmap(element, map, data) {
+    var most = Math.max.apply(null, map.z.map(function (row) { return Math.max.apply(null, row); }));
     var trace = {
       type: "heatmap",
       z: map.z,
@@ -61,6 +70,8 @@
       y: data.weekdays,
       colorscale: HEATMAP_COLOURS[map.id],
       zmin: 0,
+      // Whole calls on the scale: steps of at least one.
+      colorbar: { dtick: Math.max(1, Math.ceil(most / 5)), thickness: 14 },
       hovertemplate: "%{y} %{x} : %{z}<extra></extra>"
     };
     var layout = {
