@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline.alerts.shifts import takes_between
 from hotline.api.feeds import feed_url
 from hotline.auth import AGENT, ROLES, role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
@@ -33,11 +34,14 @@ from hotline.planning.views_common import (
     READERS,
     managed_hotline,
     may_manage,
+    person_names,
     readable_hotline,
 )
 
 # How far "my shifts" looks ahead.
 MY_SHIFTS_DAYS = 90
+# The hotline page lists the shift takes ("prises de poste") of the last week.
+SHIFT_TAKES_SHOWN = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,14 @@ def _hotline_page(
     new_feed_url: str | None,
 ) -> ResponseReturnValue:
     now = utcnow()
+    takes = takes_between(get_session(), hotline.id, now - SHIFT_TAKES_SHOWN, now + timedelta(1))
     return render_template(
         "planning/hotline.html",
         hotline=hotline,
         now=now,
         chain=resolve_chain(get_session(), hotline.id, now),
+        takes=takes,
+        names=person_names(get_session(), {t.person_id for t in takes}),
         form=form,
         answers=answers,
         may_manage=may_manage(hotline),

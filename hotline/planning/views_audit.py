@@ -6,14 +6,12 @@ from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from hotline.auth import role_required
 from hotline.db import get_session
-from hotline.models import Person
 from hotline.planning import audit, bp
 from hotline.planning.audit_lines import audit_line, person_ids
-from hotline.planning.views_common import REVIEWERS, reviewed_hotline
+from hotline.planning.views_common import REVIEWERS, person_names, reviewed_hotline
 
 # The page shows the latest changes; older ones stay in the table.
 AUDIT_PAGE_SIZE = 200
@@ -28,7 +26,7 @@ def audit_log(hotline_id: int) -> ResponseReturnValue:
     session = get_session()
     entries = audit.audit_entries(session, hotline.id, limit=AUDIT_PAGE_SIZE)
     ids = person_ids(entries)
-    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+    names = person_names(session, ids)
     return render_template(
         "planning/audit.html",
         hotline=hotline,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +10,8 @@ from flask import abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hotline.auth import (
     ADMIN,
@@ -24,7 +26,7 @@ from hotline.auth import (
 )
 from hotline.auth.access import declared_roles
 from hotline.db import get_session
-from hotline.models import Hotline
+from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.forms import editable_number
 
@@ -149,3 +151,12 @@ def signed(value: float, percent: bool = False) -> str:
     if (round(rounded * 100) if percent else round(rounded * 10)) == 0:
         return text
     return ("+" if rounded > 0 else "-") + text
+
+
+def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Names of the given people, looked up in one query."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {person_id: name for person_id, name in rows}
