@@ -72,6 +72,8 @@ def leg_totals(
             answered.talk_total += int(row.talk or 0)
         if row.person_id is None:
             continue  # the hotline's fallback number: nobody's leg
+        if row.result == LegResult.NOT_DIALLED:
+            continue  # the caller left during the greeting: this phone never rang
         person = per_person[row.person_id]
         person["offered"] += row.legs
         name = RESULT_FIELDS.get(row.result)  # None for legs still ringing

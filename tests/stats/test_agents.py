@@ -9,6 +9,7 @@ import pytest
 from hotline.stats.agents import agent_table
 from hotline.stats.oncall_hours import hours_of, oncall_intervals
 from hotline.stats.periods import Period
+from hotline.voice.models import LegResult, Outcome
 
 from .conftest import MARCH, paris
 
@@ -74,3 +75,15 @@ def test_oncall_hours_are_clipped_to_the_period(db_session, week):
 
 def test_nobody_rung_or_on_call_gives_an_empty_table(db_session, week):
     assert agent_table(db_session, Period(date(2026, 2, 1), date(2026, 2, 7), "Europe/Paris")) == []
+
+
+def test_a_leg_never_dialled_is_not_offered_to_anyone(db_session, week, make_call):
+    before = {row.name: row.offered for row in agent_table(db_session, MARCH, week.hotline.id)}
+    # The caller hung up during the greeting: the first leg was never dialled.
+    make_call(
+        week.hotline, "2026-03-27 09:00", Outcome.ABANDONED, [(week.chloe, LegResult.NOT_DIALLED)]
+    )
+
+    after = {row.name: row.offered for row in agent_table(db_session, MARCH, week.hotline.id)}
+
+    assert after == before
