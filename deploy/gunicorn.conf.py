@@ -52,6 +52,10 @@ errorlog = "-"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "hotline")
+# Gunicorn 27's control socket defaults to one path per user: two nodes on a machine
+# would take each other's. Nothing here uses it; give it a path of its own to enable it.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 
 # Prometheus: each worker keeps its webhook timings in files under this directory and a
 # scrape of /metrics on any worker adds all of them up. It must be set before a worker
