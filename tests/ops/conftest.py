@@ -30,6 +30,17 @@ from tests.voice.conftest import driver, team  # noqa: F401 - shared call fixtur
 CLUSTER_DATABASE = "hotline"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """CI runs the suite on SQLite, then on PostgreSQL; the `ops` tests bring their own
+    databases, so the second pass would only repeat them: they run in that one."""
+    if not os.environ.get("CI") or os.environ.get("HOTLINE_TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="ops tests run once per CI run, in its PostgreSQL pass")
+    for item in items:
+        if item.get_closest_marker("ops") is not None:
+            item.add_marker(skip)
+
+
 def private_services_or_skip() -> None:
     """Skip (or fail, in CI) when this machine cannot run private PostgreSQL and Redis."""
     try:
