@@ -133,6 +133,22 @@ def check_smtp(app: Flask) -> Iterator[Finding]:
         )
 
 
+def check_queue(app: Flask) -> Iterator[Finding]:
+    """The alert queue answers; without it alerts wait in the database, calls do not care."""
+    from hotline.alerts.queue import alert_queue
+
+    try:
+        alert_queue(app).huey.pending_count()
+    except Exception as exc:  # noqa: BLE001 - reported in plain words
+        target = app.config.get("QUEUE_URL") or "the instance folder's queue"
+        yield Finding(
+            Level.ERROR,
+            "alerts",
+            f"alert queue {target} does not answer ({type(exc).__name__}): calls are routed, "
+            "but no SMS or e-mail goes out until it is back",
+        )
+
+
 def check_coverage(app: Flask) -> Iterator[Finding]:
     """Every hotline should have someone on call for the next 7 days."""
     from hotline.models import Hotline
@@ -166,6 +182,7 @@ CHECKS: list[Check] = [
     check_public_url,
     check_database,
     check_smtp,
+    check_queue,
     check_coverage,
 ]
 

@@ -67,3 +67,17 @@ def test_doctor_warns_about_a_coverage_gap_in_the_next_week(
     assert len(findings) == 1
     assert "Astreinte IT (+33184881234): 1 gap(s) in the next 7 days" in findings[0].message
     assert "96.0 h in all" in findings[0].message
+
+
+def test_doctor_says_when_the_alert_queue_does_not_answer(tmp_path):
+    from hotline.ops.doctor import check_queue
+
+    app = create_app(
+        app_config(f"sqlite:///{tmp_path / 'q.sqlite3'}", QUEUE_URL="redis://127.0.0.1:1/0")
+    )
+
+    [finding] = list(check_queue(app))
+
+    assert finding.level == "error"
+    assert "alert queue redis://127.0.0.1:1/0 does not answer" in finding.message
+    assert "calls are routed" in finding.message

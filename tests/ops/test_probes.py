@@ -58,3 +58,17 @@ def test_metrics_token_is_required_when_configured(database_url, connection):
     assert client.get("/metrics").status_code == 401
     ok = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200
+
+
+def test_readyz_stays_200_degraded_when_only_the_queue_is_down(database_url, connection):
+    from hotline.db import database
+
+    app = create_app(app_config(database_url, QUEUE_URL="redis://127.0.0.1:1/0"))
+    database(app).bind_to(connection)
+
+    response = app.test_client().get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["database"] == "ok"
+    assert response.json["checks"]["queue"].startswith("unreachable")
