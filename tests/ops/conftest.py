@@ -97,6 +97,7 @@ class Cluster:
         """Bring back whatever the previous test stopped or killed."""
         if not self.pg.running:
             self.pg.start()
+            self.engine.dispose()
         if self.redis.process is None:
             self.redis.start()
         for node in self.nodes:

@@ -121,6 +121,7 @@ def test_calls_during_a_database_outage_reach_the_emergency_number_and_are_recor
     readiness = [requests.get(f"{url}/readyz", timeout=10) for url in cluster.urls]
 
     cluster.pg.start()
+    cluster.engine.dispose()  # the test's own pooled connections died with the server
     release.set()
     for thread in held:
         thread.join(timeout=60)
