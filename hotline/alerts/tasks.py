@@ -69,9 +69,22 @@ def relay_outbox(app: Flask, enqueue_event: Enqueue) -> int:
             .values(queued_at=now)
             .returning(AlertEvent.id)
         ).all()
-    for event_id in claimed:
-        enqueue_event(event_id)
+    for handed, event_id in enumerate(claimed):
+        try:
+            enqueue_event(event_id)
+        except Exception:
+            # The queue is away (Redis down): give the rest back to the next
+            # relay pass, a second later, rather than to the requeue sweep.
+            _unclaim(app, claimed[handed:])
+            raise
     return len(claimed)
+
+
+def _unclaim(app: Flask, event_ids: list[int]) -> None:
+    with database(app).session_scope() as session:
+        session.execute(
+            update(AlertEvent).where(AlertEvent.id.in_(event_ids)).values(queued_at=None)
+        )
 
 
 def deliver_event(app: Flask, event_id: int, enqueue_send: Enqueue) -> None:

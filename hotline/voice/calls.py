@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hotline.alerts import outbox as alert_outbox
 from hotline.db import Base
 from hotline.models import Hotline
+from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.planning.oncall import Chain, Route, resolve_chain
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 
@@ -185,7 +186,9 @@ def record_unroutable_call(
         return call
     call = Call(
         call_sid=call_sid,
-        hotline_id=None,
+        # A known hotline's call taken while the database was away still counts
+        # in that hotline's statistics.
+        hotline_id=_hotline_id_for(session, to_number),
         from_number=from_number,
         to_number=to_number,
         started_at=now,
@@ -195,6 +198,14 @@ def record_unroutable_call(
     )
     session.add(call)
     return call
+
+
+def _hotline_id_for(session: Session, number: str) -> int | None:
+    try:
+        hotline = find_hotline(session, to_e164(number))
+    except InvalidPhoneNumber:
+        return None
+    return hotline.id if hotline else None
 
 
 def chain_snapshot(chain: Chain, hotline: HotlineSettings) -> list[dict[str, Any]]:

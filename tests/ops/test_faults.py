@@ -244,9 +244,8 @@ def test_while_redis_is_down_calls_route_and_alerts_wait_in_the_outbox(
     assert pending == 1
 
 
-# hotline/alerts/tasks.py relay_outbox sets queued_at before the enqueue; when Redis
-# refuses it, the event waits for the sweep that re-queues events older than
-# REQUEUE_AFTER (5 min), run every minute: about 6 minutes in all.
+# relay_outbox gives events back to the outbox when Redis refuses them, so the next
+# relay pass (every second) hands them over; the wait below is only an upper bound.
 RECOVERY_SECONDS = 420
 
 

@@ -125,3 +125,23 @@ def test_incoming_retry_returns_the_same_plan_and_one_call(twilio, team, db_sess
     assert first == second
     call = load_call(db_session, "CA1")
     assert len(call.attempts) == 1
+
+
+def test_call_recorded_after_an_outage_belongs_to_its_hotline(twilio, make_hotline, db_session):
+    hotline = make_hotline()
+    # The incoming webhook never reached the database; the status callback does.
+    response = twilio.post(
+        "/voice/status",
+        {
+            "CallSid": "CAoutage",
+            "CallStatus": "completed",
+            "CallDuration": "42",
+            "From": "+33699887766",
+            "To": hotline.number,
+        },
+    )
+
+    assert response.status_code == 200
+    call = load_call(db_session, "CAoutage")
+    assert call.outcome == Outcome.FAILED
+    assert call.hotline_id == hotline.id
