@@ -25,11 +25,10 @@ from hotline.api.schemas import (
     VersionQuery,
 )
 from hotline.api.serialise import slot_out, slot_saved, warning_out
-from hotline.api.times import parse_instant
 from hotline.api.views.common import EDITORS, answer, no_content
+from hotline.api.views.creation import create_from
 from hotline.auth import role_required
 from hotline.db import get_session
-from hotline.models import Hotline
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import Slot
 from hotline.planning.overrides import (
@@ -49,24 +48,7 @@ TAGS = ("overrides",)
            body=OverrideCreate, errors=(422,), tags=TAGS)  # fmt: skip
 def override_create(hotline_id: int) -> Response:
     """It may not overlap another override; it wins over the regular slots for its span."""
-    hotline = managed_hotline(hotline_id)
-    sent = body(OverrideCreate)
-    zone = ZoneInfo(hotline.timezone)
-    session = get_session()
-    try:
-        edit = create_override(
-            session,
-            hotline.id,
-            starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
-            ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
-            chain=sent.chain,
-            note=sent.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
-    session.commit()
-    return answer(slot_saved(edit, zone), 201)
+    return create_from(hotline_id, OverrideCreate, create_override, slot_saved)
 
 
 @bp.post("/hotlines/<id:hotline_id>/overrides/replace")
@@ -75,25 +57,7 @@ def override_create(hotline_id: int) -> Response:
            status=201, body=ReplacementCreate, errors=(404, 422), tags=TAGS)  # fmt: skip
 def override_replace(hotline_id: int) -> Response:
     """Exactly the span is overridden; overrides already there are cut around it."""
-    hotline = managed_hotline(hotline_id)
-    sent = body(ReplacementCreate)
-    zone = ZoneInfo(hotline.timezone)
-    session = get_session()
-    try:
-        result = replace_person(
-            session,
-            hotline.id,
-            person_id=sent.person_id,
-            replacement_id=sent.replacement_id,
-            starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
-            ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
-            note=sent.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
-    session.commit()
-    return answer(_saved(result, hotline), 201)
+    return create_from(hotline_id, ReplacementCreate, replace_person, _saved)
 
 
 @bp.post("/hotlines/<id:hotline_id>/overrides/swap")
@@ -125,7 +89,7 @@ def override_swap(hotline_id: int) -> Response:
     except PlanningError as error:
         raise refused(error) from None
     session.commit()
-    return answer(_saved(result, hotline), 201)
+    return answer(_saved(result, ZoneInfo(hotline.timezone)), 201)
 
 
 @bp.delete("/overrides/<id:slot_id>")
@@ -147,8 +111,7 @@ def override_delete(slot_id: int) -> Response:
     return no_content()
 
 
-def _saved(result: OverrideResult, hotline: Hotline) -> OverridesSaved:
-    zone = ZoneInfo(hotline.timezone)
+def _saved(result: OverrideResult, zone: ZoneInfo) -> OverridesSaved:
     return OverridesSaved(
         slots=[slot_out(s, zone) for s in result.slots],
         warnings=[warning_out(w, zone) for w in result.warnings],

@@ -27,6 +27,7 @@ from hotline.api.schemas import (
 from hotline.api.serialise import slot_out, slot_saved
 from hotline.api.times import parse_instant
 from hotline.api.views.common import EDITORS, READERS, answer, no_content, page_of
+from hotline.api.views.creation import create_from
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.planning.errors import PlanningError
@@ -82,24 +83,7 @@ def slot(slot_id: int) -> Response:
            errors=(422,), tags=TAGS)  # fmt: skip
 def slot_create(hotline_id: int) -> Response:
     """Add a slot; it may not overlap another regular slot. Broken labour rules come as warnings."""
-    hotline = managed_hotline(hotline_id)
-    sent = body(SlotCreate)
-    zone = ZoneInfo(hotline.timezone)
-    session = get_session()
-    try:
-        edit = create_slot(
-            session,
-            hotline.id,
-            starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
-            ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
-            chain=sent.chain,
-            note=sent.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
-    session.commit()
-    return answer(slot_saved(edit, zone), 201)
+    return create_from(hotline_id, SlotCreate, create_slot, slot_saved)
 
 
 @bp.patch("/slots/<id:slot_id>")
