@@ -9,9 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Person
 from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
-from hotline.planning.validation import MAX_SLOT_LENGTH
-
-Span = tuple[datetime, datetime]
+from hotline.planning.validation import MAX_SLOT_LENGTH, Span
 
 
 def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Span]:
