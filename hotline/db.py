@@ -58,6 +58,10 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 
+# Execution option of the connections Database.reading hands out.
+READ_ONLY = "hotline_read_only"
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual `postgres://` spellings and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -95,7 +99,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only connection (Database.reading) takes a snapshot, not the
+        # write lock, so the lock is held only by transactions that write.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -105,14 +112,43 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._bound: Connection | None = None
 
     def bind_to(self, connection: Connection) -> None:
-        """Make every session join `connection`'s transaction (tests roll it back)."""
+        """Make sessions and connections join `connection`'s transaction (tests roll it back)."""
+        self._bound = connection
         self.sessionmaker = sessionmaker(
             bind=connection,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for reads only, without an ORM session.
+
+        On SQLite it reads a snapshot without taking the write lock; on
+        PostgreSQL it runs in autocommit, which saves the BEGIN and ROLLBACK
+        round trips.
+        """
+        if self._bound is not None:
+            yield self._bound
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                yield conn.execution_options(**{READ_ONLY: True})
+            else:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A Core connection in a transaction, committed when the block ends without error."""
+        if self._bound is not None:
+            with self._bound.begin_nested():
+                yield self._bound
+            return
+        with self.engine.begin() as conn:
+            yield conn
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, bindparam, literal, select
+from sqlalchemy import Connection, ScalarSelect, and_, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import ShiftTake
@@ -48,13 +48,14 @@ def _covering(kind: str) -> ScalarSelect[int]:
         select(Slot.id)
         .where(
             Slot.hotline_id == bindparam("hotline_id"),
-            # Literals, not parameters: PostgreSQL then settles on one generic
-            # plan for the prepared lookup instead of planning it at every call.
-            Slot.kind == literal(kind, literal_execute=True),
+            # Constants in the SQL text, not parameters: PostgreSQL then settles
+            # on one generic plan for the prepared lookup instead of planning it
+            # at every call, and nothing is rendered per execution.
+            Slot.kind == literal_column(f"'{kind}'"),
             Slot.starts_at <= bindparam("at", type_=UTCDateTime()),
         )
         .order_by(Slot.starts_at.desc())
-        .limit(literal(1, literal_execute=True))
+        .limit(literal_column("1"))
         .scalar_subquery()
     )
 
@@ -95,17 +96,18 @@ _SLOT_CHAINS = (
 )
 
 
-def resolve_chain(session: Session, hotline_id: int, at: datetime) -> Chain:
+def resolve_chain(db: Session | Connection, hotline_id: int, at: datetime) -> Chain:
     """Return the ordered responders to ring for a call to `hotline_id` at `at`."""
-    # On the session's Core connection: no ORM machinery on the call path.
-    rows = session.connection().execute(_SLOT_CHAINS, {"hotline_id": hotline_id, "at": at}).all()
+    # On a Core connection: no ORM machinery on the call path.
+    conn = db.connection() if isinstance(db, Session) else db
+    rows = conn.execute(_SLOT_CHAINS, {"hotline_id": hotline_id, "at": at}).all()
     if rows:
         kind, slot_id = rows[0][0], rows[0][1]
         route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT
         mine = [r for r in rows if r[1] == slot_id]
         responders = _numbered(dict.fromkeys(tuple(r[2:6]) for r in mine))
         return Chain(route, slot_id, _keep_outgoing(responders, mine))
-    responders = _default_responders(session, hotline_id)
+    responders = _default_responders(conn, hotline_id)
     if responders:
         return Chain(Route.DEFAULT, None, responders)
     return Chain(Route.NOBODY, None, ())
@@ -125,8 +127,8 @@ def _keep_outgoing(
     return tuple(replace(r, position=i) for i, r in enumerate(ordered))
 
 
-def _default_responders(session: Session, hotline_id: int) -> tuple[Responder, ...]:
-    rows = session.execute(
+def _default_responders(conn: Connection, hotline_id: int) -> tuple[Responder, ...]:
+    rows = conn.execute(
         select(DefaultResponder.position, Person.id, Person.name, Person.mobile)
         .join(Person, Person.id == DefaultResponder.person_id)
         .where(DefaultResponder.hotline_id == hotline_id, Person.active.is_(True))

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, Table, bindparam, select, update
+from sqlalchemy import Connection, Insert, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,6 +99,7 @@ _HOTLINE_BY_NUMBER = select(Hotline.__table__).where(
     Hotline.__table__.c.number == bindparam("number")
 )
 _CALL_BY_SID = select(Call).where(Call.call_sid == bindparam("call_sid"))
+_CALL_ROW_BY_SID = select(Call.__table__).where(Call.__table__.c.call_sid == bindparam("call_sid"))
 
 
 class HotlineSettings(Protocol):
@@ -126,9 +127,22 @@ class HotlineSettings(Protocol):
     def voicemail_max_seconds(self) -> int: ...
 
 
-def find_hotline(session: Session, number: str) -> HotlineSettings | None:
+def find_hotline(db: Session | Connection, number: str) -> HotlineSettings | None:
     """The hotline answering `number`, read on Core: this runs on every incoming call."""
-    return session.connection().execute(_HOTLINE_BY_NUMBER, {"number": number}).first()
+    return _core(db).execute(_HOTLINE_BY_NUMBER, {"number": number}).first()
+
+
+def find_route(
+    conn: Connection, to_number: str, now: datetime
+) -> tuple[HotlineSettings, Chain] | None:
+    """The hotline a call is for and who is on call for it at `now`; None if unknown."""
+    try:
+        hotline = find_hotline(conn, to_e164(to_number))
+    except InvalidPhoneNumber:
+        return None
+    if hotline is None:
+        return None
+    return hotline, resolve_chain(conn, hotline.id, now)
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:
@@ -145,15 +159,25 @@ def insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
     return insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
 
-def _insert(session: Session, model: type[Base], keys: tuple[str, ...]) -> Insert:
-    return insert_once(session.get_bind().dialect.name, model.__table__, keys)
+def _core(db: Session | Connection) -> Connection:
+    """The Core connection under `db`: Core statements skip the ORM's bookkeeping."""
+    return db.connection() if isinstance(db, Session) else db
+
+
+def _insert(conn: Connection, model: type[Base], keys: tuple[str, ...]) -> Insert:
+    return insert_once(conn.dialect.name, model.__table__, keys)
 
 
 def open_call(
-    session: Session, hotline: HotlineSettings, *, call_sid: str, from_number: str, now: datetime
+    conn: Connection,
+    hotline: HotlineSettings,
+    chain: Chain,
+    *,
+    call_sid: str,
+    from_number: str,
+    now: datetime,
 ) -> CallFacts:
     """Record an incoming call and the chain on call for it; a retry gets the same call."""
-    chain = resolve_chain(session, hotline.id, now)
     snapshot = chain_snapshot(chain, hotline)
     values = {
         "call_sid": call_sid,
@@ -168,10 +192,10 @@ def open_call(
         "answered_by_id": None,
         "answered_position": None,
     }
-    insert = _insert(session, Call, ("call_sid",)).returning(Call.__table__.c.id)
-    new_id = session.connection().execute(insert, values).scalar()
+    insert = _insert(conn, Call, ("call_sid",)).returning(Call.__table__.c.id)
+    new_id = conn.execute(insert, values).scalar()
     if new_id is None:
-        existing = find_call(session, call_sid)
+        existing = conn.execute(_CALL_ROW_BY_SID, {"call_sid": call_sid}).first()
         assert existing is not None  # noqa: S101 - the conflicting row exists
         return existing
     return NewCall(new_id, call_sid, from_number, snapshot)
@@ -220,11 +244,11 @@ def chain_snapshot(chain: Chain, hotline: HotlineSettings) -> list[dict[str, Any
     return entries
 
 
-def first_step(session: Session, call: CallFacts, now: datetime) -> Step:
+def first_step(db: Session | Connection, call: CallFacts, now: datetime) -> Step:
     """Ring the head of the chain, or go straight to voicemail when there is none."""
     if call.outcome != Outcome.RINGING:
         return Step(StepKind.HANGUP)
-    return _ring_or_voicemail(session, call, 0, now)
+    return _ring_or_voicemail(db, call, 0, now)
 
 
 def attempt_at(session: Session, call: CallFacts, position: int) -> CallAttempt | None:
@@ -233,7 +257,7 @@ def attempt_at(session: Session, call: CallFacts, position: int) -> CallAttempt 
     )
 
 
-def ring(session: Session, call: CallFacts, position: int, now: datetime) -> Leg | None:
+def ring(db: Session | Connection, call: CallFacts, position: int, now: datetime) -> Leg | None:
     """Record the ring leg at `position` once; None past the chain's end."""
     if position < 0 or position >= len(call.chain):
         return None
@@ -246,7 +270,8 @@ def ring(session: Session, call: CallFacts, position: int, now: datetime) -> Leg
         "created_at": now,
         "result": LegResult.RINGING,
     }
-    session.connection().execute(_insert(session, CallAttempt, ("call_id", "position")), values)
+    conn = _core(db)
+    conn.execute(_insert(conn, CallAttempt, ("call_id", "position")), values)
     return Leg(position, entry["number"])
 
 
@@ -290,11 +315,14 @@ def record_dial_result(
     return _ring_or_voicemail(session, call, position + 1, now)
 
 
-def _ring_or_voicemail(session: Session, call: CallFacts, position: int, now: datetime) -> Step:
-    leg = ring(session, call, position, now)
+def _ring_or_voicemail(
+    db: Session | Connection, call: CallFacts, position: int, now: datetime
+) -> Step:
+    leg = ring(db, call, position, now)
     if leg is not None:
         return Step(StepKind.DIAL, leg)
-    session.execute(
+    # On a Session this update also refreshes the loaded Call.
+    db.execute(
         update(Call)
         .where(Call.id == call.id, Call.voicemail_offered_at.is_(None))
         .values(voicemail_offered_at=now)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import phonenumbers
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
@@ -87,22 +88,78 @@ def _say(response: VoiceResponse | Gather, text: str, hotline: HotlineSettings) 
     response.say(text, language=prompts.say_language, voice=hotline.voice or prompts.voice)
 
 
-def greet_and_dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> str:
+@dataclass(frozen=True)
+class Settings:
+    """The hotline settings a document depends on, as a hashable value (a cache key)."""
+
+    id: int
+    number: str
+    name: str
+    language: str
+    voice: str | None
+    greeting: str | None
+    ring_timeout: int
+    screening: bool
+    fallback_number: str | None
+    voicemail_max_seconds: int
+
+    @classmethod
+    def of(cls, hotline: HotlineSettings) -> Settings:
+        return cls(
+            hotline.id,
+            hotline.number,
+            hotline.name,
+            hotline.language,
+            hotline.voice,
+            hotline.greeting,
+            hotline.ring_timeout,
+            bool(hotline.screening),
+            hotline.fallback_number,
+            hotline.voicemail_max_seconds,
+        )
+
+
+# Stands for the CallSid in a cached document. Letters only, so urlencode and
+# XML escaping leave it as is and it can be swapped for the real, encoded one.
+_CALL_SID = "CAcallSidPlaceholder"
+
+Builder = Callable[..., str]
+
+
+def per_call(build: Builder) -> Callable[..., str]:
+    """Serve `build(settings, call_sid, *args)` from a cache where only the CallSid varies.
+
+    The documents of the call path differ from call to call by the CallSid in
+    their callback URLs alone; building them with VoiceResponse once per
+    hotline, ring leg and base URL keeps serialisation off every request.
+    """
+    cached = functools.lru_cache(maxsize=1024)(lambda *key: build(key[0], _CALL_SID, *key[1:]))
+
+    @functools.wraps(build)
+    def document(hotline: HotlineSettings, call: CallFacts, *args: object) -> str:
+        return cached(Settings.of(hotline), *args).replace(_CALL_SID, quote_plus(call.call_sid))
+
+    return document
+
+
+@per_call
+def greet_and_dial(hotline: Settings, call_sid: str, leg: Leg, urls: Urls) -> str:
     response = VoiceResponse()
     greeting = hotline.greeting or hotline_prompts(hotline).greeting.format(hotline=hotline.name)
     _say(response, greeting, hotline)
-    response.append(_dial(hotline, call, leg, urls))
+    response.append(_dial(hotline, call_sid, leg, urls))
     return str(response)
 
 
-def dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> str:
+@per_call
+def dial(hotline: Settings, call_sid: str, leg: Leg, urls: Urls) -> str:
     response = VoiceResponse()
-    response.append(_dial(hotline, call, leg, urls))
+    response.append(_dial(hotline, call_sid, leg, urls))
     return str(response)
 
 
-def _dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> Dial:
-    query = {"call": call.call_sid, "pos": leg.position}
+def _dial(hotline: HotlineSettings, call_sid: str, leg: Leg, urls: Urls) -> Dial:
+    query = {"call": call_sid, "pos": leg.position}
     dial_verb = Dial(
         action=urls.to("dial-result", **query),
         method="POST",
@@ -121,27 +178,29 @@ def _dial(hotline: HotlineSettings, call: CallFacts, leg: Leg, urls: Urls) -> Di
     return dial_verb
 
 
-def greet_and_voicemail(hotline: HotlineSettings, call: CallFacts, urls: Urls) -> str:
+@per_call
+def greet_and_voicemail(hotline: Settings, call_sid: str, urls: Urls) -> str:
     """Greeting then voicemail: nobody at all can be rung for this call."""
     response = VoiceResponse()
     greeting = hotline.greeting or hotline_prompts(hotline).greeting.format(hotline=hotline.name)
     _say(response, greeting, hotline)
-    _append_voicemail(response, hotline, call, urls)
+    _append_voicemail(response, hotline, call_sid, urls)
     return str(response)
 
 
-def voicemail(hotline: HotlineSettings, call: CallFacts, urls: Urls) -> str:
+@per_call
+def voicemail(hotline: Settings, call_sid: str, urls: Urls) -> str:
     response = VoiceResponse()
-    _append_voicemail(response, hotline, call, urls)
+    _append_voicemail(response, hotline, call_sid, urls)
     return str(response)
 
 
 def _append_voicemail(
-    response: VoiceResponse, hotline: HotlineSettings, call: CallFacts, urls: Urls
+    response: VoiceResponse, hotline: HotlineSettings, call_sid: str, urls: Urls
 ) -> None:
     prompts = hotline_prompts(hotline)
     _say(response, prompts.voicemail, hotline)
-    query = {"call": call.call_sid}
+    query = {"call": call_sid}
     response.record(
         action=urls.to("voicemail-done", **query),
         method="POST",

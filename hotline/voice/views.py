@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from hotline.db import get_session, utcnow
+from hotline.db import database, get_session, utcnow
 from hotline.models import Hotline
-from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.voice import bp, calls, twiml
 from hotline.voice.calls import StepKind
 from hotline.voice.models import Call
@@ -61,23 +60,26 @@ def _answer(step: calls.Step, hotline: Hotline, call: calls.CallFacts, *, greet:
 @twilio_webhook(on_error=emergency_twiml)
 def incoming() -> str:
     """A call arrives on a hotline number: record it and ring the head of the chain."""
-    session, now = get_session(), utcnow()
-    form = request.form
-    call_sid, caller = form.get("CallSid", ""), form.get("From", "")
+    form, now = request.form, utcnow()
+    call_sid, caller, to_number = form.get("CallSid", ""), form.get("From", ""), form.get("To", "")
     if not call_sid:
         raise ValueError("incoming call without CallSid")
-    try:
-        hotline = calls.find_hotline(session, to_e164(form.get("To", "")))
-    except InvalidPhoneNumber:
-        hotline = None
-    if hotline is None:
+    # The hot path of every call: plain Core connections, no ORM session; the
+    # reads hold no lock, the write transaction is only the two inserts.
+    db = database(current_app)
+    with db.reading() as conn:
+        route = calls.find_route(conn, to_number, now)
+    if route is None:
         calls.record_unroutable_call(
-            session, call_sid=call_sid, from_number=caller, to_number=form.get("To", ""), now=now
+            get_session(), call_sid=call_sid, from_number=caller, to_number=to_number, now=now
         )
-        current_app.logger.error("call %s to unknown number %r", call_sid, form.get("To"))
+        current_app.logger.error("call %s to unknown number %r", call_sid, to_number)
         return emergency_twiml()
-    call = calls.open_call(session, hotline, call_sid=call_sid, from_number=caller, now=now)
-    return _answer(calls.first_step(session, call, now), hotline, call, greet=True)
+    hotline, chain = route
+    with db.writing() as conn:
+        call = calls.open_call(conn, hotline, chain, call_sid=call_sid, from_number=caller, now=now)
+        step = calls.first_step(conn, call, now)
+    return _answer(step, hotline, call, greet=True)
 
 
 @bp.post("/dial-result")

@@ -25,6 +25,17 @@ WebhookView = Callable[..., str]
 
 def public_url() -> str:
     """The URL Twilio called, as it signed it (public base or request URL)."""
+    # Asked for twice per request (signature, then the TwiML's callback URLs).
+    url = request.environ.get(_PUBLIC_URL)
+    if url is None:
+        url = request.environ[_PUBLIC_URL] = _public_url()
+    return url
+
+
+_PUBLIC_URL = "hotline.public_url"
+
+
+def _public_url() -> str:
     base = current_app.config["PUBLIC_BASE_URL"]
     if not base:
         return request.url

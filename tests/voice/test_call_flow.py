@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hotline.voice.models import LegResult, Outcome
-from tests.voice.conftest import attempts, load_call
+from tests.voice.conftest import CallDriver, attempts, load_call
 
 T = "Fri, 27 Nov 2026 10:00:{:02d} +0000"
 
@@ -201,3 +201,19 @@ def test_without_screening_the_pick_up_is_the_acceptance(
 
     [attempt] = attempts(db_session, load_call(db_session, driver.call_sid))
     assert attempt.accepted_at == attempt.answered_at
+
+
+def test_each_call_gets_its_own_callbacks_and_the_current_greeting(twilio, team, db_session):
+    first = CallDriver(twilio, team.hotline, call_sid="CA" + "1" * 32).incoming()
+    team.hotline.greeting = "Service informatique, un instant."
+    team.hotline.ring_timeout = 25
+    db_session.flush()
+    second = CallDriver(twilio, team.hotline, call_sid="CA" + "2" * 32).incoming()
+
+    assert "call=CA" + "1" * 32 in first
+    assert "CA" + "2" * 32 not in first
+    assert "call=CA" + "2" * 32 in second
+    assert "CA" + "1" * 32 not in second
+    assert "Service informatique, un instant." in second
+    assert 'timeout="25"' in second
+    assert 'timeout="20"' in first
