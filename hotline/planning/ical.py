@@ -4,7 +4,7 @@ A feed is reached by an unguessable token in its URL (calendar apps cannot send
 a bearer header). Only the token's SHA-256 is stored; issuing a new one replaces
 the old, whose URL stops working at once. Events carry their time zone (a
 VTIMEZONE per hotline zone), so calendar apps show shifts at the right local
-times across DST changes.
+times across DST changes. Event text is in the hotline's language.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -134,21 +136,28 @@ def person_calendar(session: Session, person: Person, *, now: datetime, domain: 
     it in their replacement's.
     """
     start, end = feed_window(now)
-    calendar = _calendar(f"On call: {person.name}")
+    with force_locale(person.language):
+        calendar = _calendar(_("On call: %(name)s", name=person.name))
     for hotline in _hotlines_of(session, person, start, end):
         zone = ZoneInfo(hotline.timezone)
         for piece in in_force(session, hotline.id, start, end):
             if person.id not in piece.chain:
                 continue
-            position = piece.chain.index(person.id)
-            kind = "override, " if piece.kind == OVERRIDE else ""
             stamp = piece.starts_at.strftime("%Y%m%dT%H%M%SZ")
             event = _event(
                 piece.starts_at, piece.ends_at, zone, now,
                 uid=f"slot-{piece.slot_id}-{stamp}-person-{person.id}@{domain}",
             )  # fmt: skip
-            event.add("summary", f"On call {hotline.name} ({kind}{position_label(position)})")
-            event.add("description", _names_text(piece.names))
+            with force_locale(hotline.language):
+                position = position_label(piece.chain.index(person.id))
+                if piece.kind == OVERRIDE:
+                    summary = _("On call %(hotline)s (override, %(position)s)",
+                                hotline=hotline.name, position=position)  # fmt: skip
+                else:
+                    summary = _("On call %(hotline)s (%(position)s)",
+                                hotline=hotline.name, position=position)  # fmt: skip
+                event.add("summary", summary)
+                event.add("description", _names_text(piece.names))
             calendar.add_component(event)
     return _finish(calendar, start, end)
 
@@ -167,22 +176,33 @@ def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domai
     """Every slot of the hotline with its chain, as an iCalendar file."""
     start, end = feed_window(now)
     slots = _slots(session, select(Slot).where(Slot.hotline_id == hotline.id), start, end)
-    calendar = _calendar(f"On call: {hotline.name}")
     zone = ZoneInfo(hotline.timezone)
-    for slot in slots:
-        event = _event(slot.starts_at, slot.ends_at, zone, now, uid=f"slot-{slot.id}@{domain}")
-        event.add("sequence", slot.version)
-        names = [r.person.name for r in slot.responders]
-        kind = "Override: " if slot.kind == OVERRIDE else ""
-        backups = f" (backup {', '.join(names[1:])})" if len(names) > 1 else ""
-        event.add("summary", f"{kind}{names[0] if names else 'nobody'}{backups}")
-        event.add("description", chain_text(slot))
-        calendar.add_component(event)
+    with force_locale(hotline.language):
+        calendar = _calendar(_("On call: %(name)s", name=hotline.name))
+        for slot in slots:
+            event = _event(slot.starts_at, slot.ends_at, zone, now, uid=f"slot-{slot.id}@{domain}")
+            event.add("sequence", slot.version)
+            event.add("summary", _chain_summary(slot))
+            event.add("description", chain_text(slot))
+            calendar.add_component(event)
     return _finish(calendar, start, end)
 
 
+def _chain_summary(slot: Slot) -> str:
+    """Who is on call, then the backups: "Alice (backup Bob, Chloé)"."""
+    names = [r.person.name for r in slot.responders]
+    summary = names[0] if names else _("nobody")
+    if len(names) > 1:
+        summary = _("%(primary)s (backup %(backups)s)", primary=summary,
+                    backups=", ".join(names[1:]))  # fmt: skip
+    if slot.kind == OVERRIDE:
+        summary = _("Override: %(chain)s", chain=summary)
+    return summary
+
+
 def position_label(position: int) -> str:
-    return "primary" if position == 0 else f"backup {position}"
+    """A place in the chain, in the current language: primary, backup 1, backup 2..."""
+    return _("primary") if position == 0 else _("backup %(n)d", n=position)
 
 
 def chain_text(slot: Slot) -> str:

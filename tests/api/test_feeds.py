@@ -29,7 +29,7 @@ def test_an_agent_gets_a_url_for_their_own_feed_and_renewing_retires_the_old(
     assert client.get(path_of(first.json["url"])).status_code == 404
     feed = client.get(path_of(second.json["url"]))
     assert feed.status_code == 200
-    assert b"On call Astreinte test (primary)" in feed.data
+    assert b"Astreinte Astreinte test (titulaire)" in feed.data  # a French hotline
     assert agent.delete(f"/api/v1/people/{me.id}/feed").status_code == 204
     assert client.get(path_of(second.json["url"])).status_code == 404
 
@@ -63,6 +63,6 @@ def test_the_hotline_feed_lists_every_slot(api_as, client, make_hotline, make_pe
 
     body = client.get(path_of(url)).get_data(as_text=True)
 
-    assert "SUMMARY:Alice (backup Bob)" in body
+    assert "SUMMARY:Alice (renfort Bob)" in body  # a French hotline
     assert "BEGIN:VTIMEZONE" in body
     assert "TZID:Europe/Paris" in body

@@ -23,9 +23,9 @@ def paris(*args):
     return datetime(*args, tzinfo=PARIS).astimezone(UTC)
 
 
-def fetch(client, secret):
+def fetch(client, secret, **options):
     with time_machine.travel(NOW, tick=False):
-        return client.get(f"/ical/{secret}.ics")
+        return client.get(f"/ical/{secret}.ics", **options)
 
 
 def events(body):
@@ -43,8 +43,8 @@ def utc_by_vtimezone(body, prop):
 
 @pytest.fixture
 def week(make_hotline, make_person, make_slot):
-    """Daily 08:00 handoffs in Paris over the spring DST change (29 March 2026)."""
-    hotline = make_hotline(name="Astreinte réseau", timezone="Europe/Paris")
+    """Daily 08:00 handoffs in Paris over the spring DST change (29 March 2026), in English."""
+    hotline = make_hotline(name="Astreinte réseau", timezone="Europe/Paris", language="en")
     alice, bob = make_person("Alice"), make_person("Bob")
     slots = []
     for day, chain in ((27, [alice, bob]), (28, [bob, alice]), (29, [alice, bob])):
@@ -106,6 +106,56 @@ def test_hotline_feed_names_the_chain_and_marks_overrides(client, db_session, we
         "Override: Alice",
         "Alice (backup Bob)",
     ]
+
+
+def test_a_french_hotlines_feed_is_in_french_whatever_the_reader_asks(
+    client, db_session, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline(name="Astreinte réseau", language="fr")
+    alice, bob = make_person("Alice"), make_person("Bob")
+    make_slot(hotline, paris(2026, 3, 27, 8), paris(2026, 3, 28, 8), [alice, bob])
+    make_slot(hotline, paris(2026, 3, 27, 12), paris(2026, 3, 27, 14), [bob], override=True)
+    make_slot(hotline, paris(2026, 3, 28, 8), paris(2026, 3, 29, 8), [])
+    secret = issue_hotline_feed(db_session, hotline, user_id=None)
+
+    body = fetch(client, secret, headers={"Accept-Language": "en"}).data
+    found = events(body)
+
+    assert [str(e["summary"]) for e in found] == [
+        "Alice (renfort Bob)",
+        "Remplacement : Bob",
+        "personne",
+    ]
+    assert str(found[0]["description"]).splitlines() == [
+        "titulaire: Alice 06 12 34 56 01",
+        "renfort 1: Bob 06 12 34 56 02",
+    ]
+    assert str(Calendar.from_ical(body)["x-wr-calname"]) == "Astreinte : Astreinte réseau"
+
+
+def test_a_person_feed_speaks_each_hotlines_language(
+    client, db_session, make_hotline, make_person, make_slot
+):
+    french = make_hotline(number="+33184881111", name="Réseau", language="fr")
+    english = make_hotline(number="+33184882222", name="Support", language="en")
+    nomad, other = make_person("Nomad", language="en"), make_person("Other")
+    make_slot(french, paris(2026, 3, 25, 8), paris(2026, 3, 25, 20), [other, nomad])
+    make_slot(french, paris(2026, 3, 25, 10), paris(2026, 3, 25, 12), [nomad], override=True)
+    make_slot(english, paris(2026, 3, 26, 8), paris(2026, 3, 26, 20), [nomad])
+
+    body = fetch(client, issue_person_feed(db_session, nomad, user_id=None)).data
+    found = events(body)
+
+    assert [str(e["summary"]) for e in found] == [
+        "Astreinte Réseau (renfort 1)",
+        "Astreinte Réseau (remplacement, titulaire)",
+        "Astreinte Réseau (renfort 1)",
+        "On call Support (primary)",
+    ]
+    assert str(found[0]["description"]).splitlines() == ["titulaire: Other", "renfort 1: Nomad"]
+    assert str(found[3]["description"]) == "primary: Nomad"
+    # The calendar itself is the person's: named in their language.
+    assert str(Calendar.from_ical(body)["x-wr-calname"]) == "On call: Nomad"
 
 
 def test_a_feed_in_another_zone_carries_that_zone(
