@@ -28,7 +28,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hotline.db import make_engine, utcnow
-from tests.ops.cluster import REPO, Node, PrivatePostgres, PrivateRedis, app_env, hotline_cli
+from tests.app_node import REPO, Node
+from tests.ops.cluster import PrivatePostgres, PrivateRedis, app_env, hotline_cli
 from tests.ops.traffic import PEOPLE, RING_TIMEOUT, SCREENED, UNSCREENED, Traffic, recorded
 
 PAUSE_BETWEEN_CALLS = 0.05

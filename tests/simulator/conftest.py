@@ -1,13 +1,9 @@
-"""A real server (gunicorn, two workers) on its own database, for end-to-end calls."""
+"""A real server (gunicorn, two workers, as deployed) on its own database, for end-to-end calls."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import Engine, RowMapping, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -24,8 +19,8 @@ from hotline.db import make_engine, normalise_url, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning.models import REGULAR, Slot, SlotResponder
 from hotline.simulator import Behaviour, Scenario, SimulationResult, simulate_call
+from tests.app_node import Node, free_port
 
-REPO = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-auth-token-0123456789abcdef"
 EMERGENCY_NUMBER = "+33184880000"
 SCREENED = "+33184881234"  # the demo number, so the CLI's default --to reaches it
@@ -38,7 +33,6 @@ PEOPLE = [
     ("chloe", "Chloé Durand", "+33612345603"),
 ]
 RING_TIMEOUT = 20
-BOOT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -160,26 +154,6 @@ def seed(engine: Engine) -> dict[str, int]:
         return {person.ref: person.id for person in people}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + BOOT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            # Any HTTP answer (a 404 here) means a worker has loaded the app.
-            requests.get(f"http://127.0.0.1:{port}/", timeout=BOOT_SECONDS)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    pytest.fail(f"gunicorn did not listen on {port} within {BOOT_SECONDS} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def live_server(
     e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -190,24 +164,13 @@ def live_server(
     port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     server = LiveServer(f"http://127.0.0.1:{port}", TOKEN, e2e_database_url, engine, people, log)
-    command = [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "2"]
-    command += ["wsgi:app"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=server.env(), stdout=output, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_for_port(process, port, log)
-            yield server
-        finally:
-            # SIGINT is gunicorn's quick shutdown: nothing is in flight any more.
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            engine.dispose()
+    node = Node("e2e", server.env(), log, port=port)
+    try:
+        node.start()
+        yield server
+    finally:
+        node.stop()
+        engine.dispose()
 
 
 @pytest.fixture
