@@ -2,8 +2,9 @@
 
 Written for spreadsheets in the reader's locale: French uses ';' between
 fields and a decimal comma, English ',' and '.'; dates are local to the
-hotline. Text that a spreadsheet would run as a formula (a leading =, +, -,
-@) is prefixed with an apostrophe, which also keeps the '+' of phone numbers.
+hotline; outcomes are the words the call pages show. Text that a spreadsheet
+would run as a formula (a leading =, +, -, @) is prefixed with an apostrophe,
+which also keeps the '+' of phone numbers.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
+
 from hotline.stats.agents import AgentRow
 from hotline.stats.astreinte import AstreinteLine
 from hotline.stats.calls import CallRow
 from hotline.stats.errors import StatsInputError
+from hotline.stats.forms import OUTCOME_LABELS
 from hotline.stats.oncall_hours import HourKind
 
 # Excel needs the byte order mark to read UTF-8 (accented names).
@@ -110,15 +114,28 @@ FORMATS = {
 
 def csv_format(locale: str) -> CsvFormat:
     """The CSV conventions of `locale` ('fr', 'en', or a tag such as 'fr_FR')."""
+    return FORMATS[_language(locale)]
+
+
+def _language(locale: str) -> str:
     language = locale.replace("-", "_").split("_")[0].lower()
     if language not in FORMATS:
         raise StatsInputError(f"no CSV format for locale {locale!r}; choose fr or en")
-    return FORMATS[language]
+    return language
+
+
+def outcome_words(locale: str) -> dict[str, str]:
+    """The outcome labels of the call pages in `locale`, by outcome code.
+
+    They are translated in an app context (the export views run in one).
+    """
+    with force_locale(_language(locale)):
+        return {outcome.value: str(label) for outcome, label in OUTCOME_LABELS.items()}
 
 
 def calls_csv(rows: Iterable[CallRow], locale: str, tz: str) -> Iterator[str]:
     """Yield the call list as CSV text, a line at a time (stream it as it comes)."""
-    fmt, zone = csv_format(locale), ZoneInfo(tz)
+    fmt, zone, outcomes = csv_format(locale), ZoneInfo(tz), outcome_words(locale)
     keys = ("started", "hotline", "caller", "outcome", "answered_by", "depth", "legs")
     keys += ("answer_s", "talk_s", "duration_s", "call_sid")
     yield BOM + _line(fmt, [fmt.labels[k] for k in keys])
@@ -128,7 +145,7 @@ def calls_csv(rows: Iterable[CallRow], locale: str, tz: str) -> Iterator[str]:
             row.started_at.astimezone(zone),
             row.hotline_name,
             row.from_number,
-            row.outcome,
+            outcomes.get(row.outcome, row.outcome),
             row.answered_by,
             depth,
             row.legs,

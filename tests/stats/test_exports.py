@@ -50,6 +50,22 @@ def test_call_list_in_english_uses_commas_and_iso_dates(db_session, week):
     assert row[7] == "50.00"
 
 
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("fr", {"Répondu", "Messagerie", "Manqué", "Abandonné", "En cours"}),
+        ("en", {"Answered", "Voicemail", "Missed", "Abandoned", "In progress"}),
+    ],
+)
+def test_call_list_outcomes_are_the_words_the_call_pages_show(app, db_session, week, locale, words):
+    with app.app_context():
+        rows = iter_calls(db_session, CallFilters(MARCH, week.hotline.id))
+        text = "".join(calls_csv(rows, locale, "Europe/Paris"))
+
+    table = read(text, csv_format(locale).delimiter)
+    assert {row[3] for row in table[1:]} == words
+
+
 def test_agent_table_csv_per_locale(db_session, week):
     rows = agent_table(db_session, MARCH, week.hotline.id)
 
