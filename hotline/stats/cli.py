@@ -10,13 +10,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.db import database
+from hotline.db import database, utcnow
 from hotline.models import Hotline
 from hotline.stats.astreinte import astreinte_report
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import astreinte_csv
 from hotline.stats.kpis import summary
 from hotline.stats.periods import parse_period
+from hotline.stats.rollup_build import build_rollups
 from hotline.stats.sample import MAX_CALLS, MAX_DAYS, generate_sample
 
 
@@ -89,6 +90,15 @@ def summary_command(
         f" 90th percentile {_seconds(kpis.answer_seconds_p90)}"
     )
     click.echo(f"  service level ({target} s): {_percent(kpis.service_level)}")
+
+
+@stats_group.command("rollup")
+@with_appcontext
+def rollup_command() -> None:
+    """Build the hourly rollups of every closed day not built or changed since (run it hourly)."""
+    with database(current_app).sessionmaker() as session:
+        days = build_rollups(session, utcnow())
+    click.echo(f"rebuilt the rollups of {days} day(s)")
 
 
 @stats_group.command("astreinte")

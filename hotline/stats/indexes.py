@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Index
 
+from hotline.stats import rollup_models  # noqa: F401 - the rollup tables, on the metadata too
 from hotline.voice.models import Call, CallAttempt
 
 # Views across all hotlines (and the call list across them) walk calls by start.

@@ -1,13 +1,15 @@
-"""One pass over a period's ring legs joined to their calls: per-agent counts and answer speed.
+"""A period's ring legs joined to their calls: per-agent counts and answer speed.
 
-The per-agent table and the summary's answered-call figures (time to answer,
-service level, depth of overflow, talk time) read the same rows, so one
-GROUP BY on (person, result, accepting leg or not, depth) serves both: a few
-dozen rows come back and are added up here. The accepting leg of a call is
-the one at its `answered_position` when its outcome is "answered".
-The percentiles of the answer times need the answer times sorted, which a
-hashed GROUP BY cannot do: they take a second query (percentile_cont on
-PostgreSQL; ranks on SQLite), over the answered calls only.
+The per-agent table and the summary's answered-call figures (depth of
+overflow, talk time, mean time to answer) read the same rows, so one GROUP BY
+on (person, result, accepting leg or not, depth) serves both: a few dozen
+rows come back and are added up here. The accepting leg of a call is the one
+at its `answered_position` when its outcome is "answered". The service level
+and the percentiles of the answer times need every answer time: a second
+query reads them (percentile_cont on PostgreSQL; ranks on SQLite).
+
+Hours complete in the hourly rollups are read from them, the others from the
+call records (rollups.py); times are summed in whole milliseconds either way.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal_column, select
+from sqlalchemy import Select, and_, case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.stats.periods import Period
-from hotline.stats.scope import calls_in, legs_in
-from hotline.stats.sqltime import SqlClock, percentiles
+from hotline.stats.rollup_models import StatsAnswer, StatsLegHour
+from hotline.stats.rollups import coverage, rollup_rows_of, within
+from hotline.stats.scope import legs_in
+from hotline.stats.sqltime import dialect_of, ms_between, percentile_figures
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome
 
 RESULT_FIELDS = {
@@ -58,52 +62,68 @@ def leg_totals(
     session: Session, period: Period, hotline_id: int | None, target_seconds: int
 ) -> LegTotals:
     """Read the period's legs once; return per-person counts and the answered-call figures."""
-    clock = SqlClock.of(session, period)
-    query, keys = _grouped_legs(clock, period, hotline_id, target_seconds)
+    postgresql = dialect_of(session) == "postgresql"
+    spans = coverage(session, period, hotline_id)
+    raw = [*legs_in(period), within(Call.started_at, spans.raw)]
+    if hotline_id is not None:
+        raw.append(Call.hotline_id == hotline_id)
+    rolled = rollup_rows_of(StatsLegHour, hotline_id, spans.rolled)
+    groups = _either(
+        leg_groups(postgresql, raw) if spans.raw else None,
+        _rolled_groups(rolled) if spans.rolled else None,
+    )
     per_person: dict[int, dict[str, Any]] = defaultdict(lambda: {"offered": 0})
-    accept_seconds: dict[int, float] = defaultdict(float)
+    accept_ms: dict[int, int] = defaultdict(int)
     answered = AnsweredFigures()
-    for row in session.execute(query):
+    wait_ms = talk = 0
+    for row in session.execute(groups):
         if row.accepting:
-            answered.calls += row.legs
-            answered.wait_total += float(row.wait or 0)
-            answered.within_target += row.within
-            answered.by_depth[row.depth] += row.legs
-            answered.talk_total += int(row.talk or 0)
-        if row.person_id is None:
+            answered.calls += int(row.legs)
+            wait_ms += int(row.wait or 0)
+            answered.by_depth[row.depth] += int(row.legs)
+            talk += int(row.talk or 0)
+        if not row.person:
             continue  # the hotline's fallback number: nobody's leg
         if row.result == LegResult.NOT_DIALLED:
             continue  # the caller left during the greeting: this phone never rang
-        person = per_person[row.person_id]
-        person["offered"] += row.legs
+        person = per_person[row.person]
+        person["offered"] += int(row.legs)
         name = RESULT_FIELDS.get(row.result)  # None for legs still ringing
         if name is not None:
-            person[name] = person.get(name, 0) + row.legs
+            person[name] = person.get(name, 0) + int(row.legs)
         if row.result == LegResult.ACCEPTED:
             person["talk_seconds"] = person.get("talk_seconds", 0) + int(row.talk or 0)
-            accept_seconds[row.person_id] += float(row.to_accept or 0)
-    for person_id, seconds in accept_seconds.items():
+            accept_ms[row.person] += int(row.to_accept or 0)
+    for person_id, total in accept_ms.items():
         person = per_person[person_id]
-        person["accept_seconds_mean"] = seconds / person["accepted"]
+        person["accept_seconds_mean"] = total / 1000 / person["accepted"]
+    answered.wait_total = wait_ms / 1000
+    answered.talk_total = talk
     if answered.calls:
-        waits = percentiles(session, _accepting_waits(keys), (0.5, 0.9))
-        answered.wait_median, answered.wait_p90 = waits[0.5], waits[0.9]
+        waits = _either(
+            accepting_legs(postgresql, raw) if spans.raw else None,
+            select(StatsAnswer.wait_ms.label("wait")).where(
+                *rollup_rows_of(StatsAnswer, hotline_id, spans.rolled)
+            )
+            if spans.rolled
+            else None,
+        )
+        figures = percentile_figures(
+            session, waits.subquery().c.wait, (0.5, 0.9), target_seconds * 1000
+        )
+        answered.within_target = figures.at_most
+        median, p90 = figures.percentiles[0.5], figures.percentiles[0.9]
+        answered.wait_median = None if median is None else median / 1000
+        answered.wait_p90 = None if p90 is None else p90 / 1000
     return LegTotals(dict(per_person), answered)
 
 
-@dataclass(frozen=True)
-class _Keys:
-    wait: Any
-    accepting: Any
-    joined: Select[Any]
-
-
-def _grouped_legs(
-    clock: SqlClock, period: Period, hotline_id: int | None, target_seconds: int
-) -> tuple[Select[Any], _Keys]:
-    wait = clock.seconds_between(Call.started_at, CallAttempt.accepted_at)
+def leg_groups(postgresql: bool, conditions: list[Any], *prefix: Any) -> Select[Any]:
+    """Legs joined to their calls under `conditions`, grouped by `prefix`, person, result,
+    accepting or not and depth: counts, talk, and the times to accept and to answer in ms."""
     ring_start = func.coalesce(CallAttempt.ring_started_at, CallAttempt.created_at)
     # Constants inline: PostgreSQL must see the grouping keys exactly as selected.
+    person = func.coalesce(CallAttempt.person_id, literal_column("0")).label("person")
     accepting = case(
         (
             and_(
@@ -118,23 +138,63 @@ def _grouped_legs(
         (CallAttempt.position >= literal_column("2"), literal_column("2")),
         else_=CallAttempt.position,
     ).label("depth")
-    joined = (
-        select(CallAttempt.person_id)
+    keys = (*prefix, person, CallAttempt.result, accepting, depth)
+    return (
+        select(
+            *keys,
+            func.count().label("legs"),
+            func.sum(CallAttempt.talk_seconds).label("talk"),
+            func.sum(ms_between(postgresql, ring_start, CallAttempt.accepted_at)).label(
+                "to_accept"
+            ),
+            func.sum(ms_between(postgresql, Call.started_at, CallAttempt.accepted_at)).label(
+                "wait"
+            ),
+        )
         .join(Call, Call.id == CallAttempt.call_id)
-        .where(*legs_in(period), *calls_in(period, hotline_id))
+        .where(*conditions)
+        .group_by(*keys)
     )
-    keys = (CallAttempt.person_id, CallAttempt.result, accepting, depth)
-    columns = [
-        *keys,
-        func.count().label("legs"),
-        func.sum(CallAttempt.talk_seconds).label("talk"),
-        func.sum(clock.seconds_between(ring_start, CallAttempt.accepted_at)).label("to_accept"),
-        func.sum(wait).label("wait"),
-        func.sum(case((wait <= target_seconds, 1), else_=0)).label("within"),
-    ]
-    query = joined.with_only_columns(*columns).group_by(*keys)
-    return query, _Keys(wait, accepting.element, joined)
 
 
-def _accepting_waits(keys: _Keys) -> Select[Any]:
-    return keys.joined.with_only_columns(keys.wait).where(keys.accepting == literal_column("1"))
+def accepting_legs(postgresql: bool, conditions: list[Any], *prefix: Any) -> Select[Any]:
+    """`prefix` and the wait (ms) of each answered call under `conditions` (its accepting leg)."""
+    return (
+        select(
+            *prefix, ms_between(postgresql, Call.started_at, CallAttempt.accepted_at).label("wait")
+        )
+        .select_from(Call)
+        .join(
+            CallAttempt,
+            and_(
+                CallAttempt.call_id == Call.id,
+                CallAttempt.position == Call.answered_position,
+            ),
+        )
+        .where(Call.outcome == Outcome.ANSWERED, *conditions)
+    )
+
+
+def _rolled_groups(conditions: list[Any]) -> Select[Any]:
+    row = StatsLegHour
+    keys = (row.person_key, row.result, row.accepting, row.depth)
+    return (
+        select(
+            row.person_key.label("person"),
+            row.result,
+            row.accepting,
+            row.depth,
+            func.sum(row.legs).label("legs"),
+            func.sum(row.talk_seconds).label("talk"),
+            func.sum(row.to_accept_ms).label("to_accept"),
+            func.sum(row.wait_ms).label("wait"),
+        )
+        .where(*conditions)
+        .group_by(*keys)
+    )
+
+
+def _either(raw: Select[Any] | None, rolled: Select[Any] | None) -> Any:
+    """The raw part, the rolled part, or both one after the other (one statement)."""
+    parts = [part for part in (raw, rolled) if part is not None]
+    return parts[0] if len(parts) == 1 else union_all(*parts)

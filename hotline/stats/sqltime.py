@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     Integer,
     Select,
@@ -64,6 +66,12 @@ class SqlClock:
     def epoch(self, column: Any) -> ColumnElement[float]:
         return epoch(self.postgresql, column)
 
+    def ms_between(self, start: Any, end: Any) -> ColumnElement[int]:
+        return ms_between(self.postgresql, start, end)
+
+    def utc_hour(self, column: Any) -> ColumnElement[Any]:
+        return utc_hour(self.postgresql, column)
+
     def _pg_local(self, column: Any) -> ColumnElement[Any]:
         # Stored values are naive UTC: first say so, then convert. The zone is
         # rendered inline so GROUP BY repeats the very same expression.
@@ -91,6 +99,21 @@ def seconds_between(postgresql: bool, start: Any, end: Any) -> ColumnElement[flo
     return func.round((func.julianday(end) - func.julianday(start)) * SECONDS_PER_DAY, 3)
 
 
+def ms_between(postgresql: bool, start: Any, end: Any) -> ColumnElement[int]:
+    """Whole milliseconds from `start` to `end`: sums of them are exact on either database."""
+    if postgresql:
+        return cast(func.round(func.date_part("epoch", end - start) * 1000), BigInteger)
+    return cast(func.round((func.julianday(end) - func.julianday(start)) * 86_400_000.0), Integer)
+
+
+def utc_hour(postgresql: bool, column: Any) -> ColumnElement[Any]:
+    """The UTC hour a stored timestamp falls in, as the rollups store it."""
+    if postgresql:
+        return func.date_trunc(literal("hour", literal_execute=True), column)
+    # The text UTCDateTime writes on SQLite, so it compares with bound timestamps.
+    return func.strftime(literal("%Y-%m-%d %H:00:00.000000", literal_execute=True), column)
+
+
 def epoch(postgresql: bool, column: Any) -> ColumnElement[float]:
     """Seconds since 1970 of a stored (naive UTC) timestamp."""
     if postgresql:
@@ -114,6 +137,62 @@ def percentiles(
         ).one()
         return {f: None if v is None else float(v) for f, v in zip(fractions, found, strict=True)}
     return ranked_percentiles(session, column, fractions)
+
+
+@dataclass(frozen=True)
+class SpreadFigures:
+    """How many values are at most a limit, and the continuous percentiles of them all."""
+
+    at_most: int
+    percentiles: dict[float, float | None]
+
+
+def percentile_figures(
+    session: Session, column: Any, fractions: Sequence[float], limit: float
+) -> SpreadFigures:
+    """Count the values of `column` (of a subquery) up to `limit`; take their percentiles.
+
+    One statement: percentile_cont on PostgreSQL; on SQLite the values are
+    ranked with row_number() and the two values around each wanted rank kept.
+    """
+    at_most = func.sum(case((column <= limit, 1), else_=0)).label("at_most")
+    if dialect_of(session) == "postgresql":
+        found = session.execute(
+            select(at_most, *(func.percentile_cont(f).within_group(column) for f in fractions))
+        ).one()
+        values = {
+            f: None if v is None else float(v) for f, v in zip(fractions, found[1:], strict=True)
+        }
+        return SpreadFigures(int(found.at_most or 0), values)
+    ranked = (
+        select(
+            column.label("v"),
+            (func.row_number().over(order_by=column) - 1).label("i"),
+            func.count().over().label("n"),
+        )
+        .where(column.is_not(None))
+        .subquery()
+    )
+    around = []
+    for fraction in fractions:
+        low = cast(literal(fraction) * (ranked.c.n - 1), Integer)
+        around += [
+            func.max(case((ranked.c.i == low, ranked.c.v))),
+            func.max(case((ranked.c.i == low + 1, ranked.c.v))),
+        ]
+    row = session.execute(
+        select(func.sum(case((ranked.c.v <= limit, 1), else_=0)), func.max(ranked.c.n), *around)
+    ).one()
+    count = row[1]
+    if not count:
+        return SpreadFigures(0, dict.fromkeys(fractions))
+    values = {}
+    for k, fraction in enumerate(fractions):
+        low, high = row[2 + 2 * k], row[3 + 2 * k]
+        by_rank = {0: float(low)} if high is None else {0: float(low), 1: float(high)}
+        position = fraction * (count - 1)
+        values[fraction] = _interpolate(by_rank, position - math.floor(position))
+    return SpreadFigures(int(row[0] or 0), values)
 
 
 def ranked_percentiles(

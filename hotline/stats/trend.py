@@ -1,8 +1,8 @@
 """Calls per local hour of a period, folded into the daily trend (days without calls included).
 
-One GROUP BY over the period's calls gives counts per local hour and
-outcome (at most 24 x 366 rows); the daily trend and the weekly heatmap
-are both folded from them, so a dashboard reads the calls once.
+One GROUP BY over the period's calls (or their hourly rollups) gives counts
+per local hour and outcome (at most 24 x 366 rows); the daily trend and the
+weekly heatmap are both folded from them, so a dashboard reads the calls once.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.stats.periods import Period
-from hotline.stats.scope import calls_in
+from hotline.stats.rollup_models import StatsCallHour
+from hotline.stats.rollups import coverage, rollup_rows_of, within
 from hotline.stats.sqltime import SqlClock, as_hour
 from hotline.voice.models import Call, Outcome
 
@@ -57,19 +58,38 @@ class DayCounts(OutcomeCounts):
 def hourly_counts(
     session: Session, period: Period, hotline_id: int | None = None
 ) -> list[HourCounts]:
-    """Count the calls of `period` per local hour and outcome (hours with calls only)."""
+    """Count the calls of `period` per local hour and outcome (hours with calls only).
+
+    Hours complete in the hourly rollups are read from them, the others from
+    the calls (see rollups.py), in one statement.
+    """
     clock = SqlClock.of(session, period)
-    hour = clock.local_hour_start(Call.started_at).label("hour")
-    rows = session.execute(
-        select(hour, Call.outcome, func.count().label("calls"))
-        .where(*calls_in(period, hotline_id))
-        .group_by(hour, Call.outcome)
-    ).all()
+    spans = coverage(session, period, hotline_id)
+    parts = []
+    if spans.raw:
+        hour = clock.local_hour_start(Call.started_at).label("hour")
+        raw = [within(Call.started_at, spans.raw)]
+        if hotline_id is not None:
+            raw.append(Call.hotline_id == hotline_id)
+        parts.append(
+            select(hour, Call.outcome, func.count().label("calls"))
+            .where(*raw)
+            .group_by(hour, Call.outcome)
+        )
+    if spans.rolled:
+        rolled = StatsCallHour
+        hour = clock.local_hour_start(rolled.hour).label("hour")
+        parts.append(
+            select(hour, rolled.outcome, func.sum(rolled.calls).label("calls"))
+            .where(*rollup_rows_of(rolled, hotline_id, spans.rolled))
+            .group_by(hour, rolled.outcome)
+        )
     found: dict[datetime, dict[str, int]] = {}
-    for row in rows:
+    for row in session.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
         counts = found.setdefault(as_hour(row.hour), {"received": 0})
-        counts["received"] += row.calls
-        counts[OUTCOME_FIELDS.get(row.outcome, "in_progress")] = row.calls
+        name = OUTCOME_FIELDS.get(row.outcome, "in_progress")
+        counts["received"] += int(row.calls)
+        counts[name] = counts.get(name, 0) + int(row.calls)
     return [HourCounts(hour=at, **counts) for at, counts in found.items()]
 
 

@@ -1,0 +1,104 @@
+"""Build the hourly rollups (`hotline stats rollup`, run by a timer): see rollups.py.
+
+Each closed UTC day (ended LEG_LAG ago) with an hour not marked complete is
+rebuilt from the call records, one day per transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from hotline.stats.legs import accepting_legs, leg_groups
+from hotline.stats.rollup_models import StatsAnswer, StatsCallHour, StatsHour, StatsLegHour
+from hotline.stats.rollups import HOUR, hotline_key, rollup_keys
+from hotline.stats.scope import LEG_LAG
+from hotline.stats.sqltime import dialect_of, utc_hour
+from hotline.voice.models import Call, CallAttempt
+
+DAY = timedelta(days=1)
+ROLLUP_TABLES = (StatsCallHour, StatsLegHour, StatsAnswer, StatsHour)
+
+
+def build_rollups(session: Session, now: datetime) -> int:
+    """Rebuild every closed UTC day with an hour not marked complete; return how many.
+
+    Commits after each day, so writers wait at most one day's rebuild.
+    """
+    first = session.scalar(select(func.min(Call.started_at)))
+    if first is None:
+        return 0
+    keys = rollup_keys(session, None)
+    until = _day_of(now - LEG_LAG)
+    marked = Counter(
+        _day_of(hour)
+        for hour in session.scalars(
+            select(StatsHour.hour).where(StatsHour.hotline_key.in_(keys), StatsHour.hour < until)
+        )
+    )
+    built = 0
+    day = _day_of(first)
+    while day < until:
+        if marked[day] != 24 * len(keys):
+            build_day(session, keys, day)
+            session.commit()
+            built += 1
+        day += DAY
+    return built
+
+
+def build_day(session: Session, keys: Sequence[int], day: datetime) -> None:
+    """Replace the rollups of the UTC day starting at `day` by what the call records say now."""
+    postgresql = dialect_of(session) == "postgresql"
+    if postgresql:
+        # The triggers delete marks: holding them off until this day is committed
+        # means a change made meanwhile removes the mark written here.
+        session.execute(text("LOCK TABLE stats_hour IN EXCLUSIVE MODE"))
+    end = day + DAY
+    for table in ROLLUP_TABLES:
+        session.execute(delete(table).where(table.hour >= day, table.hour < end))
+    calls = [Call.started_at >= day, Call.started_at < end]
+    legs = [CallAttempt.created_at >= day - LEG_LAG, CallAttempt.created_at < end + LEG_LAG]
+    key, hour = hotline_key(Call.hotline_id), utc_hour(postgresql, Call.started_at)
+    by_outcome = select(key, hour, Call.outcome, func.count()).where(*calls)
+    session.execute(
+        insert(StatsCallHour).from_select(
+            ["hotline_key", "hour", "outcome", "calls"],
+            by_outcome.group_by(key, hour, Call.outcome),
+        )
+    )
+    session.execute(
+        insert(StatsLegHour).from_select(
+            [
+                "hotline_key",
+                "hour",
+                "person_key",
+                "result",
+                "accepting",
+                "depth",
+                "legs",
+                "talk_seconds",
+                "to_accept_ms",
+                "wait_ms",
+            ],
+            leg_groups(postgresql, [*calls, *legs], key, hour),
+        )
+    )
+    session.execute(
+        insert(StatsAnswer).from_select(
+            ["hotline_key", "hour", "call_id", "wait_ms"],
+            accepting_legs(postgresql, [*calls, *legs], key, hour, Call.id),
+        )
+    )
+    session.execute(
+        insert(StatsHour),
+        [{"hotline_key": k, "hour": day + i * HOUR} for k in keys for i in range(24)],
+    )
+
+
+def _day_of(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
