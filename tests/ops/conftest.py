@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from hotline import schema
 from hotline.db import make_engine
 from tests.app_node import Node
+from tests.live_team import seed
 from tests.ops.cluster import PrivatePostgres, PrivateRedis, Unavailable, app_env
-from tests.ops.traffic import seed
 from tests.voice.conftest import driver, team  # noqa: F401 - shared call fixtures
 
 CLUSTER_DATABASE = "hotline"

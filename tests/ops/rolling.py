@@ -29,8 +29,9 @@ from zoneinfo import ZoneInfo
 
 from hotline.db import make_engine, utcnow
 from tests.app_node import REPO, Node
+from tests.live_team import PEOPLE, RING_TIMEOUT, SCREENED, UNSCREENED
 from tests.ops.cluster import PrivatePostgres, PrivateRedis, app_env, hotline_cli
-from tests.ops.traffic import PEOPLE, RING_TIMEOUT, SCREENED, UNSCREENED, Traffic, recorded
+from tests.ops.traffic import Traffic, recorded
 
 PAUSE_BETWEEN_CALLS = 0.05
 

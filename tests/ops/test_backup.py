@@ -12,8 +12,8 @@ from sqlalchemy import Engine, inspect, text
 
 from hotline import schema
 from hotline.db import make_engine
+from tests.live_team import SCREENED, seed
 from tests.ops.cluster import app_env, hotline_cli
-from tests.ops.traffic import SCREENED, seed
 
 pytestmark = pytest.mark.ops
 

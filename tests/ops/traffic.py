@@ -14,27 +14,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import requests
 from sqlalchemy import Engine, bindparam, text
-from sqlalchemy.orm import Session
 
-from hotline.db import utcnow
-from hotline.models import Hotline, Person
-from hotline.planning.models import REGULAR, Slot, SlotResponder
 from hotline.simulator import Behaviour, Ending, Scenario, SimulationResult, simulate_call
 from hotline.simulator.balancer import Hop, RoundRobin
+from tests.live_team import SCREENED, UNSCREENED, seed  # noqa: F401 - seed: for the benchmarks
 from tests.ops.cluster import PUBLIC_URL, TOKEN
 
-SCREENED = "+33184881234"
-UNSCREENED = "+33184885678"
-PEOPLE = [
-    ("alice", "Alice Martin", "+33612345601"),
-    ("bruno", "Bruno Petit", "+33612345602"),
-    ("chloe", "Chloé Durand", "+33612345603"),
-]
-RING_TIMEOUT = 20
 # How the database names what the caller lived.
 OUTCOME_OF_ENDING = {
     Ending.ANSWERED: "answered",
@@ -59,38 +47,6 @@ MIX: list[tuple[int, str, tuple[Behaviour, ...], dict[str, int]]] = [
     (6, UNSCREENED, (VM,), {}),
     (2, UNSCREENED, (NA, A), {}),
 ]
-
-
-def seed(engine: Engine) -> dict[str, int]:
-    """Three people on call now and for two days, on a screened and an unscreened hotline."""
-    now = utcnow()
-    with Session(engine) as session, session.begin():
-        people = [Person(ref=ref, name=name, mobile=mobile) for ref, name, mobile in PEOPLE]
-        session.add_all(people)
-        for number, screening in ((SCREENED, True), (UNSCREENED, False)):
-            hotline = Hotline(
-                number=number,
-                name="Astreinte ops" if screening else "Astreinte sans filtrage",
-                timezone="Europe/Paris",
-                language="fr",
-                ring_timeout=RING_TIMEOUT,
-                screening=screening,
-            )
-            session.add(hotline)
-            session.flush()
-            session.add(
-                Slot(
-                    hotline_id=hotline.id,
-                    kind=REGULAR,
-                    starts_at=now - timedelta(days=1),
-                    ends_at=now + timedelta(days=2),
-                    responders=[
-                        SlotResponder(position=i, person_id=p.id) for i, p in enumerate(people)
-                    ],
-                )
-            )
-        session.flush()
-        return {person.ref: person.id for person in people}
 
 
 def scenario_mix(count: int, seed_value: int = 7) -> list[Scenario]:

@@ -6,33 +6,23 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, RowMapping, create_engine, make_url, text
-from sqlalchemy.orm import Session
 
 from hotline import schema
-from hotline.db import make_engine, normalise_url, utcnow
-from hotline.models import Hotline, Person
-from hotline.planning.models import REGULAR, Slot, SlotResponder
+from hotline.db import make_engine, normalise_url
 from hotline.simulator import Behaviour, Scenario, SimulationResult, simulate_call
 from tests.app_node import Node, free_port
+from tests.live_team import PEOPLE, SCREENED, seed
 
 TOKEN = "e2e-auth-token-0123456789abcdef"
 EMERGENCY_NUMBER = "+33184880000"
-SCREENED = "+33184881234"  # the demo number, so the CLI's default --to reaches it
-UNSCREENED = "+33184885678"
 CALLER = "+33698765432"
 E2E_DATABASE = "test_e2e"
-PEOPLE = [
-    ("alice", "Alice Martin", "+33612345601"),
-    ("bruno", "Bruno Petit", "+33612345602"),
-    ("chloe", "Chloé Durand", "+33612345603"),
-]
-RING_TIMEOUT = 20
 
 
 @dataclass(frozen=True)
@@ -120,38 +110,6 @@ def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     yield fresh_postgres_database(server_url, E2E_DATABASE)
     drop_postgres_database(server_url, E2E_DATABASE)
-
-
-def seed(engine: Engine) -> dict[str, int]:
-    """Three people on call now, primary first, on a screened and an unscreened hotline."""
-    now = utcnow()
-    with Session(engine) as session, session.begin():
-        people = [Person(ref=ref, name=name, mobile=mobile) for ref, name, mobile in PEOPLE]
-        session.add_all(people)
-        for number, screening in ((SCREENED, True), (UNSCREENED, False)):
-            hotline = Hotline(
-                number=number,
-                name="Astreinte e2e" if screening else "Astreinte sans filtrage",
-                timezone="Europe/Paris",
-                language="fr",
-                ring_timeout=RING_TIMEOUT,
-                screening=screening,
-            )
-            session.add(hotline)
-            session.flush()
-            session.add(
-                Slot(
-                    hotline_id=hotline.id,
-                    kind=REGULAR,
-                    starts_at=now - timedelta(days=1),
-                    ends_at=now + timedelta(days=1),
-                    responders=[
-                        SlotResponder(position=i, person_id=p.id) for i, p in enumerate(people)
-                    ],
-                )
-            )
-        session.flush()
-        return {person.ref: person.id for person in people}
 
 
 @pytest.fixture(scope="session")

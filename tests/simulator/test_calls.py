@@ -8,14 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from hotline.simulator import Ending, Scenario, simulate_call
-from tests.simulator.conftest import (
-    CALLER,
-    EMERGENCY_NUMBER,
-    RING_TIMEOUT,
-    SCREENED,
-    UNSCREENED,
-    moment,
-)
+from tests.live_team import RING_TIMEOUT, SCREENED, UNSCREENED
+from tests.simulator.conftest import CALLER, EMERGENCY_NUMBER, moment
 
 pytestmark = pytest.mark.e2e
 
