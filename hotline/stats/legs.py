@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from hotline.stats.periods import Period
 from hotline.stats.rollup_models import StatsAnswer, StatsLegHour
 from hotline.stats.rollups import coverage, rollup_rows_of, within
-from hotline.stats.scope import legs_in
+from hotline.stats.scope import LEG_LAG
 from hotline.stats.sqltime import dialect_of, ms_between, percentile_figures
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome
 
@@ -64,7 +64,10 @@ def leg_totals(
     """Read the period's legs once; return per-person counts and the answered-call figures."""
     postgresql = dialect_of(session) == "postgresql"
     spans = coverage(session, period, hotline_id)
-    raw = [*legs_in(period), within(Call.started_at, spans.raw)]
+    # Legs are created within LEG_LAG of their call's start (scope.legs_in): the
+    # bound lets the database range-scan the legs of the raw hours only.
+    leg_spans = [(start - LEG_LAG, end + LEG_LAG) for start, end in spans.raw]
+    raw = [within(CallAttempt.created_at, leg_spans), within(Call.started_at, spans.raw)]
     if hotline_id is not None:
         raw.append(Call.hotline_id == hotline_id)
     rolled = rollup_rows_of(StatsLegHour, hotline_id, spans.rolled)
