@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import Flask, g
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from hotline.sqlite_engine import READ_ONLY, sqlite_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -58,10 +60,6 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 
-# Execution option of the connections Database.reading hands out.
-READ_ONLY = "hotline_read_only"
-
-
 def normalise_url(url: str) -> str:
     """Accept the usual `postgres://` spellings and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -74,35 +72,10 @@ def make_engine(url: str) -> Engine:
     """Create an engine tuned for the webhook workload on either database."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
-        _configure_sqlite(engine)
-        return engine
+        return sqlite_engine(url)
     # No pre-ping: it costs a round trip on every request. A connection that
     # died with a database restart is caught by the webhook, which retries once.
     return create_engine(url, pool_size=5, connect_args={"connect_timeout": 3})
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    # pysqlite's own transaction handling breaks SAVEPOINT and defers the write
-    # lock, which makes concurrent writers fail with "database is locked" instead
-    # of waiting; we begin transactions ourselves, with IMMEDIATE, as SQLAlchemy's
-    # documentation recommends.
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # A read-only connection (Database.reading) takes a snapshot, not the
-        # write lock, so the lock is held only by transactions that write.
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -127,9 +100,8 @@ class Database:
     def reading(self) -> Iterator[Connection]:
         """A Core connection for reads only, without an ORM session.
 
-        On SQLite it reads a snapshot without taking the write lock; on
-        PostgreSQL it runs in autocommit, which saves the BEGIN and ROLLBACK
-        round trips.
+        Each statement runs on its own, in autocommit: on SQLite that takes no
+        lock, on PostgreSQL it saves the BEGIN and ROLLBACK round trips.
         """
         if self._bound is not None:
             yield self._bound
