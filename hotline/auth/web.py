@@ -117,7 +117,7 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     # Twilio gets the bare status: no page rendering, no database access.
-    if request.blueprint in current_app.config["CSRF_EXEMPT_BLUEPRINTS"]:
+    if _is_webhook_request():
         return error
     code = error.code or 500
     if is_api_request():
@@ -128,6 +128,19 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         405: _("This page cannot be used that way."),
     }
     return render_template("errors/error.html", code=code, message=messages[code]), code
+
+
+def _is_webhook_request() -> bool:
+    exempt = current_app.config["CSRF_EXEMPT_BLUEPRINTS"]
+    if request.blueprint is not None:
+        return request.blueprint in exempt
+    # A routing error (a GET on a webhook URL) names no blueprint: go by the path.
+    prefixes = [
+        f"{blueprint.url_prefix}/"
+        for name, blueprint in current_app.blueprints.items()
+        if name in exempt and blueprint.url_prefix
+    ]
+    return request.path.startswith(tuple(prefixes))
 
 
 def _security_headers(response: Response) -> Response:

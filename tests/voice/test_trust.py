@@ -138,3 +138,14 @@ def test_missing_auth_token_refuses_everything(database_url, connection, team):
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("secret_key", ["test-secret", None])
+def test_a_get_on_a_webhook_url_is_a_bare_405_even_without_a_secret_key(database_url, secret_key):
+    # A webhook-only node may have no SECRET_KEY: its error answers must not need one.
+    app = create_app(app_config(database_url, SECRET_KEY=secret_key))
+
+    response = app.test_client().get("/voice/incoming")
+
+    assert response.status_code == 405
+    assert "cannot be used that way" not in response.get_data(as_text=True)  # not a UI page
