@@ -13,7 +13,7 @@ from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from hotline.sqlite_engine import READ_ONLY, sqlite_engine
+from hotline.sqlite_engine import AUTOCOMMIT, sqlite_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -97,18 +97,20 @@ class Database:
         )
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A Core connection for reads only, without an ORM session.
+    def autocommit(self) -> Iterator[Connection]:
+        """A Core connection without an ORM session where each statement runs on its own.
 
-        Each statement runs on its own, in autocommit: on SQLite that takes no
-        lock, on PostgreSQL it saves the BEGIN and ROLLBACK round trips.
+        For reads, and for a write that is one self-contained statement. On
+        SQLite a read then takes no lock; on PostgreSQL it saves the BEGIN and
+        COMMIT round trips. Writes on SQLite belong in `writing`, which queues
+        them (hotline.sqlite_engine).
         """
         if self._bound is not None:
             yield self._bound
             return
         with self.engine.connect() as conn:
             if conn.dialect.name == "sqlite":
-                yield conn.execution_options(**{READ_ONLY: True})
+                yield conn.execution_options(**{AUTOCOMMIT: True})
             else:
                 yield conn.execution_options(isolation_level="AUTOCOMMIT")
 

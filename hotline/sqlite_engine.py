@@ -22,8 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-# Execution option of connections that only read (Database.reading).
-READ_ONLY = "hotline_read_only"
+# Execution option of connections whose statements each run on their own
+# (Database.autocommit): they begin no transaction.
+AUTOCOMMIT = "hotline_autocommit"
 BUSY_TIMEOUT_MS = 15000
 
 
@@ -90,10 +91,10 @@ def sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # A read-only connection (Database.reading) begins nothing: each of its
-        # statements reads in its own snapshot, and the write lock is held only
+        # An autocommit connection (Database.autocommit) begins nothing: each
+        # of its reads sees its own snapshot, and the write lock is held only
         # by transactions that write.
-        if not conn.get_execution_options().get(READ_ONLY, False):
+        if not conn.get_execution_options().get(AUTOCOMMIT, False):
             _dbapi(conn).begin_write()
 
     return engine

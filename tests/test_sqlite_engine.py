@@ -53,7 +53,7 @@ def test_a_writer_waits_for_the_open_write_and_readers_do_not(impatient):
         waiting = threading.Thread(target=second_writer)
         waiting.start()
         assert not second_done.wait(0.3)  # queued behind the open transaction
-        with impatient.reading() as reader:  # reads the last committed state, at once
+        with impatient.autocommit() as reader:  # reads the last committed state, at once
             assert reader.execute(text("SELECT count(*) FROM tally")).scalar() == 0
     waiting.join(timeout=10)
 

@@ -168,37 +168,15 @@ def _insert(conn: Connection, model: type[Base], keys: tuple[str, ...]) -> Inser
     return insert_once(conn.dialect.name, model.__table__, keys)
 
 
-def open_call(
-    conn: Connection,
-    hotline: HotlineSettings,
-    chain: Chain,
-    *,
-    call_sid: str,
-    from_number: str,
-    now: datetime,
-) -> CallFacts:
-    """Record an incoming call and the chain on call for it; a retry gets the same call."""
-    snapshot = chain_snapshot(chain, hotline)
-    values = {
-        "call_sid": call_sid,
-        "hotline_id": hotline.id,
-        "from_number": from_number,
-        "to_number": hotline.number,
-        "started_at": now,
-        "route": chain.route,
-        "slot_id": chain.slot_id,
-        "chain": snapshot,
-        "outcome": Outcome.RINGING,
-        "answered_by_id": None,
-        "answered_position": None,
-    }
+def open_call(conn: Connection, values: dict[str, Any]) -> CallFacts:
+    """Insert the call row `values`; a retry gets the call already recorded."""
     insert = _insert(conn, Call, ("call_sid",)).returning(Call.__table__.c.id)
     new_id = conn.execute(insert, values).scalar()
     if new_id is None:
-        existing = conn.execute(_CALL_ROW_BY_SID, {"call_sid": call_sid}).first()
+        existing = conn.execute(_CALL_ROW_BY_SID, {"call_sid": values["call_sid"]}).first()
         assert existing is not None  # noqa: S101 - the conflicting row exists
         return existing
-    return NewCall(new_id, call_sid, from_number, snapshot)
+    return NewCall(new_id, values["call_sid"], values["from_number"], values["chain"])
 
 
 def record_unroutable_call(

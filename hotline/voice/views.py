@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, request
 
 from hotline.db import database, get_session, utcnow
 from hotline.models import Hotline
-from hotline.voice import bp, calls, twiml
+from hotline.voice import bp, calls, start, twiml
 from hotline.voice.calls import StepKind
 from hotline.voice.models import Call
 from hotline.voice.webhook import (
@@ -64,22 +66,30 @@ def incoming() -> str:
     call_sid, caller, to_number = form.get("CallSid", ""), form.get("From", ""), form.get("To", "")
     if not call_sid:
         raise ValueError("incoming call without CallSid")
-    # The hot path of every call: plain Core connections, no ORM session; the
-    # reads hold no lock, the write transaction is only the two inserts.
+    # The hot path of every call: plain Core connections, no ORM session. The
+    # reads hold no lock; the write is one statement on PostgreSQL and a
+    # two-insert transaction on SQLite.
     db = database(current_app)
-    with db.reading() as conn:
+    with db.autocommit() as conn:
         route = calls.find_route(conn, to_number, now)
-    if route is None:
-        calls.record_unroutable_call(
-            get_session(), call_sid=call_sid, from_number=caller, to_number=to_number, now=now
-        )
-        current_app.logger.error("call %s to unknown number %r", call_sid, to_number)
-        return emergency_twiml()
-    hotline, chain = route
-    with db.writing() as conn:
-        call = calls.open_call(conn, hotline, chain, call_sid=call_sid, from_number=caller, now=now)
-        step = calls.first_step(conn, call, now)
+        if route is None:
+            return _unroutable(call_sid, caller, to_number, now)
+        hotline, chain = route
+        values = start.call_values(hotline, chain, call_sid=call_sid, from_number=caller, now=now)
+        started = start.start_at_once(conn, values)
+    if started is None:
+        with db.writing() as conn:
+            started = start.start(conn, values, now)
+    call, step = started
     return _answer(step, hotline, call, greet=True)
+
+
+def _unroutable(call_sid: str, caller: str, to_number: str, now: datetime) -> str:
+    calls.record_unroutable_call(
+        get_session(), call_sid=call_sid, from_number=caller, to_number=to_number, now=now
+    )
+    current_app.logger.error("call %s to unknown number %r", call_sid, to_number)
+    return emergency_twiml()
 
 
 @bp.post("/dial-result")
