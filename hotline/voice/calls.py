@@ -168,10 +168,15 @@ def _insert(conn: Connection, model: type[Base], keys: tuple[str, ...]) -> Inser
     return insert_once(conn.dialect.name, model.__table__, keys)
 
 
+@functools.cache
+def _insert_call(dialect: str) -> Insert:
+    # Built once: a new statement object would have its cache key worked out anew.
+    return insert_once(dialect, Call.__table__, ("call_sid",)).returning(Call.__table__.c.id)
+
+
 def open_call(conn: Connection, values: dict[str, Any]) -> CallFacts:
     """Insert the call row `values`; a retry gets the call already recorded."""
-    insert = _insert(conn, Call, ("call_sid",)).returning(Call.__table__.c.id)
-    new_id = conn.execute(insert, values).scalar()
+    new_id = conn.execute(_insert_call(conn.dialect.name), values).scalar()
     if new_id is None:
         existing = conn.execute(_CALL_ROW_BY_SID, {"call_sid": values["call_sid"]}).first()
         assert existing is not None  # noqa: S101 - the conflicting row exists
