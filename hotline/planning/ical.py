@@ -208,13 +208,18 @@ def position_label(position: int) -> str:
 def chain_text(slot: Slot) -> str:
     """The chain, one line per person, in ringing order, with their numbers."""
     return "\n".join(
-        f"{position_label(r.position)}: {r.person.name} {national_format(r.person.mobile)}"
+        _place_line(r.position, f"{r.person.name} {national_format(r.person.mobile)}")
         for r in slot.responders
     )
 
 
 def _names_text(names: Iterable[str]) -> str:
-    return "\n".join(f"{position_label(i)}: {name}" for i, name in enumerate(names))
+    return "\n".join(_place_line(i, name) for i, name in enumerate(names))
+
+
+def _place_line(position: int, who: str) -> str:
+    # French puts a space before the colon: the catalog spells it.
+    return _("%(place)s: %(who)s", place=position_label(position), who=who)
 
 
 def _slots(session: Session, query: object, start: datetime, end: datetime) -> Sequence[Slot]:

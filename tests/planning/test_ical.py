@@ -127,8 +127,8 @@ def test_a_french_hotlines_feed_is_in_french_whatever_the_reader_asks(
         "personne",
     ]
     assert str(found[0]["description"]).splitlines() == [
-        "titulaire: Alice 06 12 34 56 01",
-        "renfort 1: Bob 06 12 34 56 02",
+        "titulaire : Alice 06 12 34 56 01",
+        "renfort 1 : Bob 06 12 34 56 02",
     ]
     assert str(Calendar.from_ical(body)["x-wr-calname"]) == "Astreinte : Astreinte réseau"
 
@@ -152,7 +152,10 @@ def test_a_person_feed_speaks_each_hotlines_language(
         "Astreinte Réseau (renfort 1)",
         "On call Support (primary)",
     ]
-    assert str(found[0]["description"]).splitlines() == ["titulaire: Other", "renfort 1: Nomad"]
+    assert str(found[0]["description"]).splitlines() == [
+        "titulaire : Other",
+        "renfort 1 : Nomad",
+    ]
     assert str(found[3]["description"]) == "primary: Nomad"
     # The calendar itself is the person's: named in their language.
     assert str(Calendar.from_ical(body)["x-wr-calname"]) == "On call: Nomad"
