@@ -18,6 +18,7 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer, Scheduler
 
 from hotline.alerts import tasks
+from hotline.stats.rollup_build import rollup_closed_days
 
 log = logging.getLogger("hotline.alerts")
 EXTENSION = "hotline.alerts.queue"
@@ -77,6 +78,9 @@ def init_queue(app: Flask) -> AlertQueue:
     watch = huey.periodic_task(crontab(minute="*"), name="alerts.watch")(
         lambda: tasks.watch(app, send)
     )
+    # Not an alert, but the worker is the app's one scheduler: the statistics'
+    # rollups of the day that just closed (and of days a late change touched).
+    huey.periodic_task(crontab(minute="7"), name="stats.rollup")(lambda: rollup_closed_days(app))
     queue = AlertQueue(huey, deliver, send, watch, app)
     app.extensions[EXTENSION] = queue
     return queue

@@ -10,14 +10,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.db import database, utcnow
+from hotline.db import database
 from hotline.models import Hotline
 from hotline.stats.astreinte import astreinte_report
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import astreinte_csv
 from hotline.stats.kpis import summary
 from hotline.stats.periods import parse_period
-from hotline.stats.rollup_build import build_rollups
+from hotline.stats.rollup_build import rollup_closed_days
 from hotline.stats.sample import MAX_CALLS, MAX_DAYS, generate_sample
 
 
@@ -95,9 +95,11 @@ def summary_command(
 @stats_group.command("rollup")
 @with_appcontext
 def rollup_command() -> None:
-    """Build the hourly rollups of every closed day not built or changed since (run it hourly)."""
-    with database(current_app).sessionmaker() as session:
-        days = build_rollups(session, utcnow())
+    """Build the hourly rollups of every closed day not built or changed since.
+
+    The alert worker does this every hour; this runs it now.
+    """
+    days = rollup_closed_days(current_app)
     click.echo(f"rebuilt the rollups of {days} day(s)")
 
 

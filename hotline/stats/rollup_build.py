@@ -1,4 +1,4 @@
-"""Build the hourly rollups (`hotline stats rollup`, run by a timer): see rollups.py.
+"""Build the hourly rollups (the worker's hourly task, `hotline stats rollup`): see rollups.py.
 
 Each closed UTC day (ended LEG_LAG ago) with an hour not marked complete is
 rebuilt from the call records, one day per transaction.
@@ -6,13 +6,16 @@ rebuilt from the call records, one day per transaction.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from flask import Flask
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from hotline.db import database, utcnow
 from hotline.stats.legs import accepting_legs, leg_groups
 from hotline.stats.rollup_models import StatsAnswer, StatsCallHour, StatsHour, StatsLegHour
 from hotline.stats.rollups import HOUR, hotline_key, rollup_keys
@@ -20,8 +23,17 @@ from hotline.stats.scope import LEG_LAG
 from hotline.stats.sqltime import dialect_of, utc_hour
 from hotline.voice.models import Call, CallAttempt
 
+log = logging.getLogger("hotline.stats")
 DAY = timedelta(days=1)
 ROLLUP_TABLES = (StatsCallHour, StatsLegHour, StatsAnswer, StatsHour)
+
+
+def rollup_closed_days(app: Flask) -> int:
+    """Build what is due now (the worker's hourly task and `hotline stats rollup`)."""
+    with database(app).sessionmaker() as session:
+        days = build_rollups(session, utcnow())
+    log.info("rebuilt the statistics rollups of %d day(s)", days)
+    return days
 
 
 def build_rollups(session: Session, now: datetime) -> int:

@@ -118,3 +118,16 @@ def test_rollup_command_builds_the_closed_days(runner, db_session, week, time_ma
     assert "11 day(s)" in result.output
     marked = db_session.scalar(select(func.count()).select_from(StatsHour))
     assert marked == 11 * 24 * 2  # the hotline, and the calls of no hotline
+
+
+def test_the_worker_rebuilds_the_rollups_every_hour(app, db_session, week, time_machine):
+    from hotline.alerts.queue import alert_queue
+
+    huey = alert_queue(app).huey
+    [rollup] = [task for task in huey._registry.periodic_tasks if task.name == "stats.rollup"]
+    time_machine.move_to(AFTER_THE_WEEK)
+
+    assert rollup.validate_datetime(datetime(2026, 4, 2, 10, 7))
+    assert not rollup.validate_datetime(datetime(2026, 4, 2, 10, 8))
+    rollup.execute()  # what the consumer runs at that minute
+    assert db_session.scalar(select(func.count()).select_from(StatsHour)) == 11 * 24 * 2
