@@ -61,10 +61,11 @@ def _sqlite_unmark_call(row: str) -> str:
 
 
 def _sqlite_unmark_leg(row: str) -> str:
+    # A row-value IN, not a correlated EXISTS: SQLite then seeks the one mark by
+    # its primary key instead of scanning every mark at each leg written.
     return (
-        "DELETE FROM stats_hour WHERE EXISTS (SELECT 1 FROM call c"
-        f" WHERE c.id = {row}.call_id AND stats_hour.hotline_key = coalesce(c.hotline_id, 0)"
-        f" AND stats_hour.hour = {SQLITE_HOUR.format('c.started_at')});"
+        "DELETE FROM stats_hour WHERE (hotline_key, hour) IN (SELECT coalesce(c.hotline_id, 0),"
+        f" {SQLITE_HOUR.format('c.started_at')} FROM call c WHERE c.id = {row}.call_id);"
     )
 
 
