@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import Index
 
-from hotline.stats import rollup_models  # noqa: F401 - the rollup tables, on the metadata too
 from hotline.voice.models import Call, CallAttempt
 
 # Views across all hotlines (and the call list across them) walk calls by start.
 CALL_STARTED = Index("ix_call_started_at", Call.__table__.c.started_at)
 # The legs of a period's calls are found by when they were created (see
-# scope.legs_in, rollups): the join to the calls then stays within the period on both sides.
+# scope.LEG_LAG, rollups): the join to the calls then stays within the period on both sides.
 ATTEMPT_CREATED = Index("ix_call_attempt_created_at", CallAttempt.__table__.c.created_at)

@@ -64,7 +64,7 @@ def leg_totals(
     """Read the period's legs once; return per-person counts and the answered-call figures."""
     postgresql = dialect_of(session) == "postgresql"
     spans = coverage(session, period, hotline_id)
-    # Legs are created within LEG_LAG of their call's start (scope.legs_in): the
+    # Legs are created within LEG_LAG of their call's start (scope.LEG_LAG): the
     # bound lets the database range-scan the legs of the raw hours only.
     leg_spans = [(start - LEG_LAG, end + LEG_LAG) for start, end in spans.raw]
     raw = [within(CallAttempt.created_at, leg_spans), within(Call.started_at, spans.raw)]

@@ -12,12 +12,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.models import Person
 from hotline.stats.periods import Period
-from hotline.voice.models import Call, CallAttempt, Outcome
+from hotline.voice.models import Call, Outcome
 
-# Calls nobody in the chain took: they feed the "misses" heatmap.
 # Ring legs are created within minutes of their call's start (ring timeouts are at
-# most 10 minutes per leg): six hours bounds any chain.
+# most 10 minutes per leg): six hours bounds any chain, with room for clocks a
+# little apart on two app nodes. Bounding the legs' created_at by it lets the
+# database range-scan the legs too; the hourly rollups use it around each day.
 LEG_LAG = timedelta(hours=6)
+# Calls nobody in the chain took: they feed the "misses" heatmap.
 UNANSWERED = (Outcome.MISSED, Outcome.VOICEMAIL, Outcome.ABANDONED, Outcome.FAILED)
 
 
@@ -30,21 +32,6 @@ def calls_in(period: Period, hotline_id: int | None) -> list[ColumnElement[Any]]
     if hotline_id is not None:
         conditions.append(Call.hotline_id == hotline_id)
     return conditions
-
-
-def legs_in(period: Period, leg: Any = CallAttempt) -> list[ColumnElement[Any]]:
-    """Conditions on `CallAttempt` (or an alias) true of every leg of a call started in `period`.
-
-    Redundant with the join to the call, they let the database range-scan the
-    legs too instead of reading them all. A leg is created while its call is
-    routed, minutes after the start; LEG_LAG is a generous bound, on both sides
-    so that clocks a little apart on two app nodes lose no leg (the hourly
-    rollups use the same bound around each day).
-    """
-    return [
-        leg.created_at >= period.starts_at - LEG_LAG,
-        leg.created_at < period.ends_at + LEG_LAG,
-    ]
 
 
 def person_names(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
