@@ -19,13 +19,11 @@ from sqlalchemy import (
     BigInteger,
     Float,
     Integer,
-    Select,
     case,
     cast,
     extract,
     func,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -126,19 +124,6 @@ def as_hour(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def percentiles(
-    session: Session, values: Select[Any], fractions: Sequence[float]
-) -> dict[float, float | None]:
-    """Continuous percentiles (as `percentile_cont`) of the one column `values` selects."""
-    column = values.subquery().c[0]
-    if dialect_of(session) == "postgresql":
-        found = session.execute(
-            select(*(func.percentile_cont(f).within_group(column) for f in fractions))
-        ).one()
-        return {f: None if v is None else float(v) for f, v in zip(fractions, found, strict=True)}
-    return ranked_percentiles(session, column, fractions)
-
-
 @dataclass(frozen=True)
 class SpreadFigures:
     """How many values are at most a limit, and the continuous percentiles of them all."""
@@ -152,18 +137,28 @@ def percentile_figures(
 ) -> SpreadFigures:
     """Count the values of `column` (of a subquery) up to `limit`; take their percentiles.
 
-    One statement: percentile_cont on PostgreSQL; on SQLite the values are
-    ranked with row_number() and the two values around each wanted rank kept.
+    One statement: percentile_cont on PostgreSQL, ranks on SQLite (ranked_figures).
     """
-    at_most = func.sum(case((column <= limit, 1), else_=0)).label("at_most")
-    if dialect_of(session) == "postgresql":
-        found = session.execute(
-            select(at_most, *(func.percentile_cont(f).within_group(column) for f in fractions))
-        ).one()
-        values = {
-            f: None if v is None else float(v) for f, v in zip(fractions, found[1:], strict=True)
-        }
-        return SpreadFigures(int(found.at_most or 0), values)
+    if dialect_of(session) != "postgresql":
+        return ranked_figures(session, column, fractions, limit)
+    at_most = func.sum(case((column <= limit, 1), else_=0))
+    found = session.execute(
+        select(at_most, *(func.percentile_cont(f).within_group(column) for f in fractions))
+    ).one()
+    values = {f: None if v is None else float(v) for f, v in zip(fractions, found[1:], strict=True)}
+    return SpreadFigures(int(found[0] or 0), values)
+
+
+def ranked_figures(
+    session: Session, column: Any, fractions: Sequence[float], limit: float
+) -> SpreadFigures:
+    """percentile_figures for SQLite, which has no `percentile_cont`.
+
+    The values are ranked with row_number(); for each wanted percentile only
+    the two values around its rank are kept, and interpolated as
+    percentile_cont does. (SQLite's CAST to INTEGER truncates, which is the
+    floor wanted here; PostgreSQL's would round.)
+    """
     ranked = (
         select(
             column.label("v"),
@@ -193,35 +188,6 @@ def percentile_figures(
         position = fraction * (count - 1)
         values[fraction] = _interpolate(by_rank, position - math.floor(position))
     return SpreadFigures(int(row[0] or 0), values)
-
-
-def ranked_percentiles(
-    session: Session, column: Any, fractions: Sequence[float]
-) -> dict[float, float | None]:
-    """Percentiles for databases without `percentile_cont` (SQLite), from ranks.
-
-    The values are ranked with row_number(); only the rows around each wanted
-    rank come back.
-    """
-    ranked = (
-        select(
-            column.label("v"),
-            (func.row_number().over(order_by=column) - 1).label("i"),
-            func.count().over().label("n"),
-        )
-        .where(column.is_not(None))
-        .subquery()
-    )
-    wanted = []
-    for fraction in fractions:
-        low = cast(literal(fraction) * (ranked.c.n - 1), Integer)
-        wanted += [ranked.c.i == low, ranked.c.i == low + 1]
-    rows = session.execute(select(ranked.c.i, ranked.c.n, ranked.c.v).where(or_(*wanted))).all()
-    if not rows:
-        return dict.fromkeys(fractions)
-    count = rows[0].n
-    by_rank = {row.i: float(row.v) for row in rows}
-    return {f: _interpolate(by_rank, f * (count - 1)) for f in fractions}
 
 
 def _interpolate(by_rank: dict[int, float], position: float) -> float:

@@ -90,12 +90,15 @@ def test_absurd_service_level_target_is_refused(db_session, target):
 def test_percentiles_interpolate_like_percentile_cont(db_session, numbers, expected):
     from sqlalchemy import Float, false, literal, select, union_all
 
-    from hotline.stats.sqltime import percentiles, ranked_percentiles
+    from hotline.stats.sqltime import percentile_figures
 
     selects = [select(literal(n, Float).label("x")) for n in numbers]
     rows = union_all(*selects) if selects else select(literal(0.0, Float).label("x")).where(false())
     column = rows.subquery().c.x
+    at_most_3 = sum(1 for n in numbers if n <= 3)
 
-    # The database's own way, and the ranked one SQLite uses, on either database.
-    assert percentiles(db_session, select(column), (0.5, 0.9)) == pytest.approx(expected)
-    assert ranked_percentiles(db_session, column, (0.5, 0.9)) == pytest.approx(expected)
+    # percentile_cont on PostgreSQL, ranks on SQLite: the same figures.
+    figures = percentile_figures(db_session, column, (0.5, 0.9), 3)
+
+    assert figures.percentiles == pytest.approx(expected)
+    assert figures.at_most == at_most_3
