@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -35,11 +36,16 @@ def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datet
         )
         .order_by(Slot.starts_at)
     )
+    return uncovered(covered, start, end)
+
+
+def uncovered(spans: Iterable[Span], start: datetime, end: datetime) -> list[Span]:
+    """The parts of [start, end) that none of `spans` (sorted by start) covers, in order."""
     gaps, cursor = [], start
-    for slot_start, slot_end in covered:
-        if slot_start > cursor:
-            gaps.append((cursor, slot_start))
-        cursor = max(cursor, slot_end)
+    for span_start, span_end in spans:
+        if span_start > cursor:
+            gaps.append((cursor, span_start))
+        cursor = max(cursor, span_end)
     if cursor < end:
         gaps.append((cursor, end))
     return gaps

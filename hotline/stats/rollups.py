@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotline.models import Hotline
+from hotline.planning.coverage import uncovered
 from hotline.stats.periods import Period
 from hotline.stats.rollup_models import StatsHour
 
@@ -64,7 +65,7 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
         .order_by(StatsHour.hour)
     ).all()
     rolled = _spans(hours)
-    raw = _complement(rolled, period.starts_at, period.ends_at)
+    raw = uncovered(rolled, period.starts_at, period.ends_at)
     if len(raw) > MAX_RAW_SPANS:
         return Coverage([], whole)
     return Coverage(rolled, raw)
@@ -100,15 +101,3 @@ def _spans(hours: Sequence[datetime]) -> list[Interval]:
         else:
             spans.append((hour, hour + HOUR))
     return spans
-
-
-def _complement(spans: Sequence[Interval], start: datetime, end: datetime) -> list[Interval]:
-    gaps = []
-    at = start
-    for begin, finish in spans:
-        if begin > at:
-            gaps.append((at, begin))
-        at = max(at, finish)
-    if at < end:
-        gaps.append((at, end))
-    return gaps
