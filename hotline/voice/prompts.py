@@ -1,10 +1,16 @@
-"""What the hotline says, in each language it speaks."""
+"""What the hotline says, in the hotline's language, from the same catalog as the pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale, gettext
+
 from hotline.phone import spoken_digits
+
+# The text-to-speech language and voice Twilio's <Say> uses for each language we speak.
+VOICES = {"fr": ("fr-FR", "Polly.Lea"), "en": ("en-GB", "Polly.Amy")}
+DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -22,44 +28,35 @@ class Prompts:
     unavailable: str
 
 
-PROMPTS: dict[str, Prompts] = {
-    "fr": Prompts(
-        say_language="fr-FR",
-        voice="Polly.Lea",
-        greeting="Bonjour, vous êtes en relation avec {hotline}. "
-        "Nous recherchons la personne d'astreinte, merci de patienter.",
-        whisper="Appel pour {hotline}, de la part du {caller}. Appuyez sur 1 pour prendre l'appel.",
-        caller_gone="L'appelant a raccroché. Au revoir.",
-        withheld_number="numéro masqué",
-        voicemail="Personne n'est disponible pour le moment. "
-        "Laissez votre message après le bip, puis raccrochez.",
-        voicemail_thanks="Merci, votre message a été enregistré. Au revoir.",
-        no_message="Aucun message n'a été enregistré. Au revoir.",
-        emergency="Nous rencontrons un problème technique. "
-        "Nous transférons votre appel vers le numéro de secours.",
-        unavailable="Le service est momentanément indisponible. Merci de rappeler.",
-    ),
-    "en": Prompts(
-        say_language="en-GB",
-        voice="Polly.Amy",
-        greeting="Hello, you have reached {hotline}. "
-        "We are finding the person on call, please hold.",
-        whisper="Call for {hotline}, from {caller}. Press 1 to take the call.",
-        caller_gone="The caller has hung up. Goodbye.",
-        withheld_number="a withheld number",
-        voicemail="Nobody is available right now. "
-        "Please leave a message after the tone, then hang up.",
-        voicemail_thanks="Thank you, your message has been recorded. Goodbye.",
-        no_message="No message was recorded. Goodbye.",
-        emergency="We are having a technical problem. "
-        "We are transferring your call to the emergency number.",
-        unavailable="The service is temporarily unavailable. Please call again.",
-    ),
-}
-
-
 def prompts_for(language: str) -> Prompts:
-    return PROMPTS.get(language, PROMPTS["en"])
+    """The prompts in `language` (English for a language we do not speak).
+
+    `greeting` and `whisper` keep `{hotline}` and `{caller}` to fill in.
+    """
+    language = language if language in VOICES else DEFAULT_LANGUAGE
+    say_language, voice = VOICES[language]
+    with force_locale(language):
+        return Prompts(
+            say_language=say_language,
+            voice=voice,
+            greeting=gettext(
+                "Hello, you have reached {hotline}. We are finding the person on call, please hold."
+            ),
+            whisper=gettext("Call for {hotline}, from {caller}. Press 1 to take the call."),
+            caller_gone=gettext("The caller has hung up. Goodbye."),
+            withheld_number=gettext("a withheld number"),
+            voicemail=gettext(
+                "Nobody is available right now. "
+                "Please leave a message after the tone, then hang up."
+            ),
+            voicemail_thanks=gettext("Thank you, your message has been recorded. Goodbye."),
+            no_message=gettext("No message was recorded. Goodbye."),
+            emergency=gettext(
+                "We are having a technical problem. "
+                "We are transferring your call to the emergency number."
+            ),
+            unavailable=gettext("The service is temporarily unavailable. Please call again."),
+        )
 
 
 def spoken_caller(number: str, prompts: Prompts) -> str:

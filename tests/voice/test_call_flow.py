@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hotline.voice.models import LegResult, Outcome
 from tests.voice.conftest import CallDriver, attempts, load_call
 
@@ -217,3 +219,20 @@ def test_each_call_gets_its_own_callbacks_and_the_current_greeting(twilio, team,
     assert "Service informatique, un instant." in second
     assert 'timeout="25"' in second
     assert 'timeout="20"' in first
+
+
+@pytest.mark.parametrize(
+    ("language", "spoken", "voice"),
+    [
+        ("fr", "Bonjour, vous êtes en relation avec Astreinte IT.", 'language="fr-FR"'),
+        ("en", "Hello, you have reached Astreinte IT.", 'language="en-GB"'),
+    ],
+)
+def test_the_caller_hears_the_hotlines_language(twilio, team, db_session, language, spoken, voice):
+    team.hotline.language = language
+    db_session.flush()
+
+    greeting = CallDriver(twilio, team.hotline).incoming()
+
+    assert spoken in greeting
+    assert voice in greeting
