@@ -53,10 +53,15 @@ from hotline.planning.models import (
     Unavailability,
 )
 from hotline.planning.rules import RuleWarning, rule_warnings
-from hotline.planning.slots import claim_slot, lock_planning, remove_slot, set_chain
+from hotline.planning.slots import (
+    claim_slot,
+    lock_planning,
+    remove_slot,
+    set_chain,
+    slots_between,
+)
 from hotline.planning.unavailability import unavailable_between
 from hotline.planning.validation import (
-    MAX_SLOT_LENGTH,
     Span,
     aware,
     check_people,
@@ -607,7 +612,7 @@ def _plan(
     if wanted:
         # A shift in progress starts before the window, the last one may end after it.
         low, high = min(low, wanted[0].starts_at), max(high, wanted[-1].ends_at)
-    existing = _regular_slots(session, rotation.hotline_id, low, high)
+    existing = slots_between(session, rotation.hotline_id, low, high, kinds=(REGULAR,))
     ours = {
         (s.starts_at, s.ends_at): s
         for s in existing
@@ -678,23 +683,6 @@ def _place(
         )
     )
     return CONFLICT
-
-
-def _regular_slots(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Slot]:
-    return list(
-        session.scalars(
-            select(Slot)
-            .where(
-                Slot.hotline_id == hotline_id,
-                Slot.kind == REGULAR,
-                Slot.starts_at > start - MAX_SLOT_LENGTH,
-                Slot.starts_at < end,
-                Slot.ends_at > start,
-            )
-            .options(selectinload(Slot.responders))
-            .order_by(Slot.starts_at)
-        )
-    )
 
 
 def _record_generation(

@@ -61,14 +61,20 @@ def get_slot(session: Session, slot_id: int) -> Slot:
     return slot
 
 
-def slots_between(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Slot]:
-    """Regular and override slots overlapping [start, end), by start, responders loaded."""
+def slots_between(
+    session: Session,
+    hotline_id: int,
+    start: datetime,
+    end: datetime,
+    kinds: Sequence[str] = (OVERRIDE, REGULAR),
+) -> list[Slot]:
+    """Slots of `kinds` overlapping [start, end), by start, responders loaded."""
     return list(
         session.scalars(
             select(Slot)
             .where(
                 Slot.hotline_id == hotline_id,
-                Slot.kind.in_((OVERRIDE, REGULAR)),
+                Slot.kind.in_(kinds),
                 # No slot is longer than MAX_SLOT_LENGTH: a bounded range of ix_slot_lookup.
                 Slot.starts_at > start - MAX_SLOT_LENGTH,
                 Slot.starts_at < end,
