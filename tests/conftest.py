@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
@@ -20,6 +20,7 @@ from hotline import create_app, schema
 from hotline.db import database, make_engine, normalise_url
 from hotline.models import Hotline, Person
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
+from tests.alerts.fakes import FakeTwilioRest
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 EMERGENCY_NUMBER = "+33184880000"
@@ -39,6 +40,38 @@ def reset_database(engine: Engine) -> None:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
+
+
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """Drop and create database `name` next to the test database; return its URL."""
+    url = make_url(normalise_url(server_url))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            # FORCE: a server left running by an interrupted run must not block the drop.
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(server_url: str, name: str) -> None:
+    admin = create_engine(make_url(normalise_url(server_url)), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilioRest]:
+    """A local stand-in for Twilio's REST API (SMS and calls sent by the alerts)."""
+    fake = FakeTwilioRest()
+    fake.start()
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture(scope="session")

@@ -37,14 +37,6 @@ def redis_reachable() -> bool:
 
 
 @pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilioRest]:
-    fake = FakeTwilioRest()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer()
     server.start()

@@ -16,14 +16,14 @@ from itertools import count
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from hotline import create_app, schema
 from hotline.auth.models import ManagedHotline, User
-from hotline.db import make_engine, normalise_url
-from tests.conftest import USER_PASSWORD
+from hotline.db import make_engine
+from tests.conftest import USER_PASSWORD, fresh_postgres_database
 
 BROWSER_DATABASE = "test_browser"
 CHROMIUM_ARGS = [
@@ -71,25 +71,13 @@ class LiveServer:
         return user
 
 
-def _fresh_postgres_database(server_url: str) -> str:
-    url = make_url(normalise_url(server_url))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{BROWSER_DATABASE}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{BROWSER_DATABASE}"'))
-    finally:
-        admin.dispose()
-    return url.set(database=BROWSER_DATABASE).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def browser_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """SQLite in a temp file, or a database of its own on the test PostgreSQL server."""
     server_url = os.environ.get("HOTLINE_TEST_DATABASE_URL")
     if not server_url:
         return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
-    return _fresh_postgres_database(server_url)
+    return fresh_postgres_database(server_url, BROWSER_DATABASE)
 
 
 @pytest.fixture(scope="session")

@@ -166,14 +166,6 @@ def test_calls_during_a_database_outage_reach_the_emergency_number_and_are_recor
 
 
 @pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilioRest]:
-    fake = FakeTwilioRest()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def alert_worker(cluster, fake_twilio, tmp_path) -> Iterator[subprocess.Popen[bytes]]:
     """`hotline alerts worker` on the cluster's Redis, sending SMS to the Twilio stand-in."""
     env = {

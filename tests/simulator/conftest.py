@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, RowMapping, create_engine, make_url, text
+from sqlalchemy import Engine, RowMapping, text
 
 from hotline import schema
-from hotline.db import make_engine, normalise_url
+from hotline.db import make_engine
 from hotline.simulator import Behaviour, Scenario, SimulationResult, simulate_call
 from tests.app_node import Node, free_port
+from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.live_team import PEOPLE, SCREENED, seed
 
 TOKEN = "e2e-auth-token-0123456789abcdef"
@@ -76,29 +77,6 @@ class LiveServer:
 def moment(value: datetime | str) -> datetime:
     """A timestamp column read by raw SQL (SQLite hands back text), as naive UTC."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def fresh_postgres_database(server_url: str, name: str) -> str:
-    """Drop and create database `name` next to the test database; return its URL."""
-    url = make_url(normalise_url(server_url))
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            # FORCE: a server left running by an interrupted run must not block the drop.
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(server_url: str, name: str) -> None:
-    admin = create_engine(make_url(normalise_url(server_url)), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
