@@ -41,6 +41,27 @@ def record_change(
     return entry
 
 
+def record_slot_change(
+    session: Session,
+    slot: Slot,
+    *,
+    action: str,
+    user_id: int | None,
+    before: dict[str, Any] | None,
+) -> AuditLog:
+    """Log a change to `slot`; the row's "after" is the slot as it is now (none once deleted)."""
+    return record_change(
+        session,
+        hotline_id=slot.hotline_id,
+        user_id=user_id,
+        action=action,
+        entity=SLOT,
+        entity_id=slot.id,
+        before=before,
+        after=None if action == DELETE else slot_snapshot(slot),
+    )
+
+
 def audit_entries(session: Session, hotline_id: int, limit: int = 100) -> list[AuditLog]:
     """The latest changes to a hotline's planning, newest first (`entry.user` is loaded)."""
     return list(

@@ -296,16 +296,13 @@ def _write(
         session.add(slot)
         session.flush()
         session.expire(slot, ["responders"])
-        audit.record_change(
+        # What rang over the span until now: the previous assignment stays readable.
+        audit.record_slot_change(
             session,
-            hotline_id=hotline.id,
-            user_id=user_id,
+            slot,
             action=action,
-            entity=audit.SLOT,
-            entity_id=slot.id,
-            # What rang over the span until now: the previous assignment stays readable.
+            user_id=user_id,
             before={"in_force": [_piece_snapshot(piece) for piece in plan.replaced]},
-            after=audit.slot_snapshot(slot),
         )
         slots.append(slot)
     return slots
@@ -313,9 +310,7 @@ def _write(
 
 def _carve(session: Session, hotline_id: int, span: Span, user_id: int | None) -> None:
     """Cut existing overrides out of `span`, so that overrides never overlap."""
-    for slot in slots_between(session, hotline_id, *span):
-        if slot.kind != OVERRIDE:
-            continue
+    for slot in slots_between(session, hotline_id, *span, kinds=(OVERRIDE,)):
         rest = subtract((slot.starts_at, slot.ends_at), [span])
         if not rest:
             remove_slot(session, slot, user_id=user_id)
@@ -324,16 +319,7 @@ def _carve(session: Session, hotline_id: int, span: Span, user_id: int | None) -
         claim_slot(session, slot, slot.version)
         (slot.starts_at, slot.ends_at), tail = rest[0], rest[1:]
         session.flush()
-        audit.record_change(
-            session,
-            hotline_id=hotline_id,
-            user_id=user_id,
-            action=audit.UPDATE,
-            entity=audit.SLOT,
-            entity_id=slot.id,
-            before=before,
-            after=audit.slot_snapshot(slot),
-        )
+        audit.record_slot_change(session, slot, action=audit.UPDATE, user_id=user_id, before=before)
         for start, end in tail:
             add_slot(
                 session,

@@ -724,16 +724,7 @@ def _write(session: Session, rotation: Rotation, plan: _Plan, user_id: int | Non
         before = audit.slot_snapshot(slot)
         claim_slot(session, slot, slot.version)
         set_chain(session, slot, piece.chain)
-        audit.record_change(
-            session,
-            hotline_id=rotation.hotline_id,
-            user_id=user_id,
-            action=audit.UPDATE,
-            entity=audit.SLOT,
-            entity_id=slot.id,
-            before=before,
-            after=audit.slot_snapshot(slot),
-        )
+        audit.record_slot_change(session, slot, action=audit.UPDATE, user_id=user_id, before=before)
     if not plan.creates:
         return
     # Bulk INSERT ... RETURNING, as the planning file does: a year of shifts is two

@@ -132,16 +132,7 @@ def add_slot(
     session.add(slot)
     session.flush()
     session.expire(slot, ["responders"])
-    audit.record_change(
-        session,
-        hotline_id=hotline_id,
-        user_id=user_id,
-        action=audit.CREATE,
-        entity=audit.SLOT,
-        entity_id=slot.id,
-        before=None,
-        after=audit.slot_snapshot(slot),
-    )
+    audit.record_slot_change(session, slot, action=audit.CREATE, user_id=user_id, before=None)
     warnings = rule_warnings(session, hotline_id, starts_at, ends_at, set(chain))
     return SlotEdit(slot, tuple(warnings))
 
@@ -174,16 +165,7 @@ def update_slot(
     claim_slot(session, slot, version)
     slot.starts_at, slot.ends_at, slot.note, slot.rotation_id = starts_at, ends_at, note, None
     set_chain(session, slot, chain)
-    audit.record_change(
-        session,
-        hotline_id=slot.hotline_id,
-        user_id=user_id,
-        action=audit.UPDATE,
-        entity=audit.SLOT,
-        entity_id=slot.id,
-        before=before,
-        after=audit.slot_snapshot(slot),
-    )
+    audit.record_slot_change(session, slot, action=audit.UPDATE, user_id=user_id, before=before)
     return SlotEdit(slot, tuple(rule_warnings(session, slot.hotline_id, *span, touched)))
 
 
@@ -203,16 +185,7 @@ def remove_slot(
     before = before or audit.slot_snapshot(slot)
     session.delete(slot)
     session.flush()
-    audit.record_change(
-        session,
-        hotline_id=slot.hotline_id,
-        user_id=user_id,
-        action=audit.DELETE,
-        entity=audit.SLOT,
-        entity_id=slot.id,
-        before=before,
-        after=None,
-    )
+    audit.record_slot_change(session, slot, action=audit.DELETE, user_id=user_id, before=before)
 
 
 def claim_slot(session: Session, slot: Slot, version: int) -> None:
