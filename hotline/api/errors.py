@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from hotline.db import get_session
-from hotline.planning.errors import NotFound, PlanningConflict
+from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 
 # 400: the request itself is malformed (not JSON, wrong type, unknown field, bad query).
 # 422: well formed, but the planning refuses it (bad number, overlap, unknown person...).
@@ -91,6 +91,8 @@ def _http_error(error: HTTPException) -> Response:
 def register(bp: Blueprint) -> None:
     """Answer every error raised by the API's views as a JSON problem."""
     bp.register_error_handler(ApiError, _api_error)
+    # A planning service's refusal, raised from any view, answers as refused() says.
+    bp.register_error_handler(PlanningError, lambda error: _api_error(refused(error)))
     # Code-specific handlers of the blueprint win over the app's HTML/JSON pages.
     for code in (400, 403, 404, 405, 409, 413, 415, 422):
         bp.register_error_handler(code, _http_error)

@@ -11,12 +11,10 @@ from flask_login import current_user
 from pydantic import BaseModel
 
 from hotline.api.access import managed_hotline
-from hotline.api.errors import refused
 from hotline.api.requests import body
 from hotline.api.times import parse_instant
 from hotline.api.views.common import answer
 from hotline.db import get_session
-from hotline.planning.errors import PlanningError
 
 Saved = TypeVar("Saved")
 
@@ -39,16 +37,13 @@ def create_from(
     starts_at = parse_instant(fields.pop("starts_at"), zone, "starts_at")
     ends_at = parse_instant(fields.pop("ends_at"), zone, "ends_at")
     session = get_session()
-    try:
-        saved = service(
-            session,
-            hotline.id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            user_id=current_user.id,
-            **fields,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
+    saved = service(
+        session,
+        hotline.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        user_id=current_user.id,
+        **fields,
+    )
     session.commit()
     return answer(shown(saved, zone), 201)

@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from hotline.api import bp
 from hotline.api.access import readable_hotline
-from hotline.api.errors import refused
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import HotlineCreate, HotlineOut, HotlinePage, HotlineUpdate, Paging
@@ -22,7 +21,6 @@ from hotline.db import get_session
 from hotline.models import Hotline
 from hotline.planning.hotline_settings import (
     HotlineSettings,
-    HotlineSettingsError,
     create_hotline,
     default_chain_ids,
     update_hotline,
@@ -66,10 +64,7 @@ def hotline(hotline_id: int) -> Response:
 def hotline_create() -> Response:
     sent = body(HotlineCreate)
     session = get_session()
-    try:
-        created = create_hotline(session, HotlineSettings(**sent.model_dump()))
-    except HotlineSettingsError as error:
-        raise refused(error) from None
+    created = create_hotline(session, HotlineSettings(**sent.model_dump()))
     session.commit()
     return answer(hotline_out(created, list(sent.default_chain)), 201)
 
@@ -97,10 +92,7 @@ def hotline_update(hotline_id: int) -> Response:
         default_chain=default_chain_ids(session, found.id),
     )
     settings = replace(current, **sent.model_dump(exclude_unset=True))
-    try:
-        update_hotline(session, found, settings)
-    except HotlineSettingsError as error:
-        raise refused(error) from None
+    update_hotline(session, found, settings)
     session.commit()
     return answer(hotline_out(found, list(settings.default_chain)))
 

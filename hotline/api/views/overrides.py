@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from hotline.api import bp
 from hotline.api.access import managed_hotline
-from hotline.api.errors import invalid, not_found, refused
+from hotline.api.errors import invalid, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
@@ -29,7 +29,6 @@ from hotline.api.views.common import EDITORS, answer, no_content
 from hotline.api.views.creation import create_from
 from hotline.auth import role_required
 from hotline.db import get_session
-from hotline.planning.errors import PlanningError
 from hotline.planning.models import Slot
 from hotline.planning.overrides import (
     OverrideResult,
@@ -76,18 +75,15 @@ def override_swap(hotline_id: int) -> Response:
             raise not_found("slot", slot_id)
         if slot.hotline_id != hotline.id:
             raise invalid(f"slot {slot_id} belongs to another hotline", field)
-    try:
-        result = swap_shifts(
-            session,
-            sent.first_slot_id,
-            sent.second_slot_id,
-            first_version=sent.first_version,
-            second_version=sent.second_version,
-            note=sent.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
+    result = swap_shifts(
+        session,
+        sent.first_slot_id,
+        sent.second_slot_id,
+        first_version=sent.first_version,
+        second_version=sent.second_version,
+        note=sent.note,
+        user_id=current_user.id,
+    )
     session.commit()
     return answer(_saved(result, ZoneInfo(hotline.timezone)), 201)
 
@@ -103,10 +99,7 @@ def override_delete(slot_id: int) -> Response:
     managed_hotline(found.hotline_id)
     version = query(VersionQuery).version
     session = get_session()
-    try:
-        remove_override(session, found.id, version=version, user_id=current_user.id)
-    except PlanningError as error:
-        raise refused(error) from None
+    remove_override(session, found.id, version=version, user_id=current_user.id)
     session.commit()
     return no_content()
 

@@ -6,7 +6,7 @@ from flask import Response
 from sqlalchemy import select
 
 from hotline.api import bp
-from hotline.api.errors import not_found, refused
+from hotline.api.errors import not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import Paging, PersonCreate, PersonOut, PersonPage, PersonUpdate
@@ -15,7 +15,7 @@ from hotline.api.views.common import EDITORS, answer, page_of
 from hotline.auth import role_required
 from hotline.db import get_session
 from hotline.models import Person
-from hotline.planning.people import PersonError, create_person, update_person
+from hotline.planning.people import create_person, update_person
 
 TAGS = ("people",)
 
@@ -45,10 +45,7 @@ def person_create() -> Response:
     """Add a person; the mobile may be typed in any usual form and is stored E.164."""
     sent = body(PersonCreate)
     session = get_session()
-    try:
-        created = create_person(session, **sent.model_dump())
-    except PersonError as error:
-        raise refused(error) from None
+    created = create_person(session, **sent.model_dump())
     session.commit()
     return answer(person_out(created), 201)
 
@@ -68,10 +65,7 @@ def person_update(person_id: int) -> Response:
         "active": found.active,
     }
     session = get_session()
-    try:
-        update_person(session, found, **{**current, **sent.model_dump(exclude_unset=True)})
-    except PersonError as error:
-        raise refused(error) from None
+    update_person(session, found, **{**current, **sent.model_dump(exclude_unset=True)})
     session.commit()
     return answer(person_out(found))
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from hotline.api import bp
 from hotline.api.access import managed_hotline, readable_hotline
-from hotline.api.errors import not_found, refused
+from hotline.api.errors import not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
@@ -31,7 +31,6 @@ from hotline.api.times import parse_instant
 from hotline.api.views.common import EDITORS, READERS, answer, no_content, page_of
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
-from hotline.planning.errors import PlanningError
 from hotline.planning.models import Rotation, RotationBackup, RotationMember
 from hotline.planning.rotations import (
     RotationSpec,
@@ -83,13 +82,10 @@ def rotation_create(hotline_id: int) -> Response:
     hotline = managed_hotline(hotline_id)
     sent = body(RotationCreate)
     session = get_session()
-    try:
-        created = create_rotation(
-            session, hotline.id, RotationSpec(**_spec_fields(sent.model_dump())),
-            user_id=current_user.id,
-        )  # fmt: skip
-    except PlanningError as error:
-        raise refused(error) from None
+    created = create_rotation(
+        session, hotline.id, RotationSpec(**_spec_fields(sent.model_dump())),
+        user_id=current_user.id,
+    )  # fmt: skip
     session.commit()
     return answer(rotation_out(_rotation(created.id)), 201)
 
@@ -106,10 +102,7 @@ def rotation_update(rotation_id: int) -> Response:
     changes = _spec_fields(sent.model_dump(exclude_unset=True, exclude={"version"}))
     spec = replace(rotation_spec(found), **changes)
     session = get_session()
-    try:
-        update_rotation(session, found.id, spec, version=sent.version, user_id=current_user.id)
-    except PlanningError as error:
-        raise refused(error) from None
+    update_rotation(session, found.id, spec, version=sent.version, user_id=current_user.id)
     session.commit()
     session.expire_all()
     return answer(rotation_out(_rotation(found.id)))
@@ -125,10 +118,7 @@ def rotation_delete(rotation_id: int) -> Response:
     managed_hotline(found.hotline_id)
     version = query(VersionQuery).version
     session = get_session()
-    try:
-        delete_rotation(session, found.id, version=version, user_id=current_user.id)
-    except PlanningError as error:
-        raise refused(error) from None
+    delete_rotation(session, found.id, version=version, user_id=current_user.id)
     session.commit()
     return no_content()
 
@@ -149,15 +139,12 @@ def rotation_generate(rotation_id: int) -> Response:
     zone = rotation_zone(found)
     start = utcnow() if sent.start is None else parse_instant(sent.start, zone, "start")
     session = get_session()
-    try:
-        if sent.preview:
-            result = preview_generation(session, found.id, start=start, weeks=sent.weeks)
-        else:
-            result = generate_rotation(
-                session, found.id, start=start, weeks=sent.weeks, user_id=current_user.id
-            )
-    except PlanningError as error:
-        raise refused(error) from None
+    if sent.preview:
+        result = preview_generation(session, found.id, start=start, weeks=sent.weeks)
+    else:
+        result = generate_rotation(
+            session, found.id, start=start, weeks=sent.weeks, user_id=current_user.id
+        )
     document = generation_out(result, zone)
     session.commit()
     return answer(document)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from hotline.api import bp
 from hotline.api.access import managed_hotline, readable_hotline
-from hotline.api.errors import bad_request, not_found, refused
+from hotline.api.errors import bad_request, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
@@ -30,7 +30,6 @@ from hotline.api.views.common import EDITORS, READERS, answer, no_content, page_
 from hotline.api.views.creation import create_from
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
-from hotline.planning.errors import PlanningError
 from hotline.planning.models import Slot, SlotResponder
 from hotline.planning.slots import create_slot, delete_slot, update_slot
 from hotline.planning.validation import MAX_SLOT_LENGTH
@@ -104,19 +103,16 @@ def slot_update(slot_id: int) -> Response:
     ends_at = parse_instant(sent.ends_at, zone, "ends_at") if "ends_at" in given else found.ends_at
     chain = sent.chain if "chain" in given else [r.person_id for r in found.responders]
     session = get_session()
-    try:
-        edit = update_slot(
-            session,
-            found.id,
-            version=sent.version,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            chain=chain,
-            note=sent.note if "note" in given else found.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
+    edit = update_slot(
+        session,
+        found.id,
+        version=sent.version,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        chain=chain,
+        note=sent.note if "note" in given else found.note,
+        user_id=current_user.id,
+    )
     session.commit()
     return answer(slot_saved(edit, zone))
 
@@ -131,10 +127,7 @@ def slot_delete(slot_id: int) -> Response:
     managed_hotline(found.hotline_id)
     version = query(VersionQuery).version
     session = get_session()
-    try:
-        delete_slot(session, found.id, version=version, user_id=current_user.id)
-    except PlanningError as error:
-        raise refused(error) from None
+    delete_slot(session, found.id, version=version, user_id=current_user.id)
     session.commit()
     return no_content()
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline.api import bp
-from hotline.api.errors import bad_request, not_found, refused
+from hotline.api.errors import bad_request, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
@@ -29,7 +29,6 @@ from hotline.api.views.common import EDITORS, answer, no_content, page_of
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.models import Person
-from hotline.planning.errors import PlanningError
 from hotline.planning.models import Unavailability
 from hotline.planning.unavailability import (
     add_unavailability,
@@ -81,18 +80,15 @@ def unavailability_create(person_id: int) -> Response:
     sent = body(UnavailabilityCreate)
     zone = app_zone()
     session = get_session()
-    try:
-        period = add_unavailability(
-            session,
-            person_id,
-            starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
-            ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
-            kind=sent.kind,
-            note=sent.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
+    period = add_unavailability(
+        session,
+        person_id,
+        starts_at=parse_instant(sent.starts_at, zone, "starts_at"),
+        ends_at=parse_instant(sent.ends_at, zone, "ends_at"),
+        kind=sent.kind,
+        note=sent.note,
+        user_id=current_user.id,
+    )
     session.commit()
     return answer(unavailability_out(period, zone), 201)
 
@@ -114,18 +110,15 @@ def unavailability_update(unavailability_id: int) -> Response:
     if "ends_at" in given:
         ends_at = parse_instant(sent.ends_at, zone, "ends_at")
     session = get_session()
-    try:
-        update_unavailability(
-            session,
-            period.id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            kind=sent.kind if "kind" in given else period.kind,
-            note=sent.note if "note" in given else period.note,
-            user_id=current_user.id,
-        )
-    except PlanningError as error:
-        raise refused(error) from None
+    update_unavailability(
+        session,
+        period.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=sent.kind if "kind" in given else period.kind,
+        note=sent.note if "note" in given else period.note,
+        user_id=current_user.id,
+    )
     session.commit()
     return answer(unavailability_out(period, zone))
 
@@ -136,10 +129,7 @@ def unavailability_update(unavailability_id: int) -> Response:
 def unavailability_delete(unavailability_id: int) -> Response:
     period = _period(unavailability_id)
     session = get_session()
-    try:
-        delete_unavailability(session, period.id, user_id=current_user.id)
-    except PlanningError as error:
-        raise refused(error) from None
+    delete_unavailability(session, period.id, user_id=current_user.id)
     session.commit()
     return no_content()
 
