@@ -54,3 +54,19 @@ def api_as(client, make_user, db_session) -> Callable[..., ApiClient]:
 @pytest.fixture
 def admin_api(api_as) -> ApiClient:
     return api_as("admin")
+
+
+# The planning tests' hotline (in Paris), three people and a manager of the hotline.
+@pytest.fixture
+def hotline(make_hotline):
+    return make_hotline(timezone="Europe/Paris")
+
+
+@pytest.fixture
+def team(make_person):
+    return [make_person(name) for name in ("Alice", "Bob", "Carol")]
+
+
+@pytest.fixture
+def manager(api_as, hotline):
+    return api_as("manager", hotlines=(hotline,))

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import OVERRIDE, Slot
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris(*args):
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
-
-
-@pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(timezone="Europe/Paris")
-
-
-@pytest.fixture
-def team(make_person):
-    return [make_person(name) for name in ("Alice", "Bob", "Carol")]
+from tests.planning.builders import paris
 
 
 @pytest.fixture
@@ -35,11 +17,6 @@ def week(hotline, team, make_slot):
         make_slot(hotline, paris(2026, 4, 6, 8), paris(2026, 4, 8, 8), [alice, bob]),
         make_slot(hotline, paris(2026, 4, 8, 8), paris(2026, 4, 10, 8), [bob, carol]),
     )
-
-
-@pytest.fixture
-def manager(api_as, hotline):
-    return api_as("manager", hotlines=(hotline,))
 
 
 def overrides(db_session):

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import OVERRIDE, Rotation, Slot, Unavailability
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris(*args):
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
-
-
-@pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(timezone="Europe/Paris")
-
-
-@pytest.fixture
-def team(make_person):
-    return [make_person(name) for name in ("Alice", "Bob", "Carol")]
-
-
-@pytest.fixture
-def manager(api_as, hotline):
-    return api_as("manager", hotlines=(hotline,))
+from tests.planning.builders import paris
 
 
 def daily(team, **fields):

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import AuditLog, Slot
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris(*args):
-    return datetime(*args, tzinfo=PARIS).astimezone(UTC)
-
-
-@pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(timezone="Europe/Paris")
+from tests.planning.builders import paris
 
 
 @pytest.fixture
 def people(make_person):
     return make_person("Alice"), make_person("Bob"), make_person("Carol")
-
-
-@pytest.fixture
-def manager(api_as, hotline):
-    return api_as("manager", hotlines=(hotline,))
 
 
 def slot_count(db_session):
