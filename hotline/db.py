@@ -60,6 +60,11 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 
+def core_connection(db: Session | Connection) -> Connection:
+    """The Core connection under `db`: Core statements skip the ORM's bookkeeping."""
+    return db.connection() if isinstance(db, Session) else db
+
+
 def normalise_url(url: str) -> str:
     """Accept the usual `postgres://` spellings and pick the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):

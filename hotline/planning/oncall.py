@@ -12,7 +12,7 @@ from sqlalchemy import Connection, ScalarSelect, and_, bindparam, literal_column
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import ShiftTake
-from hotline.db import UTCDateTime
+from hotline.db import UTCDateTime, core_connection
 from hotline.models import Person
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
 
@@ -99,7 +99,7 @@ _SLOT_CHAINS = (
 def resolve_chain(db: Session | Connection, hotline_id: int, at: datetime) -> Chain:
     """Return the ordered responders to ring for a call to `hotline_id` at `at`."""
     # On a Core connection: no ORM machinery on the call path.
-    conn = db.connection() if isinstance(db, Session) else db
+    conn = core_connection(db)
     rows = conn.execute(_SLOT_CHAINS, {"hotline_id": hotline_id, "at": at}).all()
     if rows:
         kind, slot_id = rows[0][0], rows[0][1]

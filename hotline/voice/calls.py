@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline.alerts import outbox as alert_outbox
-from hotline.db import Base
+from hotline.db import Base, core_connection
 from hotline.models import Hotline
 from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.planning.oncall import Chain, Route, resolve_chain
@@ -129,7 +129,7 @@ class HotlineSettings(Protocol):
 
 def find_hotline(db: Session | Connection, number: str) -> HotlineSettings | None:
     """The hotline answering `number`, read on Core: this runs on every incoming call."""
-    return _core(db).execute(_HOTLINE_BY_NUMBER, {"number": number}).first()
+    return core_connection(db).execute(_HOTLINE_BY_NUMBER, {"number": number}).first()
 
 
 def find_route(
@@ -157,11 +157,6 @@ def insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
     """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).on_conflict_do_nothing(index_elements=list(keys))
-
-
-def _core(db: Session | Connection) -> Connection:
-    """The Core connection under `db`: Core statements skip the ORM's bookkeeping."""
-    return db.connection() if isinstance(db, Session) else db
 
 
 def _insert(conn: Connection, model: type[Base], keys: tuple[str, ...]) -> Insert:
@@ -253,7 +248,7 @@ def ring(db: Session | Connection, call: CallFacts, position: int, now: datetime
         "created_at": now,
         "result": LegResult.RINGING,
     }
-    conn = _core(db)
+    conn = core_connection(db)
     conn.execute(_insert(conn, CallAttempt, ("call_id", "position")), values)
     return Leg(position, entry["number"])
 
