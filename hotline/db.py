@@ -13,6 +13,7 @@ from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from hotline.driver import DriverConnection, write_transaction
 from hotline.sqlite_engine import AUTOCOMMIT, sqlite_engine
 
 NAMING_CONVENTION = {
@@ -127,6 +128,16 @@ class Database:
                 yield self._bound
             return
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def driver_writing(self) -> Iterator[DriverConnection]:
+        """A transaction begun and committed on the driver (hotline.driver), for hot writes."""
+        if self._bound is not None:
+            with self._bound.begin_nested():
+                yield DriverConnection(self._bound)
+            return
+        with write_transaction(self.engine) as conn:
             yield conn
 
     @contextmanager

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, ScalarSelect, and_, bindparam, literal_column
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import ShiftTake
-from hotline.db import UTCDateTime, core_connection
+from hotline.db import UTCDateTime
+from hotline.driver import DriverConnection, Prepared, driver_connection
 from hotline.models import Person
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
 
@@ -67,7 +68,7 @@ _outgoing = Person.__table__.alias("outgoing")
 # one round trip. 'override' sorts before 'regular', so its rows come first.
 # Each row also carries the slot's unconfirmed shift take, if any (hotline.alerts):
 # until the incoming agent confirms, the outgoing agent stays first backup.
-_SLOT_CHAINS = (
+_SLOT_CHAINS = Prepared(
     select(
         Slot.kind,
         Slot.id,
@@ -94,13 +95,21 @@ _SLOT_CHAINS = (
     )
     .order_by(Slot.kind, SlotResponder.position)
 )
+_DEFAULT_CHAIN = Prepared(
+    select(DefaultResponder.position, Person.id, Person.name, Person.mobile)
+    .join(Person, Person.id == DefaultResponder.person_id)
+    .where(DefaultResponder.hotline_id == bindparam("hotline_id"), Person.active.is_(True))
+    .order_by(DefaultResponder.position)
+)
 
 
-def resolve_chain(db: Session | Connection, hotline_id: int, at: datetime) -> Chain:
+def resolve_chain(
+    db: Session | Connection | DriverConnection, hotline_id: int, at: datetime
+) -> Chain:
     """Return the ordered responders to ring for a call to `hotline_id` at `at`."""
-    # On a Core connection: no ORM machinery on the call path.
-    conn = core_connection(db)
-    rows = conn.execute(_SLOT_CHAINS, {"hotline_id": hotline_id, "at": at}).all()
+    # On the driver: this runs on every incoming call (hotline.driver).
+    conn = driver_connection(db)
+    rows = _SLOT_CHAINS.all(conn, {"hotline_id": hotline_id, "at": at})
     if rows:
         kind, slot_id = rows[0][0], rows[0][1]
         route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT
@@ -127,14 +136,8 @@ def _keep_outgoing(
     return tuple(replace(r, position=i) for i, r in enumerate(ordered))
 
 
-def _default_responders(conn: Connection, hotline_id: int) -> tuple[Responder, ...]:
-    rows = conn.execute(
-        select(DefaultResponder.position, Person.id, Person.name, Person.mobile)
-        .join(Person, Person.id == DefaultResponder.person_id)
-        .where(DefaultResponder.hotline_id == hotline_id, Person.active.is_(True))
-        .order_by(DefaultResponder.position)
-    )
-    return _numbered(rows)
+def _default_responders(conn: DriverConnection, hotline_id: int) -> tuple[Responder, ...]:
+    return _numbered(_DEFAULT_CHAIN.all(conn, {"hotline_id": hotline_id}))
 
 
 def _numbered(rows: Iterable[Sequence[Any]]) -> tuple[Responder, ...]:

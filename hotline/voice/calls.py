@@ -7,7 +7,7 @@ outcome only moves up in rank, and a leg's own status is kept by sequence.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline.alerts import outbox as alert_outbox
-from hotline.db import Base, core_connection
+from hotline.driver import DriverConnection, Prepared, driver_connection
 from hotline.models import Hotline
 from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.planning.oncall import Chain, Route, resolve_chain
@@ -94,12 +94,40 @@ class NewCall:
     outcome: str = Outcome.RINGING
 
 
-# The incoming-call path runs on every call: its statements are built once.
-_HOTLINE_BY_NUMBER = select(Hotline.__table__).where(
-    Hotline.__table__.c.number == bindparam("number")
+def insert_once(
+    table: Table, keys: Sequence[str], fields: Sequence[str], returning: Sequence[str] = ()
+) -> Prepared:
+    """An INSERT of `fields` that does nothing when a row with the same `keys` exists.
+
+    Twilio retries webhooks, so every row the call path writes is written once.
+    """
+
+    def build(dialect: str) -> Insert:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {name: bindparam(name, type_=table.c[name].type) for name in fields}
+        statement = insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+        if returning:
+            return statement.returning(*(table.c[name] for name in returning))
+        return statement.inline()  # no implicit RETURNING of the new id: nobody reads it
+
+    return Prepared(build)
+
+
+# The incoming-call path runs on every call: its statements are prepared once,
+# and run on the driver (hotline.driver).
+CALL_FIELDS = (
+    "call_sid", "hotline_id", "from_number", "to_number", "started_at", "route", "slot_id",
+    "chain", "outcome", "answered_by_id", "answered_position",
+)  # fmt: skip
+LEG_FIELDS = ("call_id", "position", "person_id", "number", "created_at", "result")
+_calls, _legs = Call.__table__, CallAttempt.__table__
+_HOTLINE_BY_NUMBER = Prepared(
+    select(Hotline.__table__).where(Hotline.__table__.c.number == bindparam("number"))
 )
+_INSERT_CALL = insert_once(_calls, ("call_sid",), CALL_FIELDS, returning=("id",))
+_INSERT_LEG = insert_once(_legs, ("call_id", "position"), LEG_FIELDS)
+_CALL_ROW_BY_SID = Prepared(select(_calls).where(_calls.c.call_sid == bindparam("call_sid")))
 _CALL_BY_SID = select(Call).where(Call.call_sid == bindparam("call_sid"))
-_CALL_ROW_BY_SID = select(Call.__table__).where(Call.__table__.c.call_sid == bindparam("call_sid"))
 
 
 class HotlineSettings(Protocol):
@@ -127,13 +155,17 @@ class HotlineSettings(Protocol):
     def voicemail_max_seconds(self) -> int: ...
 
 
-def find_hotline(db: Session | Connection, number: str) -> HotlineSettings | None:
-    """The hotline answering `number`, read on Core: this runs on every incoming call."""
-    return core_connection(db).execute(_HOTLINE_BY_NUMBER, {"number": number}).first()
+def find_hotline(
+    db: Session | Connection | DriverConnection, number: str
+) -> HotlineSettings | None:
+    """The hotline answering `number`: its row, as every incoming call reads it."""
+    conn = driver_connection(db)
+    found: HotlineSettings | None = _HOTLINE_BY_NUMBER.first(conn, {"number": number})
+    return found
 
 
 def find_route(
-    conn: Connection, to_number: str, now: datetime
+    conn: DriverConnection, to_number: str, now: datetime
 ) -> tuple[HotlineSettings, Chain] | None:
     """The hotline a call is for and who is on call for it at `now`; None if unknown."""
     try:
@@ -149,31 +181,18 @@ def find_call(session: Session, call_sid: str) -> Call | None:
     return session.scalar(_CALL_BY_SID, {"call_sid": call_sid})
 
 
-@functools.cache
-def insert_once(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
-    """An INSERT that does nothing when a row with the same `keys` exists (Twilio retries).
-
-    Built once per table on Core, not the ORM: it runs on every incoming call.
-    """
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(keys))
+def insert_call(db: Connection | DriverConnection, values: dict[str, Any]) -> int | None:
+    """Insert the call row `values` (CALL_FIELDS); its id, None if Twilio sent it before."""
+    new_id: int | None = _INSERT_CALL.scalar(driver_connection(db), values)
+    return new_id
 
 
-def _insert(conn: Connection, model: type[Base], keys: tuple[str, ...]) -> Insert:
-    return insert_once(conn.dialect.name, model.__table__, keys)
-
-
-@functools.cache
-def _insert_call(dialect: str) -> Insert:
-    # Built once: a new statement object would have its cache key worked out anew.
-    return insert_once(dialect, Call.__table__, ("call_sid",)).returning(Call.__table__.c.id)
-
-
-def open_call(conn: Connection, values: dict[str, Any]) -> CallFacts:
+def open_call(db: Connection | DriverConnection, values: dict[str, Any]) -> CallFacts:
     """Insert the call row `values`; a retry gets the call already recorded."""
-    new_id = conn.execute(_insert_call(conn.dialect.name), values).scalar()
+    conn = driver_connection(db)
+    new_id = insert_call(conn, values)
     if new_id is None:
-        existing = conn.execute(_CALL_ROW_BY_SID, {"call_sid": values["call_sid"]}).first()
+        existing: CallFacts | None = _CALL_ROW_BY_SID.first(conn, {"call_sid": values["call_sid"]})
         assert existing is not None  # noqa: S101 - the conflicting row exists
         return existing
     return NewCall(new_id, values["call_sid"], values["from_number"], values["chain"])
@@ -235,7 +254,9 @@ def attempt_at(session: Session, call: CallFacts, position: int) -> CallAttempt 
     )
 
 
-def ring(db: Session | Connection, call: CallFacts, position: int, now: datetime) -> Leg | None:
+def ring(
+    db: Session | Connection | DriverConnection, call: CallFacts, position: int, now: datetime
+) -> Leg | None:
     """Record the ring leg at `position` once; None past the chain's end."""
     if position < 0 or position >= len(call.chain):
         return None
@@ -248,8 +269,7 @@ def ring(db: Session | Connection, call: CallFacts, position: int, now: datetime
         "created_at": now,
         "result": LegResult.RINGING,
     }
-    conn = core_connection(db)
-    conn.execute(_insert(conn, CallAttempt, ("call_id", "position")), values)
+    _INSERT_LEG.all(driver_connection(db), values)
     return Leg(position, entry["number"])
 
 

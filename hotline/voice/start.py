@@ -1,22 +1,26 @@
 """Recording an incoming call and its first ring leg: the write of every call.
 
-On PostgreSQL the usual case (a new call, someone to ring) is one statement in
-autocommit: the call and its first leg are inserted together, atomically, in
-one round trip instead of four (BEGIN, two INSERTs, COMMIT). A retried webhook
-or an empty chain takes the general path, in a transaction.
+The usual case (a new call, someone to ring) is written at once, on the driver
+(hotline.driver): on PostgreSQL one statement in autocommit, the call and its
+first leg inserted together, atomically, in one round trip; on SQLite the two
+inserts in one queued transaction. A retried webhook or an empty chain takes
+the general path.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, insert, literal, select
+from sqlalchemy import Connection, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql
 
+from hotline.db import Database
+from hotline.driver import DriverConnection, Prepared
 from hotline.planning.oncall import Chain
 from hotline.voice.calls import (
+    CALL_FIELDS,
+    LEG_FIELDS,
     CallFacts,
     HotlineSettings,
     Leg,
@@ -25,18 +29,19 @@ from hotline.voice.calls import (
     StepKind,
     chain_snapshot,
     first_step,
+    insert_call,
     open_call,
+    ring,
 )
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome
 
 Started = tuple[CallFacts, Step]
-_FIRST_LEG = ("call_id", "position", "person_id", "number", "created_at", "result")
 
 
 def call_values(
     hotline: HotlineSettings, chain: Chain, *, call_sid: str, from_number: str, now: datetime
 ) -> dict[str, Any]:
-    """The row of a new call: who called which hotline, and the chain frozen as rung."""
+    """The row of a new call (CALL_FIELDS): who called which hotline, the chain as rung."""
     return {
         "call_sid": call_sid,
         "hotline_id": hotline.id,
@@ -52,37 +57,53 @@ def call_values(
     }
 
 
-def start_at_once(conn: Connection, values: dict[str, Any]) -> Started | None:
-    """Insert a new call with its first ring leg in one statement (PostgreSQL).
+def start(db: Database, conn: DriverConnection, values: dict[str, Any], now: datetime) -> Started:
+    """Record the call and take its first step; `conn` is the autocommit connection of the reads."""
+    started = _start_at_once(db, conn, values, now)
+    if started is not None:
+        return started
+    with db.writing() as writer:
+        return _start(writer, values, now)
 
-    None when this cannot be done at once: another database, nobody to ring,
-    or a call Twilio already sent (a retry), which `start` then answers.
-    """
+
+def _start_at_once(
+    db: Database, conn: DriverConnection, values: dict[str, Any], now: datetime
+) -> Started | None:
+    """Insert a new call with its first ring leg; None for a retry or nobody to ring."""
     snapshot = values["chain"]
-    if conn.dialect.name != "postgresql" or not snapshot:
+    if not snapshot:
         return None
     head = snapshot[0]
-    leg = {"leg_person_id": head["person_id"], "leg_number": head["number"]}
-    statement = _call_and_first_leg(tuple(values))
-    call_id = conn.execute(statement, {**values, **leg}).scalar()
+    if conn.dialect.name == "postgresql":
+        leg = {"leg_person_id": head["person_id"], "leg_number": head["number"]}
+        call_id = _CALL_AND_FIRST_LEG.scalar(conn, {**values, **leg})
+    else:
+        with db.driver_writing() as writer:
+            call_id = insert_call(writer, values)
+            if call_id is not None:
+                ring(writer, _new_call(call_id, values), 0, now)
     if call_id is None:
         return None
-    call = NewCall(call_id, values["call_sid"], values["from_number"], snapshot)
-    return call, Step(StepKind.DIAL, Leg(0, head["number"]))
+    return _new_call(call_id, values), Step(StepKind.DIAL, Leg(0, head["number"]))
 
 
-def start(conn: Connection, values: dict[str, Any], now: datetime) -> Started:
+def _new_call(call_id: int, values: dict[str, Any]) -> NewCall:
+    return NewCall(call_id, values["call_sid"], values["from_number"], values["chain"])
+
+
+def _start(conn: Connection, values: dict[str, Any], now: datetime) -> Started:
     """Record the call (a retry finds the one recorded) and take its first step."""
     call = open_call(conn, values)
     return call, first_step(conn, call, now)
 
 
-@functools.cache
-def _call_and_first_leg(fields: tuple[str, ...]) -> Insert:
+def _call_and_first_leg(_dialect: str) -> Any:
+    # PostgreSQL only: a data-modifying CTE. ON CONFLICT leaves the CTE empty
+    # for a retried webhook, so no leg is inserted and no id comes back.
     calls, legs = Call.__table__, CallAttempt.__table__
     new_call = (
         postgresql.insert(calls)
-        .values({name: bindparam(name, type_=calls.c[name].type) for name in fields})
+        .values({name: bindparam(name, type_=calls.c[name].type) for name in CALL_FIELDS})
         .on_conflict_do_nothing(index_elements=["call_sid"])
         .returning(calls.c.id)
         .cte("new_call")
@@ -95,4 +116,7 @@ def _call_and_first_leg(fields: tuple[str, ...]) -> Insert:
         bindparam("started_at", type_=legs.c.created_at.type),
         literal(LegResult.RINGING.value),
     )
-    return insert(legs).from_select(_FIRST_LEG, first_leg).returning(legs.c.call_id)
+    return insert(legs).from_select(LEG_FIELDS, first_leg).returning(legs.c.call_id)
+
+
+_CALL_AND_FIRST_LEG = Prepared(_call_and_first_leg)

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app, request
 
 from hotline.db import database, get_session, utcnow
+from hotline.driver import driver_connection
 from hotline.models import Hotline
 from hotline.voice import bp, calls, start, twiml
 from hotline.voice.calls import StepKind
@@ -66,21 +67,18 @@ def incoming() -> str:
     call_sid, caller, to_number = form.get("CallSid", ""), form.get("From", ""), form.get("To", "")
     if not call_sid:
         raise ValueError("incoming call without CallSid")
-    # The hot path of every call: plain Core connections, no ORM session. The
-    # reads hold no lock; the write is one statement on PostgreSQL and a
+    # The hot path of every call: statements on the driver, no ORM session.
+    # The reads hold no lock; the write is one statement on PostgreSQL and a
     # two-insert transaction on SQLite.
     db = database(current_app)
-    with db.autocommit() as conn:
+    with db.autocommit() as autocommit:
+        conn = driver_connection(autocommit)
         route = calls.find_route(conn, to_number, now)
         if route is None:
             return _unroutable(call_sid, caller, to_number, now)
         hotline, chain = route
         values = start.call_values(hotline, chain, call_sid=call_sid, from_number=caller, now=now)
-        started = start.start_at_once(conn, values)
-    if started is None:
-        with db.writing() as conn:
-            started = start.start(conn, values, now)
-    call, step = started
+        call, step = start.start(db, conn, values, now)
     return _answer(step, hotline, call, greet=True)
 
 
