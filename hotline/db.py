@@ -13,7 +13,7 @@ from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from hotline.driver import DriverConnection, write_transaction
+from hotline.driver import DriverConnection, queued_write
 from hotline.sqlite_engine import AUTOCOMMIT, sqlite_engine
 
 NAMING_CONVENTION = {
@@ -59,11 +59,6 @@ def utcnow() -> datetime:
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
-
-
-def core_connection(db: Session | Connection) -> Connection:
-    """The Core connection under `db`: Core statements skip the ORM's bookkeeping."""
-    return db.connection() if isinstance(db, Session) else db
 
 
 def normalise_url(url: str) -> str:
@@ -131,14 +126,14 @@ class Database:
             yield conn
 
     @contextmanager
-    def driver_writing(self) -> Iterator[DriverConnection]:
-        """A transaction begun and committed on the driver (hotline.driver), for hot writes."""
+    def queued_write(self, conn: DriverConnection) -> Iterator[None]:
+        """One write transaction on `conn`, a SQLite connection from `autocommit`."""
         if self._bound is not None:
             with self._bound.begin_nested():
-                yield DriverConnection(self._bound)
+                yield
             return
-        with write_transaction(self.engine) as conn:
-            yield conn
+        with queued_write(conn):
+            yield
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:

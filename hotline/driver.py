@@ -18,11 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, exc
+from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import ReturnsRows
 
 from hotline.sqlite_engine import WriteQueuedConnection
 
@@ -87,7 +89,9 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
             given.append((name, process))
         else:
             constants[name] = process(bind.effective_value) if process else bind.effective_value
-    columns = list(statement.exported_columns)  # type: ignore[attr-defined]
+    if not isinstance(statement, ReturnsRows | UpdateBase):
+        raise TypeError("a prepared statement is a Core SELECT, INSERT, UPDATE or DELETE")
+    columns = list(statement.exported_columns)
     results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
     positions = tuple(compiled.positiontup) if compiled.positional else None
     row = namedtuple("Row", [c.key for c in columns], rename=True)  # type: ignore[misc]  # noqa: PYI024 - built at run time from the columns
@@ -165,16 +169,18 @@ def driver_connection(db: Session | Connection | DriverConnection) -> DriverConn
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[DriverConnection]:
-    """A pooled connection in a transaction begun and committed on the driver."""
-    with engine.connect() as conn:
-        driver = DriverConnection(conn)
-        dbapi = driver.dbapi_connection
-        if isinstance(dbapi, WriteQueuedConnection):
-            dbapi.begin_write()
-        try:
-            yield driver
-            driver.commit()
-        except BaseException:
-            dbapi.rollback()  # type: ignore[union-attr]
-            raise
+def queued_write(conn: DriverConnection) -> Iterator[None]:
+    """Run the block as one write transaction on `conn`, a SQLite connection in autocommit.
+
+    The transaction waits its turn in the write queue (hotline.sqlite_engine).
+    """
+    dbapi = conn.dbapi_connection
+    if not isinstance(dbapi, WriteQueuedConnection):
+        raise TypeError("queued writes are for SQLite connections")
+    dbapi.begin_write()
+    try:
+        yield
+        conn.commit()
+    except BaseException:
+        dbapi.rollback()
+        raise

@@ -78,10 +78,10 @@ def _start_at_once(
         leg = {"leg_person_id": head["person_id"], "leg_number": head["number"]}
         call_id = _CALL_AND_FIRST_LEG.scalar(conn, {**values, **leg})
     else:
-        with db.driver_writing() as writer:
-            call_id = insert_call(writer, values)
+        with db.queued_write(conn):
+            call_id = insert_call(conn, values)
             if call_id is not None:
-                ring(writer, _new_call(call_id, values), 0, now)
+                ring(conn, _new_call(call_id, values), 0, now)
     if call_id is None:
         return None
     return _new_call(call_id, values), Step(StepKind.DIAL, Leg(0, head["number"]))
