@@ -35,8 +35,9 @@ class Slot(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("kind IN ('regular', 'override')", name="kind_known"),
         # The on-call lookup walks this index backwards from "now": one seek
-        # whatever the size of the planning.
-        Index("ix_slot_lookup", "hotline_id", "kind", "starts_at"),
+        # whatever the size of the planning, and the slot's end is read from
+        # the index too (no page of the table itself).
+        Index("ix_slot_lookup", "hotline_id", "kind", "starts_at", "ends_at"),
         Index("ix_slot_rotation_id", "rotation_id"),
     )
 

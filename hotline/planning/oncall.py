@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, and_, bindparam, literal_column, select
+from sqlalchemy import Connection, Select, and_, bindparam, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import ShiftTake
@@ -42,11 +42,11 @@ class Chain:
     responders: tuple[Responder, ...]
 
 
-def _covering(kind: str) -> ScalarSelect[int]:
+def _latest_starting(kind: str) -> Select[tuple[int, str, datetime]]:
     # Slots of one kind never overlap, so the only candidate is the latest one
     # starting at or before `at`: one seek down ix_slot_lookup.
-    return (
-        select(Slot.id)
+    latest = (
+        select(Slot.id, Slot.kind, Slot.ends_at)
         .where(
             Slot.hotline_id == bindparam("hotline_id"),
             # Constants in the SQL text, not parameters: PostgreSQL then settles
@@ -57,10 +57,15 @@ def _covering(kind: str) -> ScalarSelect[int]:
         )
         .order_by(Slot.starts_at.desc())
         .limit(literal_column("1"))
-        .scalar_subquery()
+        .subquery()
     )
+    return select(latest)
 
 
+# The override and the regular candidate, each read where the index seek found
+# it: the slot table is not joined again (on a small planning PostgreSQL would
+# scan it whole to find two ids).
+_candidate = union_all(_latest_starting(OVERRIDE), _latest_starting(REGULAR)).subquery("candidate")
 # A Core alias: aliased() here would configure every mapper at import time.
 _outgoing = Person.__table__.alias("outgoing")
 
@@ -70,8 +75,8 @@ _outgoing = Person.__table__.alias("outgoing")
 # until the incoming agent confirms, the outgoing agent stays first backup.
 _SLOT_CHAINS = Prepared(
     select(
-        Slot.kind,
-        Slot.id,
+        _candidate.c.kind,
+        _candidate.c.id,
         SlotResponder.position,
         Person.id,
         Person.name,
@@ -81,19 +86,21 @@ _SLOT_CHAINS = Prepared(
         _outgoing.c.name,
         _outgoing.c.mobile,
     )
-    .join(SlotResponder, SlotResponder.slot_id == Slot.id)
+    .select_from(_candidate)
+    .join(SlotResponder, SlotResponder.slot_id == _candidate.c.id)
     .join(Person, Person.id == SlotResponder.person_id)
-    .outerjoin(ShiftTake, and_(ShiftTake.slot_id == Slot.id, ShiftTake.confirmed_at.is_(None)))
+    .outerjoin(
+        ShiftTake, and_(ShiftTake.slot_id == _candidate.c.id, ShiftTake.confirmed_at.is_(None))
+    )
     .outerjoin(
         _outgoing,
         and_(_outgoing.c.id == ShiftTake.outgoing_person_id, _outgoing.c.active.is_(True)),
     )
     .where(
-        Slot.id.in_([_covering(OVERRIDE), _covering(REGULAR)]),
-        Slot.ends_at > bindparam("at", type_=UTCDateTime()),
+        _candidate.c.ends_at > bindparam("at", type_=UTCDateTime()),
         Person.active.is_(True),
     )
-    .order_by(Slot.kind, SlotResponder.position)
+    .order_by(_candidate.c.kind, SlotResponder.position)
 )
 _DEFAULT_CHAIN = Prepared(
     select(DefaultResponder.position, Person.id, Person.name, Person.mobile)
