@@ -53,7 +53,7 @@ class Prepared:
     def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]) -> None:
         """Take the statement, or a function making it for a dialect name (ON CONFLICT...)."""
         self._build = statement if callable(statement) else lambda _dialect: statement
-        self._by_dialect: dict[str, _Compiled] = {}
+        self._by_dialect: dict[tuple[str, str], _Compiled] = {}
 
     def all(self, conn: DriverConnection, params: Mapping[str, Any]) -> list[Any]:
         return conn.run(self._compiled(conn.dialect), params)
@@ -67,10 +67,10 @@ class Prepared:
         return None if row is None else row[0]
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
-        compiled = self._by_dialect.get(dialect.name)
+        key = (dialect.name, dialect.driver)  # the SQL and its parameter style
+        compiled = self._by_dialect.get(key)
         if compiled is None:
-            statement = self._build(dialect.name)
-            compiled = self._by_dialect[dialect.name] = _compile(statement, dialect)
+            compiled = self._by_dialect[key] = _compile(self._build(dialect.name), dialect)
         return compiled
 
 
