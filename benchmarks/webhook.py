@@ -500,8 +500,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="measured seconds per server")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    # The deployment's settings (deploy/gunicorn.conf.py): 2 x cores + 1 sync workers.
-    workers = 2 * (os.cpu_count() or 1) + 1
+    # The deployment's settings (deploy/gunicorn.conf.py): cores + 1 sync workers.
+    workers = (os.cpu_count() or 1) + 1
     parser.add_argument("--workers", type=int, default=workers, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")

@@ -4,7 +4,7 @@ Every value can be changed from the environment (the systemd unit's
 EnvironmentFile), so the same file serves every node:
 
     GUNICORN_BIND             where to listen (default 127.0.0.1:8000, behind nginx)
-    WEB_CONCURRENCY           worker processes (default 2 x cores + 1)
+    WEB_CONCURRENCY           worker processes (default cores + 1)
     GUNICORN_TIMEOUT          seconds before a silent worker is killed and replaced (30)
     GUNICORN_GRACEFUL_TIMEOUT seconds a worker gets to finish its request on restart (20)
     PROMETHEUS_MULTIPROC_DIR  where the workers' metric files live (see below)
@@ -26,10 +26,11 @@ from typing import Any
 wsgi_app = "hotline:create_app()"
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers: a webhook is a few milliseconds of database work, and nginx in front
-# buffers slow clients. The usual 2 x cores + 1 keeps the CPUs busy while others wait on
-# PostgreSQL.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Sync workers: a webhook is about a millisecond of CPU and a few database round trips,
+# and nginx in front buffers slow clients. One worker more than cores covers the waits
+# on PostgreSQL; the usual 2 x cores + 1 only added process switches: on 2 cores it cost
+# 40 % more CPU per webhook and served 25 % fewer on SQLite (benchmarks/README.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = "sync"
 # Twilio gives up on a webhook after 15 s; a worker silent for twice that is stuck.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
