@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,8 @@ class Prepared:
 
 
 def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
+    if not isinstance(statement, ReturnsRows | UpdateBase):
+        raise TypeError("a prepared statement is a Core SELECT, INSERT, UPDATE or DELETE")
     compiled = statement.compile(dialect=dialect)
     assert isinstance(compiled, SQLCompiler)  # noqa: S101 - a statement, not DDL
     if compiled.literal_execute_params or compiled.post_compile_params:
@@ -89,12 +91,11 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Compiled:
             given.append((name, process))
         else:
             constants[name] = process(bind.effective_value) if process else bind.effective_value
-    if not isinstance(statement, ReturnsRows | UpdateBase):
-        raise TypeError("a prepared statement is a Core SELECT, INSERT, UPDATE or DELETE")
     columns = list(statement.exported_columns)
     results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
     positions = tuple(compiled.positiontup) if compiled.positional else None
-    row = namedtuple("Row", [c.key for c in columns], rename=True)  # type: ignore[misc]  # noqa: PYI024 - built at run time from the columns
+    # A named tuple type made from the statement's columns (duplicate names renamed).
+    row = namedtuple("Row", [c.key for c in columns], rename=True)  # type: ignore[misc]
     return _Compiled(compiled.string, positions, constants, tuple(given), results, row)
 
 
@@ -182,5 +183,8 @@ def queued_write(conn: DriverConnection) -> Iterator[None]:
         yield
         conn.commit()
     except BaseException:
-        dbapi.rollback()
+        # A connection that died mid-write cannot roll back either; the queue is
+        # released all the same (WriteQueuedConnection.rollback).
+        with suppress(Exception):
+            dbapi.rollback()
         raise

@@ -159,9 +159,7 @@ def find_hotline(
     db: Session | Connection | DriverConnection, number: str
 ) -> HotlineSettings | None:
     """The hotline answering `number`: its row, as every incoming call reads it."""
-    conn = driver_connection(db)
-    found: HotlineSettings | None = _HOTLINE_BY_NUMBER.first(conn, {"number": number})
-    return found
+    return _HOTLINE_BY_NUMBER.first(driver_connection(db), {"number": number})
 
 
 def find_route(
@@ -183,8 +181,7 @@ def find_call(session: Session, call_sid: str) -> Call | None:
 
 def insert_call(db: Connection | DriverConnection, values: dict[str, Any]) -> int | None:
     """Insert the call row `values` (CALL_FIELDS); its id, None if Twilio sent it before."""
-    new_id: int | None = _INSERT_CALL.scalar(driver_connection(db), values)
-    return new_id
+    return _INSERT_CALL.scalar(driver_connection(db), values)
 
 
 def open_call(db: Connection | DriverConnection, values: dict[str, Any]) -> CallFacts:
@@ -192,7 +189,7 @@ def open_call(db: Connection | DriverConnection, values: dict[str, Any]) -> Call
     conn = driver_connection(db)
     new_id = insert_call(conn, values)
     if new_id is None:
-        existing: CallFacts | None = _CALL_ROW_BY_SID.first(conn, {"call_sid": values["call_sid"]})
+        existing = _CALL_ROW_BY_SID.first(conn, {"call_sid": values["call_sid"]})
         assert existing is not None  # noqa: S101 - the conflicting row exists
         return existing
     return NewCall(new_id, values["call_sid"], values["from_number"], values["chain"])

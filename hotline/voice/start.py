@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, literal, select
+from sqlalchemy import Connection, Insert, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql
 
 from hotline.db import Database
@@ -97,7 +97,7 @@ def _start(conn: Connection, values: dict[str, Any], now: datetime) -> Started:
     return call, first_step(conn, call, now)
 
 
-def _call_and_first_leg(_dialect: str) -> Any:
+def _call_and_first_leg(_dialect: str) -> Insert:
     # PostgreSQL only: a data-modifying CTE. ON CONFLICT leaves the CTE empty
     # for a retried webhook, so no leg is inserted and no id comes back.
     calls, legs = Call.__table__, CallAttempt.__table__
