@@ -42,6 +42,15 @@ def reset_database(engine: Engine) -> None:
             conn.execute(text("CREATE SCHEMA public"))
 
 
+def companion_database(server_url: str, role: str) -> str:
+    """The name of a database beside the test database, kept apart per test database.
+
+    `test` gives `test_e2e`; two runs on different test databases of one server
+    (HOTLINE_TEST_DATABASE_URL) then never drop each other's.
+    """
+    return f"{make_url(normalise_url(server_url)).database}_{role}"
+
+
 def fresh_postgres_database(server_url: str, name: str) -> str:
     """Drop and create database `name` next to the test database; return its URL."""
     url = make_url(normalise_url(server_url))

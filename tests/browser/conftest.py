@@ -23,9 +23,8 @@ from werkzeug.serving import make_server
 from hotline import create_app, schema
 from hotline.auth.models import ManagedHotline, User
 from hotline.db import make_engine
-from tests.conftest import USER_PASSWORD, fresh_postgres_database
+from tests.conftest import USER_PASSWORD, companion_database, fresh_postgres_database
 
-BROWSER_DATABASE = "test_browser"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -77,7 +76,7 @@ def browser_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     server_url = os.environ.get("HOTLINE_TEST_DATABASE_URL")
     if not server_url:
         return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
-    return fresh_postgres_database(server_url, BROWSER_DATABASE)
+    return fresh_postgres_database(server_url, companion_database(server_url, "browser"))
 
 
 @pytest.fixture(scope="session")

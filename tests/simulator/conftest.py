@@ -17,13 +17,12 @@ from hotline import schema
 from hotline.db import make_engine
 from hotline.simulator import Behaviour, Scenario, SimulationResult, simulate_call
 from tests.app_node import Node, free_port
-from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.conftest import companion_database, drop_postgres_database, fresh_postgres_database
 from tests.live_team import PEOPLE, SCREENED, seed
 
 TOKEN = "e2e-auth-token-0123456789abcdef"
 EMERGENCY_NUMBER = "+33184880000"
 CALLER = "+33698765432"
-E2E_DATABASE = "test_e2e"
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,9 @@ def e2e_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not server_url:
         yield f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.sqlite3'}"
         return
-    yield fresh_postgres_database(server_url, E2E_DATABASE)
-    drop_postgres_database(server_url, E2E_DATABASE)
+    name = companion_database(server_url, "e2e")
+    yield fresh_postgres_database(server_url, name)
+    drop_postgres_database(server_url, name)
 
 
 @pytest.fixture(scope="session")
