@@ -21,16 +21,16 @@ STEPS = [
     ("signature_is_valid", "signature check (twilio RequestValidator)"),
     ("Request._load_form_data", "form parsing (Werkzeug)"),
     ("incoming", "incoming view, other"),
-    ("get_session", "session: create"),
+    ("Database.autocommit", "connection: pool check-out"),
     ("to_e164", "phone number parsing"),
     ("find_hotline", "query: hotline by number"),
-    ("open_call", "insert: call"),
     ("resolve_chain", "query: on-call chain"),
     ("chain_snapshot", "chain snapshot"),
-    ("first_step", "insert: first ring leg"),
+    ("start", "write: call and first ring leg"),
+    ("insert_call", "insert: call"),
+    ("ring", "insert: first ring leg"),
+    ("DriverConnection.commit", "commit"),
     ("_answer", "TwiML (twilio VoiceResponse)"),
-    ("Session.commit", "commit"),
-    ("_close_session", "session: close"),
 ]
 
 

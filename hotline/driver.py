@@ -118,7 +118,9 @@ class DriverConnection:
             before(self.connection, cursor, compiled.sql, values, None, False)
         try:
             cursor.execute(compiled.sql, values)
-            raw = cursor.fetchall() if cursor.description else []
+            # Rows only where the statement names its result columns: asking the
+            # cursor for its description costs psycopg a Column object per column.
+            raw = cursor.fetchall() if compiled.results else []
         except self.dialect.loaded_dbapi.Error as error:
             raise self._translated(error, compiled.sql, values, cursor) from error
         finally:
