@@ -4,7 +4,8 @@ Flask's test client posts signed incoming calls, one at a time, to the real app 
 fresh database seeded as for webhook.py (one hotline, three people, a year of slots),
 and to variants of it: the view replaced by constant TwiML behind the same webhook
 wrapper (signature check, form, hooks), then without the app's request hooks, then
-the form parsed and nothing else; and to benchmarks/bare_app.py. The call path's
+the form parsed and nothing else; to the real app with the write, then also the
+reads, replaced by their outcome; and to benchmarks/bare_app.py. The call path's
 database steps are also timed on their own: the reads (a pooled connection, the
 hotline, the on-call lookup) and the write (the call and its first ring leg).
 
@@ -23,6 +24,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import date
+from unittest.mock import patch
 
 import bare_app
 import benchdb
@@ -100,6 +102,24 @@ def variants() -> list[tuple[str, Flask]]:
     ]
 
 
+def without_database(blocks: int) -> list[tuple[str, float]]:
+    """The real request with the write, then also the reads, replaced by their outcome."""
+    app = create_app()
+    with database(app).autocommit() as autocommit:
+        route = calls.find_route(driver_connection(autocommit), webhook.HOTLINE_NUMBER, utcnow())
+
+    def recorded(_db: object, _conn: object, values: dict, _now: object) -> start.Started:
+        call = calls.NewCall(0, values["call_sid"], values["from_number"], values["chain"])
+        return call, calls.Step(calls.StepKind.DIAL, calls.Leg(0, values["chain"][0]["number"]))
+
+    post = poster(app)
+    with patch.object(start, "start", recorded):
+        no_write = best_of(blocks, post)
+        with patch.object(calls, "find_route", lambda *_args: route):
+            neither = best_of(blocks, post)
+    return [("real without the write", no_write), ("real without the reads and the write", neither)]
+
+
 def database_steps(app: Flask, blocks: int) -> list[tuple[str, float]]:
     """The reads and the write of an incoming call, timed on their own."""
     db, now = database(app), utcnow()
@@ -135,6 +155,7 @@ def bench(kind: str, blocks: int) -> None:
     )
     print(f"\n== {kind}: CPU per request, smallest of {blocks} blocks of {BLOCK}")
     figures = [(label, best_of(blocks, poster(app))) for label, app in variants()]
+    figures[1:1] = without_database(blocks)
     figures += database_steps(create_app(), blocks)
     for label, seconds in figures:
         print(f"{seconds * 1e3:8.3f} ms  {label}")
