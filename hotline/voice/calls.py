@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Insert, Table, bindparam, select, update
+from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,11 @@ class NewCall:
     outcome: str = Outcome.RINGING
 
 
+def bound_values(table: Table, fields: Sequence[str]) -> dict[str, BindParameter[Any]]:
+    """One typed bind parameter per column of `fields`, named as the column."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in fields}
+
+
 def insert_once(
     table: Table, keys: Sequence[str], fields: Sequence[str], returning: Sequence[str] = ()
 ) -> Prepared:
@@ -104,8 +109,11 @@ def insert_once(
 
     def build(dialect: str) -> Insert:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = {name: bindparam(name, type_=table.c[name].type) for name in fields}
-        statement = insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+        statement = (
+            insert(table)
+            .values(bound_values(table, fields))
+            .on_conflict_do_nothing(index_elements=keys)
+        )
         if returning:
             return statement.returning(*(table.c[name] for name in returning))
         return statement.inline()  # no implicit RETURNING of the new id: nobody reads it

@@ -27,6 +27,7 @@ from hotline.voice.calls import (
     NewCall,
     Step,
     StepKind,
+    bound_values,
     chain_snapshot,
     first_step,
     insert_call,
@@ -103,7 +104,7 @@ def _call_and_first_leg(_dialect: str) -> Insert:
     calls, legs = Call.__table__, CallAttempt.__table__
     new_call = (
         postgresql.insert(calls)
-        .values({name: bindparam(name, type_=calls.c[name].type) for name in CALL_FIELDS})
+        .values(bound_values(calls, CALL_FIELDS))
         .on_conflict_do_nothing(index_elements=["call_sid"])
         .returning(calls.c.id)
         .cte("new_call")
