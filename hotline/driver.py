@@ -12,6 +12,7 @@ as SQLAlchemy would.
 
 from __future__ import annotations
 
+import logging
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -29,6 +30,9 @@ from sqlalchemy.sql.selectable import ReturnsRows
 from hotline.sqlite_engine import WriteQueuedConnection
 
 Processor = Callable[[Any], Any] | None
+# SQLAlchemy's own statement log: `echo=True` (or this logger at INFO) shows
+# the driver's statements beside the ones SQLAlchemy executes.
+ECHO = logging.getLogger("sqlalchemy.engine.Engine")
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class DriverConnection:
         before = self.connection.dispatch.before_cursor_execute
         if before:
             before(self.connection, cursor, compiled.sql, values, None, False)
+        if ECHO.isEnabledFor(logging.INFO):
+            ECHO.info("%s\n[driver] %r", compiled.sql, values)
         try:
             cursor.execute(compiled.sql, values)
             # Rows only where the statement names its result columns: asking the

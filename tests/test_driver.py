@@ -102,3 +102,12 @@ def test_statements_on_the_driver_are_seen_by_sqlalchemys_cursor_events(connecti
 
     assert len(seen) == 1
     assert "FROM call" in seen[0]
+
+
+def test_statements_on_the_driver_are_in_sqlalchemys_statement_log(connection, caplog):
+    caplog.set_level("INFO", logger="sqlalchemy.engine.Engine")
+
+    CALL_BY_SID.all(DriverConnection(connection), {"call_sid": "CAlogged"})
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "sqlalchemy.engine.Engine"]
+    assert any("FROM call" in message and "CAlogged" in message for message in logged)
