@@ -4,7 +4,7 @@ The usual case (a new call, someone to ring) is written at once, on the driver
 (hotline.driver): on PostgreSQL one statement in autocommit, the call and its
 first leg inserted together, atomically, in one round trip; on SQLite the two
 inserts in one queued transaction. A retried webhook or an empty chain takes
-the general path.
+the general path, a transaction on a connection of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, insert, literal, select
+from sqlalchemy import Insert, bindparam, insert, literal, select
 from sqlalchemy.dialects import postgresql
 
 from hotline.db import Database
@@ -58,19 +58,11 @@ def call_values(
     }
 
 
-def start(db: Database, conn: DriverConnection, values: dict[str, Any], now: datetime) -> Started:
-    """Record the call and take its first step; `conn` is the autocommit connection of the reads."""
-    started = _start_at_once(db, conn, values, now)
-    if started is not None:
-        return started
-    with db.writing() as writer:
-        return _start(writer, values, now)
-
-
-def _start_at_once(
+def start_at_once(
     db: Database, conn: DriverConnection, values: dict[str, Any], now: datetime
 ) -> Started | None:
-    """Insert a new call with its first ring leg; None for a retry or nobody to ring."""
+    """Insert a new call with its first ring leg on `conn`, the autocommit connection of
+    the reads; None for a retry or nobody to ring (then `start_in_transaction`)."""
     snapshot = values["chain"]
     if not snapshot:
         return None
@@ -88,14 +80,15 @@ def _start_at_once(
     return _new_call(call_id, values), Step(StepKind.DIAL, Leg(0, head["number"]))
 
 
+def start_in_transaction(db: Database, values: dict[str, Any], now: datetime) -> Started:
+    """Record the call (a retry finds the one recorded) and take its first step."""
+    with db.writing() as conn:
+        call = open_call(conn, values)
+        return call, first_step(conn, call, now)
+
+
 def _new_call(call_id: int, values: dict[str, Any]) -> NewCall:
     return NewCall(call_id, values["call_sid"], values["from_number"], values["chain"])
-
-
-def _start(conn: Connection, values: dict[str, Any], now: datetime) -> Started:
-    """Record the call (a retry finds the one recorded) and take its first step."""
-    call = open_call(conn, values)
-    return call, first_step(conn, call, now)
 
 
 def _call_and_first_leg(_dialect: str) -> Insert:

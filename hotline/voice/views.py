@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import current_app, request
 
-from hotline.db import database, get_session, utcnow
+from hotline.db import Database, database, get_session, utcnow
 from hotline.driver import driver_connection
 from hotline.models import Hotline
 from hotline.voice import bp, calls, start, twiml
@@ -67,19 +68,33 @@ def incoming() -> str:
     call_sid, caller, to_number = form.get("CallSid", ""), form.get("From", ""), form.get("To", "")
     if not call_sid:
         raise ValueError("incoming call without CallSid")
-    # The hot path of every call: statements on the driver, no ORM session.
-    # The reads hold no lock; the write is one statement on PostgreSQL and a
-    # two-insert transaction on SQLite.
     db = database(current_app)
+    recorded = _record_incoming(db, call_sid, caller, to_number, now)
+    if recorded is None:
+        return _unroutable(call_sid, caller, to_number, now)
+    hotline, values, started = recorded
+    # A retried webhook or nobody to ring: written once the reads' connection
+    # is back in the pool, so a request never holds two.
+    call, step = started or start.start_in_transaction(db, values, now)
+    return _answer(step, hotline, call, greet=True)
+
+
+def _record_incoming(
+    db: Database, call_sid: str, caller: str, to_number: str, now: datetime
+) -> tuple[calls.HotlineSettings, dict[str, Any], start.Started | None] | None:
+    """Find the route and record the usual new call, on one connection; None: unknown number.
+
+    The hot path of every call: statements on the driver, no ORM session. The
+    reads hold no lock; the write is one statement on PostgreSQL and a
+    two-insert transaction on SQLite.
+    """
     with db.autocommit() as autocommit:
         conn = driver_connection(autocommit)
         route = calls.find_route(conn, to_number, now)
         if route is None:
-            return _unroutable(call_sid, caller, to_number, now)
-        hotline, chain = route
-        values = start.call_values(hotline, chain, call_sid=call_sid, from_number=caller, now=now)
-        call, step = start.start(db, conn, values, now)
-    return _answer(step, hotline, call, greet=True)
+            return None
+        values = start.call_values(*route, call_sid=call_sid, from_number=caller, now=now)
+        return route[0], values, start.start_at_once(db, conn, values, now)
 
 
 def _unroutable(call_sid: str, caller: str, to_number: str, now: datetime) -> str:
