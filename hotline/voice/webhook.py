@@ -47,7 +47,9 @@ def _public_url() -> str:
 def signature_is_valid() -> bool:
     token = current_app.config["TWILIO_AUTH_TOKEN"]
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature:
+    # A signature is base64: anything else is forged, and compare_digest
+    # refuses to compare non-ASCII text at all.
+    if not token or not signature or not signature.isascii():
         return False
     validator = RequestValidator(token)
     url = public_url()

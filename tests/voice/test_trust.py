@@ -32,6 +32,14 @@ def test_signature_with_another_token_is_refused(twilio, team, db_session):
     assert call_count(db_session) == 0
 
 
+@pytest.mark.parametrize("path", ["/voice/incoming", "/voice/status"])
+def test_a_signature_with_non_ascii_characters_is_refused(twilio, team, db_session, path):
+    response = twilio.post(path, PARAMS, signature="\u00e9t\u00e9")
+
+    assert response.status_code == 403
+    assert call_count(db_session) == 0
+
+
 def test_replay_with_an_altered_parameter_is_refused(twilio, team, db_session):
     genuine = sign(twilio.url("/voice/incoming"), PARAMS)
     altered = {**PARAMS, "From": "+33600000000"}
