@@ -294,8 +294,9 @@ def record_dial_result(
     if attempt_at(session, call, position) is None:
         ring(session, call, position, now)  # a leg we never saw start: keep its trace
     attempt = attempt_at(session, call, position)
+    caller_gone = caller_gone or call.ended_at is not None
     if attempt is not None:
-        attempt.result = _leg_result(dial_status, bridged)
+        attempt.result = _leg_result(dial_status, bridged, caller_gone)
         attempt.leg_sid = attempt.leg_sid or leg_sid
         if dial_status == "failed" and not bridged:
             alert_outbox.leg_failed(session, call, attempt)  # an outbox row, sent by the worker
@@ -310,7 +311,7 @@ def record_dial_result(
             call.answered_by_id = attempt.person_id
             call.answered_position = position
         return Step(StepKind.HANGUP)
-    if caller_gone or call.ended_at is not None:
+    if caller_gone:
         _settle(call, Outcome.ABANDONED)
         return Step(StepKind.HANGUP)
     if call.outcome != Outcome.RINGING:
@@ -333,9 +334,13 @@ def _ring_or_voicemail(
     return Step(StepKind.VOICEMAIL)
 
 
-def _leg_result(dial_status: str, bridged: bool) -> LegResult:
+def _leg_result(dial_status: str, bridged: bool, caller_gone: bool) -> LegResult:
     if bridged:
         return LegResult.ACCEPTED
+    if dial_status == "completed" and caller_gone:
+        # The agent picked up but the caller left during the screening prompt:
+        # nobody declined anything, so it must not count against the agent.
+        return LegResult.CANCELED
     # A "completed" leg that was not bridged is a personal voicemail, a pocket
     # answer or an agent who did not press 1: never an answer.
     return LEG_RESULT_BY_STATUS.get(dial_status, LegResult.FAILED)
@@ -373,7 +378,7 @@ def record_leg_status(
         attempt.ended_at = _earliest(attempt.ended_at, at)
         if attempt.result in (LegResult.RINGING, LegResult.NOT_DIALLED):
             accepted = status == "completed" and attempt.accepted_at is not None
-            attempt.result = LegResult.ACCEPTED if accepted else LEG_RESULT_BY_STATUS[status]
+            attempt.result = _leg_result(status, accepted, call.ended_at is not None)
     if _is_newer(attempt, status, sequence):
         attempt.twilio_status = status
         attempt.status_sequence = sequence

@@ -171,7 +171,7 @@ def test_caller_hanging_up_during_screening_is_never_an_answer(live_server, plac
     assert call["outcome"] == "abandoned"
     assert call["answered_by_id"] is None
     [attempt] = live_server.attempt_rows(call["id"])
-    assert attempt["result"] == "declined"
+    assert attempt["result"] == "canceled"  # the caller left: the agent declined nothing
     assert attempt["accepted_at"] is None
 
 

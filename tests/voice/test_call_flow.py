@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hotline.voice.models import LegResult, Outcome
-from tests.voice.conftest import CallDriver, attempts, load_call
+from tests.voice.conftest import T_FMT, CallDriver, attempts, load_call
 
 T = "Fri, 27 Nov 2026 10:00:{:02d} +0000"
 
@@ -126,6 +126,34 @@ def test_dial_action_with_caller_gone_stops_the_chain(driver, db_session):
     call = load_call(db_session, driver.call_sid)
     assert call.outcome == Outcome.ABANDONED
     assert len(attempts(db_session, call)) == 1
+
+
+@pytest.mark.parametrize("order", ["dial-result first", "leg and call status first"])
+def test_caller_leaving_during_the_screening_prompt_is_not_a_decline(driver, db_session, order):
+    driver.incoming()
+    driver.leg(0, "in-progress", 2, T_FMT.format(5))
+    driver.screen(0)  # the agent hears the prompt; the caller hangs up meanwhile
+    callbacks = [
+        lambda: driver.dial_result(0, "completed", bridged=False, parent="completed"),
+        lambda: driver.leg(0, "completed", 3, T_FMT.format(9)),
+        lambda: driver.status("completed", 9),
+    ]
+    for callback in callbacks if order == "dial-result first" else callbacks[::-1]:
+        callback()
+
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.ABANDONED
+    assert [a.result for a in attempts(db_session, call)] == [LegResult.CANCELED]
+
+
+def test_an_agent_who_does_not_press_1_while_the_caller_waits_declined(driver, db_session):
+    driver.incoming()
+    driver.leg(0, "in-progress", 2, T_FMT.format(5))
+    driver.leg(0, "completed", 3, T_FMT.format(20))
+    driver.dial_result(0, "completed", bridged=False)
+
+    legs = attempts(db_session, load_call(db_session, driver.call_sid))
+    assert legs[0].result == LegResult.DECLINED
 
 
 def test_agent_accepting_after_caller_left_is_told_and_dropped(driver):
