@@ -42,11 +42,37 @@ def national_format(e164: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-def spoken_digits(e164: str) -> str:
-    """Spell a number digit by digit for text-to-speech (national form)."""
+# Twilio's digit forms of a withheld caller ID (ANONYMOUS, RESTRICTED, BLOCKED,
+# UNKNOWN, UNAVAILABLE spelt on a phone keypad); newer calls carry the words.
+WITHHELD_CALLER_IDS = frozenset(
+    {"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"}
+)
+
+
+def is_withheld(number: str) -> bool:
+    """True for a caller ID that gives no number to call back."""
+    plausible = number.startswith("+") and number[1:].isdigit()
+    return not plausible or number in WITHHELD_CALLER_IDS
+
+
+def format_for(e164: str, home: str) -> str:
+    """`e164` as it is dialled from the number `home`: national form within its
+    country calling code, international form from abroad."""
+    parsed = phonenumbers.parse(e164, None)
+    abroad = parsed.country_code != phonenumbers.parse(home, None).country_code
+    style = phonenumbers.PhoneNumberFormat.INTERNATIONAL if abroad else _NATIONAL
+    return phonenumbers.format_number(parsed, style)
+
+
+_NATIONAL = phonenumbers.PhoneNumberFormat.NATIONAL
+
+
+def spoken_digits(e164: str, home: str) -> str:
+    """Spell a number digit by digit for text-to-speech, as dialled from `home`."""
     try:
-        national = national_format(e164)
+        written = format_for(e164, home)
     except phonenumbers.NumberParseException:
-        national = e164
-    digits = [c for c in national if c.isdigit()]
-    return " ".join(digits) if digits else e164
+        written = e164
+    # "+" is read out ("plus") by the voices of both languages.
+    spoken = [c for c in written if c.isdigit() or c == "+"]
+    return " ".join(spoken) if spoken else e164

@@ -127,12 +127,24 @@ def _hotline(session: Session, event: AlertEvent) -> Hotline:
 def _hotline_context(hotline: Hotline) -> dict[str, Any]:
     return {
         "hotline_name": hotline.name,
-        "hotline_number": messages.readable_number(hotline.number),
+        "hotline_number": messages.readable_number(hotline.number, hotline.number),
     }
 
 
 def _when(hotline: Hotline, moment: datetime) -> Callable[[str], str]:
     return lambda language: messages.local_datetime(moment, hotline.timezone, language)
+
+
+def _call_context(
+    base: dict[str, Any], call: Call, hotline: Hotline
+) -> Callable[[str], dict[str, Any]]:
+    """A call alert's context in a language: `base`, who called and when, in local time."""
+
+    def context(language: str) -> dict[str, Any]:
+        caller = messages.caller_label(call.from_number, hotline.number, language)
+        return {**base, "caller": caller, "when": _when(hotline, call.started_at)(language)}
+
+    return context
 
 
 def _call(event: AlertEvent) -> Call:
@@ -145,24 +157,21 @@ def plan_missed_call(session: Session, event: AlertEvent, _settings: Settings) -
     call, hotline = _call(event), _hotline(session, event)
     voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
     chain = recipients.call_chain(session, call)
-    when = _when(hotline, call.started_at)
     base = {
         **_hotline_context(hotline),
-        "caller": messages.readable_number(call.from_number),
         "recording_url": voicemail.recording_url if voicemail else None,
         "duration": voicemail.duration if voicemail else None,
         "chain_names": ", ".join(r.name for r in chain),
     }
     everyone = recipients.merge(chain, recipients.managers(session, hotline.id))
-    return Plan([(r, SMS_AND_EMAIL) for r in everyone], lambda lang: {**base, "when": when(lang)})
+    return Plan([(r, SMS_AND_EMAIL) for r in everyone], _call_context(base, call, hotline))
 
 
 def plan_call_received(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
     call, hotline = _call(event), _hotline(session, event)
-    when = _when(hotline, call.started_at)
-    base = {**_hotline_context(hotline), "caller": messages.readable_number(call.from_number)}
     chain = recipients.call_chain(session, call)
-    return Plan([(r, (Channel.SMS,)) for r in chain], lambda lang: {**base, "when": when(lang)})
+    context = _call_context(_hotline_context(hotline), call, hotline)
+    return Plan([(r, (Channel.SMS,)) for r in chain], context)
 
 
 def plan_leg_failed(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
@@ -173,7 +182,7 @@ def plan_leg_failed(session: Session, event: AlertEvent, _settings: Settings) ->
     base = {
         **_hotline_context(hotline),
         "target_name": person.name if person is not None else number,
-        "number": messages.readable_number(number),
+        "number": messages.readable_number(number, hotline.number),
     }
     # Texting the number that just failed is pointless: the person hears by e-mail.
     deliveries = [(r, (Channel.EMAIL,)) for r in recipients.people(session, [event.person_id])]

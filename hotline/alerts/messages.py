@@ -11,12 +11,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from jinja2 import Environment
 
 from hotline.models import LANGUAGES
-from hotline.phone import national_format
+from hotline.phone import format_for, is_withheld
 
 DATETIME_FORMATS = {"fr": "%d/%m/%Y %H:%M", "en": "%d %b %Y %H:%M"}
+WITHHELD_LABELS = {"fr": "numéro masqué", "en": "withheld number"}
 SMS_MAX_CHARS = 480  # three concatenated SMS segments: more is cut, the e-mail has the rest
 
 
@@ -65,9 +67,16 @@ def local_time(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%H:%M")
 
 
-def readable_number(e164: str) -> str:
-    """A number in its national form; anything unparsable is shown as received."""
+def readable_number(e164: str, home: str) -> str:
+    """A number as it is dialled from the number `home`; anything unparsable as received."""
     try:
-        return national_format(e164)
-    except Exception:  # noqa: BLE001 - "anonymous", "+266696687": show it as Twilio sent it
+        return format_for(e164, home)
+    except phonenumbers.NumberParseException:
         return e164 or "?"
+
+
+def caller_label(number: str, home: str, language: str) -> str:
+    """The caller as an alert names them: the number to call back, or that it was withheld."""
+    if is_withheld(number):
+        return WITHHELD_LABELS[language_of(language)]
+    return readable_number(number, home)

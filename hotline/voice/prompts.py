@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale, gettext
 
-from hotline.phone import spoken_digits
+from hotline.phone import is_withheld, spoken_digits
 
 # The text-to-speech language and voice Twilio's <Say> uses for each language we speak.
 VOICES = {"fr": ("fr-FR", "Polly.Lea"), "en": ("en-GB", "Polly.Amy")}
@@ -59,8 +59,8 @@ def prompts_for(language: str) -> Prompts:
         )
 
 
-def spoken_caller(number: str, prompts: Prompts) -> str:
-    """Say the caller's number digit by digit, or that it is withheld."""
-    if not number or not number.startswith("+") or not number[1:].isdigit():
+def spoken_caller(number: str, home: str, prompts: Prompts) -> str:
+    """Say the caller's number digit by digit as dialled from `home`, or that it is withheld."""
+    if is_withheld(number):
         return prompts.withheld_number
-    return spoken_digits(number)
+    return spoken_digits(number, home)

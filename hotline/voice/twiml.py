@@ -228,7 +228,7 @@ def screening(
         method="POST",
     )
     text = prompts.whisper.format(
-        hotline=hotline.name, caller=spoken_caller(call.from_number, prompts)
+        hotline=hotline.name, caller=spoken_caller(call.from_number, hotline.number, prompts)
     )
     _say(gather, text, hotline)
     response.append(gather)

@@ -41,6 +41,7 @@ class CallDriver:
     twilio: TwilioClient
     hotline: Hotline
     call_sid: str = "CA00000000000000000000000000000001"
+    caller: str = CALLER
     sent: list[tuple[str, dict[str, str], dict[str, Any]]] = field(default_factory=list)
 
     def post(self, path: str, params: dict[str, str], query: dict[str, Any] | None = None) -> str:
@@ -57,7 +58,7 @@ class CallDriver:
             "/voice/incoming",
             {
                 "CallSid": self.call_sid,
-                "From": CALLER,
+                "From": self.caller,
                 "To": self.hotline.number,
                 "CallStatus": "ringing",
                 "Direction": "inbound",

@@ -156,6 +156,21 @@ def test_an_agent_who_does_not_press_1_while_the_caller_waits_declined(driver, d
     assert legs[0].result == LegResult.DECLINED
 
 
+@pytest.mark.parametrize(
+    ("caller", "spoken"),
+    [
+        ("+33699887766", "de la part du 0 6 9 9 8 8 7 7 6 6"),
+        ("+447911123456", "de la part du + 4 4 7 9 1 1 1 2 3 4 5 6"),  # from abroad
+        ("+266696687", "de la part du numéro masqué"),  # Twilio's ANONYMOUS
+    ],
+)
+def test_the_whisper_says_the_caller_as_the_agent_would_dial_back(twilio, team, caller, spoken):
+    driver = CallDriver(twilio, team.hotline, caller=caller)
+    driver.incoming()
+
+    assert spoken in driver.screen(0)
+
+
 def test_agent_accepting_after_caller_left_is_told_and_dropped(driver):
     driver.incoming()
     driver.status("completed", 9)
