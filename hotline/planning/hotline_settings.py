@@ -106,6 +106,11 @@ def _checked(session: Session, hotline: Hotline, s: HotlineSettings) -> dict[str
     if greeting is not None and len(greeting) > 500:
         raise HotlineSettingsError(_l("The greeting is too long."), "greeting")
     fallback = _phone(s.fallback_number, "fallback_number") if s.fallback_number else None
+    if fallback == number:
+        raise HotlineSettingsError(
+            _l("The fallback cannot be the hotline's own number: the call would ring it again."),
+            "fallback_number",
+        )
     return {
         "number": number,
         "name": name,

@@ -304,6 +304,8 @@ def _read_hotline(row: _Row, prefix: str) -> HotlineRow:
         )
         or 120,
     }
+    if settings["fallback_number"] and settings["fallback_number"] == settings["number"]:
+        row.error("fallback_number is the hotline's own number: the call would ring it again")
     zone = _zone(row, settings["timezone"])
     hotline = HotlineRow(
         where=row.where,

@@ -236,10 +236,14 @@ def _hotline_id_for(session: Session, number: str) -> int | None:
 
 def chain_snapshot(chain: Chain, hotline: HotlineSettings) -> list[dict[str, Any]]:
     """Freeze the chain as rung: the responders, then the hotline's fallback number."""
+    # Ringing the hotline's own number would call the hotline again, in a loop;
+    # the planning refuses it, this keeps any older record from doing it.
     entries = [
-        {"person_id": r.person_id, "name": r.name, "number": r.number} for r in chain.responders
+        {"person_id": r.person_id, "name": r.name, "number": r.number}
+        for r in chain.responders
+        if r.number != hotline.number
     ]
-    numbers = {e["number"] for e in entries}
+    numbers = {e["number"] for e in entries} | {hotline.number}
     if hotline.fallback_number and hotline.fallback_number not in numbers:
         fallback = {"person_id": None, "name": FALLBACK_NAME, "number": hotline.fallback_number}
         entries.append(fallback)

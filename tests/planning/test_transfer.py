@@ -408,6 +408,10 @@ BAD_FILES = {
         spoil_hotline(fallback_number="emergency"),
         f"{HOTLINE}: fallback_number 'emergency': not a valid phone number",
     ),
+    "fallback is the hotline itself": (
+        spoil_hotline(fallback_number=NUMBER),
+        f"{HOTLINE}: fallback_number is the hotline's own number: the call would ring it again",
+    ),
     "end before start": (
         spoil_slot(0, end="2026-11-23T07:00"),
         "hotlines[0].slots[0] (2026-11-23T08:00 -> 2026-11-23T07:00): end is before start",

@@ -95,6 +95,19 @@ def test_nobody_and_no_fallback_goes_to_voicemail_not_silence(twilio, make_hotli
     assert "<Record" in twiml
 
 
+def test_the_hotline_never_rings_its_own_number(twilio, make_hotline, make_person, make_slot):
+    # Records older than the planning's check: the fallback and a mobile are the line itself.
+    hotline = make_hotline("+33184881234", fallback_number="+33184881234")
+    looping, agent = make_person(mobile="+33184881234"), make_person()
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=1), now + timedelta(hours=1), [looping, agent])
+
+    twiml = incoming(twilio, hotline)
+
+    assert f">{agent.mobile}</Number>" in twiml
+    assert ">+33184881234</Number>" not in twiml
+
+
 def test_inactive_person_is_skipped(twilio, make_hotline, make_person, make_slot):
     hotline = make_hotline()
     away, backup = make_person("Away", active=False), make_person("Backup")
