@@ -174,13 +174,16 @@ def leg_status() -> str:
 def call_status() -> str:
     """The caller's own leg changed status (configured as the number's status callback)."""
     session, form = get_session(), request.form
-    call = calls.find_call(session, form.get("CallSid", ""))
+    call_sid = form.get("CallSid", "")
+    if not call_sid:
+        raise ValueError("call status without CallSid")  # nothing to record it on
+    call = calls.find_call(session, call_sid)
     if call is None:
         # The call never reached our records (the database was away when it came):
         # record it now, as taken by the emergency fallback.
         call = calls.record_unroutable_call(
             session,
-            call_sid=form.get("CallSid", ""),
+            call_sid=call_sid,
             from_number=form.get("From", ""),
             to_number=form.get("To", ""),
             now=event_time(),

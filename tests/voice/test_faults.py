@@ -6,8 +6,10 @@ import logging
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from hotline import create_app
+from hotline.voice.models import Call
 from tests.conftest import EMERGENCY_NUMBER, TwilioClient, app_config
 
 UNREACHABLE = {
@@ -70,3 +72,14 @@ def test_no_emergency_number_configured_still_speaks():
 
     assert response.status_code == 200
     assert "<Say" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/voice/incoming", "/voice/status"])
+def test_a_callback_without_a_call_sid_answers_twiml_and_records_nothing(
+    twilio, team, db_session, path
+):
+    response = twilio.post(path, {"CallStatus": "completed", "To": team.hotline.number})
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+    assert db_session.scalar(select(func.count()).select_from(Call)) == 0
