@@ -310,10 +310,10 @@ def record_dial_result(
             # not this callback, which comes when the conversation is over.
             attempt.accepted_at = attempt.accepted_at or attempt.answered_at or now
     if bridged:
-        _settle(call, Outcome.ANSWERED)
-        if attempt is not None:
-            call.answered_by_id = attempt.person_id
-            call.answered_position = position
+        if attempt is None:
+            _settle(call, Outcome.ANSWERED)
+        else:
+            _answered_by(call, attempt)
         return Step(StepKind.HANGUP)
     if caller_gone:
         _settle(call, Outcome.ABANDONED)
@@ -410,6 +410,14 @@ def record_call_status(call: Call, *, status: str, duration: int | None, at: dat
     call.duration = call.duration if call.duration is not None else duration
     if call.outcome != Outcome.RINGING:
         return
+    accepted = [a for a in call.attempts if a.accepted_at is not None]
+    if accepted:
+        # Someone pressed 1 while the caller was there, which bridges them: an
+        # answer, even when the dial action that says so never reached us.
+        if accepted[0].result == LegResult.RINGING:
+            accepted[0].result = LegResult.ACCEPTED
+        _answered_by(call, accepted[0])
+        return
     ringing = [a for a in call.attempts if a.result == LegResult.RINGING]
     for attempt in ringing:
         dialled = attempt.leg_sid is not None or attempt.twilio_status is not None
@@ -445,6 +453,12 @@ def record_voicemail(
     if (voicemail.duration or 0) > 0 and voicemail.status in (None, "completed"):
         _settle(call, Outcome.VOICEMAIL)
     return voicemail
+
+
+def _answered_by(call: Call, attempt: CallAttempt) -> None:
+    _settle(call, Outcome.ANSWERED)
+    call.answered_by_id = attempt.person_id
+    call.answered_position = attempt.position
 
 
 def _settle(call: Call, outcome: Outcome) -> None:

@@ -171,6 +171,20 @@ def test_the_whisper_says_the_caller_as_the_agent_would_dial_back(twilio, team, 
     assert spoken in driver.screen(0)
 
 
+def test_an_accepted_call_is_answered_even_if_its_dial_action_is_lost(driver, team, db_session):
+    driver.incoming()
+    driver.leg(0, "in-progress", 2, T_FMT.format(5))
+    driver.screen(0)
+    driver.press(0, "1")
+    driver.status("completed", 95)  # the dial action never came (network, outage)
+
+    call = load_call(db_session, driver.call_sid)
+    assert call.outcome == Outcome.ANSWERED
+    assert call.answered_by_id == team.people[0].id
+    assert call.answered_position == 0
+    assert [a.result for a in attempts(db_session, call)] == [LegResult.ACCEPTED]
+
+
 def test_agent_accepting_after_caller_left_is_told_and_dropped(driver):
     driver.incoming()
     driver.status("completed", 9)
