@@ -77,8 +77,11 @@ class CallTimeline:
         return at.astimezone(ZoneInfo(self.timezone))
 
 
-def call_timeline(session: Session, call_id: int) -> CallTimeline:
-    """Return the timeline of call `call_id`, or a clear error when there is none."""
+def call_timeline(session: Session, call_id: int, default_timezone: str) -> CallTimeline:
+    """Return the timeline of call `call_id`, or a clear error when there is none.
+
+    A call of no hotline (taken by the emergency fallback) is shown in `default_timezone`.
+    """
     call = session.scalar(
         select(Call)
         .where(Call.id == call_id)
@@ -101,7 +104,7 @@ def call_timeline(session: Session, call_id: int) -> CallTimeline:
         call_sid=call.call_sid,
         hotline_id=call.hotline_id,
         hotline_name=hotline.name if hotline else None,
-        timezone=hotline.timezone if hotline else "UTC",
+        timezone=hotline.timezone if hotline else default_timezone,
         from_number=call.from_number,
         to_number=call.to_number,
         started_at=call.started_at,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from itertools import chain
 
-from flask import abort, render_template, request, stream_with_context
+from flask import abort, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -93,7 +93,7 @@ def calls_download() -> ResponseReturnValue:
 def call(call_id: int) -> ResponseReturnValue:
     """One call step by step: greeting, each ring leg, who accepted, voicemail, the end."""
     try:
-        timeline = call_timeline(get_session(), call_id)
+        timeline = call_timeline(get_session(), call_id, current_app.config["TIMEZONE"])
     except StatsInputError:
         abort(404)
     if not _may_see(timeline):

@@ -6,17 +6,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hotline.db import get_session
 from hotline.models import Hotline, Person
+from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.voice.models import Call
 
 
 def _local(at: datetime | None, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if at else "-"
+    # With the zone's abbreviation: calls of several hotlines may be listed together.
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z") if at else "-"
 
 
 @click.command("calls")
@@ -33,7 +36,10 @@ def calls_command(limit: int, number: str | None) -> None:
         .limit(limit)
     )
     if number:
-        query = query.where(Call.to_number == number)
+        try:
+            query = query.where(Call.to_number == to_e164(number))
+        except InvalidPhoneNumber as error:
+            raise click.BadParameter(str(error), param_hint="--hotline") from None
     hotlines = {h.id: h for h in session.scalars(select(Hotline))}
     people = {p.id: p.name for p in session.scalars(select(Person))}
     found = session.scalars(query).all()
@@ -42,8 +48,8 @@ def calls_command(limit: int, number: str | None) -> None:
         return
     for call in found:
         hotline = hotlines.get(call.hotline_id) if call.hotline_id else None
-        zone = ZoneInfo(hotline.timezone if hotline else "UTC")
-        answered = people.get(call.answered_by_id, "") if call.answered_by_id else ""
+        zone = ZoneInfo(hotline.timezone if hotline else current_app.config["TIMEZONE"])
+        answered = _answered_by(call, people)
         click.echo(
             f"{_local(call.started_at, zone)}  {call.call_sid}  {call.from_number} -> "
             f"{hotline.name if hotline else call.to_number}  {call.outcome.upper()}"
@@ -57,6 +63,11 @@ def calls_command(limit: int, number: str | None) -> None:
                 f"  ended {_local(attempt.ended_at, zone)}"
             )
         if call.voicemail:
-            click.echo(
-                f"    voicemail: {call.voicemail.duration or 0}s {call.voicemail.recording_url}"
-            )
+            recording = call.voicemail.recording_url or "(no recording)"
+            click.echo(f"    voicemail: {call.voicemail.duration or 0}s {recording}")
+
+
+def _answered_by(call: Call, people: dict[int, str]) -> str:
+    if call.answered_by_id:
+        return people.get(call.answered_by_id, "")
+    return "fallback" if call.answered_position is not None else ""

@@ -103,7 +103,7 @@ def test_bad_cursor_is_refused(db_session, week, cursor):
 
 
 def test_timeline_shows_each_leg_and_who_accepted(db_session, week):
-    timeline = call_timeline(db_session, week.calls[3].id)
+    timeline = call_timeline(db_session, week.calls[3].id, "Europe/Paris")
 
     assert [(leg.name, leg.result) for leg in timeline.legs] == [
         ("Alice Martin", "busy"),
@@ -121,7 +121,7 @@ def test_timeline_shows_each_leg_and_who_accepted(db_session, week):
 
 
 def test_timeline_of_a_voicemail_links_the_recording(db_session, week):
-    timeline = call_timeline(db_session, week.calls[4].id)
+    timeline = call_timeline(db_session, week.calls[4].id, "Europe/Paris")
 
     assert timeline.voicemail is not None
     assert timeline.voicemail.recording_url == "https://recordings.example/RE4"
@@ -134,7 +134,7 @@ def test_timeline_of_a_voicemail_links_the_recording(db_session, week):
 
 def test_timeline_of_an_unknown_call_is_a_clear_error(db_session):
     with pytest.raises(StatsInputError, match="unknown call 424242"):
-        call_timeline(db_session, 424242)
+        call_timeline(db_session, 424242, "Europe/Paris")
 
 
 def test_masked_caller_keeps_only_the_prefix_and_last_digits():

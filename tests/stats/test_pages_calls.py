@@ -203,6 +203,15 @@ def test_timeline_access(client, login_as, make_hotline, week):
     assert client.get("/stats/calls/99999999").status_code == 404
 
 
+def test_a_fallback_call_is_shown_in_the_installation_time_zone(client, login_as, week):
+    login_as("admin", language="en")
+
+    page = client.get(f"/stats/calls/{week.calls[10].id}").get_data(as_text=True)
+
+    assert ">03:00:00</time>" in page  # as in the call list: Paris, not UTC (01:00)
+    assert "(UTC)" not in page
+
+
 def test_csv_in_french_uses_semicolons_and_decimal_commas(client, login_as, week):
     login_as("supervisor", hotlines=(week.hotline,), language="fr")
 

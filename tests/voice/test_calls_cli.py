@@ -22,7 +22,20 @@ def test_calls_lists_outcome_and_every_leg(runner, driver, team, db_session):
     assert "leg 2: Bruno" in result.output
     assert "accepted" in result.output
     # 10:00:02 UTC is 11:00:02 in Paris in November.
-    assert "rang 2026-11-27 11:00:02" in result.output
+    assert "rang 2026-11-27 11:00:02 CET" in result.output
+
+
+def test_calls_of_one_hotline_as_people_write_its_number(runner, driver, team):
+    driver.incoming()
+
+    national = runner.invoke(args=["calls", "--hotline", "01 84 88 12 34"])
+    other = runner.invoke(args=["calls", "--hotline", "01 84 88 00 00"])
+    bad = runner.invoke(args=["calls", "--hotline", "12"])
+
+    assert driver.call_sid in national.output
+    assert "no calls recorded" in other.output
+    assert bad.exit_code == 2
+    assert "--hotline" in bad.output
 
 
 def test_calls_says_so_when_there_are_none(runner):
