@@ -15,7 +15,7 @@ from hotline.stats.errors import StatsInputError
 from hotline.stats.periods import Period
 from hotline.stats.scope import calls_in
 from hotline.stats.sqltime import dialect_of, seconds_between
-from hotline.voice.models import Call, CallAttempt, Outcome
+from hotline.voice.models import Call, CallAttempt, LegResult, Outcome
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -28,7 +28,7 @@ _CALLER = re.compile(r"[^0-9+]")
 class CallFilters:
     """Which calls to list: a period, then optionally a hotline, outcome, agent, caller.
 
-    `agent_id` keeps the calls on which that person was rung (any leg);
+    `agent_id` keeps the calls on which that person was rung (any leg dialled);
     `caller` is a part of the caller's number (spaces and dots ignored).
     """
 
@@ -103,12 +103,19 @@ def count_calls(session: Session, filters: CallFilters) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
+# A leg of a caller gone during the greeting is recorded but never rang anyone.
+_DIALLED = CallAttempt.result != LegResult.NOT_DIALLED
+
+
 def _filtered(session: Session, filters: CallFilters) -> Select[tuple[object, ...]]:
     _check(session, filters)
     accepting = aliased(CallAttempt)
     answerer = aliased(Person)
     legs = (
-        select(func.count()).where(CallAttempt.call_id == Call.id).correlate(Call).scalar_subquery()
+        select(func.count())
+        .where(CallAttempt.call_id == Call.id, _DIALLED)
+        .correlate(Call)
+        .scalar_subquery()
     )
     postgresql = dialect_of(session) == "postgresql"
     query = (
@@ -142,7 +149,7 @@ def _filtered(session: Session, filters: CallFilters) -> Select[tuple[object, ..
         query = query.where(Call.outcome == filters.outcome)
     if filters.agent_id is not None:
         rung = exists().where(
-            CallAttempt.call_id == Call.id, CallAttempt.person_id == filters.agent_id
+            CallAttempt.call_id == Call.id, CallAttempt.person_id == filters.agent_id, _DIALLED
         )
         query = query.where(rung)
     caller = _caller_part(filters.caller)

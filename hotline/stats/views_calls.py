@@ -39,6 +39,7 @@ from hotline.stats.views_common import (
     show_stats_error,
     shows_callers,
 )
+from hotline.voice.models import LegResult
 
 
 @bp.get("/calls")
@@ -111,7 +112,9 @@ def _may_see(timeline: CallTimeline) -> bool:
     """Reviewers: calls of their hotlines (admins: all); agents: calls they were rung for."""
     if is_agent():
         person = current_user.person_id
-        return person is not None and any(leg.person_id == person for leg in timeline.legs)
+        return person is not None and any(
+            leg.person_id == person and leg.result != LegResult.NOT_DIALLED for leg in timeline.legs
+        )
     if timeline.hotline_id is None:
         return scoped_hotline_ids(current_user) is None  # fallback calls: admins only
     return can_review(current_user, timeline.hotline_id)

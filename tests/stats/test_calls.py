@@ -7,8 +7,11 @@ import pytest
 from hotline.stats.calls import CallFilters, count_calls, iter_calls, list_calls
 from hotline.stats.errors import StatsInputError
 from hotline.stats.timeline import call_timeline
+from hotline.voice.models import LegResult, Outcome
 
 from .conftest import MARCH
+
+NOT_DIALLED = LegResult.NOT_DIALLED
 
 
 def test_list_is_newest_first_in_the_period(db_session, week):
@@ -74,6 +77,18 @@ def test_all_hotlines_list_the_fallback_call_too(db_session, week):
 
     assert week.calls[10].id in [row.id for row in rows]
     assert count_calls(db_session, CallFilters(MARCH)) == 13
+
+
+def test_a_leg_never_dialled_is_no_ring(db_session, make_hotline, make_person, make_call):
+    # The caller hung up during the greeting: the primary's phone never rang.
+    hotline, alice = make_hotline(timezone="Europe/Paris"), make_person("Alice")
+    call = make_call(hotline, "2026-03-24 10:00", Outcome.ABANDONED, [(alice, NOT_DIALLED)])
+
+    [row] = list_calls(db_session, CallFilters(MARCH, hotline.id)).rows
+    rung = list_calls(db_session, CallFilters(MARCH, hotline.id, agent_id=alice.id)).rows
+
+    assert (row.id, row.legs) == (call.id, 0)
+    assert rung == []
 
 
 @pytest.mark.parametrize("size", [0, 201, -1])
