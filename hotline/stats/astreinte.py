@@ -184,8 +184,9 @@ def rest_breaches(
                 call_id=row.call_id,
                 intervention_ended_at=_instant(row.e),
                 next_duty_at=_instant(row.next_s),
-                rest_hours=(row.next_s - row.e) / 3600,
-                rest_before_hours=(row.s - row.prev_e) / 3600,
+                # Interventions that overlap (two calls taken at once) leave no rest, not less.
+                rest_hours=max(0.0, (row.next_s - row.e) / 3600),
+                rest_before_hours=max(0.0, (row.s - row.prev_e) / 3600),
             )
         )
     return found

@@ -106,6 +106,20 @@ def test_rest_breach_when_an_intervention_cuts_rest_on_both_sides(
     assert [len(line.rest_breaches) for line in report] == [1]
 
 
+def test_overlapping_interventions_leave_no_rest_rather_than_less(
+    db_session, make_hotline, make_person, make_call
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+    agent = make_person("Two Lines")
+    accepted = [(agent, LegResult.ACCEPTED)]
+    for start in ("2026-03-11 03:00", "2026-03-11 03:05", "2026-03-11 03:10"):
+        make_call(hotline, start, Outcome.ANSWERED, accepted, accepted_after=0, talk=600)
+
+    [breach] = rest_breaches(db_session, Period.month(2026, 3, "Europe/Paris"))[agent.id]
+
+    assert (breach.rest_before_hours, breach.rest_hours) == (0.0, 0.0)
+
+
 def test_month_without_duty_is_empty(db_session, week):
     assert astreinte_report(db_session, 2026, 2, "Europe/Paris") == []
 
