@@ -40,6 +40,8 @@ class CsvFormat:
     labels: dict[str, str]
 
 
+# The per-agent columns are named as on the dashboard, which only merges busy
+# and failed into one column.
 LABELS_EN = {
     "started": "Started",
     "hotline": "Hotline",
@@ -55,11 +57,11 @@ LABELS_EN = {
     "agent": "Agent",
     "offered": "Offered",
     "accepted": "Accepted",
-    "missed": "Missed",
+    "missed": "No answer",
     "declined": "Declined",
     "busy": "Busy",
     "failed": "Failed",
-    "canceled": "Canceled",
+    "canceled": "Caller hung up",
     "accept_s": "Mean time to accept (s)",
     "oncall_primary_h": "On call as primary (h)",
     "oncall_any_h": "On call, any position (h)",
@@ -88,13 +90,13 @@ LABELS_FR = {
     "agent": "Agent",
     "offered": "Présentés",
     "accepted": "Acceptés",
-    "missed": "Sans réponse",
+    "missed": "Pas de réponse",
     "declined": "Refusés",
     "busy": "Occupé",
     "failed": "Échecs",
-    "canceled": "Annulés",
+    "canceled": "Appelant a raccroché",
     "accept_s": "Délai moyen d'acceptation (s)",
-    "oncall_primary_h": "Astreinte en premier (h)",
+    "oncall_primary_h": "Astreinte en titulaire (h)",
     "oncall_any_h": "Astreinte, tout rang (h)",
     "month": "Mois",
     "available": "Astreinte",
