@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hotline.db import utcnow
 from hotline.stats.kpis import DEFAULT_TARGET_SECONDS
 from hotline.stats.legs import leg_totals
 from hotline.stats.oncall_hours import hours_of, oncall_intervals
@@ -59,8 +60,12 @@ def agent_table_from(
     hotline_id: int | None,
     legs: dict[int, dict[str, Any]],
 ) -> list[AgentRow]:
-    """Add on-call hours and names to per-person leg counts (from `leg_totals`)."""
-    span = (period.starts_at, period.ends_at)
+    """Add on-call hours and names to per-person leg counts (from `leg_totals`).
+
+    On-call hours run until now at the latest: the planned hours still ahead
+    have not been served.
+    """
+    span = (period.starts_at, max(period.starts_at, min(period.ends_at, utcnow())))
     primary = oncall_intervals(session, *span, hotline_id=hotline_id, primary_only=True)
     anywhere = oncall_intervals(session, *span, hotline_id=hotline_id)
     person_ids = set(legs) | set(anywhere)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 
 from hotline.stats.agents import agent_table
 from hotline.stats.oncall_hours import hours_of, oncall_intervals
@@ -42,6 +43,19 @@ def test_agent_table_counts_each_leg_by_how_it_ended(db_session, week):
     assert alice.accept_seconds_mean == pytest.approx(9.8, abs=0.01)
     assert bruno.accept_seconds_mean == pytest.approx(13.5, abs=0.01)
     assert chloe.accept_seconds_mean == pytest.approx(4.0, abs=0.01)
+
+
+def test_today_counts_the_on_call_hours_served_so_far(
+    db_session, make_hotline, make_person, make_slot
+):
+    hotline, alice = make_hotline(timezone="Europe/Paris"), make_person("Alice")
+    make_slot(hotline, paris("2026-11-27 08:00"), paris("2026-11-27 20:00"), [alice])
+
+    with time_machine.travel(paris("2026-11-27 12:30"), tick=False):
+        today = Period.today("Europe/Paris")
+        [row] = agent_table(db_session, today, hotline.id)
+
+    assert row.oncall_hours_any == pytest.approx(4.5)  # not the 12 h planned
 
 
 def test_oncall_hours_primary_and_any_position_with_override_and_dst(db_session, week):
