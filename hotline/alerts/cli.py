@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -97,12 +98,15 @@ def switch_command(
 @with_appcontext
 def log_command(limit: int) -> None:
     """List the latest notifications: when, who, what, channel, status, error."""
+    # In the installation's time zone, labelled, as `hotline calls` shows its times.
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
     with database(current_app).session_scope() as session:
         rows = session.scalars(select(Notification).order_by(Notification.id.desc()).limit(limit))
         for n in rows:
             error = f"  {n.last_error}" if n.last_error else ""
             click.echo(
-                f"{n.created_at:%Y-%m-%d %H:%M} {n.recipient_name:<20} {n.event.kind:<18} "
+                f"{n.created_at.astimezone(zone):%Y-%m-%d %H:%M %Z} "
+                f"{n.recipient_name:<20} {n.event.kind:<18} "
                 f"{n.channel:<6} {n.status:<8} tries={n.attempts}{error}"
             )
 

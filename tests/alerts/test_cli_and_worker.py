@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from hotline import create_app, schema
 from hotline.alerts.models import Channel, Status
@@ -123,11 +124,13 @@ def test_check_command_reports_bad_settings(app, runner):
 
 def test_log_command_lists_what_was_sent(runner, team, twilio, worker):
     hotline, *_ = team
-    runner.invoke(args=["alerts", "test", "person1"])
-    worker.run()
+    with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=UTC), tick=False):
+        runner.invoke(args=["alerts", "test", "person1"])
+        worker.run()
     result = runner.invoke(args=["alerts", "log"])
     assert "test" in result.output
     assert "sent" in result.output
+    assert "2026-11-27 11:00 CET" in result.output  # the installation's time, not UTC
 
 
 @pytest.fixture
