@@ -49,7 +49,7 @@ def hotline_out(hotline: Hotline, default_chain: list[int]) -> HotlineOut:
         screening=hotline.screening,
         fallback_number=hotline.fallback_number,
         default_chain=default_chain,
-        created_at=hotline.created_at,
+        created_at=local(hotline.created_at, ZoneInfo(hotline.timezone)),
     )
 
 

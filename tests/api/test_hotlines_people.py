@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import func, select
 
@@ -36,6 +39,9 @@ def test_admin_creates_a_hotline_with_its_numbers_normalised(admin_api, make_per
     stored = db_session.get(Hotline, document["id"])
     assert (stored.name, stored.ring_timeout, stored.screening) == ("Astreinte réseau", 20, True)
     assert admin_api.get(f"/api/v1/hotlines/{stored.id}").json == document
+    created = datetime.fromisoformat(document["created_at"])  # in the hotline's zone
+    assert created.utcoffset() == created.astimezone(ZoneInfo("Europe/Paris")).utcoffset()
+    assert created.utcoffset() != timedelta(0)
 
 
 @pytest.mark.parametrize(
