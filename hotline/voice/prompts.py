@@ -19,6 +19,7 @@ class Prompts:
     voice: str
     greeting: str
     whisper: str
+    plain_whisper: str
     caller_gone: str
     withheld_number: str
     voicemail: str
@@ -43,6 +44,7 @@ def prompts_for(language: str) -> Prompts:
                 "Hello, you have reached {hotline}. We are finding the person on call, please hold."
             ),
             whisper=gettext("Call for {hotline}, from {caller}. Press 1 to take the call."),
+            plain_whisper=gettext("A call for your on-call line. Press 1 to take the call."),
             caller_gone=gettext("The caller has hung up. Goodbye."),
             withheld_number=gettext("a withheld number"),
             voicemail=gettext(

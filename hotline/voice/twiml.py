@@ -236,6 +236,17 @@ def screening(
     return str(response)
 
 
+def plain_screening(language: str, action: str, seconds: int) -> str:
+    """The screening prompt without the call's record (the database is away): press 1."""
+    prompts = prompts_for(language)
+    response = VoiceResponse()
+    gather = Gather(num_digits=1, timeout=seconds, action=action, method="POST")
+    gather.say(prompts.plain_whisper, language=prompts.say_language, voice=prompts.voice)
+    response.append(gather)
+    response.hangup()
+    return str(response)
+
+
 def bridge() -> str:
     """An empty document: Twilio connects the agent to the caller."""
     return str(VoiceResponse())

@@ -125,8 +125,21 @@ def dial_result() -> str:
     return _answer(step, hotline, call, greet=False)
 
 
+def _screen_without_records() -> str:
+    # Without the call's record the agent still has to press 1: bridging at once
+    # would hand the caller to a personal voicemail that picked up.
+    config = current_app.config
+    action = _urls().to("screen-result", **request.args.to_dict())
+    seconds = int(config["SCREENING_TIMEOUT"])
+    return twiml.plain_screening(config["FALLBACK_LANGUAGE"], action, seconds)
+
+
+def _screen_result_without_records() -> str:
+    return twiml.bridge() if request.form.get("Digits") == "1" else twiml.hangup()
+
+
 @bp.post("/screen")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=_screen_without_records)
 def screen() -> str:
     """Whispered to the agent who picked up: who calls, for which hotline, press 1."""
     call, hotline = _call_and_hotline()
@@ -138,7 +151,7 @@ def screen() -> str:
 
 
 @bp.post("/screen-result")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=_screen_result_without_records)
 def screen_result() -> str:
     """The agent's key press: 1 bridges the call, anything else hangs up their leg."""
     call, hotline = _call_and_hotline()
@@ -204,7 +217,11 @@ def voicemail_done() -> str:
     """The Record verb finished: keep what we know of the message and say goodbye."""
     call, hotline = _call_and_hotline()
     _record_voicemail(call, status=None)  # the Record action carries no status
-    return twiml.say_and_hangup(hotline, twiml.hotline_prompts(hotline).voicemail_thanks)
+    prompts = twiml.hotline_prompts(hotline)
+    recorded = (int_param("form", "RecordingDuration") or 0) > 0
+    return twiml.say_and_hangup(
+        hotline, prompts.voicemail_thanks if recorded else prompts.no_message
+    )
 
 
 @bp.post("/recording")

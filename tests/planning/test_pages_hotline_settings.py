@@ -121,7 +121,7 @@ def test_admin_changes_settings_and_reorders_the_chain(
         ({"ring_timeout": "601"}, "ring_timeout", "Choisissez entre 5 et 600 secondes."),
         ({"ring_timeout": "soon"}, "ring_timeout", None),
         ({"fallback_number": "0000"}, "fallback_number", "0000 n’est pas un numéro"),
-        ({"fallback_number": "01 84 88 99 00"}, "fallback_number", None),  # the line itself
+        ({"fallback_number": "01 84 88 99 00"}, "fallback_number", "celui de la ligne"),
         ({"greeting": "x" * 501}, "greeting", None),
     ],
 )

@@ -62,7 +62,7 @@ def test_overflow_no_answer_then_busy_then_voicemail_keeps_the_message(driver, t
     assert "<Record" in record
     assert "/voice/recording?call=" in record
     assert "/voice/voicemail-done?call=" in record
-    driver.voicemail_done(14)
+    assert "votre message a été enregistré" in driver.voicemail_done(14)
     driver.recording(14)
     driver.status("completed", 75)
 
@@ -95,6 +95,14 @@ def test_personal_voicemail_of_primary_is_not_an_answer(driver, team, db_session
 def test_wrong_key_hangs_up_the_agent_leg(driver):
     driver.incoming()
     assert "<Hangup" in driver.press(0, "2")
+
+
+def test_an_empty_recording_is_not_thanked_as_a_message(driver):
+    driver.incoming()
+    for pos in range(3):
+        driver.dial_result(pos, "no-answer", bridged=False)
+
+    assert "Aucun message n'a été enregistré" in driver.voicemail_done(0)
 
 
 def test_chain_exhausted_without_message_is_missed(driver, db_session):

@@ -83,3 +83,19 @@ def test_a_callback_without_a_call_sid_answers_twiml_and_records_nothing(
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     assert db_session.scalar(select(func.count()).select_from(Call)) == 0
+
+
+def test_screening_without_the_database_still_asks_the_agent_to_press_1(dead_database_twilio):
+    leg = {"CallSid": "CLdown", "CallStatus": "in-progress"}
+    query = {"call": "CAdown", "pos": 1}
+
+    whisper = dead_database_twilio.post("/voice/screen", leg, query).get_data(as_text=True)
+    accepted = dead_database_twilio.post("/voice/screen-result", {**leg, "Digits": "1"}, query)
+    refused = dead_database_twilio.post("/voice/screen-result", {**leg, "Digits": "2"}, query)
+
+    # Not a bridge at once: a personal voicemail that picked up never presses 1.
+    assert '<Gather action="http://localhost/voice/screen-result?call=CAdown&amp;pos=1"' in whisper
+    assert "Appuyez sur 1" in whisper  # the installation's fallback language
+    assert "<Hangup" in whisper
+    assert accepted.get_data(as_text=True).endswith("<Response />")
+    assert "<Hangup" in refused.get_data(as_text=True)
