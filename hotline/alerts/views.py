@@ -5,15 +5,30 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hotline.alerts import bp, config_check, history, messages
-from hotline.alerts.models import AlertKind, Status
+from hotline.alerts.models import AlertKind, Channel, Status
 from hotline.alerts.outbox import request_test_alert
 from hotline.auth import ADMIN, MANAGER, scoped_hotline_ids, signed_in
 from hotline.db import get_session
 from hotline.i18n import current_language
 from hotline.models import Person
+
+STATUS_LABELS = {
+    Status.PENDING: _l("waiting"),
+    Status.SENDING: _l("sending"),
+    Status.RETRYING: _l("to retry"),
+    Status.SENT: _l("sent"),
+    Status.FAILED: _l("failed"),
+    Status.SKIPPED: _l("not sent"),
+}
+CHANNEL_LABELS = {
+    Channel.SMS: _l("SMS"),
+    Channel.EMAIL: _l("e-mail"),
+    Channel.VOICE: _l("phone call"),
+}
 
 
 def _kind_labels() -> dict[str, str]:
@@ -52,6 +67,8 @@ def log() -> ResponseReturnValue:
         status=status,
         statuses=[s.value for s in Status],
         kind_labels=_kind_labels(),
+        status_labels=STATUS_LABELS,
+        channel_labels=CHANNEL_LABELS,
         people=people,
     )
 

@@ -23,7 +23,10 @@ def test_test_alert_button_sends_to_my_number_and_address(
     assert [m["To"] for m in fake_twilio.messages] == [me.mobile]
     assert [m["To"] for m in smtp_server.messages] == ["alice@example.org"]
     page = client.get("/alerts/").get_data(as_text=True)
-    assert page.count("<td>sent</td>") == 2
+    assert page.count("<td>envoyé</td>") == 2  # in the page's language
+    assert "<td>SMS</td>" in page
+    assert "<td>e-mail</td>" in page
+    assert '<option value="retrying">à réessayer</option>' in page
 
 
 def test_test_alert_button_names_a_bad_smtp_host(
