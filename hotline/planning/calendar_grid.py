@@ -9,10 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
-
-from hotline.planning.models import OVERRIDE, Slot, SlotResponder
+from hotline.planning.models import OVERRIDE, Slot
 
 MONTH = "month"
 WEEK = "week"
@@ -217,19 +214,3 @@ def clocks(days: Iterable[Day]) -> set[time]:
 def weeks_of(days: list[Day]) -> list[list[Day]]:
     """The days in rows of seven, Monday first."""
     return [days[i : i + 7] for i in range(0, len(days), 7)]
-
-
-def person_shifts(session: Session, person_id: int, start: datetime, end: datetime) -> list[Slot]:
-    """The slots naming `person_id` that overlap [start, end), with hotline and chain: one query."""
-    mine = select(SlotResponder.slot_id).where(SlotResponder.person_id == person_id)
-    return list(
-        session.scalars(
-            select(Slot)
-            .where(Slot.id.in_(mine), Slot.starts_at < end, Slot.ends_at > start)
-            .options(
-                joinedload(Slot.hotline),
-                joinedload(Slot.responders).joinedload(SlotResponder.person),
-            )
-            .order_by(Slot.starts_at, Slot.kind)
-        ).unique()
-    )
