@@ -178,6 +178,9 @@ def test_dry_run_at_a_repeated_time_answers_for_both(
     answers = text_of(response).split('class="dry-run-answer"')[1:]
     assert [chain_on(a) for a in answers] == [["Alice"], ["Bruno"]]
     assert "survient deux fois" in text_of(response)
+    # Each answer says which 02:30 it is: summer time first, then winter time.
+    assert "heure d’été d’Europe centrale (UTC+02:00)" in answers[0]
+    assert "heure normale d’Europe centrale (UTC+01:00)" in answers[1]
 
 
 @pytest.mark.parametrize("raw", ["", "tomorrow", "2026-02-30T10:00", "2026-03-10"])
