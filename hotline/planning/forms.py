@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -296,15 +297,38 @@ class HotlineForm(FlaskForm):
 class ZonedForm(FlaskForm):
     """A form whose date-and-time fields are wall-clock times in the hotline's zone."""
 
-    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        zone: ZoneInfo,
+        current: Mapping[str, datetime] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.zone = zone
+        # The instants the edited row holds now, by field name (empty for a new row).
+        self.current = dict(current or {})
         self.instants: dict[str, datetime] = {}
 
     def instant(self, field: Any) -> None:
         """Validator body: keep the field's UTC instant, or say why there is none."""
-        if field.data is not None:
-            self.instants[field.short_name] = one_instant(field.data, self.zone)
+        if field.data is None:
+            return
+        kept = self.current.get(field.short_name)
+        # A time left as it was names the instant it had, even in the hour the clocks
+        # repeat: the input shows no offset, so it cannot be read back on its own.
+        if kept is not None and kept in local_instants(field.data, self.zone):
+            self.instants[field.short_name] = kept
+            return
+        self.instants[field.short_name] = one_instant(field.data, self.zone)
+
+    def repeated_times(self) -> dict[str, datetime]:
+        """The current instants, by field name, whose wall-clock time happens twice."""
+        return {
+            name: moment
+            for name, moment in self.current.items()
+            if len(local_instants(wall_clock(moment, self.zone), self.zone)) == 2
+        }
 
     def utc(self, name: str) -> datetime:
         return self.instants[name]
