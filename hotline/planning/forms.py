@@ -145,30 +145,34 @@ class GapsForm(FlaskForm):
 # -- chains of people -----------------------------------------------------------------------
 
 
-class ChainCheck:
-    """A chain names people offered on the page, each once (and someone, if required)."""
+CHAIN_TWICE = _l("A person appears twice in the chain.")
 
-    def __init__(self, required: bool) -> None:
-        self.required = required
+
+class ChainCheck:
+    """Places name people offered on the page, each once; `missing` refuses an empty list."""
+
+    def __init__(self, missing: Any | None, twice: Any) -> None:
+        self.missing = missing
+        self.twice = twice
 
     def __call__(self, form: Any, field: FieldList) -> None:
         chosen = [entry.data for entry in field if entry.data]
-        if self.required and not chosen:
-            raise ValidationError(_("Choose at least the person on call."))
+        if self.missing is not None and not chosen:
+            raise ValidationError(str(self.missing))
         if any(value not in getattr(field, "known_people", set()) for value in chosen):
             raise ValidationError(_("Choose people from the list."))
         if len(set(chosen)) != len(chosen):
-            raise ValidationError(_("A person appears twice in the chain."))
+            raise ValidationError(str(self.twice))
 
 
-def chain_places(label: Any, required: bool) -> FieldList:
-    """Places of an ordered chain (primary, then backups), one choice of person each."""
+def chain_places(label: Any, *, missing: Any | None = None, twice: Any = CHAIN_TWICE) -> FieldList:
+    """Ordered places, one choice of person each; `missing`: the error when none is chosen."""
     return FieldList(
         SelectField(choices=[], validate_choice=False),
         label=label,
         min_entries=CHAIN_PLACES,
         max_entries=MAX_CHAIN_PLACES,
-        validators=[ChainCheck(required)],
+        validators=[ChainCheck(missing, twice)],
     )
 
 
@@ -286,9 +290,7 @@ class HotlineForm(FlaskForm):
         validators=[Optional()],
         description=_l("Rung once the chain is exhausted, before voicemail."),
     )
-    default_chain = chain_places(
-        _l("Default chain (when no slot covers the moment)"), required=False
-    )
+    default_chain = chain_places(_l("Default chain (when no slot covers the moment)"))
 
 
 # -- slots ----------------------------------------------------------------------------------
@@ -339,7 +341,10 @@ class SlotForm(ZonedForm):
 
     starts_at = local_datetime_field(_l("Starts"))
     ends_at = local_datetime_field(_l("Ends"))
-    chain = chain_places(_l("Chain: the person on call, then the backups"), required=True)
+    chain = chain_places(
+        _l("Chain: the person on call, then the backups"),
+        missing=_l("Choose at least the person on call."),
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
     version = HiddenField(validators=[InputRequired(message=_l("Reload the page."))])
 
@@ -430,7 +435,11 @@ class RotationForm(FlaskForm):
     """A rotation: members in turn order, shift length, handoff, days covered, backups."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    members = chain_places(_l("Members, in turn order"), required=True)
+    members = chain_places(
+        _l("Members, in turn order"),
+        missing=_l("Choose at least one member."),
+        twice=_l("A person appears twice among the members."),
+    )
     shift_length = IntegerField(
         _l("Shift length"),
         default=1,
@@ -476,7 +485,9 @@ class RotationForm(FlaskForm):
         validators=[InputRequired(message=_l("Give a number.")), NumberRange(min=0)],
         description=_l("How many of the next members in turn order back the person on call up."),
     )
-    backups = chain_places(_l("Then these backups"), required=False)
+    backups = chain_places(
+        _l("Then these backups"), twice=_l("A person appears twice among the backups.")
+    )
     version = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

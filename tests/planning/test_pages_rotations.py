@@ -157,6 +157,37 @@ def test_bad_rotation_input_is_refused_at_its_field_and_nothing_is_saved(
     assert count(db_session, Rotation) == before
 
 
+def labels_in(page: str, fieldset: str) -> list[str]:
+    """The labels of the places of a chain fieldset, by the fieldset's legend."""
+    block = page.split(f"<legend>{fieldset}</legend>")[1].split("</fieldset>")[0]
+    return re.findall(r"<label[^>]*>([^<]+)</label>", block)
+
+
+def test_rotation_form_names_members_and_extra_backups_for_what_they_are(
+    client, login_as, hotline, team
+):
+    login_as("manager", hotlines=(hotline,))
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/rotations/new").get_data(as_text=True)
+
+    assert labels_in(page, "Membres, dans l’ordre des tours")[:3] == [
+        "Membre 1", "Membre 2", "Membre 3",
+    ]  # fmt: skip
+    assert labels_in(page, "Puis ces renforts")[:2] == ["Renfort 1", "Renfort 2"]
+
+
+def test_a_rotation_without_members_asks_for_a_member(client, login_as, submit, hotline, team):
+    login_as("manager", hotlines=(hotline,))
+    no_members = {f"members-{i}": "" for i in range(3)}
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **no_members)
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "members") == ["Choisissez au moins un membre."]
+
+
 def create(submit, hotline, team, **changes) -> int:
     response = submit(
         f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **changes)
