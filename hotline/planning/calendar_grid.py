@@ -10,14 +10,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hotline.planning.models import OVERRIDE, Slot
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR
 
 MONTH = "month"
 WEEK = "week"
 GAP = "gap"
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
-# Navigation stays within years people plan for; anything else is a typo.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class BadPeriod(ValueError):

@@ -26,10 +26,18 @@ from wtforms import (
     TimeField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from hotline.auth.forms import MultiCheckboxField
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
@@ -42,6 +50,24 @@ RING_TIMEOUT = (5, 600)
 
 
 # -- local times ----------------------------------------------------------------------------
+
+
+class PlanningYears:
+    """A date (or date and time) within the years people plan for.
+
+    Stops the field's validation: later checks convert the time between zones,
+    which overflows near year 1 or 9999.
+    """
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise StopValidation(
+                _(
+                    "Choose a date between the years %(first)s and %(last)s.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
 
 
 def local_instants(wall: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
@@ -93,9 +119,10 @@ def local_datetime_field(label: Any, required: bool = True) -> DateTimeLocalFiel
     return DateTimeLocalField(
         label,
         format=[LOCAL_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired(message=_l("Give a date and time."))]
-        if required
-        else [Optional()],
+        validators=[
+            InputRequired(message=_l("Give a date and time.")) if required else Optional(),
+            PlanningYears(),
+        ],
         render_kw={"step": 60},
     )
 
@@ -415,8 +442,12 @@ class UnavailabilityForm(FlaskForm):
         choices=[SelectChoice(k, label) for k, label in UNAVAILABILITY_LABELS.items()],
         default="leave",
     )
-    first_day = DateField(_l("First day"), validators=[InputRequired(message=_l("Give a date."))])
-    last_day = DateField(_l("Last day"), validators=[InputRequired(message=_l("Give a date."))])
+    first_day = DateField(
+        _l("First day"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
+    last_day = DateField(
+        _l("Last day"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
     def validate_last_day(self, field: DateField) -> None:
@@ -460,7 +491,8 @@ class RotationForm(FlaskForm):
         validators=[InputRequired(message=_l("Give a time."))],
     )
     start_date = DateField(
-        _l("First shift on"), validators=[InputRequired(message=_l("Give a date."))]
+        _l("First shift on"),
+        validators=[InputRequired(message=_l("Give a date.")), PlanningYears()],
     )
     timezone = ZoneField(
         _l("Time zone"),
@@ -540,7 +572,9 @@ class GenerateForm(FlaskForm):
             NumberRange(1, 104, message=_l("Choose between %(min)s and %(max)s weeks.")),
         ],
     )
-    from_day = DateField(_l("From"), validators=[Optional()], description=_l("Empty: from now on."))
+    from_day = DateField(
+        _l("From"), validators=[Optional(), PlanningYears()], description=_l("Empty: from now on.")
+    )
 
     class Meta:
         # Previews come with GET; posts are checked by the app's CSRF hook all the same.
@@ -610,8 +644,12 @@ class SwapForm(FlaskForm):
 class PeriodForm(FlaskForm):
     """A period of whole local days (sent with GET)."""
 
-    first_day = DateField(_l("From"), validators=[InputRequired(message=_l("Give a date."))])
-    last_day = DateField(_l("To"), validators=[InputRequired(message=_l("Give a date."))])
+    first_day = DateField(
+        _l("From"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
+    last_day = DateField(
+        _l("To"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
 
     class Meta:
         csrf = False

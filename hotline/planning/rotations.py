@@ -62,6 +62,8 @@ from hotline.planning.slots import (
 )
 from hotline.planning.unavailability import unavailable_between
 from hotline.planning.validation import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Span,
     aware,
     check_people,
@@ -312,7 +314,7 @@ def _check_spec(
         raise PlanningError(
             _l("a shift lasts %(low)s to %(high)s hours", low=low, high=high), "shift_hours"
         )
-    if not 2000 <= spec.start_date.year <= 2100:
+    if not FIRST_YEAR <= spec.start_date.year <= LAST_YEAR:
         raise PlanningError(_l("this start date is not plausible"), "start_date")
     if spec.timezone is not None:
         known_zone(spec.timezone)

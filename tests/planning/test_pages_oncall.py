@@ -183,7 +183,9 @@ def test_dry_run_at_a_repeated_time_answers_for_both(
     assert "heure normale d’Europe centrale (UTC+01:00)" in answers[1]
 
 
-@pytest.mark.parametrize("raw", ["", "tomorrow", "2026-02-30T10:00", "2026-03-10"])
+@pytest.mark.parametrize(
+    "raw", ["", "tomorrow", "2026-02-30T10:00", "2026-03-10", "0001-01-01T00:00"]
+)
 def test_dry_run_with_a_bad_date_is_a_400_with_a_message(frozen, client, login_as, hotline, raw):
     login_as("admin")
 

@@ -282,6 +282,8 @@ def test_rule_warnings_are_shown_after_generation(
         ({"weeks": "105"}, "weeks"),
         ({"weeks": "x"}, "weeks"),
         ({"weeks": "2", "from_day": "demain"}, "from_day"),
+        ({"weeks": "1", "from_day": "0001-01-01"}, "from_day"),
+        ({"weeks": "1", "from_day": "9999-12-31"}, "from_day"),
     ],
 )
 def test_bad_generation_input_is_refused(

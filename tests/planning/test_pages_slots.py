@@ -177,6 +177,16 @@ def test_manager_adds_a_slot_by_hand(client, login_as, submit, db_session, hotli
         ({"starts_at": "lundi"}, "starts_at", None),
         ({"starts_at": "2026-03-29T02:30"}, "starts_at", "n’existe pas en Europe/Paris"),
         ({"ends_at": "2026-10-25T02:30"}, "ends_at", "survient deux fois"),
+        (
+            {"starts_at": "0001-01-01T00:00"},
+            "starts_at",
+            "Choisissez une date comprise entre les années 2000 et 2100.",
+        ),
+        (
+            {"ends_at": "9999-12-31T23:30"},
+            "ends_at",
+            "Choisissez une date comprise entre les années 2000 et 2100.",
+        ),
         ({"ends_at": "2026-05-04T07:00"}, "ends_at", None),  # before the start
         ({"ends_at": "2026-05-04T08:00"}, "ends_at", None),  # lasts nothing
         ({"ends_at": "2026-07-04T08:00"}, "ends_at", None),  # absurdly long
