@@ -124,7 +124,7 @@ def test_a_french_hotlines_feed_is_in_french_whatever_the_reader_asks(
     assert [str(e["summary"]) for e in found] == [
         "Alice (renfort Bob)",
         "Remplacement : Bob",
-        "personne",
+        "aucune astreinte",
     ]
     assert str(found[0]["description"]).splitlines() == [
         "titulaire : Alice 06 12 34 56 01",
