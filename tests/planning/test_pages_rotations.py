@@ -239,7 +239,9 @@ def test_preview_shows_the_result_and_writes_nothing(
     )
 
     assert response.status_code == 200
-    assert re.search(r'<dd class="created">4</dd>', response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    assert re.search(r'<dt>Créneaux à créer</dt><dd class="created">4</dd>', page)
+    assert "Créneaux écrits" not in page, "a preview writes nothing"
     assert count(db_session, Slot) == 0
 
 
