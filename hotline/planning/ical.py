@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -230,7 +230,9 @@ def _calendar(name: str) -> Calendar:
     calendar.add("x-wr-calname", name)
     # Calendar apps poll a subscribed feed; ask for an hourly refresh.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
+    # An X- property has no known type: without vDuration the timedelta is written
+    # as str() ("1:00:00"), which no calendar app reads as a duration.
+    calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))
     return calendar
 
 
