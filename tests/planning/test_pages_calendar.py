@@ -218,3 +218,14 @@ def test_gap_weeks_out_of_bounds_is_a_400_at_the_field(frozen, client, login_as,
 
     assert response.status_code == 400
     assert 'id="weeks-errors"' in response.get_data(as_text=True)
+
+
+def test_the_period_heading_capitalises_its_first_letter_only(client):
+    with client.get("/planning/static/planning.css") as response:
+        css = response.get_data(as_text=True)
+
+    heading_rules = re.findall(r"\.calendar-bar h2[^{]*\{[^}]*\}", css)
+    assert not any("capitalize" in rule for rule in heading_rules), "not every word"
+    assert any("::first-letter" in rule and "uppercase" in rule for rule in heading_rules), (
+        "the first letter only"
+    )
