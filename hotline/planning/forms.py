@@ -37,7 +37,7 @@ from wtforms.validators import (
 
 from hotline.auth.forms import MultiCheckboxField
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
-from hotline.planning.validation import FIRST_YEAR, LAST_YEAR
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
@@ -526,6 +526,15 @@ class RotationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.weekdays.choices = [SelectChoice(d, day_name(d)) for d in range(1, 8)]
 
+    def validate_shift_length(self, field: IntegerField) -> None:
+        unit = self.shift_unit.data
+        if field.data is None or unit not in SHIFT_UNITS:
+            return  # unreadable or no unit: those fields already say so
+        most = SHIFT_HOURS[1] // SHIFT_UNITS[unit]
+        if field.data > most:
+            # In the unit the form asks for: "31 days", not "744 hours".
+            raise ValidationError(longest_shift(unit, most))
+
     def validate_weekdays(self, field: MultiCheckboxField) -> None:
         if self.pattern.data == CUSTOM_PATTERN and not field.data:
             raise ValidationError(_("Tick at least one day."))
@@ -554,11 +563,29 @@ class RotationForm(FlaskForm):
                 return
 
 
+def longest_shift(unit: str, most: int) -> str:
+    """The refusal of a shift over `most` units, in that unit."""
+    if unit == "weeks":
+        return _("A shift lasts at most %(num)d weeks.", num=most)
+    if unit == "days":
+        return _("A shift lasts at most %(num)d days.", num=most)
+    return _("A shift lasts at most %(num)d hours.", num=most)
+
+
 def day_name(iso_weekday: int) -> str:
     """The weekday's name in the page's language (1 = Monday)."""
     from hotline.i18n import format_local_date
 
     return format_local_date(date(2024, 1, iso_weekday), None, "EEEE")
+
+
+def days_text(weekdays: frozenset[int]) -> str:
+    """The days a rotation covers: every day, Monday to Friday, or their names."""
+    if weekdays == frozenset(PATTERN_DAYS[EVERY_DAY_PATTERN]):
+        return _("every day")
+    if weekdays == frozenset(PATTERN_DAYS[WEEKDAYS_PATTERN]):
+        return _("Monday to Friday")
+    return ", ".join(day_name(d) for d in sorted(weekdays))
 
 
 class GenerateForm(FlaskForm):

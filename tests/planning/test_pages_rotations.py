@@ -188,6 +188,34 @@ def test_a_rotation_without_members_asks_for_a_member(client, login_as, submit, 
     assert field_errors(response, "members") == ["Choisissez au moins un membre."]
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"members-1": "", "members-2": "", "backup_count": "1"},
+            "backup_count",
+            "une rotation d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
+            "(les renforts désignés à part la renforcent quand même)",
+        ),
+        ({"shift_length": "40", "shift_unit": "days"}, "shift_length",
+         "Une astreinte dure au plus 31 jours."),
+        ({"shift_length": "5", "shift_unit": "weeks"}, "shift_length",
+         "Une astreinte dure au plus 4 semaines."),
+    ],
+)  # fmt: skip
+def test_limits_are_explained_in_the_forms_own_terms(
+    client, login_as, submit, hotline, team, changes, field, message
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **changes)
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, field) == [message]
+
+
 def create(submit, hotline, team, **changes) -> int:
     response = submit(
         f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **changes)
