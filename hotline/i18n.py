@@ -100,5 +100,9 @@ def format_local_time(
     """Format the local wall-clock time of `moment` in `tz`."""
     if moment is None:
         return ""
-    clock = _in_zone(moment, tz).timetz() if isinstance(moment, datetime) else moment
-    return babel_dates.format_time(clock, fmt, locale=_locale())
+    if not isinstance(moment, datetime):
+        return babel_dates.format_time(moment, fmt, locale=_locale())
+    # The whole datetime, not its time: a zone's offset depends on the date, and in
+    # the hour repeated in autumn on which occurrence (fold) it is.
+    local = _in_zone(moment, tz)
+    return babel_dates.format_time(local, fmt, tzinfo=local.tzinfo, locale=_locale())

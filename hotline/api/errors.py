@@ -94,6 +94,7 @@ def register(bp: Blueprint) -> None:
     # A planning service's refusal, raised from any view, answers as refused() says.
     bp.register_error_handler(PlanningError, lambda error: _api_error(refused(error)))
     # Code-specific handlers of the blueprint win over the app's HTML/JSON pages.
-    for code in (400, 403, 404, 405, 409, 413, 415, 422):
+    # 500 too: an unexpected crash answers a JSON problem, not the app's HTML page.
+    for code in (400, 403, 404, 405, 409, 413, 415, 422, 500):
         bp.register_error_handler(code, _http_error)
     bp.register_error_handler(HTTPException, _http_error)

@@ -8,14 +8,14 @@ from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hotline.auth.access import is_api_request
 from hotline.auth.forms import ROLE_LABELS
 from hotline.auth.models import User
 from hotline.auth.navigation import visible_navigation
 from hotline.auth.services import load_session_user, user_for_token
-from hotline.db import get_session, utcnow
+from hotline.db import discard_session, get_session, utcnow
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_failed)
     for code in (403, 404, 405):
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
     app.context_processor(lambda: {"navigation": visible_navigation()})
     app.jinja_env.globals["role_label"] = role_label
     app.after_request(_security_headers)
@@ -128,6 +129,20 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         405: _("This page cannot be used that way."),
     }
     return render_template("errors/error.html", code=code, message=messages[code]), code
+
+
+def _server_error(error: InternalServerError) -> ResponseReturnValue:
+    """Any crash: the app's own page in the user's language (Flask has logged the error)."""
+    # Twilio gets the bare status; the webhooks answer fallback TwiML themselves first.
+    if _is_webhook_request():
+        return error
+    # The failed request's transaction may refuse any further statement (PostgreSQL).
+    discard_session()
+    message = _(
+        "Something went wrong on our side and the error is recorded. "
+        "Please try again; if it happens again, tell an administrator."
+    )
+    return render_template("errors/error.html", code=500, message=message), 500
 
 
 def _is_webhook_request() -> bool:

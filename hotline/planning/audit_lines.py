@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hotline.i18n import format_local
-from hotline.planning.forms import day_name
+from hotline.planning.forms import days_text
 from hotline.planning.models import AuditLog
 
 ACTIONS = {
@@ -58,7 +58,7 @@ FIELDS = {
     "skips": _l("Members skipped"),
 }
 KINDS = {
-    "regular": _l("planning"),
+    "regular": _l("regular slot"),
     "override": _l("override"),
     "leave": _l("Leave"),
     "sickness": _l("Sickness"),
@@ -133,7 +133,7 @@ class _Shown:
         if key in PEOPLE_FIELDS and isinstance(value, list):
             return ", ".join(self.names.get(v, f"#{v}") for v in value)
         if key == "weekdays" and isinstance(value, list):
-            return ", ".join(day_name(d) for d in value if isinstance(d, int) and 1 <= d <= 7)
+            return days_text(frozenset(d for d in value if isinstance(d, int) and 1 <= d <= 7))
         if key == "window" and isinstance(value, list):
             return "–".join(str(v) for v in value)
         if key == "in_force" and isinstance(value, list):

@@ -9,18 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
-
-from hotline.planning.models import OVERRIDE, Slot, SlotResponder
+from hotline.planning.models import OVERRIDE, Slot
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR
 
 MONTH = "month"
 WEEK = "week"
 GAP = "gap"
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
-# Navigation stays within years people plan for; anything else is a typo.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class BadPeriod(ValueError):
@@ -217,19 +213,3 @@ def clocks(days: Iterable[Day]) -> set[time]:
 def weeks_of(days: list[Day]) -> list[list[Day]]:
     """The days in rows of seven, Monday first."""
     return [days[i : i + 7] for i in range(0, len(days), 7)]
-
-
-def person_shifts(session: Session, person_id: int, start: datetime, end: datetime) -> list[Slot]:
-    """The slots naming `person_id` that overlap [start, end), with hotline and chain: one query."""
-    mine = select(SlotResponder.slot_id).where(SlotResponder.person_id == person_id)
-    return list(
-        session.scalars(
-            select(Slot)
-            .where(Slot.id.in_(mine), Slot.starts_at < end, Slot.ends_at > start)
-            .options(
-                joinedload(Slot.hotline),
-                joinedload(Slot.responders).joinedload(SlotResponder.person),
-            )
-            .order_by(Slot.starts_at, Slot.kind)
-        ).unique()
-    )

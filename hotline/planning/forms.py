@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,10 +26,18 @@ from wtforms import (
     TimeField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from hotline.auth.forms import MultiCheckboxField
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
@@ -41,6 +50,24 @@ RING_TIMEOUT = (5, 600)
 
 
 # -- local times ----------------------------------------------------------------------------
+
+
+class PlanningYears:
+    """A date (or date and time) within the years people plan for.
+
+    Stops the field's validation: later checks convert the time between zones,
+    which overflows near year 1 or 9999.
+    """
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise StopValidation(
+                _(
+                    "Choose a date between the years %(first)s and %(last)s.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
 
 
 def local_instants(wall: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
@@ -92,9 +119,10 @@ def local_datetime_field(label: Any, required: bool = True) -> DateTimeLocalFiel
     return DateTimeLocalField(
         label,
         format=[LOCAL_INPUT_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired(message=_l("Give a date and time."))]
-        if required
-        else [Optional()],
+        validators=[
+            InputRequired(message=_l("Give a date and time.")) if required else Optional(),
+            PlanningYears(),
+        ],
         render_kw={"step": 60},
     )
 
@@ -144,30 +172,34 @@ class GapsForm(FlaskForm):
 # -- chains of people -----------------------------------------------------------------------
 
 
-class ChainCheck:
-    """A chain names people offered on the page, each once (and someone, if required)."""
+CHAIN_TWICE = _l("A person appears twice in the chain.")
 
-    def __init__(self, required: bool) -> None:
-        self.required = required
+
+class ChainCheck:
+    """Places name people offered on the page, each once; `missing` refuses an empty list."""
+
+    def __init__(self, missing: Any | None, twice: Any) -> None:
+        self.missing = missing
+        self.twice = twice
 
     def __call__(self, form: Any, field: FieldList) -> None:
         chosen = [entry.data for entry in field if entry.data]
-        if self.required and not chosen:
-            raise ValidationError(_("Choose at least the person on call."))
+        if self.missing is not None and not chosen:
+            raise ValidationError(str(self.missing))
         if any(value not in getattr(field, "known_people", set()) for value in chosen):
             raise ValidationError(_("Choose people from the list."))
         if len(set(chosen)) != len(chosen):
-            raise ValidationError(_("A person appears twice in the chain."))
+            raise ValidationError(str(self.twice))
 
 
-def chain_places(label: Any, required: bool) -> FieldList:
-    """Places of an ordered chain (primary, then backups), one choice of person each."""
+def chain_places(label: Any, *, missing: Any | None = None, twice: Any = CHAIN_TWICE) -> FieldList:
+    """Ordered places, one choice of person each; `missing`: the error when none is chosen."""
     return FieldList(
         SelectField(choices=[], validate_choice=False),
         label=label,
         min_entries=CHAIN_PLACES,
         max_entries=MAX_CHAIN_PLACES,
-        validators=[ChainCheck(required)],
+        validators=[ChainCheck(missing, twice)],
     )
 
 
@@ -285,9 +317,7 @@ class HotlineForm(FlaskForm):
         validators=[Optional()],
         description=_l("Rung once the chain is exhausted, before voicemail."),
     )
-    default_chain = chain_places(
-        _l("Default chain (when no slot covers the moment)"), required=False
-    )
+    default_chain = chain_places(_l("Default chain (when no slot covers the moment)"))
 
 
 # -- slots ----------------------------------------------------------------------------------
@@ -296,15 +326,38 @@ class HotlineForm(FlaskForm):
 class ZonedForm(FlaskForm):
     """A form whose date-and-time fields are wall-clock times in the hotline's zone."""
 
-    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        zone: ZoneInfo,
+        current: Mapping[str, datetime] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.zone = zone
+        # The instants the edited row holds now, by field name (empty for a new row).
+        self.current = dict(current or {})
         self.instants: dict[str, datetime] = {}
 
     def instant(self, field: Any) -> None:
         """Validator body: keep the field's UTC instant, or say why there is none."""
-        if field.data is not None:
-            self.instants[field.short_name] = one_instant(field.data, self.zone)
+        if field.data is None:
+            return
+        kept = self.current.get(field.short_name)
+        # A time left as it was names the instant it had, even in the hour the clocks
+        # repeat: the input shows no offset, so it cannot be read back on its own.
+        if kept is not None and kept in local_instants(field.data, self.zone):
+            self.instants[field.short_name] = kept
+            return
+        self.instants[field.short_name] = one_instant(field.data, self.zone)
+
+    def repeated_times(self) -> dict[str, datetime]:
+        """The current instants, by field name, whose wall-clock time happens twice."""
+        return {
+            name: moment
+            for name, moment in self.current.items()
+            if len(local_instants(wall_clock(moment, self.zone), self.zone)) == 2
+        }
 
     def utc(self, name: str) -> datetime:
         return self.instants[name]
@@ -315,7 +368,10 @@ class SlotForm(ZonedForm):
 
     starts_at = local_datetime_field(_l("Starts"))
     ends_at = local_datetime_field(_l("Ends"))
-    chain = chain_places(_l("Chain: the person on call, then the backups"), required=True)
+    chain = chain_places(
+        _l("Chain: the person on call, then the backups"),
+        missing=_l("Choose at least the person on call."),
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
     version = HiddenField(validators=[InputRequired(message=_l("Reload the page."))])
 
@@ -386,8 +442,12 @@ class UnavailabilityForm(FlaskForm):
         choices=[SelectChoice(k, label) for k, label in UNAVAILABILITY_LABELS.items()],
         default="leave",
     )
-    first_day = DateField(_l("First day"), validators=[InputRequired(message=_l("Give a date."))])
-    last_day = DateField(_l("Last day"), validators=[InputRequired(message=_l("Give a date."))])
+    first_day = DateField(
+        _l("First day"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
+    last_day = DateField(
+        _l("Last day"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
     def validate_last_day(self, field: DateField) -> None:
@@ -406,7 +466,11 @@ class RotationForm(FlaskForm):
     """A rotation: members in turn order, shift length, handoff, days covered, backups."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    members = chain_places(_l("Members, in turn order"), required=True)
+    members = chain_places(
+        _l("Members, in turn order"),
+        missing=_l("Choose at least one member."),
+        twice=_l("A person appears twice among the members."),
+    )
     shift_length = IntegerField(
         _l("Shift length"),
         default=1,
@@ -427,7 +491,8 @@ class RotationForm(FlaskForm):
         validators=[InputRequired(message=_l("Give a time."))],
     )
     start_date = DateField(
-        _l("First shift on"), validators=[InputRequired(message=_l("Give a date."))]
+        _l("First shift on"),
+        validators=[InputRequired(message=_l("Give a date.")), PlanningYears()],
     )
     timezone = ZoneField(
         _l("Time zone"),
@@ -452,12 +517,23 @@ class RotationForm(FlaskForm):
         validators=[InputRequired(message=_l("Give a number.")), NumberRange(min=0)],
         description=_l("How many of the next members in turn order back the person on call up."),
     )
-    backups = chain_places(_l("Then these backups"), required=False)
+    backups = chain_places(
+        _l("Then these backups"), twice=_l("A person appears twice among the backups.")
+    )
     version = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.weekdays.choices = [SelectChoice(d, day_name(d)) for d in range(1, 8)]
+
+    def validate_shift_length(self, field: IntegerField) -> None:
+        unit = self.shift_unit.data
+        if field.data is None or unit not in SHIFT_UNITS:
+            return  # unreadable or no unit: those fields already say so
+        most = SHIFT_HOURS[1] // SHIFT_UNITS[unit]
+        if field.data > most:
+            # In the unit the form asks for: "31 days", not "744 hours".
+            raise ValidationError(longest_shift(unit, most))
 
     def validate_weekdays(self, field: MultiCheckboxField) -> None:
         if self.pattern.data == CUSTOM_PATTERN and not field.data:
@@ -487,11 +563,29 @@ class RotationForm(FlaskForm):
                 return
 
 
+def longest_shift(unit: str, most: int) -> str:
+    """The refusal of a shift over `most` units, in that unit."""
+    if unit == "weeks":
+        return _("A shift lasts at most %(num)d weeks.", num=most)
+    if unit == "days":
+        return _("A shift lasts at most %(num)d days.", num=most)
+    return _("A shift lasts at most %(num)d hours.", num=most)
+
+
 def day_name(iso_weekday: int) -> str:
     """The weekday's name in the page's language (1 = Monday)."""
     from hotline.i18n import format_local_date
 
     return format_local_date(date(2024, 1, iso_weekday), None, "EEEE")
+
+
+def days_text(weekdays: frozenset[int]) -> str:
+    """The days a rotation covers: every day, Monday to Friday, or their names."""
+    if weekdays == frozenset(PATTERN_DAYS[EVERY_DAY_PATTERN]):
+        return _("every day")
+    if weekdays == frozenset(PATTERN_DAYS[WEEKDAYS_PATTERN]):
+        return _("Monday to Friday")
+    return ", ".join(day_name(d) for d in sorted(weekdays))
 
 
 class GenerateForm(FlaskForm):
@@ -505,7 +599,9 @@ class GenerateForm(FlaskForm):
             NumberRange(1, 104, message=_l("Choose between %(min)s and %(max)s weeks.")),
         ],
     )
-    from_day = DateField(_l("From"), validators=[Optional()], description=_l("Empty: from now on."))
+    from_day = DateField(
+        _l("From"), validators=[Optional(), PlanningYears()], description=_l("Empty: from now on.")
+    )
 
     class Meta:
         # Previews come with GET; posts are checked by the app's CSRF hook all the same.
@@ -575,8 +671,12 @@ class SwapForm(FlaskForm):
 class PeriodForm(FlaskForm):
     """A period of whole local days (sent with GET)."""
 
-    first_day = DateField(_l("From"), validators=[InputRequired(message=_l("Give a date."))])
-    last_day = DateField(_l("To"), validators=[InputRequired(message=_l("Give a date."))])
+    first_day = DateField(
+        _l("From"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
+    last_day = DateField(
+        _l("To"), validators=[InputRequired(message=_l("Give a date.")), PlanningYears()]
+    )
 
     class Meta:
         csrf = False

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,7 +25,7 @@ from hotline.models import Hotline, Person
 from hotline.phone import national_format
 from hotline.planning import audit
 from hotline.planning.models import OVERRIDE, FeedToken, Slot, SlotResponder
-from hotline.planning.overrides import in_force
+from hotline.planning.shifts import person_shifts
 
 FEED_PAST = timedelta(days=30)
 FEED_AHEAD = timedelta(days=180)
@@ -131,45 +131,32 @@ def feed_window(now: datetime) -> tuple[datetime, datetime]:
 def person_calendar(session: Session, person: Person, *, now: datetime, domain: str) -> bytes:
     """The person's shifts on every hotline, primary or backup, as an iCalendar file.
 
-    Shifts are what the phone rings (hotline.planning.overrides.in_force): an
+    Shifts are what the phone rings (hotline.planning.shifts, as "My shifts"): an
     override that replaces the person removes that span from their feed and puts
     it in their replacement's.
     """
     start, end = feed_window(now)
     with force_locale(person.language):
         calendar = _calendar(_("On call: %(name)s", name=person.name))
-    for hotline in _hotlines_of(session, person, start, end):
-        zone = ZoneInfo(hotline.timezone)
-        for piece in in_force(session, hotline.id, start, end):
-            if person.id not in piece.chain:
-                continue
-            stamp = piece.starts_at.strftime("%Y%m%dT%H%M%SZ")
-            event = _event(
-                piece.starts_at, piece.ends_at, zone, now,
-                uid=f"slot-{piece.slot_id}-{stamp}-person-{person.id}@{domain}",
-            )  # fmt: skip
-            with force_locale(hotline.language):
-                position = position_label(piece.chain.index(person.id))
-                if piece.kind == OVERRIDE:
-                    summary = _("On call %(hotline)s (override, %(position)s)",
-                                hotline=hotline.name, position=position)  # fmt: skip
-                else:
-                    summary = _("On call %(hotline)s (%(position)s)",
-                                hotline=hotline.name, position=position)  # fmt: skip
-                event.add("summary", summary)
-                event.add("description", _names_text(piece.names))
-            calendar.add_component(event)
+    for shift in person_shifts(session, person.id, start, end):
+        hotline = shift.hotline
+        stamp = shift.starts_at.strftime("%Y%m%dT%H%M%SZ")
+        event = _event(
+            shift.starts_at, shift.ends_at, ZoneInfo(hotline.timezone), now,
+            uid=f"slot-{shift.slot_id}-{stamp}-person-{person.id}@{domain}",
+        )  # fmt: skip
+        with force_locale(hotline.language):
+            position = position_label(shift.position)
+            if shift.kind == OVERRIDE:
+                summary = _("On call %(hotline)s (override, %(position)s)",
+                            hotline=hotline.name, position=position)  # fmt: skip
+            else:
+                summary = _("On call %(hotline)s (%(position)s)",
+                            hotline=hotline.name, position=position)  # fmt: skip
+            event.add("summary", summary)
+            event.add("description", _names_text(shift.names))
+        calendar.add_component(event)
     return _finish(calendar, start, end)
-
-
-def _hotlines_of(session: Session, person: Person, start: datetime, end: datetime) -> list[Hotline]:
-    """The hotlines where the person holds a place in some slot over [start, end)."""
-    ids = (
-        select(Slot.hotline_id)
-        .join(SlotResponder, SlotResponder.slot_id == Slot.id)
-        .where(SlotResponder.person_id == person.id, Slot.starts_at < end, Slot.ends_at > start)
-    )
-    return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
 
 
 def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domain: str) -> bytes:
@@ -243,7 +230,9 @@ def _calendar(name: str) -> Calendar:
     calendar.add("x-wr-calname", name)
     # Calendar apps poll a subscribed feed; ask for an hourly refresh.
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
+    # An X- property has no known type: without vDuration the timedelta is written
+    # as str() ("1:00:00"), which no calendar app reads as a duration.
+    calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))
     return calendar
 
 

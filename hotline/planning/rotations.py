@@ -62,6 +62,9 @@ from hotline.planning.slots import (
 )
 from hotline.planning.unavailability import unavailable_between
 from hotline.planning.validation import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    SHIFT_HOURS,
     Span,
     aware,
     check_people,
@@ -73,7 +76,6 @@ from hotline.stats.oncall_hours import merged
 
 ALL_WEEKDAYS = frozenset(range(1, 8))
 MAX_WEEKS = 104
-SHIFT_HOURS = (1, 744)
 INACTIVE = "inactive"  # a skip reason besides the unavailability kinds
 Cutter = Callable[[datetime, datetime], list[Span]]
 
@@ -312,7 +314,7 @@ def _check_spec(
         raise PlanningError(
             _l("a shift lasts %(low)s to %(high)s hours", low=low, high=high), "shift_hours"
         )
-    if not 2000 <= spec.start_date.year <= 2100:
+    if not FIRST_YEAR <= spec.start_date.year <= LAST_YEAR:
         raise PlanningError(_l("this start date is not plausible"), "start_date")
     if spec.timezone is not None:
         known_zone(spec.timezone)
@@ -320,12 +322,19 @@ def _check_spec(
         raise PlanningError(_l("choose at least one day of the week"), "weekdays")
     _check_window(spec)
     if not 0 <= spec.backup_count < len(spec.members):
-        raise PlanningError(
-            _l("between 0 and %(n)s (the other members)", n=len(spec.members) - 1),
-            "backup_count",
-        )
+        raise PlanningError(_backup_count_refusal(len(spec.members)), "backup_count")
     if spec.backups:
         check_people(session, spec.backups, "backups")
+
+
+def _backup_count_refusal(members: int) -> Any:
+    # "between 0 and 0" tells a one-member rotation nothing: say why there is no choice.
+    if members == 1:
+        return _l(
+            "a rotation with one member has no backups among its members: choose 0 "
+            "(backups named separately still back them up)"
+        )
+    return _l("between 0 and %(n)s (the other members)", n=members - 1)
 
 
 def _check_window(spec: RotationSpec) -> None:

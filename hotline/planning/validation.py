@@ -20,6 +20,11 @@ from hotline.planning.errors import PlanningError
 
 # A slot longer than this is a typo (a wrong year or month), not a shift.
 MAX_SLOT_LENGTH = timedelta(days=31)
+# People plan within these years (inclusive); a date outside is a typo, and near
+# the ends of the calendar (year 1, 9999) time-zone arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# A rotation's shift lasts 1 hour to 31 days (inclusive, in hours).
+SHIFT_HOURS = (1, 744)
 
 T = TypeVar("T", bound=Hashable)
 Span = tuple[datetime, datetime]

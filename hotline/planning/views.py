@@ -22,13 +22,13 @@ from hotline.auth import AGENT, ROLES, role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning import bp
-from hotline.planning.calendar_grid import person_shifts
 from hotline.planning.coverage import coverage_gaps
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
 from hotline.planning.hotline_settings import list_hotlines
 from hotline.planning.ical import issue_hotline_feed, issue_person_feed, revoke_person_feed
 from hotline.planning.models import FeedToken
 from hotline.planning.oncall import Chain, resolve_chain
+from hotline.planning.shifts import person_shifts
 from hotline.planning.views_common import (
     EDITORS,
     READERS,

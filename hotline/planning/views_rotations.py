@@ -23,7 +23,7 @@ from hotline.planning.forms import (
     RotationForm,
     VersionForm,
     chain_ids,
-    day_name,
+    days_text,
     offer_people,
 )
 from hotline.planning.models import Rotation
@@ -202,14 +202,7 @@ def shift_text(hours: int) -> str:
     return _("%(hours)d h", hours=hours)
 
 
-@bp.app_template_global()
-def days_text(weekdays: frozenset[int]) -> str:
-    """The days a rotation covers: every day, Monday to Friday, or their names."""
-    if weekdays == frozenset(range(1, 8)):
-        return _("every day")
-    if weekdays == frozenset(range(1, 6)):
-        return _("Monday to Friday")
-    return ", ".join(day_name(d) for d in sorted(weekdays))
+bp.add_app_template_global(days_text)
 
 
 def _start(rotation: Rotation, form: GenerateForm) -> datetime:

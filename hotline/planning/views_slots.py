@@ -62,6 +62,7 @@ def slot_edit(hotline_id: int, slot_id: int) -> ResponseReturnValue:
     zone = ZoneInfo(hotline.timezone)
     form = SlotForm(
         zone=zone,
+        current={"starts_at": slot.starts_at, "ends_at": slot.ends_at},
         starts_at=wall_clock(slot.starts_at, zone),
         ends_at=wall_clock(slot.ends_at, zone),
         chain=[str(r.person_id) for r in slot.responders],

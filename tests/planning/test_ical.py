@@ -124,7 +124,7 @@ def test_a_french_hotlines_feed_is_in_french_whatever_the_reader_asks(
     assert [str(e["summary"]) for e in found] == [
         "Alice (renfort Bob)",
         "Remplacement : Bob",
-        "personne",
+        "aucune astreinte",
     ]
     assert str(found[0]["description"]).splitlines() == [
         "titulaire : Alice 06 12 34 56 01",
@@ -287,3 +287,14 @@ def test_renewing_and_stopping_a_feed_is_in_the_audit_log(db_session, week):
                                                        ("rotate", hotline.id)]  # fmt: skip
     logged = str([(a.before, a.after) for a in log])
     assert not any(secret in logged for secret in secrets)
+
+
+def test_feeds_ask_for_an_hourly_refresh_in_iso_8601_durations(client, db_session, week):
+    hotline, alice, _bob, _slots = week
+
+    for secret in (issue_person_feed(db_session, alice, user_id=None),
+                   issue_hotline_feed(db_session, hotline, user_id=None)):  # fmt: skip
+        lines = fetch(client, secret).data.decode().splitlines()
+
+        assert "X-PUBLISHED-TTL:PT1H" in lines
+        assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H" in lines

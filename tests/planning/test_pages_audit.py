@@ -69,3 +69,26 @@ def test_audit_log_of_a_hotline_shows_only_its_own_changes(
 
     assert "Aucune modification enregistrée" in nord_page
     assert "ligne de commande ou tâche" in sud_page
+
+
+def test_audit_log_reads_naturally_for_a_new_slot_and_rotation(
+    client, login_as, submit, make_hotline, make_person
+):
+    hotline = make_hotline(name="Nord")
+    alice = make_person("Alice")
+    login_as("manager", hotlines=(hotline,))
+    submit(f"/planning/hotlines/{hotline.id}/slots/new", {
+        "starts_at": "2026-05-04T08:00", "ends_at": "2026-05-05T08:00",
+        "chain-0": str(alice.id), "version": "0",
+    })  # fmt: skip
+    submit(f"/planning/hotlines/{hotline.id}/rotations/new", {
+        "name": "Semaine", "members-0": str(alice.id), "shift_length": "1",
+        "shift_unit": "weeks", "handoff": "08:00", "start_date": "2026-05-04",
+        "pattern": "every_day", "backup_count": "0",
+    })  # fmt: skip
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/audit").get_data(as_text=True)
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Type: créneau régulier" in text
+    assert "Jours: tous les jours" in text

@@ -82,13 +82,16 @@ def test_overrides_are_marked_and_gaps_are_red(frozen, client, login_as, hotline
     )
     login_as("admin")
 
-    cell = day_cell(calendar(client, hotline, month="2026-03").get_data(as_text=True), "2026-03-12")
+    page = calendar(client, hotline, month="2026-03").get_data(as_text=True)
+    cell = day_cell(page, "2026-03-12")
 
     assert entries(cell) == [
         "regular 00:00–12:00 Alice",
         "override 08:00–10:00 remplacement Chloé",
-        "gap 12:00–00:00… Personne d’astreinte",
+        "gap 12:00–00:00… Personne n’est d’astreinte",
     ]
+    legend = page.split('class="legend"')[1].split("</p>")[0]
+    assert '<span class="tag gap-tag">aucune astreinte</span>' in legend
     assert (
         "has-gap"
         in calendar(client, hotline, month="2026-03")
@@ -109,7 +112,7 @@ def test_days_follow_the_hotlines_zone_across_the_dst_change(
     page = calendar(client, hotline, week="2026-W13").get_data(as_text=True)
 
     assert entries(day_cell(page, "2026-03-29")) == ["regular 00:00–00:00 Bruno"]
-    assert entries(day_cell(page, "2026-03-28")) == ["gap …00:00–00:00 Personne d’astreinte"]
+    assert entries(day_cell(page, "2026-03-28")) == ["gap …00:00–00:00 Personne n’est d’astreinte"]
 
 
 def test_week_view_has_seven_days_and_links_to_the_weeks_around(frozen, client, login_as, hotline):
@@ -215,3 +218,14 @@ def test_gap_weeks_out_of_bounds_is_a_400_at_the_field(frozen, client, login_as,
 
     assert response.status_code == 400
     assert 'id="weeks-errors"' in response.get_data(as_text=True)
+
+
+def test_the_period_heading_capitalises_its_first_letter_only(client):
+    with client.get("/planning/static/planning.css") as response:
+        css = response.get_data(as_text=True)
+
+    heading_rules = re.findall(r"\.calendar-bar h2[^{]*\{[^}]*\}", css)
+    assert not any("capitalize" in rule for rule in heading_rules), "not every word"
+    assert any("::first-letter" in rule and "uppercase" in rule for rule in heading_rules), (
+        "the first letter only"
+    )

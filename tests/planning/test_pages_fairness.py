@@ -127,6 +127,8 @@ def test_hours_per_person_by_kind_with_the_gap_to_an_even_share(
         ("2026-01-01", "2027-06-01", "last_day"),
         ("", "2026-06-01", "first_day"),
         ("2026-06-01", "juin", "last_day"),
+        ("9999-12-30", "9999-12-31", "first_day"),
+        ("0001-01-01", "0001-01-02", "last_day"),
     ],
 )
 def test_a_bad_period_is_refused_at_its_field(client, login_as, make_hotline, first, last, field):

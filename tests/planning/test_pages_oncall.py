@@ -178,9 +178,14 @@ def test_dry_run_at_a_repeated_time_answers_for_both(
     answers = text_of(response).split('class="dry-run-answer"')[1:]
     assert [chain_on(a) for a in answers] == [["Alice"], ["Bruno"]]
     assert "survient deux fois" in text_of(response)
+    # Each answer says which 02:30 it is: summer time first, then winter time.
+    assert "heure d’été d’Europe centrale (UTC+02:00)" in answers[0]
+    assert "heure normale d’Europe centrale (UTC+01:00)" in answers[1]
 
 
-@pytest.mark.parametrize("raw", ["", "tomorrow", "2026-02-30T10:00", "2026-03-10"])
+@pytest.mark.parametrize(
+    "raw", ["", "tomorrow", "2026-02-30T10:00", "2026-03-10", "0001-01-01T00:00"]
+)
 def test_dry_run_with_a_bad_date_is_a_400_with_a_message(frozen, client, login_as, hotline, raw):
     login_as("admin")
 
@@ -210,3 +215,59 @@ def test_my_shifts_without_a_linked_person_explains_why(frozen, client, login_as
     login_as("supervisor")
 
     assert "n’est lié à aucune personne" in text_of(client.get("/planning/mine"))
+
+
+def my_rows(page: str) -> list[str]:
+    """The rows of "My shifts", as text without tags."""
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    rows = [row.split(">", 1)[1] for row in body.split("<tr")[1:]]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def test_my_shifts_leave_out_what_an_override_gave_to_someone_else(
+    frozen, db_session, client, login_as, hotline, team, make_slot
+):
+    from hotline.planning.overrides import replace_person
+
+    start = NOW + timedelta(days=1)
+    make_slot(hotline, start, start + timedelta(days=1), [team["Bruno"]])
+    replace_person(db_session, hotline.id, person_id=team["Bruno"].id,
+                   replacement_id=team["Chloé"].id, starts_at=start,
+                   ends_at=start + timedelta(hours=12), user_id=None)  # fmt: skip
+    login_as("agent", person=team["Bruno"])
+
+    rows = my_rows(text_of(client.get("/planning/mine")))
+
+    # Only the half Bruno still holds: Chloé takes the calls until 22:00.
+    assert len(rows) == 1
+    assert "mer. 11 mars 2026 22:00 jeu. 12 mars 2026 10:00" in rows[0]
+
+
+def test_my_swapped_shift_shows_once_as_the_override(
+    frozen, db_session, client, login_as, hotline, team, make_slot
+):
+    from hotline.planning.overrides import swap_shifts
+
+    first = NOW + timedelta(days=1)
+    mine = make_slot(hotline, first, first + timedelta(days=1), [team["Bruno"]])
+    theirs = make_slot(hotline, first + timedelta(days=2), first + timedelta(days=3),
+                       [team["Chloé"]])  # fmt: skip
+    swap_shifts(db_session, mine.id, theirs.id, user_id=None)
+    login_as("agent", person=team["Bruno"])
+
+    rows = my_rows(text_of(client.get("/planning/mine")))
+
+    assert len(rows) == 1, "the shift Bruno gave away is not his any more"
+    assert "ven. 13 mars 2026 10:00" in rows[0]
+    assert "remplacement" in rows[0]
+
+
+def test_my_shift_under_way_shows_when_it_really_started(
+    frozen, client, login_as, hotline, team, make_slot
+):
+    make_slot(hotline, NOW - timedelta(hours=2), NOW + timedelta(hours=10), [team["Bruno"]])
+    login_as("agent", person=team["Bruno"])
+
+    (row,) = my_rows(text_of(client.get("/planning/mine")))
+
+    assert "mar. 10 mars 2026 08:00 mar. 10 mars 2026 20:00" in row

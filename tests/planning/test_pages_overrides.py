@@ -135,6 +135,7 @@ def test_the_override_shows_in_the_calendar(
         ({"ends_at": "demain"}, "ends_at"),
         ({"ends_at": "__BEFORE__"}, "ends_at"),
         ({"starts_at": "2026-03-29T02:30"}, "starts_at"),
+        ({"starts_at": "0001-01-01T00:00"}, "starts_at"),
         ({"person": "__ALICE__", "starts_at": "__LATER__", "ends_at": "__MUCH_LATER__"}, "person"),
         ({"note": "x" * 201}, "note"),
     ],

@@ -187,6 +187,8 @@ def test_leave_is_recorded_as_whole_local_days_and_listed(
         ({"last_day": "someday"}, "last_day"),
         ({"last_day": "2026-07-12"}, "last_day"),
         ({"last_day": "2028-07-17"}, "last_day"),  # longer than a year
+        ({"first_day": "0001-01-01", "last_day": "0001-01-02"}, "first_day"),
+        ({"first_day": "9999-12-30", "last_day": "9999-12-31"}, "last_day"),
         ({"kind": "holiday"}, "kind"),
         ({"note": "x" * 201}, "note"),
     ],

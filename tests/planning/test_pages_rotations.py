@@ -157,6 +157,65 @@ def test_bad_rotation_input_is_refused_at_its_field_and_nothing_is_saved(
     assert count(db_session, Rotation) == before
 
 
+def labels_in(page: str, fieldset: str) -> list[str]:
+    """The labels of the places of a chain fieldset, by the fieldset's legend."""
+    block = page.split(f"<legend>{fieldset}</legend>")[1].split("</fieldset>")[0]
+    return re.findall(r"<label[^>]*>([^<]+)</label>", block)
+
+
+def test_rotation_form_names_members_and_extra_backups_for_what_they_are(
+    client, login_as, hotline, team
+):
+    login_as("manager", hotlines=(hotline,))
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/rotations/new").get_data(as_text=True)
+
+    assert labels_in(page, "Membres, dans l’ordre des tours")[:3] == [
+        "Membre 1", "Membre 2", "Membre 3",
+    ]  # fmt: skip
+    assert labels_in(page, "Puis ces renforts")[:2] == ["Renfort 1", "Renfort 2"]
+
+
+def test_a_rotation_without_members_asks_for_a_member(client, login_as, submit, hotline, team):
+    login_as("manager", hotlines=(hotline,))
+    no_members = {f"members-{i}": "" for i in range(3)}
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **no_members)
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "members") == ["Choisissez au moins un membre."]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"members-1": "", "members-2": "", "backup_count": "1"},
+            "backup_count",
+            "une rotation d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
+            "(les renforts désignés à part la renforcent quand même)",
+        ),
+        ({"shift_length": "40", "shift_unit": "days"}, "shift_length",
+         "Une astreinte dure au plus 31 jours."),
+        ({"shift_length": "5", "shift_unit": "weeks"}, "shift_length",
+         "Une astreinte dure au plus 4 semaines."),
+    ],
+)  # fmt: skip
+def test_limits_are_explained_in_the_forms_own_terms(
+    client, login_as, submit, hotline, team, changes, field, message
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **changes)
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, field) == [message]
+
+
 def create(submit, hotline, team, **changes) -> int:
     response = submit(
         f"/planning/hotlines/{hotline.id}/rotations/new", rotation_form(team, **changes)
@@ -208,7 +267,9 @@ def test_preview_shows_the_result_and_writes_nothing(
     )
 
     assert response.status_code == 200
-    assert re.search(r'<dd class="created">4</dd>', response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    assert re.search(r'<dt>Créneaux à créer</dt><dd class="created">4</dd>', page)
+    assert "Créneaux écrits" not in page, "a preview writes nothing"
     assert count(db_session, Slot) == 0
 
 
@@ -251,6 +312,8 @@ def test_rule_warnings_are_shown_after_generation(
         ({"weeks": "105"}, "weeks"),
         ({"weeks": "x"}, "weeks"),
         ({"weeks": "2", "from_day": "demain"}, "from_day"),
+        ({"weeks": "1", "from_day": "0001-01-01"}, "from_day"),
+        ({"weeks": "1", "from_day": "9999-12-31"}, "from_day"),
     ],
 )
 def test_bad_generation_input_is_refused(

@@ -177,6 +177,16 @@ def test_manager_adds_a_slot_by_hand(client, login_as, submit, db_session, hotli
         ({"starts_at": "lundi"}, "starts_at", None),
         ({"starts_at": "2026-03-29T02:30"}, "starts_at", "n’existe pas en Europe/Paris"),
         ({"ends_at": "2026-10-25T02:30"}, "ends_at", "survient deux fois"),
+        (
+            {"starts_at": "0001-01-01T00:00"},
+            "starts_at",
+            "Choisissez une date comprise entre les années 2000 et 2100.",
+        ),
+        (
+            {"ends_at": "9999-12-31T23:30"},
+            "ends_at",
+            "Choisissez une date comprise entre les années 2000 et 2100.",
+        ),
         ({"ends_at": "2026-05-04T07:00"}, "ends_at", None),  # before the start
         ({"ends_at": "2026-05-04T08:00"}, "ends_at", None),  # lasts nothing
         ({"ends_at": "2026-07-04T08:00"}, "ends_at", None),  # absurdly long
@@ -282,3 +292,37 @@ def test_slot_of_another_hotline_is_404(client, login_as, make_hotline, hotline,
     login_as("admin")
 
     assert client.get(f"/planning/hotlines/{other.id}/slots/{slot.id}").status_code == 404
+
+
+@pytest.mark.parametrize("fold", [0, 1], ids=["summer-time 02:00", "winter-time 02:00"])
+def test_a_slot_starting_in_the_repeated_hour_keeps_its_instant_when_its_note_changes(
+    client, login_as, submit, db_session, hotline, team, make_slot, fold
+):
+    # 31 October 2027: the clocks go back from 03:00 to 02:00, so 02:00 happens twice.
+    start = datetime(2027, 10, 31, 2, tzinfo=PARIS, fold=fold).astimezone(UTC)
+    slot = make_slot(hotline, start, paris(2027, 11, 1, 2), [team["Alice"]])
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    page = client.get(path).get_data(as_text=True)
+    offset = "UTC+02:00" if fold == 0 else "UTC+01:00"
+    assert (
+        f"02:00 survient deux fois cette nuit-là (les horloges reculent) : c’est celle de {offset}"
+        in page
+    )
+
+    response = submit(path, slot_form(
+        team, version=loaded_version(client, path), starts_at="2027-10-31T02:00",
+        ends_at="2027-11-01T02:00", note="Relève au dépôt", **{"chain-1": str(team["Bruno"].id)},
+    ))  # fmt: skip
+
+    assert response.status_code == 302
+    db_session.expire_all()
+    saved = db_session.get(Slot, slot.id)
+    assert (saved.starts_at, saved.note) == (start, "Relève au dépôt")
+    assert chain_of(db_session, slot) == ["Alice", "Bruno"]
+    # Only the unchanged time is read that way: a new repeated time is still refused.
+    moved = submit(path, slot_form(team, version=str(saved.version), starts_at="2027-10-31T02:30",
+                                   ends_at="2027-11-01T02:00"))  # fmt: skip
+    assert field_errors(moved, "starts_at")[0].startswith(
+        "2027-10-31 02:30 survient deux fois en Europe/Paris"
+    )

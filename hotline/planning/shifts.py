@@ -1,0 +1,64 @@
+"""A person's shifts: where the phone rings them, on every hotline, overrides resolved.
+
+"My shifts" and the person's iCal feed both read this, so they cannot disagree:
+a person replaced by an override loses that span, the replacement gains it, and a
+swapped shift shows once, as the override that rings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models import Hotline
+from hotline.planning.models import Slot, SlotResponder
+from hotline.planning.overrides import in_force
+from hotline.planning.validation import MAX_SLOT_LENGTH
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A span over which one hotline's phone rings the person, at one place in the chain."""
+
+    hotline: Hotline
+    starts_at: datetime
+    ends_at: datetime
+    slot_id: int
+    kind: str  # OVERRIDE or REGULAR: the slot whose chain rings
+    position: int  # 0: on call; n: backup n
+    names: tuple[str, ...]  # the whole chain, primary first
+
+
+def person_shifts(session: Session, person_id: int, start: datetime, end: datetime) -> list[Shift]:
+    """The person's shifts overlapping [start, end), whole, by start then hotline name."""
+    # Look one slot length further on each side: a shift under way at `start` shows
+    # its real start, not `start` (no piece of in_force outlives its slot).
+    wide = (start - MAX_SLOT_LENGTH, end + MAX_SLOT_LENGTH)
+    shifts = [
+        Shift(
+            hotline=hotline,
+            starts_at=piece.starts_at,
+            ends_at=piece.ends_at,
+            slot_id=piece.slot_id,
+            kind=piece.kind,
+            position=piece.chain.index(person_id),
+            names=piece.names,
+        )
+        for hotline in _hotlines_of(session, person_id, *wide)
+        for piece in in_force(session, hotline.id, *wide)
+        if person_id in piece.chain and piece.starts_at < end and piece.ends_at > start
+    ]
+    return sorted(shifts, key=lambda s: (s.starts_at, s.hotline.name, s.hotline.id))
+
+
+def _hotlines_of(session: Session, person_id: int, start: datetime, end: datetime) -> list[Hotline]:
+    """The hotlines where the person holds a place in some slot over [start, end)."""
+    ids = (
+        select(Slot.hotline_id)
+        .join(SlotResponder, SlotResponder.slot_id == Slot.id)
+        .where(SlotResponder.person_id == person_id, Slot.starts_at < end, Slot.ends_at > start)
+    )
+    return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
