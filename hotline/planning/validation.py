@@ -87,6 +87,16 @@ def parse_slot_time(raw: str, zone: ZoneInfo, field: str | None = None) -> datet
         raise InvalidLocalTime(
             _l("%(raw)r is not a date and time like 2026-03-29T08:00", raw=raw), field
         ) from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidLocalTime(
+            _l(
+                "%(raw)r: choose a date between the years %(first)s and %(last)s",
+                raw=raw,
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+            field,
+        )
     if value.tzinfo is not None:
         return value.astimezone(UTC)
     return local_to_utc(value, zone, field)
