@@ -24,6 +24,7 @@ from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.planning.oncall import Chain, Route, resolve_chain
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 
+LOST_RECORDING = frozenset({"failed", "absent"})  # RecordingStatus of no message
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 FALLBACK_NAME = "fallback"
 
@@ -452,6 +453,10 @@ def record_voicemail(
         voicemail.status = status
     if (voicemail.duration or 0) > 0 and voicemail.status in (None, "completed"):
         _settle(call, Outcome.VOICEMAIL)
+    if voicemail.status in LOST_RECORDING and call.outcome == Outcome.VOICEMAIL:
+        # The one step down: a message Twilio could not keep is no message, whichever
+        # of the Record action and the recording callback came first.
+        call.outcome = Outcome.MISSED
     return voicemail
 
 

@@ -97,6 +97,31 @@ def test_wrong_key_hangs_up_the_agent_leg(driver):
     assert "<Hangup" in driver.press(0, "2")
 
 
+@pytest.mark.parametrize("order", ["record action first", "recording callback first"])
+def test_a_recording_twilio_failed_to_keep_is_no_voicemail(driver, db_session, order):
+    driver.incoming()
+    for pos in range(3):
+        driver.dial_result(pos, "no-answer", bridged=False)
+    callbacks = [
+        lambda: driver.voicemail_done(10),
+        lambda: driver.post(
+            "/voice/recording",
+            {
+                "CallSid": driver.call_sid,
+                "RecordingSid": "RE" + "1" * 32,
+                "RecordingStatus": "failed",
+                "RecordingDuration": "0",
+            },
+            {"call": driver.call_sid},
+        ),
+    ]
+    for callback in callbacks if order == "record action first" else callbacks[::-1]:
+        callback()
+    driver.status("completed", 70)
+
+    assert load_call(db_session, driver.call_sid).outcome == Outcome.MISSED
+
+
 def test_an_empty_recording_is_not_thanked_as_a_message(driver):
     driver.incoming()
     for pos in range(3):
