@@ -61,31 +61,16 @@ def test_twilio_retries_and_replays_raise_no_second_alert(
     assert len(smtp_server.messages) == 4
 
 
-def test_a_call_missed_without_message_says_so(twilio, team, worker, fake_twilio):
-    hotline, people, maud = team
-    driver = CallDriver(twilio, hotline)
-    driver.incoming()
-    for position in range(3):
-        driver.dial_result(position, "no-answer", bridged=False)
-    driver.status("completed", 40)
-
-    worker.run()
-
-    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
-    assert bodies[people[0].mobile].startswith("[Astreinte IT] Appel manqué de 06 99 88 77 66")
-    assert bodies[people[2].mobile].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
-    assert "http" not in bodies[people[0].mobile]
-
-
 @pytest.mark.parametrize(
     ("caller", "french", "english"),
     [
+        (CALLER, "06 99 88 77 66", "06 99 88 77 66"),  # as people of the country write it
         ("+447911123456", "+44 7911 123456", "+44 7911 123456"),  # to call back from abroad
         ("+266696687", "numéro masqué", "withheld number"),  # Twilio's ANONYMOUS
         ("anonymous", "numéro masqué", "withheld number"),
     ],
 )
-def test_a_missed_call_names_the_caller_as_the_team_can_call_back(
+def test_a_call_missed_without_message_names_the_caller_as_the_team_can_call_back(
     twilio, team, worker, fake_twilio, caller, french, english
 ):
     hotline, people, _maud = team
@@ -100,6 +85,7 @@ def test_a_missed_call_names_the_caller_as_the_team_can_call_back(
     bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
     assert bodies[people[0].mobile].startswith(f"[Astreinte IT] Appel manqué de {french} ")
     assert bodies[people[2].mobile].startswith(f"[Astreinte IT] Missed call from {english} ")
+    assert "http" not in bodies[people[0].mobile]  # no message, no link
 
 
 def test_an_answered_call_raises_no_alert(twilio, team, worker, fake_twilio, db_session):
