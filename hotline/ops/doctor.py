@@ -61,7 +61,11 @@ def check_twilio(app: Flask) -> Iterator[Finding]:
             "TWILIO_ACCOUNT_SID does not look like an account SID (AC + 32 hex digits)",
         )
     if not sid:
-        yield Finding(Level.WARNING, "twilio", "TWILIO_ACCOUNT_SID is not set: no SMS alerts")
+        yield Finding(
+            Level.WARNING,
+            "twilio",
+            "TWILIO_ACCOUNT_SID is not set: no SMS alerts, and voicemails cannot be played",
+        )
 
 
 def check_emergency_number(app: Flask) -> Iterator[Finding]:

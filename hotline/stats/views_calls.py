@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import chain
 
-from flask import abort, current_app, render_template, request, stream_with_context
+from flask import Response, abort, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -40,6 +41,9 @@ from hotline.stats.views_common import (
     shows_callers,
 )
 from hotline.voice.models import LegResult
+from hotline.voice.recordings import RecordingUnavailable, open_recording
+
+log = logging.getLogger("hotline.stats")
 
 
 @bp.get("/calls")
@@ -93,12 +97,7 @@ def calls_download() -> ResponseReturnValue:
 @role_required(*READERS)
 def call(call_id: int) -> ResponseReturnValue:
     """One call step by step: greeting, each ring leg, who accepted, voicemail, the end."""
-    try:
-        timeline = call_timeline(get_session(), call_id, current_app.config["TIMEZONE"])
-    except StatsInputError:
-        abort(404)
-    if not _may_see(timeline):
-        abort(403)
+    timeline = _visible_timeline(call_id)
     return render_template(
         "stats/call.html",
         call=timeline,
@@ -106,6 +105,36 @@ def call(call_id: int) -> ResponseReturnValue:
         shows_callers=shows_callers(),
         agent_view=is_agent(),
     )
+
+
+@bp.get("/calls/<int:call_id>/recording")
+@role_required(*READERS)
+def call_recording(call_id: int) -> ResponseReturnValue:
+    """The call's voicemail as audio, fetched from Twilio for whoever may see the call."""
+    voicemail = _visible_timeline(call_id).voicemail
+    if voicemail is None or not voicemail.recording_url:
+        abort(404)
+    try:
+        stream = open_recording(voicemail.recording_url, current_app.config)
+    except RecordingUnavailable as error:
+        log.error("voicemail of call %s not served: %s", call_id, error)
+        message = _("The message could not be fetched from Twilio. Please try again later.")
+        return render_template("errors/error.html", code=502, message=message), 502
+    response = Response(stream, mimetype=stream.content_type)
+    response.content_length = stream.content_length
+    response.headers["Content-Disposition"] = f'inline; filename="voicemail-{call_id}.mp3"'
+    return response
+
+
+def _visible_timeline(call_id: int) -> CallTimeline:
+    """The call's timeline, or abort: 404 for no such call, 403 when the user may not see it."""
+    try:
+        timeline = call_timeline(get_session(), call_id, current_app.config["TIMEZONE"])
+    except StatsInputError:
+        abort(404)
+    if not _may_see(timeline):
+        abort(403)
+    return timeline
 
 
 def _may_see(timeline: CallTimeline) -> bool:
