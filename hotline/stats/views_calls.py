@@ -103,7 +103,8 @@ def call(call_id: int) -> ResponseReturnValue:
         call=timeline,
         tz=timeline.timezone,
         shows_callers=shows_callers(),
-        agent_view=is_agent(),
+        # Only a reviewer's way back is the hotline's call list; others go to their own.
+        agent_view=not _reviews(timeline),
     )
 
 
@@ -138,15 +139,24 @@ def _visible_timeline(call_id: int) -> CallTimeline:
 
 
 def _may_see(timeline: CallTimeline) -> bool:
-    """Reviewers: calls of their hotlines (admins: all); agents: calls they were rung for."""
-    if is_agent():
-        person = current_user.person_id
-        return person is not None and any(
-            leg.person_id == person and leg.result != LegResult.NOT_DIALLED for leg in timeline.legs
-        )
+    """Reviewers: calls of their hotlines (admins: all); anyone: the calls they were rung for."""
+    # Whatever their role: the missed-call alert sends everyone rung to this page,
+    # a manager of another hotline standing in on this one's chain included.
+    return _reviews(timeline) or _was_rung(timeline)
+
+
+def _reviews(timeline: CallTimeline) -> bool:
+    """Whether the user sees every call of the call's hotline."""
     if timeline.hotline_id is None:
         return scoped_hotline_ids(current_user) is None  # fallback calls: admins only
     return can_review(current_user, timeline.hotline_id)
+
+
+def _was_rung(timeline: CallTimeline) -> bool:
+    person = current_user.person_id
+    return person is not None and any(
+        leg.person_id == person and leg.result != LegResult.NOT_DIALLED for leg in timeline.legs
+    )
 
 
 def _read_filters(session: Session) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:

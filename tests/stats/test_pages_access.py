@@ -85,3 +85,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, week, endpoint, path):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", ["manager", "supervisor"])
+def test_someone_rung_for_a_call_of_a_hotline_they_do_not_review_sees_that_call_only(
+    client, login_as, make_hotline, week, role
+):
+    # The missed-call alert sends everyone rung to the call's page, whatever their role.
+    login_as(role, hotlines=(make_hotline("+33184889999"),), person=week.chloe, language="en")
+
+    page = client.get(f"/stats/calls/{week.calls[3].id}")
+
+    assert page.status_code == 200
+    assert f"hotline={week.hotline.id}" not in page.get_data(as_text=True)  # no way to the list
+    assert client.get(f"/stats/calls/{week.calls[1].id}").status_code == 403  # not rung
+    listed = url("/stats/calls", hotline=week.hotline.id, **MARCH)
+    assert client.get(listed).status_code == 403

@@ -69,8 +69,12 @@ def test_the_message_streams_from_twilio_fetched_with_the_accounts_credentials(
     assert fetched.authorization == f"Basic {credentials}"
 
 
-def test_an_agent_rung_for_the_call_hears_the_message(client, login_as, week, voicemail_call):
-    login_as("agent", person=week.chloe)
+@pytest.mark.parametrize("role", ["agent", "manager"])
+def test_someone_rung_for_the_call_hears_the_message(
+    client, login_as, make_hotline, week, voicemail_call, role
+):
+    other = make_hotline("+33184889999")
+    login_as(role, person=week.chloe, hotlines=(other,) if role == "manager" else ())
 
     assert recording_of(client, voicemail_call).data == AUDIO
 
