@@ -87,6 +87,12 @@ def check_emergency_number(app: Flask) -> Iterator[Finding]:
 
 def check_public_url(app: Flask) -> Iterator[Finding]:
     base = str(app.config["PUBLIC_BASE_URL"])
+    if not base:
+        yield Finding(
+            Level.WARNING,
+            "public url",
+            "PUBLIC_BASE_URL is not set: missed-call alerts carry no link to the call's page",
+        )
     if not base and not int(app.config["PROXY_COUNT"]):
         yield Finding(
             Level.WARNING,
