@@ -10,6 +10,9 @@ DEFAULTS: dict[str, object] = {
     # Twilio: the auth token signs every webhook; without it every webhook is refused.
     "TWILIO_ACCOUNT_SID": "",
     "TWILIO_AUTH_TOKEN": "",
+    # Another base URL for Twilio's REST API and recording media (a stand-in for
+    # tests or a demo); empty: https://api.twilio.com.
+    "TWILIO_API_BASE_URL": "",
     # The base URL Twilio uses to reach this server (https://hotline.example.org).
     # When unset, the request's own URL is used; behind a proxy set PROXY_COUNT too.
     "PUBLIC_BASE_URL": "",

@@ -23,8 +23,6 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_IMMEDIATE": False,
     # The Twilio number alerts come from; empty: the hotline's own number.
     "ALERT_SMS_FROM": "",
-    # Another base URL for Twilio's REST API (a stand-in for tests or a demo).
-    "TWILIO_API_BASE_URL": "",
     # SMTP: SMTP_SECURITY is starttls, ssl (implicit TLS, port 465) or none.
     "SMTP_HOST": "",
     "SMTP_PORT": 587,

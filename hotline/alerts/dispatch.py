@@ -40,6 +40,8 @@ class Settings:
     reminder_minutes: int
     confirm_minutes: int
     take_by_call: bool
+    # The call's page in the app as an absolute URL; None without a public base URL.
+    call_page_url: Callable[[int], str | None]
 
 
 def dispatch_event(
@@ -153,14 +155,17 @@ def _call(event: AlertEvent) -> Call:
     return event.call
 
 
-def plan_missed_call(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
+def plan_missed_call(session: Session, event: AlertEvent, settings: Settings) -> Plan:
     call, hotline = _call(event), _hotline(session, event)
     voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
     chain = recipients.call_chain(session, call)
+    # The message is played on the call's page, to those allowed: Twilio's own
+    # recording URL either needs the account's password or is open to anyone.
     base = {
         **_hotline_context(hotline),
-        "recording_url": voicemail.recording_url if voicemail else None,
+        "has_message": voicemail is not None and bool(voicemail.recording_url),
         "duration": voicemail.duration if voicemail else None,
+        "call_url": settings.call_page_url(call.id),
         "chain_names": ", ".join(r.name for r in chain),
     }
     everyone = recipients.merge(chain, recipients.managers(session, hotline.id))

@@ -36,7 +36,18 @@ def dispatch_settings(app: Flask) -> dispatch.Settings:
         reminder_minutes=int(config["SHIFT_REMINDER_MINUTES"]),
         confirm_minutes=int(config["SHIFT_CONFIRM_MINUTES"]),
         take_by_call=bool(config["SHIFT_CONFIRM_BY_CALL"]),
+        call_page_url=lambda call_id: call_page_url(app, call_id),
     )
+
+
+def call_page_url(app: Flask, call_id: int) -> str | None:
+    """The call's page as recipients open it; None when the app knows no public address."""
+    base = app.config["PUBLIC_BASE_URL"]
+    if not base:
+        return None
+    # Built from the route itself (no request here to build it from).
+    path = app.url_map.bind("localhost").build("stats.call", {"call_id": call_id})
+    return f"{base.rstrip('/')}{path}"
 
 
 def retry_policy(app: Flask) -> sending.RetryPolicy:

@@ -61,7 +61,11 @@ def check_twilio(app: Flask) -> Iterator[Finding]:
             "TWILIO_ACCOUNT_SID does not look like an account SID (AC + 32 hex digits)",
         )
     if not sid:
-        yield Finding(Level.WARNING, "twilio", "TWILIO_ACCOUNT_SID is not set: no SMS alerts")
+        yield Finding(
+            Level.WARNING,
+            "twilio",
+            "TWILIO_ACCOUNT_SID is not set: no SMS alerts, and voicemails cannot be played",
+        )
 
 
 def check_emergency_number(app: Flask) -> Iterator[Finding]:
@@ -83,6 +87,12 @@ def check_emergency_number(app: Flask) -> Iterator[Finding]:
 
 def check_public_url(app: Flask) -> Iterator[Finding]:
     base = str(app.config["PUBLIC_BASE_URL"])
+    if not base:
+        yield Finding(
+            Level.WARNING,
+            "public url",
+            "PUBLIC_BASE_URL is not set: missed-call alerts carry no link to the call's page",
+        )
     if not base and not int(app.config["PROXY_COUNT"]):
         yield Finding(
             Level.WARNING,

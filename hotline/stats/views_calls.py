@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import chain
 
-from flask import abort, current_app, render_template, request, stream_with_context
+from flask import Response, abort, current_app, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -40,6 +41,9 @@ from hotline.stats.views_common import (
     shows_callers,
 )
 from hotline.voice.models import LegResult
+from hotline.voice.recordings import RecordingUnavailable, open_recording
+
+log = logging.getLogger("hotline.stats")
 
 
 @bp.get("/calls")
@@ -93,31 +97,66 @@ def calls_download() -> ResponseReturnValue:
 @role_required(*READERS)
 def call(call_id: int) -> ResponseReturnValue:
     """One call step by step: greeting, each ring leg, who accepted, voicemail, the end."""
+    timeline = _visible_timeline(call_id)
+    return render_template(
+        "stats/call.html",
+        call=timeline,
+        tz=timeline.timezone,
+        shows_callers=shows_callers(),
+        # Only a reviewer's way back is the hotline's call list; others go to their own.
+        agent_view=not _reviews(timeline),
+    )
+
+
+@bp.get("/calls/<int:call_id>/recording")
+@role_required(*READERS)
+def call_recording(call_id: int) -> ResponseReturnValue:
+    """The call's voicemail as audio, fetched from Twilio for whoever may see the call."""
+    voicemail = _visible_timeline(call_id).voicemail
+    if voicemail is None or not voicemail.recording_url:
+        abort(404)
+    try:
+        stream = open_recording(voicemail.recording_url, current_app.config)
+    except RecordingUnavailable as error:
+        log.error("voicemail of call %s not served: %s", call_id, error)
+        message = _("The message could not be fetched from Twilio. Please try again later.")
+        return render_template("errors/error.html", code=502, message=message), 502
+    response = Response(stream, mimetype=stream.content_type)
+    response.content_length = stream.content_length
+    response.headers["Content-Disposition"] = f'inline; filename="voicemail-{call_id}.mp3"'
+    return response
+
+
+def _visible_timeline(call_id: int) -> CallTimeline:
+    """The call's timeline, or abort: 404 for no such call, 403 when the user may not see it."""
     try:
         timeline = call_timeline(get_session(), call_id, current_app.config["TIMEZONE"])
     except StatsInputError:
         abort(404)
     if not _may_see(timeline):
         abort(403)
-    return render_template(
-        "stats/call.html",
-        call=timeline,
-        tz=timeline.timezone,
-        shows_callers=shows_callers(),
-        agent_view=is_agent(),
-    )
+    return timeline
 
 
 def _may_see(timeline: CallTimeline) -> bool:
-    """Reviewers: calls of their hotlines (admins: all); agents: calls they were rung for."""
-    if is_agent():
-        person = current_user.person_id
-        return person is not None and any(
-            leg.person_id == person and leg.result != LegResult.NOT_DIALLED for leg in timeline.legs
-        )
+    """Reviewers: calls of their hotlines (admins: all); anyone: the calls they were rung for."""
+    # Whatever their role: the missed-call alert sends everyone rung to this page,
+    # a manager of another hotline standing in on this one's chain included.
+    return _reviews(timeline) or _was_rung(timeline)
+
+
+def _reviews(timeline: CallTimeline) -> bool:
+    """Whether the user sees every call of the call's hotline."""
     if timeline.hotline_id is None:
         return scoped_hotline_ids(current_user) is None  # fallback calls: admins only
     return can_review(current_user, timeline.hotline_id)
+
+
+def _was_rung(timeline: CallTimeline) -> bool:
+    person = current_user.person_id
+    return person is not None and any(
+        leg.person_id == person and leg.result != LegResult.NOT_DIALLED for leg in timeline.legs
+    )
 
 
 def _read_filters(session: Session) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -25,13 +26,20 @@ class RestRequest:
 
 @dataclass
 class FakeTwilioRest:
-    """Answers POST .../Messages.json and .../Calls.json as Twilio does; records each request."""
+    """Answers POST .../Messages.json and .../Calls.json as Twilio does; records each request.
+
+    GET serves recording media (`media`: path -> bytes) to `media_credentials`
+    only, as an account whose media need HTTP basic authentication does.
+    """
 
     requests: list[RestRequest] = field(default_factory=list)
     # Status codes to answer before succeeding again ("500" twice, then 201).
     failures: list[int] = field(default_factory=list)
     always_fail: int | None = None
     server: ThreadingHTTPServer | None = None
+    media: dict[str, bytes] = field(default_factory=dict)
+    media_credentials: tuple[str, str] = ("", "")
+    media_type: str = "audio/mpeg"
 
     @property
     def url(self) -> str:
@@ -47,10 +55,33 @@ class FakeTwilioRest:
     def calls(self) -> list[dict[str, str]]:
         return [r.params for r in self.requests if r.path.endswith("/Calls.json")]
 
+    def media_answer(self, path: str, authorization: str) -> tuple[int, bytes, str]:
+        """Status, body and content type of a GET, as Twilio's media URLs answer."""
+        expected = base64.b64encode(":".join(self.media_credentials).encode()).decode()
+        if authorization != f"Basic {expected}":
+            return 401, b'{"code": 20003, "message": "Authenticate"}', "application/json"
+        if self.always_fail:
+            return self.always_fail, b'{"code": 20500}', "application/json"
+        if path not in self.media:
+            return 404, b'{"code": 20404}', "application/json"
+        return 200, self.media[path], self.media_type
+
     def start(self) -> None:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                authorization = self.headers.get("Authorization", "")
+                fake.requests.append(RestRequest("GET", self.path, {}, authorization))
+                status, body, content_type = fake.media_answer(self.path, authorization)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                if status == 401:
+                    self.send_header("WWW-Authenticate", 'Basic realm="Twilio API"')
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length", 0))
                 form = parse_qs(self.rfile.read(length).decode())

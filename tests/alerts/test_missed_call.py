@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from sqlalchemy import select
 
 from hotline.alerts.models import Status
+from hotline.auth.models import User
+from hotline.voice.models import Call
 from tests.alerts.conftest import events, miss_the_call, notifications
 from tests.alerts.fakes import body_of
+from tests.conftest import AUTH_TOKEN
 from tests.voice.conftest import CALLER, CallDriver
 
+# Where CallDriver's message is stored at Twilio: alerts never show it.
 RECORDING_URL = "https://api.twilio.com/rec/RE1"
+CALL_PAGE = re.compile(r"http://localhost(/stats/calls/\d+)\b")  # PUBLIC_BASE_URL's
+
+
+def call_page_url(db_session, driver: CallDriver) -> str:
+    """The call's page as the alerts' PUBLIC_BASE_URL (http://localhost) spells it."""
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+    return f"http://localhost/stats/calls/{call.id}"
+
+
+@pytest.fixture
+def alert_overrides(request):
+    if "without_public_base_url" in request.node.name:
+        return {"PUBLIC_BASE_URL": ""}
+    return {}
 
 
 @pytest.mark.parametrize("queue_url", ["sqlite", "redis"], indirect=True)
-def test_missed_call_sends_one_sms_and_one_email_per_recipient_with_the_recording(
+def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
     twilio, team, worker, fake_twilio, smtp_server, db_session
 ):
     hotline, people, maud = team
@@ -30,15 +51,18 @@ def test_missed_call_sends_one_sms_and_one_email_per_recipient_with_the_recordin
     worker.run()
 
     recipients = [*people, maud]
+    page = call_page_url(db_session, driver)
     sms = fake_twilio.messages
     assert sorted(m["To"] for m in sms) == sorted(p.mobile for p in recipients)
     assert {m["From"] for m in sms} == {hotline.number}
     for message in sms:
-        assert RECORDING_URL in message["Body"]
+        assert page in message["Body"]
+        assert "api.twilio.com" not in message["Body"]
         assert "06 99 88 77 66" in message["Body"]  # the caller, as people write it
     mails = smtp_server.messages
     assert sorted(m["To"] for m in mails) == sorted(p.email for p in recipients)
-    assert all(RECORDING_URL in body_of(m) for m in mails)
+    assert all(page in body_of(m) for m in mails)
+    assert not any("api.twilio.com" in body_of(m) for m in mails)
     french = next(m for m in mails if m["To"] == "alice@example.org")
     english = next(m for m in mails if m["To"] == "chloe@example.org")
     assert french["Subject"] == "Message vocal sur Astreinte IT"
@@ -61,16 +85,87 @@ def test_twilio_retries_and_replays_raise_no_second_alert(
     assert len(smtp_server.messages) == 4
 
 
+def test_a_call_missed_without_message_says_so_and_links_its_page(
+    twilio, team, worker, fake_twilio, db_session
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+    driver.incoming()
+    for position in range(3):
+        driver.dial_result(position, "no-answer", bridged=False)
+    driver.status("completed", 40)
+
+    worker.run()
+
+    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
+    assert bodies[people[0].mobile].startswith("[Astreinte IT] Appel manqué de 06 99 88 77 66")
+    assert bodies[people[2].mobile].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+    page = call_page_url(db_session, driver)
+    assert bodies[people[0].mobile].endswith(f". Détails : {page}")
+    assert bodies[people[2].mobile].endswith(f". Details: {page}")
+
+
+def test_without_public_base_url_the_alert_says_where_to_listen_and_links_nothing(
+    twilio, team, worker, fake_twilio, smtp_server
+):
+    hotline, people, maud = team
+    miss_the_call(CallDriver(twilio, hotline))
+
+    worker.run()
+
+    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
+    assert bodies[people[0].mobile].endswith(
+        "Message de 12 s : à écouter dans Hotline, Statistiques > Appels."
+    )
+    assert bodies[people[2].mobile].endswith(
+        "Message of 12 s: listen in Hotline, Statistics > Calls."
+    )
+    mails = {m["To"]: body_of(m) for m in smtp_server.messages}
+    assert (
+        "Listen to it on the call's page in Hotline (Statistics > Calls)."
+        in mails["chloe@example.org"]
+    )
+    # Neither Twilio's URL (it needs the account's password, or is open to anyone) nor ours.
+    assert not any("http" in text for text in [*bodies.values(), *mails.values()])
+
+
+@pytest.mark.parametrize("who", ["agent rung", "manager of the hotline"])
+def test_each_recipient_opens_the_alerts_link_and_plays_the_message(
+    twilio, team, worker, fake_twilio, client, login_as, db_session, who
+):
+    hotline, people, maud = team
+    fake_twilio.media["/rec/RE1.mp3"] = b"ID3 the caller's message"
+    fake_twilio.media_credentials = ("AC" + "1" * 32, AUTH_TOKEN)  # tests.conftest's account
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run()
+    recipient = people[0] if who == "agent rung" else maud
+    [sms] = [m["Body"] for m in fake_twilio.messages if m["To"] == recipient.mobile]
+    path = CALL_PAGE.search(sms)[1]
+    if who == "agent rung":
+        login_as("agent", person=recipient)
+    else:  # the team's manager already has their account
+        manager = db_session.scalar(select(User).where(User.person_id == maud.id))
+        with client.session_transaction() as session:
+            session["_user_id"] = manager.get_id()
+
+    page = client.get(path)
+
+    assert page.status_code == 200
+    assert f'src="{path}/recording"' in page.get_data(as_text=True)
+    played = client.get(f"{path}/recording")
+    assert played.status_code == 200
+    assert played.data == b"ID3 the caller's message"
+
+
 @pytest.mark.parametrize(
     ("caller", "french", "english"),
     [
-        (CALLER, "06 99 88 77 66", "06 99 88 77 66"),  # as people of the country write it
         ("+447911123456", "+44 7911 123456", "+44 7911 123456"),  # to call back from abroad
         ("+266696687", "numéro masqué", "withheld number"),  # Twilio's ANONYMOUS
         ("anonymous", "numéro masqué", "withheld number"),
     ],
 )
-def test_a_call_missed_without_message_names_the_caller_as_the_team_can_call_back(
+def test_a_missed_call_names_a_caller_from_abroad_or_withheld_as_the_team_can_call_back(
     twilio, team, worker, fake_twilio, caller, french, english
 ):
     hotline, people, _maud = team
@@ -85,7 +180,6 @@ def test_a_call_missed_without_message_names_the_caller_as_the_team_can_call_bac
     bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
     assert bodies[people[0].mobile].startswith(f"[Astreinte IT] Appel manqué de {french} ")
     assert bodies[people[2].mobile].startswith(f"[Astreinte IT] Missed call from {english} ")
-    assert "http" not in bodies[people[0].mobile]  # no message, no link
 
 
 def test_an_answered_call_raises_no_alert(twilio, team, worker, fake_twilio, db_session):

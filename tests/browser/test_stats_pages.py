@@ -161,8 +161,10 @@ def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
         ).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Appel du 3 mars 2026 23:30")
         expect(page.locator("td.leg-result")).to_have_text(["Pas de réponse", "Pas de réponse"])
-        expect(page.get_by_role("link", name="Écouter le message")).to_have_attribute(
-            "href", re.compile(r"^https://recordings\.example/RE")
+        recording = f"/stats/calls/{week.calls['voicemail'].id}/recording"
+        expect(page.locator("audio.voicemail-player")).to_have_attribute("src", recording)
+        expect(page.get_by_role("link", name="Télécharger le message")).to_have_attribute(
+            "href", recording
         )
         expect(page.locator(".event-voicemail-recorded")).to_contain_text("Message enregistré")
 

@@ -81,3 +81,17 @@ def test_doctor_says_when_the_alert_queue_does_not_answer(tmp_path):
     assert finding.level == "error"
     assert "alert queue redis://127.0.0.1:1/0 does not answer" in finding.message
     assert "calls are routed" in finding.message
+
+
+def test_doctor_says_alerts_carry_no_link_without_a_public_base_url(tmp_path):
+    from hotline.ops.doctor import check_public_url
+
+    app = create_app(
+        app_config(f"sqlite:///{tmp_path / 'p.sqlite3'}", PUBLIC_BASE_URL="", PROXY_COUNT=1)
+    )
+
+    [finding] = list(check_public_url(app))
+
+    assert finding.message == (
+        "PUBLIC_BASE_URL is not set: missed-call alerts carry no link to the call's page"
+    )

@@ -14,6 +14,7 @@ PAGES = [
     ("stats.calls", "/stats/calls?hotline={h}"),
     ("stats.calls_download", "/stats/calls.csv?hotline={h}"),
     ("stats.call", "/stats/calls/{call}"),
+    ("stats.call_recording", "/stats/calls/{call}/recording"),
     ("stats.agents_download", "/stats/agents.csv?hotline={h}"),
     ("stats.astreinte", "/stats/astreinte?hotline={h}&month=2026-03"),
     ("stats.astreinte_download", "/stats/astreinte.csv?hotline={h}&month=2026-03"),
@@ -29,6 +30,8 @@ VISITORS = {
     "manager of another hotline": 403,
 }
 OPEN_TO_ALL_SIGNED_IN = {"stats.plotly_js"}
+# Call 3 left no message: those allowed through get "no recording" (played: test_pages_recording).
+ALLOWED_STATUS = {"stats.call_recording": 404}
 
 
 def test_the_table_covers_every_statistics_route(app):
@@ -71,6 +74,8 @@ def test_each_visitor_gets_what_their_role_allows(
     response = client.get(target)
 
     expected = 200 if endpoint in OPEN_TO_ALL_SIGNED_IN else VISITORS[visitor]
+    if expected == 200:
+        expected = ALLOWED_STATUS.get(endpoint, 200)
     assert response.status_code == expected, (visitor, target)
 
 
@@ -80,3 +85,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, week, endpoint, path):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", ["manager", "supervisor"])
+def test_someone_rung_for_a_call_of_a_hotline_they_do_not_review_sees_that_call_only(
+    client, login_as, make_hotline, week, role
+):
+    # The missed-call alert sends everyone rung to the call's page, whatever their role.
+    login_as(role, hotlines=(make_hotline("+33184889999"),), person=week.chloe, language="en")
+
+    page = client.get(f"/stats/calls/{week.calls[3].id}")
+
+    assert page.status_code == 200
+    assert f"hotline={week.hotline.id}" not in page.get_data(as_text=True)  # no way to the list
+    assert client.get(f"/stats/calls/{week.calls[1].id}").status_code == 403  # not rung
+    listed = url("/stats/calls", hotline=week.hotline.id, **MARCH)
+    assert client.get(listed).status_code == 403

@@ -172,10 +172,14 @@ def test_timeline_shows_each_leg_and_who_accepted(client, week, supervisor):
     assert text_of(page, "class", "duration") == "1 min 51 s"
 
 
-def test_timeline_links_the_voicemail_recording(client, week, supervisor):
-    page = client.get(f"/stats/calls/{week.calls[4].id}").get_data(as_text=True)
+def test_timeline_plays_the_voicemail_through_the_app(client, week, supervisor):
+    call_id = week.calls[4].id
+    page = client.get(f"/stats/calls/{call_id}").get_data(as_text=True)
 
-    assert '<a href="https://recordings.example/RE4"' in page
+    recording = f"/stats/calls/{call_id}/recording"
+    assert re.search(rf'<audio class="voicemail-player" controls [^>]*src="{recording}"', page)
+    assert f'<a href="{recording}" download="voicemail-{call_id}.mp3">Download the message' in page
+    assert "recordings.example" not in page  # Twilio's own URL is never handed out
     assert "Message recorded" in page
     assert text_of(page, "class", "outcome") == "Voicemail"
 

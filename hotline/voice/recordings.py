@@ -1,0 +1,96 @@
+"""A voicemail's audio, fetched from Twilio with the account's credentials.
+
+Twilio's recording URL asks for HTTP basic authentication when the account
+protects its media (Twilio's recommended setting) and is readable by anyone
+holding it when it does not. So the app never hands that URL out: it fetches
+the audio itself for the users allowed to see the call, and streams it on
+without keeping a copy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+log = logging.getLogger("hotline.voice")
+
+TWILIO_API_BASE = "https://api.twilio.com"
+# Twilio serves a recording as WAV without extension and as MP3 with ".mp3":
+# MP3 plays in every browser and weighs a fraction of the WAV. (An account with
+# recording encryption gets WAV only, Twilio error 16109: not supported here.)
+MEDIA_EXTENSION = ".mp3"
+# (connect, read) seconds: a listener waits a few seconds, not a worker's minute.
+FETCH_TIMEOUT = (3.05, 10)
+CHUNK_BYTES = 64 * 1024
+
+
+class RecordingUnavailable(Exception):
+    """Twilio could not be asked for the recording, or would not give it."""
+
+
+def media_url(recording_url: str, api_base: str = "") -> str:
+    """Twilio's MP3 of the recording at `recording_url`, on `api_base` (default Twilio's).
+
+    Only the stored URL's path is kept: the account's credentials go to Twilio's
+    API (or the configured stand-in), never to a host read from the database.
+    """
+    path = urlsplit(recording_url).path
+    for extension in (".wav", ".mp3"):
+        path = path.removesuffix(extension)
+    return (api_base or TWILIO_API_BASE).rstrip("/") + path + MEDIA_EXTENSION
+
+
+class RecordingStream:
+    """The audio as it arrives from Twilio; closing it closes the upstream connection."""
+
+    def __init__(self, upstream: requests.Response) -> None:
+        self._upstream = upstream
+
+    @property
+    def content_type(self) -> str:
+        return self._upstream.headers.get("Content-Type", "audio/mpeg")
+
+    @property
+    def content_length(self) -> int | None:
+        length = self._upstream.headers.get("Content-Length", "")
+        return int(length) if length.isdigit() else None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._upstream.iter_content(CHUNK_BYTES)
+        except requests.RequestException as exc:
+            # Headers are gone already: all that is left is to cut the stream short.
+            log.warning("recording %s cut short: %s", self._upstream.url, exc)
+
+    def close(self) -> None:
+        self._upstream.close()
+
+
+def open_recording(recording_url: str, config: Mapping[str, Any]) -> RecordingStream:
+    """Start fetching the recording's MP3; raise RecordingUnavailable when Twilio says no."""
+    sid, token = config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]
+    if not sid or not token:
+        raise RecordingUnavailable(
+            "recordings need TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to be fetched"
+        )
+    url = media_url(recording_url, config.get("TWILIO_API_BASE_URL") or "")
+    try:
+        # A redirect to Twilio's media storage is followed; requests drops the
+        # credentials when the host changes.
+        upstream = requests.get(url, auth=(sid, token), stream=True, timeout=FETCH_TIMEOUT)
+    except requests.RequestException as exc:
+        raise RecordingUnavailable(f"Twilio unreachable for {url}: {exc}") from exc
+    stream = RecordingStream(upstream)
+    if upstream.status_code != 200:
+        stream.close()
+        raise RecordingUnavailable(f"Twilio answered {upstream.status_code} for {url}")
+    if not stream.content_type.startswith("audio/"):
+        # Served from our own origin, anything but audio (an HTML page from a
+        # proxy, say) would be a page of ours: refuse it.
+        stream.close()
+        raise RecordingUnavailable(f"Twilio sent {stream.content_type!r}, not audio, for {url}")
+    return stream
