@@ -16,16 +16,21 @@ from hotline.config import DEFAULTS
 from hotline.urls import IdConverter
 
 
+def load_settings(app: Flask, config_file: str) -> None:
+    """Read the instance folder's `config_file`, then the environment, which wins over it."""
+    app.config.from_pyfile(config_file, silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("HOTLINE")
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure an instance of the Flask application."""
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
-        app.config.from_prefixed_env("HOTLINE")
+        load_settings(app, "config.py")
     else:
         app.config.from_mapping(test_config)
     if not app.config["DATABASE_URL"]:

@@ -93,8 +93,8 @@ def ensure_instance_config(app: Flask) -> Path:
     path.write_text(
         "# Written by `hotline demo`; edit freely. Environment variables override it.\n"
         f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+        # Signs the simulator's calls. No account SID: the demo sends no real SMS.
         f"TWILIO_AUTH_TOKEN = {secrets.token_hex(16)!r}\n"
-        "TWILIO_ACCOUNT_SID = 'AC' + '0' * 32\n"
         "EMERGENCY_NUMBER = '+33184880000'\n"
     )
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import schema
+from hotline import load_settings, schema
 from hotline.db import database, utcnow
 from hotline.models import Hotline, Person
 
@@ -126,6 +127,17 @@ def seed_demo_command() -> None:
     click.echo(seed_demo())
 
 
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot serve on {host}:{port} ({error.strerror}): is a demo already running?"
+                " Choose another one with --port."
+            ) from None
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -137,7 +149,9 @@ def demo_command(host: str, port: int) -> None:
     from hotline.cli import ensure_instance_config
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    app.config.from_pyfile(str(ensure_instance_config(app)))
+    _check_port_free(host, port)  # before seeding, which would reset a running demo's planning
+    # The file may have been written just now, after the app read its settings.
+    load_settings(app, str(ensure_instance_config(app)))
     click.echo(seed_demo())
     click.echo(
         f"\nDemo hotline {DEMO_NUMBER} is ready at http://{host}:{port}/voice/incoming\n"

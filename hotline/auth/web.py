@@ -53,8 +53,11 @@ def init_app(app: Flask) -> None:
 def _configure_cookies(app: Flask) -> None:
     config = app.config
     if config.get("SESSION_COOKIE_SECURE") is None:
-        # Secure cookies by default whenever the public URL is https.
-        config["SESSION_COOKIE_SECURE"] = str(config["PUBLIC_BASE_URL"]).startswith("https://")
+        # Secure cookies by default whenever the public URL is https, or a proxy
+        # stands in front: the deployment's nginx terminates TLS, and nodes reached
+        # under two names leave PUBLIC_BASE_URL unset (docs/operations.md).
+        https = str(config["PUBLIC_BASE_URL"]).startswith("https://")
+        config["SESSION_COOKIE_SECURE"] = https or int(config["PROXY_COUNT"]) > 0
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not config.get("SESSION_COOKIE_SAMESITE"):
         config["SESSION_COOKIE_SAMESITE"] = "Lax"

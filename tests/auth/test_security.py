@@ -1,3 +1,5 @@
+import pytest
+
 from hotline import create_app
 from hotline.db import database
 from tests.conftest import app_config
@@ -23,12 +25,21 @@ def test_session_cookie_is_http_only_and_same_site(client):
     assert "Secure" not in cookie  # plain http in tests: a Secure cookie would never return
 
 
-def test_session_cookie_is_secure_behind_an_https_public_url(database_url, connection):
-    app = create_app(app_config(database_url, PUBLIC_BASE_URL="https://hotline.example.org"))
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"PUBLIC_BASE_URL": "https://hotline.example.org"},
+        # The deployment: nginx terminates TLS, no public base URL (two host names).
+        {"PROXY_COUNT": 1},
+    ],
+)
+def test_session_cookie_is_secure_behind_https(database_url, connection, settings):
+    app = create_app(app_config(database_url, **settings))
     database(app).engine.dispose()
     database(app).bind_to(connection)
 
-    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "hotline.example.org"}
+    cookie = app.test_client().get("/login", headers=headers).headers["Set-Cookie"]
 
     assert "Secure" in cookie
 
