@@ -85,19 +85,24 @@ def test_twilio_retries_and_replays_raise_no_second_alert(
     assert len(smtp_server.messages) == 4
 
 
+def sms_of_a_call_missed_without_message(driver, worker, fake_twilio) -> dict[str, str]:
+    """Nobody of three picks up, the caller leaves no message; the SMS sent, by number."""
+    driver.incoming()
+    for position in range(3):
+        driver.dial_result(position, "no-answer", bridged=False)
+    driver.status("completed", 40)
+    worker.run()
+    return {m["To"]: m["Body"] for m in fake_twilio.messages}
+
+
 def test_a_call_missed_without_message_says_so_and_links_its_page(
     twilio, team, worker, fake_twilio, db_session
 ):
     hotline, people, maud = team
     driver = CallDriver(twilio, hotline)
-    driver.incoming()
-    for position in range(3):
-        driver.dial_result(position, "no-answer", bridged=False)
-    driver.status("completed", 40)
 
-    worker.run()
+    bodies = sms_of_a_call_missed_without_message(driver, worker, fake_twilio)
 
-    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
     assert bodies[people[0].mobile].startswith("[Astreinte IT] Appel manqué de 06 99 88 77 66")
     assert bodies[people[2].mobile].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
     page = call_page_url(db_session, driver)
@@ -170,14 +175,9 @@ def test_a_missed_call_names_a_caller_from_abroad_or_withheld_as_the_team_can_ca
 ):
     hotline, people, _maud = team
     driver = CallDriver(twilio, hotline, caller=caller)
-    driver.incoming()
-    for position in range(3):
-        driver.dial_result(position, "no-answer", bridged=False)
-    driver.status("completed", 40)
 
-    worker.run()
+    bodies = sms_of_a_call_missed_without_message(driver, worker, fake_twilio)
 
-    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
     assert bodies[people[0].mobile].startswith(f"[Astreinte IT] Appel manqué de {french} ")
     assert bodies[people[2].mobile].startswith(f"[Astreinte IT] Missed call from {english} ")
 
