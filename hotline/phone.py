@@ -60,11 +60,8 @@ def format_for(e164: str, home: str) -> str:
     country calling code, international form from abroad."""
     parsed = phonenumbers.parse(e164, None)
     abroad = parsed.country_code != phonenumbers.parse(home, None).country_code
-    style = phonenumbers.PhoneNumberFormat.INTERNATIONAL if abroad else _NATIONAL
-    return phonenumbers.format_number(parsed, style)
-
-
-_NATIONAL = phonenumbers.PhoneNumberFormat.NATIONAL
+    styles = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(parsed, styles.INTERNATIONAL if abroad else styles.NATIONAL)
 
 
 def spoken_digits(e164: str, home: str) -> str:
