@@ -7,6 +7,12 @@ EnvironmentFile), so the same file serves every node:
     WEB_CONCURRENCY           worker processes (default cores + 1)
     GUNICORN_TIMEOUT          seconds before a silent worker is killed and replaced (30)
     GUNICORN_GRACEFUL_TIMEOUT seconds a worker gets to finish its request on restart (20)
+    GUNICORN_MAX_REQUESTS     requests a worker serves before it is replaced (20000, +10 %)
+    FORWARDED_ALLOW_IPS       proxies gunicorn trusts (default 127.0.0.1,::1: nginx here)
+    GUNICORN_ACCESSLOG        access log: a path, or - for stderr (default: none)
+    GUNICORN_LOGLEVEL         gunicorn's own log level (info)
+    GUNICORN_PROC_NAME        process name in ps and top (hotline)
+    GUNICORN_CONTROL_SOCKET   path of gunicorn's control socket (default: off)
     PROMETHEUS_MULTIPROC_DIR  where the workers' metric files live (see below)
 
 Graceful restart: `kill -HUP <master>` (`systemctl reload hotline`) starts new workers
@@ -19,6 +25,7 @@ from __future__ import annotations
 import glob
 import multiprocessing
 import os
+import shutil
 import tempfile
 from typing import Any
 
@@ -61,11 +68,14 @@ control_socket_disable = not control_socket
 # Prometheus: each worker keeps its webhook timings in files under this directory and a
 # scrape of /metrics on any worker adds all of them up. It must be set before a worker
 # imports prometheus_client, hence here in the master, before any fork; a directory of
-# our own is made when none is given, so a node never reports one worker's share alone.
-METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
-    prefix="hotline-metrics-"
-)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
+# our own is made when none is given, so a node never reports one worker's share alone,
+# and removed when gunicorn exits. (This file is read again on HUP: the variable set
+# below then keeps the same directory, and the marker says it is still ours.)
+_OURS = "HOTLINE_METRICS_DIR_IS_TEMPORARY"
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hotline-metrics-")
+    os.environ[_OURS] = "1"
+METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def on_starting(server: Any) -> None:
@@ -80,3 +90,18 @@ def child_exit(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid, METRICS_DIR)
+
+
+def on_exit(server: Any) -> None:
+    """Remove the metrics directory made above; one given in the environment stays."""
+    if os.environ.get(_OURS):
+        shutil.rmtree(METRICS_DIR, ignore_errors=True)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Log what the settings lack as each worker starts: the node's own start-up check."""
+    try:
+        from hotline import log_start_up_problems
+    except ImportError:  # a release older than this file logs them from create_app
+        return
+    log_start_up_problems(worker.wsgi)

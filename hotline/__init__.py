@@ -37,6 +37,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'hotline.sqlite3'}"
 
+    # Before anything logs, so that every line comes out in the configured format.
+    from hotline.ops import logs
+
+    logs.configure(app)
+
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -56,9 +61,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     planning.init_app(app)  # planning pages: calendar, people, rotations, overrides
     stats.init_app(app)  # statistics pages: dashboard, calls, timeline, CSV, on-call report
     api.init_app(app)  # /api/v1: the planning as JSON, with bearer tokens
-    ops.init_app(app)  # /healthz, /readyz, /metrics, logs with the CallSid
+    ops.init_app(app)  # /healthz, /readyz, /metrics
     cli.init_app(app)
     # Every model is imported by now: set the mappers up at start rather than
     # in the first request each worker serves.
     configure_mappers()
     return app
+
+
+def log_start_up_problems(app: Flask) -> None:
+    """Log what the settings lack, when a server starts (not on every CLI command)."""
+    from hotline.alerts import config_check
+
+    config_check.log_problems(config_check.problems(app.config), "start-up")

@@ -4,23 +4,60 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import click
+from alembic.util import CommandError
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from hotline import schema
-from hotline.db import database
+from hotline.db import DatabaseUrlError, database, describe_error, redacted_url
+
+
+class ReportsOperatorErrors(click.Group):
+    """Say what an operator can fix (database away, bad URL, unknown revision) in one line.
+
+    Exit status 1 with `Error: ...` instead of a traceback of a hundred lines.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DatabaseUrlError, CommandError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        except DBAPIError as exc:
+            raise click.ClickException(
+                f"database {_database_name(ctx)}: {describe_error(exc)}"
+            ) from exc
+
+
+def _database_name(ctx: click.Context) -> str:
+    info = ctx.find_object(ScriptInfo)
+    if info is None:
+        return "error"
+    return repr(redacted_url(database(info.load_app()).url))
+
+
+class HotlineGroup(ReportsOperatorErrors, FlaskGroup):
+    """The `hotline` command (production runs)."""
+
+
+class HotlineAppGroup(ReportsOperatorErrors, AppGroup):
+    """The app's own command group (`app.cli`, which the test runner invokes)."""
 
 
 def main() -> None:
     """Entry point of the `hotline` console script."""
     from hotline import create_app
 
-    FlaskGroup(create_app=create_app, add_default_commands=True, help=__doc__)()
+    HotlineGroup(create_app=create_app, add_default_commands=True, help=__doc__)()
 
 
 def init_app(app: Flask) -> None:
+    cli_name = app.cli.name
+    app.cli = HotlineAppGroup(name=cli_name)
     from hotline.demo import demo_command, seed_demo_command
     from hotline.voice.cli import calls_command
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from flask import Flask, g
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -79,19 +81,68 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=5, connect_args={"connect_timeout": 3})
 
 
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot be used: not a URL, or a database SQLAlchemy does not know."""
+
+
+def redacted_url(url: str) -> str:
+    """The URL without its password, fit for a message or a log line."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r":[^:@/]*@", ":***@", url)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error on one line: the driver's own first line, without SQL or links."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 class Database:
-    """The engine and session factory of one application."""
+    """The engine and session factory of one application.
+
+    A URL that cannot be used does not stop the application from being created:
+    `hotline --help` and `hotline doctor` must still run to say what is wrong, and a
+    node answers every webhook with the emergency fallback rather than not at all.
+    The error is raised when the engine or a session is first asked for.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._bound: Connection | None = None
+        self._engine: Engine | None = None
+        self._sessionmaker: sessionmaker[Session] | None = None
+        self.url_error: DatabaseUrlError | None = None
+        try:
+            self._engine = make_engine(self.url)
+        except (ArgumentError, ValueError) as exc:
+            self.url_error = DatabaseUrlError(
+                f"DATABASE_URL {redacted_url(self.url)!r} is not a usable database URL "
+                f"({describe_error(exc)}); expected e.g. postgresql://user@host/name "
+                "or sqlite:///path/to/file.sqlite3"
+            )
+            return
+        self._sessionmaker = sessionmaker(self._engine, expire_on_commit=False)
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise self.url_error or DatabaseUrlError("no database URL")
+        return self._engine
+
+    @property
+    def sessionmaker(self) -> sessionmaker[Session]:
+        if self._sessionmaker is None:
+            raise self.url_error or DatabaseUrlError("no database URL")
+        return self._sessionmaker
 
     def bind_to(self, connection: Connection) -> None:
         """Make sessions and connections join `connection`'s transaction (tests roll it back)."""
         self._bound = connection
-        self.sessionmaker = sessionmaker(
+        self._sessionmaker = sessionmaker(
             bind=connection,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",

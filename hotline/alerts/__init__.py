@@ -48,8 +48,8 @@ DEFAULTS: dict[str, Any] = {
 
 
 def init_app(app: Flask) -> None:
-    """Add the alert settings, pages and webhooks; log what the settings lack."""
-    from hotline.alerts import config_check, views, webhooks  # noqa: F401 - routes
+    """Add the alert settings, pages and webhooks."""
+    from hotline.alerts import views, webhooks  # noqa: F401 - routes
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -58,5 +58,6 @@ def init_app(app: Flask) -> None:
         app.config["CSRF_EXEMPT_BLUEPRINTS"] = [*exempt, webhooks_bp.name]
     app.register_blueprint(bp)
     app.register_blueprint(webhooks_bp)
-    if not app.testing:
-        config_check.log_problems(config_check.problems(app.config), "start-up")
+    # What the settings lack is logged when a server starts
+    # (hotline.log_start_up_problems), by the worker, `hotline alerts check` and
+    # `hotline doctor`; not by every other command.

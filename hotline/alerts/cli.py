@@ -28,11 +28,19 @@ def alerts_group() -> None:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the worker: send queued alerts, shift reminders and takes, gap digests."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    configure_worker_logging(app.config["LOG_LEVEL"])
     config_check.log_problems(config_check.probe(app.config), "worker start-up")
     AlertConsumer(alert_queue(app), workers=workers, worker_type="thread").run()
+
+
+def configure_worker_logging(level: str) -> None:
+    """Log huey's and the libraries' lines at INFO; the twilio client's only when debugging."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if str(level).upper() != "DEBUG":
+        # It logs every request's method, URL and headers at INFO: about eight lines per SMS.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 @alerts_group.command("check")

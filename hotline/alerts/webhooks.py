@@ -14,7 +14,7 @@ from hotline.alerts.models import ShiftTake
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.voice.prompts import prompts_for
-from hotline.voice.webhook import empty_twiml, int_param, twilio_webhook
+from hotline.voice.webhook import EMPTY_RESPONSE, empty_twiml, int_param, twilio_webhook
 
 
 def _lead() -> timedelta:
@@ -29,7 +29,7 @@ def _reply(block: str, language: str, **context: object) -> str:
 
 
 @webhooks_bp.post("/sms/incoming")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def sms_incoming() -> str:
     """An SMS to one of our numbers: "OK" from an incoming agent confirms their shift."""
     session, now = get_session(), utcnow()
@@ -64,7 +64,7 @@ def _say(response: VoiceResponse, text: str, language: str) -> None:
 
 
 @webhooks_bp.post("/alerts/take-call")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def take_call() -> str:
     """The confirmation call was answered: ask the agent to press 1."""
     session, take = get_session(), _take()
@@ -84,7 +84,7 @@ def take_call() -> str:
 
 
 @webhooks_bp.post("/alerts/take-call-result")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def take_call_result() -> str:
     """The agent's key press on the confirmation call: 1 confirms the shift."""
     session, take = get_session(), _take()

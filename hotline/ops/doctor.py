@@ -17,11 +17,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from hotline import schema
-from hotline.db import database, utcnow
+from hotline.db import DatabaseUrlError, database, describe_error, redacted_url, utcnow
 from hotline.phone import InvalidPhoneNumber, to_e164
 
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
 AUTH_TOKEN = re.compile(r"[0-9a-f]{32}")
+# What deploy/systemd/hotline.env.example holds until someone fills it in.
+PLACEHOLDER = re.compile(r"CHANGE-ME|^ACx{32}$", re.IGNORECASE)
 COVERAGE_HORIZON = timedelta(days=7)
 
 
@@ -41,6 +43,20 @@ class Finding:
 Check = Callable[[Flask], Iterator[Finding]]
 
 
+def is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and PLACEHOLDER.search(value) is not None
+
+
+def check_placeholders(app: Flask) -> Iterator[Finding]:
+    """A value still as in the example environment file is an error, whatever its key."""
+    for key in sorted(k for k, v in app.config.items() if is_placeholder(v)):
+        yield Finding(
+            Level.ERROR,
+            "config",
+            f"{key} still holds the placeholder of hotline.env.example: set the real value",
+        )
+
+
 def check_twilio(app: Flask) -> Iterator[Finding]:
     config = app.config
     token, sid = str(config["TWILIO_AUTH_TOKEN"]), str(config["TWILIO_ACCOUNT_SID"])
@@ -48,13 +64,15 @@ def check_twilio(app: Flask) -> Iterator[Finding]:
         yield Finding(
             Level.ERROR, "twilio", "TWILIO_AUTH_TOKEN is not set: every webhook is refused"
         )
+    elif is_placeholder(token):
+        pass  # reported by check_placeholders
     elif not AUTH_TOKEN.fullmatch(token):
         yield Finding(
             Level.WARNING,
             "twilio",
             "TWILIO_AUTH_TOKEN does not look like a Twilio auth token (32 hex digits)",
         )
-    if sid and not ACCOUNT_SID.fullmatch(sid):
+    if sid and not is_placeholder(sid) and not ACCOUNT_SID.fullmatch(sid):
         yield Finding(
             Level.WARNING,
             "twilio",
@@ -110,11 +128,18 @@ def check_secret_key(app: Flask) -> Iterator[Finding]:
 
 
 def check_database(app: Flask) -> Iterator[Finding]:
-    engine = database(app).engine
+    try:
+        engine = database(app).engine
+    except DatabaseUrlError as exc:
+        yield Finding(Level.ERROR, "database", str(exc))
+        return
     try:
         current = schema.current_revision(engine)
     except Exception as exc:  # noqa: BLE001 - reported in plain words
-        yield Finding(Level.ERROR, "database", f"cannot reach the database: {exc}")
+        url = redacted_url(database(app).url)
+        yield Finding(
+            Level.ERROR, "database", f"cannot reach the database {url}: {describe_error(exc)}"
+        )
         return
     head = schema.head_revision(engine)
     if current != head:
@@ -186,6 +211,7 @@ def check_coverage(app: Flask) -> Iterator[Finding]:
 
 
 CHECKS: list[Check] = [
+    check_placeholders,
     check_secret_key,
     check_twilio,
     check_emergency_number,
@@ -197,15 +223,30 @@ CHECKS: list[Check] = [
 ]
 
 
+# Checks that read the planning: with the database check failed they could only
+# repeat its error (or show the SQL of a missing table), so they are skipped.
+NEEDS_DATABASE: frozenset[Check] = frozenset({check_coverage})
+
+
 def diagnose(app: Flask, checks: list[Check] | None = None) -> list[Finding]:
     """Run every check; a check that crashes is itself a finding."""
     findings: list[Finding] = []
+    database_failed = False
     for check in checks or CHECKS:
-        try:
-            findings.extend(check(app))
-        except Exception as exc:  # noqa: BLE001 - doctor must report, not crash
-            findings.append(Finding(Level.ERROR, check.__name__, f"check failed: {exc}"))
+        if database_failed and check in NEEDS_DATABASE:
+            continue
+        found = _run(check, app)
+        findings.extend(found)
+        if check is check_database:
+            database_failed = any(f.level == Level.ERROR for f in found)
     return findings
+
+
+def _run(check: Check, app: Flask) -> list[Finding]:
+    try:
+        return list(check(app))
+    except Exception as exc:  # noqa: BLE001 - doctor must report, not crash
+        return [Finding(Level.ERROR, check.__name__, f"check failed: {describe_error(exc)}")]
 
 
 @click.command("doctor")

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from hotline.auth import public
-from hotline.db import database
+from hotline.db import database, describe_error
 from hotline.ops import bp
 
 log = logging.getLogger("hotline.ops")
@@ -47,7 +47,8 @@ def _database_ready() -> tuple[bool, str]:
         with database(current_app).sessionmaker() as session:
             session.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready", with its reason
-        log.warning("readiness: database unreachable: %s", exc)
+        # One line per probe: a balancer probes every few seconds through an outage.
+        log.warning("readiness: database unreachable: %s", describe_error(exc))
         return False, f"unreachable: {type(exc).__name__}"
     return True, ""
 

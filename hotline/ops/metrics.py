@@ -4,10 +4,14 @@ Counts of calls, ring legs and notifications are read from the database at
 scrape time, so every node reports the same shared truth and a restart loses
 nothing. Webhook latency is measured in each process; under gunicorn, set
 PROMETHEUS_MULTIPROC_DIR (see deploy/gunicorn.conf.py) so all workers add up.
+While the database is away the totals are left out, the latency histogram is
+still served and `hotline_database_up` is 0.
 """
 
 from __future__ import annotations
 
+import hmac
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -23,10 +27,13 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hotline.auth import public
-from hotline.db import database
+from hotline.db import DatabaseUrlError, database, describe_error
 from hotline.ops import bp
+
+log = logging.getLogger("hotline.ops")
 
 # Twilio's webhook timeout is about 15 s; the interesting range is milliseconds.
 WEBHOOK_SECONDS = Histogram(
@@ -62,6 +69,23 @@ class RecordsCollector(Collector):
         self.app = app
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        up = GaugeMetricFamily(
+            "hotline_database_up", "1 when the database answered this scrape, 0 when not."
+        )
+        try:
+            # Read everything before yielding anything: a failure halfway through
+            # must not leave half the totals in the scrape.
+            totals = list(self._totals())
+        except (SQLAlchemyError, DatabaseUrlError) as exc:
+            log.warning("metrics: database unreachable, totals left out: %s", describe_error(exc))
+            up.add_metric([], 0.0)
+            yield up
+            return
+        up.add_metric([], 1.0)
+        yield up
+        yield from totals
+
+    def _totals(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         from hotline.alerts.models import AlertEvent, Notification
         from hotline.voice.models import Call, CallAttempt
 
@@ -82,7 +106,7 @@ class RecordsCollector(Collector):
             )
             yield _counter_by(
                 "hotline_notifications",
-                "Alert notifications, by channel and status.",
+                "Alert notifications, by status.",
                 "status",
                 session.execute(
                     select(Notification.status, func.count()).group_by(Notification.status)
@@ -108,7 +132,7 @@ def _counter_by(name: str, doc: str, label: str, rows: object) -> CounterMetricF
 def metrics() -> Response:
     """Prometheus text format; optional bearer token METRICS_TOKEN."""
     token = current_app.config.get("METRICS_TOKEN")
-    if token and request.headers.get("Authorization") != f"Bearer {token}":
+    if token and not _bearer_matches(str(token)):
         return Response("metrics token required\n", status=401, mimetype="text/plain")
     registry = CollectorRegistry()
     if multiprocess_dir_is_set():
@@ -116,7 +140,15 @@ def metrics() -> Response:
     else:
         registry.register(WEBHOOK_SECONDS)
     registry.register(RecordsCollector(current_app._get_current_object()))  # type: ignore[attr-defined]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def _bearer_matches(token: str) -> bool:
+    # Constant time, so the answer's timing tells nothing of the token; bytes, as
+    # compare_digest refuses non-ASCII text and a header may hold anything.
+    sent = request.headers.get("Authorization", "").encode()
+    return hmac.compare_digest(sent, f"Bearer {token}".encode())
 
 
 def multiprocess_dir_is_set() -> bool:

@@ -3,7 +3,7 @@ database was away, from the parameters the webhooks logged.
 
 When a webhook cannot reach the database, hotline.voice.webhook answers the
 emergency TwiML and logs the request's full parameters as JSON on one line
-("webhook failed, answered with fallback: <path> <json>"). Twilio does not send
+("webhook failed, answered with <what>: <path> <json>"). Twilio does not send
 those webhooks again, so the calls answered during an outage are only in the logs
 until this command writes them: each call whose incoming webhook failed is recorded
 as handled by the fallback (the same record /voice/status makes of a CallSid it
@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -29,11 +29,16 @@ from sqlalchemy.orm import Session
 
 from hotline.db import database
 
-FALLBACK_LINE = re.compile(
-    r"webhook failed, answered with fallback: (?P<path>\S+) (?P<params>\{.*\})"
-)
-# The text log format starts with logging's asctime, in the server's local time.
-TEXT_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) ")
+if TYPE_CHECKING:
+    from hotline.voice.models import Call
+
+# What was answered ("fallback", "an empty response" ...) holds no colon.
+MARKER = "webhook failed, answered with"
+FALLBACK_LINE = re.compile(MARKER + r" [^:]*: (?P<path>/\S*) (?P<params>\{.*\})")
+# The text log format starts with logging's asctime, in the server's local time; a
+# prefix before it (journalctl without -o cat: "Nov 27 14:00:05 node-a gunicorn[812]: ")
+# is skipped.
+TEXT_TIME = re.compile(r"(?:^|: )(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) ")
 INCOMING, STATUS = "/voice/incoming", "/voice/status"
 
 
@@ -61,19 +66,37 @@ class FailedWebhook:
         return self.at
 
 
-def read_failed_webhooks(lines: Iterable[str]) -> Iterator[FailedWebhook]:
-    """The fallback entries among log lines, JSON (LOG_JSON) or text, in any order."""
-    for line in lines:
-        if "answered with fallback" not in line:
+@dataclass
+class LogReading:
+    """The failed webhooks found in a log, and the lines that named one but could not be read."""
+
+    webhooks: list[FailedWebhook] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "file:line"
+
+
+def read_failed_webhooks(lines: Iterable[str], name: str = "-") -> LogReading:
+    """The fallback entries among log lines, JSON (LOG_JSON) or text, in any order.
+
+    A line may carry a prefix before the entry (journalctl's default output).
+    """
+    reading = LogReading()
+    for number, line in enumerate(lines, start=1):
+        if MARKER not in line:
             continue
         entry = _from_json_line(line) or _from_text_line(line)
-        if entry is not None:
-            yield entry
+        if entry is None:
+            reading.unreadable.append(f"{name}:{number}")
+        else:
+            reading.webhooks.append(entry)
+    return reading
 
 
 def _from_json_line(line: str) -> FailedWebhook | None:
+    start = line.find("{")
+    if start < 0:
+        return None
     try:
-        record = json.loads(line)
+        record = json.loads(line[start:])
     except ValueError:
         return None
     if not isinstance(record, dict):
@@ -81,12 +104,15 @@ def _from_json_line(line: str) -> FailedWebhook | None:
     match = FALLBACK_LINE.search(str(record.get("message", "")))
     if match is None:
         return None
-    at = datetime.fromisoformat(str(record["time"]))
+    try:
+        at = datetime.fromisoformat(str(record.get("time")))
+    except ValueError:
+        return None
     return _entry(at if at.tzinfo else at.replace(tzinfo=UTC), match)
 
 
 def _from_text_line(line: str) -> FailedWebhook | None:
-    match, stamp = FALLBACK_LINE.search(line), TEXT_TIME.match(line)
+    match, stamp = FALLBACK_LINE.search(line), TEXT_TIME.search(line)
     if match is None or stamp is None:
         return None
     local = datetime.strptime(f"{stamp[1]}.{stamp[2]}", "%Y-%m-%d %H:%M:%S.%f")
@@ -98,6 +124,8 @@ def _entry(at: datetime, match: re.Match[str]) -> FailedWebhook | None:
         params = json.loads(match["params"])
     except ValueError:
         return None
+    if not isinstance(params, dict) or not isinstance(params.get("form") or {}, dict):
+        return None
     form = {str(k): str(v) for k, v in dict(params.get("form") or {}).items()}
     return FailedWebhook(at, match["path"], form)
 
@@ -106,13 +134,14 @@ def _entry(at: datetime, match: re.Match[str]) -> FailedWebhook | None:
 class ReplaySummary:
     recorded: int = 0  # calls written now
     known: int = 0  # calls already in the records
-    statuses: int = 0  # final statuses applied
+    statuses: int = 0  # statuses that changed a call's record
+    statuses_known: int = 0  # statuses the record already held
     skipped: Counter[str] = field(default_factory=Counter)  # other webhooks, by path
 
     def __str__(self) -> str:
         text = (
             f"{self.recorded} call(s) recorded, {self.known} already recorded, "
-            f"{self.statuses} final status(es) applied"
+            f"{self.statuses} final status(es) applied, {self.statuses_known} already applied"
         )
         if self.skipped:
             others = ", ".join(f"{path} x{n}" for path, n in sorted(self.skipped.items()))
@@ -144,14 +173,22 @@ def replay(session: Session, webhooks: Iterable[FailedWebhook]) -> ReplaySummary
         elif webhook.path == INCOMING:
             summary.known += 1
         if webhook.path == STATUS:
+            before = _status_of(call)
             calls.record_call_status(
                 call,
                 status=webhook.form.get("CallStatus", ""),
                 duration=_int(webhook.form.get("CallDuration")),
                 at=webhook.event_time(),
             )
-            summary.statuses += 1
+            if _status_of(call) == before:
+                summary.statuses_known += 1
+            else:
+                summary.statuses += 1
     return summary
+
+
+def _status_of(call: Call) -> tuple[object, ...]:
+    return (call.twilio_status, call.ended_at, call.duration, call.outcome)
 
 
 def _int(raw: str | None) -> int | None:
@@ -163,7 +200,16 @@ def _int(raw: str | None) -> int | None:
 @with_appcontext
 def replay_calls_command(logfiles: tuple[IO[str], ...]) -> None:
     """Record the calls the emergency fallback answered, from the nodes' logs ('-': stdin)."""
-    webhooks = [w for file in logfiles for w in read_failed_webhooks(file)]
+    readings = [read_failed_webhooks(file, getattr(file, "name", "-")) for file in logfiles]
+    webhooks = [w for reading in readings for w in reading.webhooks]
+    unreadable = [where for reading in readings for where in reading.unreadable]
+    if unreadable:
+        shown = ", ".join(unreadable[:10]) + (" ..." if len(unreadable) > 10 else "")
+        click.echo(
+            f"warning: {len(unreadable)} line(s) name a failed webhook but could not be "
+            f"read, their calls are not replayed: {shown}",
+            err=True,
+        )
     if not webhooks:
         click.echo("no webhook answered by the fallback in these logs: nothing to replay")
         return

@@ -14,6 +14,9 @@ from hotline.voice import bp, calls, start, twiml
 from hotline.voice.calls import StepKind
 from hotline.voice.models import Call
 from hotline.voice.webhook import (
+    EMERGENCY_FALLBACK,
+    EMPTY_RESPONSE,
+    Fallback,
     emergency_twiml,
     empty_twiml,
     event_time,
@@ -61,7 +64,7 @@ def _answer(step: calls.Step, hotline: Hotline, call: calls.CallFacts, *, greet:
 
 
 @bp.post("/incoming")
-@twilio_webhook(on_error=emergency_twiml)
+@twilio_webhook(on_error=EMERGENCY_FALLBACK)
 def incoming() -> str:
     """A call arrives on a hotline number: record it and ring the head of the chain."""
     form, now = request.form, utcnow()
@@ -106,7 +109,7 @@ def _unroutable(call_sid: str, caller: str, to_number: str, now: datetime) -> st
 
 
 @bp.post("/dial-result")
-@twilio_webhook(on_error=emergency_twiml)
+@twilio_webhook(on_error=EMERGENCY_FALLBACK)
 def dial_result() -> str:
     """A ring leg ended: answered closes the call, anything else rings the next one."""
     call, hotline = _call_and_hotline()
@@ -138,8 +141,14 @@ def _screen_result_without_records() -> str:
     return twiml.bridge() if request.form.get("Digits") == "1" else twiml.hangup()
 
 
+SCREEN_WITHOUT_RECORDS = Fallback(_screen_without_records, "the screening prompt")
+SCREEN_RESULT_WITHOUT_RECORDS = Fallback(
+    _screen_result_without_records, "a bridge on 1, else a hang-up"
+)
+
+
 @bp.post("/screen")
-@twilio_webhook(on_error=_screen_without_records)
+@twilio_webhook(on_error=SCREEN_WITHOUT_RECORDS)
 def screen() -> str:
     """Whispered to the agent who picked up: who calls, for which hotline, press 1."""
     call, hotline = _call_and_hotline()
@@ -151,7 +160,7 @@ def screen() -> str:
 
 
 @bp.post("/screen-result")
-@twilio_webhook(on_error=_screen_result_without_records)
+@twilio_webhook(on_error=SCREEN_RESULT_WITHOUT_RECORDS)
 def screen_result() -> str:
     """The agent's key press: 1 bridges the call, anything else hangs up their leg."""
     call, hotline = _call_and_hotline()
@@ -164,7 +173,7 @@ def screen_result() -> str:
 
 
 @bp.post("/leg-status")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def leg_status() -> str:
     """Progress of one ring leg: initiated, ringing, answered, completed."""
     call, _hotline = _call_and_hotline()
@@ -183,7 +192,7 @@ def leg_status() -> str:
 
 
 @bp.post("/status")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def call_status() -> str:
     """The caller's own leg changed status (configured as the number's status callback)."""
     session, form = get_session(), request.form
@@ -212,7 +221,7 @@ def call_status() -> str:
 
 
 @bp.post("/voicemail-done")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def voicemail_done() -> str:
     """The Record verb finished: keep what we know of the message and say goodbye."""
     call, hotline = _call_and_hotline()
@@ -225,7 +234,7 @@ def voicemail_done() -> str:
 
 
 @bp.post("/recording")
-@twilio_webhook(on_error=empty_twiml)
+@twilio_webhook(on_error=EMPTY_RESPONSE)
 def recording() -> str:
     """Twilio's recording status callback: the message is stored and can be played."""
     call, _hotline = _call_and_hotline()
@@ -245,7 +254,7 @@ def _record_voicemail(call: Call, status: str | None) -> None:
 
 
 @bp.post("/fallback")
-@twilio_webhook(on_error=emergency_twiml)
+@twilio_webhook(on_error=EMERGENCY_FALLBACK)
 def fallback() -> str:
     """Twilio's Voice Fallback URL: reach a human without touching the database."""
     return emergency_twiml()

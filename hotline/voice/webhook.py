@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -60,8 +61,16 @@ def signature_is_valid() -> bool:
     return validator.validate(url, request.form, signature)
 
 
-def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Callable[..., Response]]:
-    """Check the signature, then run the view; any failure answers `on_error()` TwiML.
+@dataclass(frozen=True)
+class Fallback:
+    """What a webhook answers when it fails, and how the log line names it."""
+
+    twiml: Callable[[], str]
+    answered: str  # "webhook failed, answered with <answered>: ..." (no colon in it)
+
+
+def twilio_webhook(on_error: Fallback) -> Callable[[WebhookView], Callable[..., Response]]:
+    """Check the signature, then run the view; any failure answers `on_error`'s TwiML.
 
     A forged or unsigned request is refused before anything is read or written.
     A race on a unique key (Twilio retrying while the first try still runs) is
@@ -99,17 +108,19 @@ def twilio_webhook(on_error: Callable[[], str]) -> Callable[[WebhookView], Calla
     return decorate
 
 
-def _fallback(on_error: Callable[[], str]) -> Response:
+def _fallback(on_error: Fallback) -> Response:
     # The parameters are logged in full so a call handled while the database
-    # was away can be replayed into the records afterwards.
+    # was away can be replayed into the records afterwards (hotline.ops.replay
+    # reads this line).
     log.exception(
-        "webhook failed, answered with fallback: %s %s",
+        "webhook failed, answered with %s: %s %s",
+        on_error.answered,
         request.path,
         json.dumps({"query": request.args.to_dict(), "form": request.form.to_dict()}),
         extra={"call_sid": request.form.get("CallSid")},
     )
     discard_session()
-    return Response(on_error(), mimetype=TWIML)
+    return Response(on_error.twiml(), mimetype=TWIML)
 
 
 def emergency_twiml() -> str:
@@ -119,6 +130,12 @@ def emergency_twiml() -> str:
 
 def empty_twiml() -> str:
     return twiml.bridge()
+
+
+# The emergency TwiML keeps the words "with fallback" of the logs replay-calls has
+# always read; the others say what the caller or Twilio actually got.
+EMERGENCY_FALLBACK = Fallback(emergency_twiml, "fallback to EMERGENCY_NUMBER")
+EMPTY_RESPONSE = Fallback(empty_twiml, "an empty response")
 
 
 def event_time(now: datetime | None = None) -> datetime:

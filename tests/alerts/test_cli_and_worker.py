@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -37,6 +39,40 @@ def test_test_alert_reaches_the_person_by_sms_and_email(
     [mail] = smtp_server.messages
     assert mail["Subject"] == "Hotline test alert"
     assert "on-call alerts reach this address" in body_of(mail)
+
+
+@pytest.fixture
+def twilio_client_log() -> Iterator[logging.Logger]:
+    logger = logging.getLogger("twilio.http_client")
+    yield logger
+    logger.setLevel(logging.NOTSET)  # as the library leaves it, for the other tests
+
+
+@pytest.mark.parametrize(("level", "twilio_lines"), [("INFO", False), ("DEBUG", True)])
+def test_worker_log_shows_the_twilio_client_s_requests_only_when_debugging(
+    runner,
+    make_person,
+    make_hotline,
+    worker,
+    fake_twilio,
+    caplog,
+    twilio_client_log,
+    level,
+    twilio_lines,
+):
+    from hotline.alerts.cli import configure_worker_logging
+
+    make_hotline()
+    make_person("Alice", ref="alice", language="en")
+    caplog.set_level(logging.INFO)  # as the worker's own basicConfig does
+
+    configure_worker_logging(level)
+    runner.invoke(args=["alerts", "test", "alice"])
+    worker.run()
+
+    assert len(fake_twilio.messages) == 1
+    logged = [r for r in caplog.records if r.name == twilio_client_log.name]
+    assert bool(logged) is twilio_lines
 
 
 def test_test_alert_for_an_unknown_person_says_so(runner):

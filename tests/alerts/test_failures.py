@@ -159,11 +159,12 @@ def check_config() -> dict[str, object]:
 
 
 def test_bad_alert_settings_are_logged_at_start_up(database_url, caplog):
+    from hotline import log_start_up_problems
+
     caplog.set_level(logging.WARNING, logger="hotline.alerts")
-    config = app_config(
-        database_url, TESTING=False, SMTP_HOST="mail.example.org", SMTP_USERNAME="me"
-    )
-    create_app(config)
+    config = app_config(database_url, SMTP_HOST="mail.example.org", SMTP_USERNAME="me")
+    # What a server does as it starts (wsgi.py, gunicorn's post_worker_init).
+    log_start_up_problems(create_app(config))
     assert (
         "alerts (start-up): e-mail disabled: MAIL_FROM (the sender address) is not set"
         in caplog.text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hotline import create_app
+from hotline import create_app, schema
+from hotline.db import database
 from tests.conftest import app_config
 
 
@@ -95,3 +96,86 @@ def test_doctor_says_alerts_carry_no_link_without_a_public_base_url(tmp_path):
     assert finding.message == (
         "PUBLIC_BASE_URL is not set: missed-call alerts carry no link to the call's page"
     )
+
+
+def example_environment() -> dict[str, str]:
+    """The settings of deploy/systemd/hotline.env.example, as create_app reads them."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "deploy/systemd/hotline.env.example"
+    settings = {}
+    for line in example.read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key.startswith("HOTLINE_"):
+            settings[key.removeprefix("HOTLINE_")] = value
+    return settings
+
+
+def test_doctor_refuses_the_placeholders_of_the_example_environment_file(tmp_path):
+    # The example's own values; only the servers it names are left out.
+    example = example_environment() | {"QUEUE_URL": "", "SMTP_HOST": ""}
+    example.pop("DATABASE_URL")
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'example.sqlite3'}", **example))
+
+    result = app.test_cli_runner().invoke(args=["doctor"])
+
+    assert result.exit_code == 1
+    for key in ("METRICS_TOKEN", "SECRET_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+        assert (
+            f"ERROR    config: {key} still holds the placeholder of hotline.env.example"
+            in result.output
+        ), result.output
+    assert "does not look like" not in result.output
+
+
+def test_doctor_refuses_the_example_s_database_password():
+    from hotline.ops.doctor import check_placeholders
+
+    url = example_environment()["DATABASE_URL"]
+    app = create_app(app_config(url))
+
+    [finding] = list(check_placeholders(app))
+
+    assert finding.level == "error"
+    assert finding.message.startswith("DATABASE_URL still holds the placeholder")
+
+
+def test_doctor_reports_an_unreachable_database_once_on_one_line():
+    app = create_app(app_config("postgresql://postgres@127.0.0.1:1/nowhere"))
+
+    result = app.test_cli_runner().invoke(args=["doctor"])
+
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if "127.0.0.1" in line]
+    assert line == (
+        "ERROR    database: cannot reach the database "
+        "postgresql+psycopg://postgres@127.0.0.1:1/nowhere: connection failed: "
+        'connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )
+
+
+def test_doctor_reports_a_database_without_schema_once(tmp_path):
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'empty.sqlite3'}"))
+
+    result = app.test_cli_runner().invoke(args=["doctor"])
+
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("ERROR")]
+    assert errors == [
+        "ERROR    database: schema at nothing, code expects "
+        f"{schema.head_revision(database(app).engine)}: run `hotline db upgrade`"
+    ]
+
+
+def test_doctor_names_a_database_url_that_is_not_one():
+    app = create_app(app_config("nonsense"))
+
+    result = app.test_cli_runner().invoke(args=["doctor"])
+
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("ERROR")]
+    assert errors == [
+        "ERROR    database: DATABASE_URL 'nonsense' is not a usable database URL (Could not "
+        "parse SQLAlchemy URL from given URL string); expected e.g. "
+        "postgresql://user@host/name or sqlite:///path/to/file.sqlite3"
+    ]

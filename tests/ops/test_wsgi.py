@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,3 +34,21 @@ def test_wsgi_module_serves_the_app_of_the_environment_s_database(tmp_path):
     statuses, database = probe.stdout.splitlines()
     assert statuses == "200 200"
     assert database == url
+
+
+def test_wsgi_start_up_logs_what_the_alert_settings_lack_as_json(tmp_path):
+    env = {
+        **os.environ,
+        "HOTLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'wsgi.sqlite3'}",
+        "HOTLINE_LOG_JSON": "true",
+        "HOTLINE_SMTP_HOST": "",
+    }
+
+    probe = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    # Every line is JSON, the warnings logged while the app is created included.
+    messages = [json.loads(line)["message"] for line in probe.stderr.splitlines()]
+    assert "alerts (start-up): e-mail disabled: SMTP_HOST is not set" in messages

@@ -99,3 +99,22 @@ def test_screening_without_the_database_still_asks_the_agent_to_press_1(dead_dat
     assert "<Hangup" in whisper
     assert accepted.get_data(as_text=True).endswith("<Response />")
     assert "<Hangup" in refused.get_data(as_text=True)
+
+
+def test_a_failed_status_callback_logs_the_empty_response_it_answered(dead_database_twilio, caplog):
+    response = dead_database_twilio.post("/voice/status", {**INCOMING, "CallStatus": "completed"})
+
+    assert response.get_data(as_text=True).endswith("<Response />")
+    [failure] = [r.getMessage() for r in caplog.records if r.name == "hotline.voice"]
+    assert failure.startswith("webhook failed, answered with an empty response: /voice/status {")
+
+
+def test_a_failed_incoming_call_logs_the_emergency_fallback_it_answered(
+    dead_database_twilio, caplog
+):
+    dead_database_twilio.post("/voice/incoming", INCOMING)
+
+    [failure] = [r.getMessage() for r in caplog.records if r.name == "hotline.voice"]
+    assert failure.startswith(
+        "webhook failed, answered with fallback to EMERGENCY_NUMBER: /voice/incoming {"
+    )

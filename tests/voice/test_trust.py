@@ -157,3 +157,31 @@ def test_a_get_on_a_webhook_url_is_a_bare_405_even_without_a_secret_key(database
 
     assert response.status_code == 405
     assert "cannot be used that way" not in response.get_data(as_text=True)  # not a UI page
+
+
+def test_the_headers_nginx_sets_port_included_validate_the_public_url(
+    database_url, connection, team, db_session
+):
+    app = create_app(app_config(database_url, PROXY_COUNT=1))
+    database(app).bind_to(connection)
+    params = {**PARAMS, "To": team.hotline.number}
+
+    response = app.test_client().post(
+        "/voice/incoming",
+        base_url="http://127.0.0.1:8000",
+        data=params,
+        headers={
+            "X-Twilio-Signature": sign("https://hotline.example.org/voice/incoming", params),
+            # As deploy/nginx/hotline.conf sends them; a client's own X-Forwarded-Port
+            # would otherwise reach ProxyFix (x_port=1) and change the URL.
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "hotline.example.org",
+            "X-Forwarded-Port": "443",
+            "X-Forwarded-For": "203.0.113.9, 54.172.60.1",
+        },
+    )
+
+    assert response.status_code == 200
+    # The standard port is left out of the URLs Twilio is given back.
+    assert "https://hotline.example.org/voice/dial-result" in response.get_data(as_text=True)
+    assert call_count(db_session) == 1
