@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.alerts import messages, preferences, recipients
+from hotline.alerts.errors import Reason
 from hotline.alerts.models import AlertEvent, AlertKind, Channel, Notification, ShiftTake, Status
 from hotline.alerts.recipients import Recipient
 from hotline.db import utcnow
@@ -114,7 +115,7 @@ def _notification(
     if not address:
         notification.status = Status.SKIPPED
         notification.last_error = (
-            "no e-mail address" if channel == Channel.EMAIL else "no mobile number"
+            Reason.NO_EMAIL_ADDRESS if channel == Channel.EMAIL else Reason.NO_MOBILE_NUMBER
         )
     return notification
 

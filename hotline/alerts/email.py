@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from hotline.alerts.errors import ChannelNotConfigured, SendError
+from hotline.alerts.errors import ChannelNotConfigured, Reason, SendError
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 
@@ -31,9 +31,9 @@ def build_message(config: Mapping[str, Any], *, to: str, subject: str, body: str
 def send_email(config: Mapping[str, Any], *, to: str, subject: str, body: str) -> str:
     """Send one e-mail; return the server's final answer or raise SendError."""
     if not config["SMTP_HOST"]:
-        raise ChannelNotConfigured("e-mail not configured: SMTP_HOST is empty")
+        raise ChannelNotConfigured(f"{Reason.EMAIL_NOT_CONFIGURED}: SMTP_HOST is empty")
     if not config["MAIL_FROM"]:
-        raise ChannelNotConfigured("e-mail not configured: MAIL_FROM is empty")
+        raise ChannelNotConfigured(f"{Reason.EMAIL_NOT_CONFIGURED}: MAIL_FROM is empty")
     message = build_message(config, to=to, subject=subject, body=body)
     try:
         with _connect(config) as smtp:
@@ -41,19 +41,22 @@ def send_email(config: Mapping[str, Any], *, to: str, subject: str, body: str) -
             smtp.send_message(message)
             code, answer = smtp.noop()
     except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(f"SMTP login refused: {_reply(exc)}", permanent=True) from exc
+        raise SendError(f"{Reason.SMTP_LOGIN_REFUSED}: {_reply(exc)}", permanent=True) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         code, reply = next(iter(exc.recipients.values()))
-        raise SendError(f"recipient refused: {code} {reply!r}", permanent=code >= 500) from exc
+        detail = f"{code} {reply!r}"
+        raise SendError(f"{Reason.RECIPIENT_REFUSED}: {detail}", permanent=code >= 500) from exc
     except smtplib.SMTPResponseException as exc:
-        raise SendError(f"SMTP error: {_reply(exc)}", permanent=exc.smtp_code >= 500) from exc
+        permanent = exc.smtp_code >= 500
+        raise SendError(f"{Reason.SMTP_ERROR}: {_reply(exc)}", permanent=permanent) from exc
     except smtplib.SMTPNotSupportedError as exc:
-        raise SendError(f"SMTP server cannot do what is configured: {exc}", permanent=True) from exc
+        raise SendError(f"{Reason.SMTP_UNFIT}: {exc}", permanent=True) from exc
     except socket.gaierror as exc:
-        raise SendError(f"unknown SMTP host {config['SMTP_HOST']!r}: {exc.strerror}") from exc
+        host = config["SMTP_HOST"]
+        raise SendError(f"{Reason.UNKNOWN_SMTP_HOST} {host!r}: {exc.strerror}") from exc
     except (OSError, smtplib.SMTPException) as exc:
         host = f"{config['SMTP_HOST']}:{config['SMTP_PORT']}"
-        raise SendError(f"SMTP server {host} unreachable: {exc}") from exc
+        raise SendError(f"{Reason.SMTP_UNREACHABLE}: {host}: {exc}") from exc
     return f"{code} {answer.decode(errors='replace')}"
 
 

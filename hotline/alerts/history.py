@@ -26,6 +26,8 @@ class LogLine:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
+    call_id: int | None  # the call it is about, if any
+    hotline_id: int | None  # the event's hotline: the call's, for a call
 
 
 def notification_log(
@@ -40,7 +42,9 @@ def notification_log(
     """Latest notifications first: all of them (hotline_ids None), else the user's hotlines' and
     their own."""
     query = (
-        select(Notification, AlertEvent.kind, Hotline.name)
+        select(
+            Notification, AlertEvent.kind, Hotline.name, AlertEvent.call_id, AlertEvent.hotline_id
+        )
         .join(AlertEvent, AlertEvent.id == Notification.event_id)
         .outerjoin(Hotline, Hotline.id == AlertEvent.hotline_id)
         .order_by(Notification.id.desc())
@@ -67,8 +71,10 @@ def notification_log(
             attempts=n.attempts,
             last_error=n.last_error,
             sent_at=n.sent_at,
+            call_id=call_id,
+            hotline_id=hotline_id,
         )
-        for n, kind, hotline_name in session.execute(query)
+        for n, kind, hotline_name, call_id, hotline_id in session.execute(query)
     ]
 
 

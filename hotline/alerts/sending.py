@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.alerts import email, sms
-from hotline.alerts.errors import SendError
+from hotline.alerts.errors import Reason, SendError
 from hotline.alerts.models import AlertEvent, Channel, Notification, ShiftTake, Status
 from hotline.models import Hotline
 
@@ -146,7 +146,7 @@ def abandon_stuck(session: Session, now: datetime) -> int:
         )
         .values(
             status=Status.FAILED,
-            last_error="the worker stopped while sending: it may or may not have gone out",
+            last_error=f"{Reason.WORKER_STOPPED}: it may or may not have gone out",
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from hotline.alerts.errors import ChannelNotConfigured, SendError
+from hotline.alerts.errors import ChannelNotConfigured, Reason, SendError
 
 # Twilio answers in well under a second; a worker must not hang on a dead network.
 REST_TIMEOUT_SECONDS = 10
@@ -36,7 +36,9 @@ def client(config: Mapping[str, Any]) -> Client:
     """A Twilio REST client from the configuration; raise ChannelNotConfigured without one."""
     sid, token = config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]
     if not sid or not token:
-        raise ChannelNotConfigured("SMS not configured: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        raise ChannelNotConfigured(
+            f"{Reason.SMS_NOT_CONFIGURED}: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+        )
     base = config.get("TWILIO_API_BASE_URL") or ""
     http = RedirectedHttpClient(base) if base else TwilioHttpClient(timeout=REST_TIMEOUT_SECONDS)
     return Client(sid, token, http_client=http)
@@ -45,26 +47,30 @@ def client(config: Mapping[str, Any]) -> Client:
 def send_sms(config: Mapping[str, Any], *, to: str, from_: str, body: str) -> str:
     """Send one SMS; return Twilio's message SID or raise SendError."""
     if not from_:
-        raise ChannelNotConfigured("SMS not configured: set ALERT_SMS_FROM (a Twilio number)")
+        raise ChannelNotConfigured(
+            f"{Reason.SMS_NOT_CONFIGURED}: set ALERT_SMS_FROM (a Twilio number)"
+        )
     try:
         message = client(config).messages.create(to=to, from_=from_, body=body)
     except TwilioRestException as exc:
         raise _rest_error(exc) from exc
     except requests.RequestException as exc:
-        raise SendError(f"Twilio unreachable: {exc}") from exc
+        raise SendError(f"{Reason.TWILIO_UNREACHABLE}: {exc}") from exc
     return str(message.sid)
 
 
 def place_call(config: Mapping[str, Any], *, to: str, from_: str, url: str) -> str:
     """Place a call whose TwiML comes from `url`; return the call SID or raise SendError."""
     if not from_:
-        raise ChannelNotConfigured("calls not configured: set ALERT_SMS_FROM (a Twilio number)")
+        raise ChannelNotConfigured(
+            f"{Reason.CALLS_NOT_CONFIGURED}: set ALERT_SMS_FROM (a Twilio number)"
+        )
     try:
         call = client(config).calls.create(to=to, from_=from_, url=url, timeout=30)
     except TwilioRestException as exc:
         raise _rest_error(exc) from exc
     except requests.RequestException as exc:
-        raise SendError(f"Twilio unreachable: {exc}") from exc
+        raise SendError(f"{Reason.TWILIO_UNREACHABLE}: {exc}") from exc
     return str(call.sid)
 
 
@@ -72,7 +78,7 @@ def _rest_error(exc: TwilioRestException) -> SendError:
     # 4xx are our fault (wrong number, bad credentials): retrying repeats them.
     # 429 and 5xx are Twilio's passing trouble.
     transient = exc.status == 429 or exc.status >= 500
-    detail = f"Twilio answered {exc.status}"
+    detail = f"{Reason.TWILIO_ANSWERED} {exc.status}"
     if exc.code:
         detail += f" (error {exc.code})"
     if exc.msg:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,12 +11,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hotline.alerts import bp, config_check, history, messages
+from hotline.alerts.errors import Reason, split_reason
 from hotline.alerts.models import AlertKind, Channel, Status
 from hotline.alerts.outbox import request_test_alert
 from hotline.auth import ADMIN, MANAGER, scoped_hotline_ids, signed_in
 from hotline.db import get_session
 from hotline.i18n import current_language
 from hotline.models import Person
+from hotline.stats.calls import calls_rung_for
+from hotline.stats.views_calls import may_open_call
 
 STATUS_LABELS = {
     Status.PENDING: _l("waiting"),
@@ -29,6 +34,59 @@ CHANNEL_LABELS = {
     Channel.EMAIL: _l("e-mail"),
     Channel.VOICE: _l("phone call"),
 }
+
+REASON_LABELS = {
+    Reason.NO_EMAIL_ADDRESS: _l("no e-mail address"),
+    Reason.NO_MOBILE_NUMBER: _l("no mobile number"),
+    Reason.EMAIL_NOT_CONFIGURED: _l("e-mail sending is not set up"),
+    Reason.SMS_NOT_CONFIGURED: _l("SMS sending is not set up"),
+    Reason.CALLS_NOT_CONFIGURED: _l("confirmation calls are not set up"),
+    Reason.TWILIO_UNREACHABLE: _l("Twilio could not be reached"),
+    Reason.TWILIO_ANSWERED: _l("Twilio refused the message"),
+    Reason.UNKNOWN_SMTP_HOST: _l("unknown mail server"),
+    Reason.SMTP_UNREACHABLE: _l("the mail server could not be reached"),
+    Reason.SMTP_UNFIT: _l("the mail server does not support the settings"),
+    Reason.SMTP_LOGIN_REFUSED: _l("the mail server refused the login"),
+    Reason.RECIPIENT_REFUSED: _l("the mail server refused the address"),
+    Reason.SMTP_ERROR: _l("the mail server answered with an error"),
+    Reason.WORKER_STOPPED: _l("interrupted while sending: it may have gone out"),
+}
+# A provider's raw answer can be long (a URL, a stack of exceptions): admins see its start.
+DETAIL_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    label: str  # in the page's language
+    detail: str | None  # the provider's own words, for admins
+
+
+def _error_text(error: str | None) -> ErrorText | None:
+    if not error:
+        return None
+    reason, detail = split_reason(error)
+    label = str(REASON_LABELS[reason]) if reason else None
+    if current_user.role != ADMIN:
+        return ErrorText(label or _("sending failed"), None)
+    if label is None:  # no known reason: the stored text is all there is
+        return ErrorText(_shortened(error), None)
+    return ErrorText(label, _shortened(detail) if detail else None)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= DETAIL_LENGTH else text[: DETAIL_LENGTH - 1] + "…"
+
+
+def _openable_calls(lines: list[history.LogLine]) -> set[int]:
+    """The calls of the log whose page the user may open (the call page's own rule)."""
+    call_ids = {line.call_id for line in lines if line.call_id is not None}
+    person_id = current_user.person_id
+    rung = calls_rung_for(get_session(), person_id, call_ids) if person_id is not None else set()
+    return {
+        line.call_id
+        for line in lines
+        if line.call_id is not None and may_open_call(line.hotline_id, line.call_id in rung)
+    }
 
 
 def _kind_labels() -> dict[str, str]:
@@ -63,13 +121,14 @@ def log() -> ResponseReturnValue:
     people = history.testable_people(session) if _may_test_others() else []
     return render_template(
         "alerts/log.html",
-        lines=lines,
         status=status,
         statuses=[s.value for s in Status],
         kind_labels=_kind_labels(),
         status_labels=STATUS_LABELS,
         channel_labels=CHANNEL_LABELS,
         people=people,
+        rows=[(line, _error_text(line.last_error)) for line in lines],
+        openable_calls=_openable_calls(lines),
     )
 
 

@@ -24,6 +24,7 @@ class NavItem:
 NAVIGATION = (
     NavItem(_l("Planning"), "planning.index", "planning."),
     NavItem(_l("Statistics"), "stats.index", "stats."),
+    NavItem(_l("Notifications"), "alerts.log", "alerts."),
     NavItem(_l("Admin"), "auth.users", "auth.user"),
 )
 

@@ -177,6 +177,7 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
         has_feed = session.scalar(select(FeedToken.id).where(FeedToken.person_id == person_id))
     return render_template(
         "planning/mine.html",
+        now=now,
         shifts=shifts,
         days=MY_SHIFTS_DAYS,
         person_id=person_id,

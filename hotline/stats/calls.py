@@ -226,3 +226,17 @@ def _decode(cursor: str) -> tuple[datetime, int]:
     except (OverflowError, OSError, ValueError):
         raise StatsInputError(f"invalid page cursor {cursor!r}") from None
     return started, call_id
+
+
+def calls_rung_for(session: Session, person_id: int, call_ids: set[int]) -> set[int]:
+    """Those of `call_ids` whose chain actually rang the person (a leg was dialled)."""
+    if not call_ids:
+        return set()
+    rows = session.scalars(
+        select(CallAttempt.call_id).where(
+            CallAttempt.call_id.in_(call_ids),
+            CallAttempt.person_id == person_id,
+            CallAttempt.result != LegResult.NOT_DIALLED,
+        )
+    )
+    return set(rows)

@@ -11,6 +11,8 @@ import base64
 import gzip
 import hashlib
 import importlib.util
+import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -48,12 +50,6 @@ OUTCOME_TOTALS = {
     Outcome.FAILED: _l("To the emergency number"),
 }
 TREND_OUTCOMES = tuple(OUTCOME_TOTALS)
-# Plotly styles its charts by creating an empty <style> element and filling it
-# through the CSSOM (insertRule). A strict CSP blocks even an empty inline
-# element; allowing exactly the empty one (by the hash of "") lets the rules in
-# and allows no inline CSS text. Scripts stay 'self' only: Plotly needs no eval.
-EMPTY_STYLE_HASH = base64.b64encode(hashlib.sha256(b"").digest()).decode()
-CHARTS_CSP = f"{CONTENT_SECURITY_POLICY}; style-src 'self' 'sha256-{EMPTY_STYLE_HASH}'"
 PLOTLY_CACHE_SECONDS = 365 * 24 * 3600  # the URL names the version
 
 
@@ -92,7 +88,7 @@ def index() -> ResponseReturnValue:
         args=form.period_args(),
     )
     response = Response(page, 400 if failed else 200)
-    response.headers["Content-Security-Policy"] = CHARTS_CSP
+    response.headers["Content-Security-Policy"] = charts_csp()
     return response
 
 
@@ -159,6 +155,56 @@ class Asset:
     plain: bytes
     gzipped: bytes
     etag: str
+    inline_styles: PlotlyStyles
+
+
+@dataclass(frozen=True)
+class PlotlyStyles:
+    """The inline CSS plotly.js writes as it draws, read from its code so the CSP can allow
+    exactly these texts (by hash) and nothing else: no 'unsafe-inline'."""
+
+    elements: tuple[str, ...]  # contents of the <style> elements it adds
+    attributes: tuple[str, ...]  # values of the style="..." attributes it sets
+
+
+# Plotly fills an empty <style> through the CSSOM (insertRule, which the CSP does not
+# check) and empties the style attribute of colour-bar rectangles: both "" .
+_EMPTY = ""
+# It adds MapLibre's stylesheet (for map traces, which we do not draw) as an inline <style>.
+_MAP_CSS = re.compile(
+    r'createElement\("style"\);\w+\.id="[0-9a-f]+",\w+\.textContent=\'([^\'\\]*)\''
+)
+# Heatmap images get style="image-rendering: ...; " built from this list of declarations.
+_PIXELATED = re.compile(r"CSS_DECLARATIONS=(\[(?:\[\"[\w-]+\",\"[\w-]+\"\],?)+\])")
+
+
+def plotly_styles(source: str) -> PlotlyStyles:
+    """The inline styles of this plotly.js build (those it has of the known kinds)."""
+    elements = [_EMPTY, *_MAP_CSS.findall(source)]
+    attributes = [_EMPTY]
+    for declarations in _PIXELATED.findall(source):
+        attributes.append("".join(f"{name}: {value}; " for name, value in json.loads(declarations)))
+    return PlotlyStyles(tuple(elements), tuple(attributes))
+
+
+def _hashes(texts: tuple[str, ...]) -> str:
+    digests = (base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in texts)
+    return " ".join(f"'sha256-{d}'" for d in dict.fromkeys(digests))
+
+
+@cache
+def charts_csp() -> str:
+    """The app's policy, plus Plotly's own inline styles on the page that draws charts.
+
+    Only this page gets it; scripts stay 'self' only (Plotly needs no eval).
+    'unsafe-hashes' lets those hashes match style attributes too, not just elements.
+    """
+    asset = _plotly_asset()
+    styles = asset.inline_styles if asset else PlotlyStyles((_EMPTY,), ())
+    policy = f"{CONTENT_SECURITY_POLICY}; style-src 'self' {_hashes(styles.elements)}"
+    if styles.attributes:
+        policy += f"; style-src-attr 'unsafe-hashes' {_hashes(styles.attributes)}"
+    return policy
 
 
 def plotly_version() -> str:
@@ -179,7 +225,8 @@ def _plotly_asset() -> Asset | None:
     if not path.is_file():
         return None
     plain = path.read_bytes()
-    return Asset(plain, gzip.compress(plain, 6, mtime=0), f"plotly-{plotly_version()}")
+    styles = plotly_styles(plain.decode())
+    return Asset(plain, gzip.compress(plain, 6, mtime=0), f"plotly-{plotly_version()}", styles)
 
 
 @bp.get("/assets/plotly.min.js")

@@ -104,7 +104,7 @@ def call(call_id: int) -> ResponseReturnValue:
         tz=timeline.timezone,
         shows_callers=shows_callers(),
         # Only a reviewer's way back is the hotline's call list; others go to their own.
-        agent_view=not _reviews(timeline),
+        agent_view=not _reviews(timeline.hotline_id),
     )
 
 
@@ -139,17 +139,22 @@ def _visible_timeline(call_id: int) -> CallTimeline:
 
 
 def _may_see(timeline: CallTimeline) -> bool:
-    """Reviewers: calls of their hotlines (admins: all); anyone: the calls they were rung for."""
+    return may_open_call(timeline.hotline_id, _was_rung(timeline))
+
+
+def may_open_call(hotline_id: int | None, was_rung: bool) -> bool:
+    """Whether the user may open a call's page: reviewers, calls of their hotlines
+    (admins: all); anyone, the calls they were rung for."""
     # Whatever their role: the missed-call alert sends everyone rung to this page,
     # a manager of another hotline standing in on this one's chain included.
-    return _reviews(timeline) or _was_rung(timeline)
+    return was_rung or _reviews(hotline_id)
 
 
-def _reviews(timeline: CallTimeline) -> bool:
-    """Whether the user sees every call of the call's hotline."""
-    if timeline.hotline_id is None:
+def _reviews(hotline_id: int | None) -> bool:
+    """Whether the user sees every call of this hotline."""
+    if hotline_id is None:
         return scoped_hotline_ids(current_user) is None  # fallback calls: admins only
-    return can_review(current_user, timeline.hotline_id)
+    return can_review(current_user, hotline_id)
 
 
 def _was_rung(timeline: CallTimeline) -> bool:

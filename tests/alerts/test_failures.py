@@ -39,9 +39,8 @@ def test_smtp_down_and_twilio_500_are_retried_then_logged_failed(
     sms = [n for n in sent if n.channel == Channel.SMS]
     mails = [n for n in sent if n.channel == Channel.EMAIL]
     assert all(n.last_error.startswith("Twilio answered 500") for n in sms)
-    assert all(
-        f"SMTP server 127.0.0.1:{smtp_server.port} unreachable" in n.last_error for n in mails
-    )
+    unreachable = f"SMTP server unreachable: 127.0.0.1:{smtp_server.port}"
+    assert all(n.last_error.startswith(unreachable) for n in mails)
     assert len(fake_twilio.messages) == 4 * 3  # each SMS tried three times, no more
     # Backoff: 30 s, then 60 s, for each of the eight notifications.
     # (Rounded to 10 s: the clock runs on between scheduling and reading the schedule.)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
-from hotline.alerts.models import Status
+from hotline.alerts.models import AlertEvent, Notification, Status
+from hotline.db import utcnow
+from hotline.voice.models import Call, CallAttempt, Outcome
 from tests.alerts.conftest import miss_the_call, notifications
 from tests.voice.conftest import CallDriver
 
@@ -44,7 +48,8 @@ def test_test_alert_button_names_a_bad_smtp_host(
     mail = [n for n in notifications(db_session) if n.channel == "email"]
     assert [n.status for n in mail] == [Status.FAILED]
     page = client.get("/alerts/?status=failed").get_data(as_text=True)
-    assert "unknown SMTP host" in page
+    assert "serveur de messagerie inconnu" in page  # the reason, in the page's language
+    assert "unknown SMTP host" not in page  # the server's own words are for admins
     assert "Alerte de test" in page  # the kind, in the page's language
 
 
@@ -105,3 +110,111 @@ def test_an_unknown_status_filter_is_explained(client, login_as, status):
     login_as("admin")
     page = client.get(f"/alerts/?status={status}").get_data(as_text=True)
     assert "État inconnu bogus" in page
+
+
+@pytest.fixture
+def logged_call(db_session, make_hotline, make_person):
+    """A missed call that rang Alice (not Bruno), and its alert's notifications to both."""
+    hotline = make_hotline()
+    alice, bruno = make_person("Alice"), make_person("Bruno")
+    call = Call(
+        call_sid="CAlog", hotline_id=hotline.id, from_number="+33699887766",
+        to_number=hotline.number, outcome=Outcome.MISSED, route="slot", chain=[],
+        started_at=utcnow(),
+    )  # fmt: skip
+    call.attempts.append(
+        CallAttempt(position=0, person_id=alice.id, number=alice.mobile, result="no-answer")
+    )
+    db_session.add(call)
+    db_session.flush()
+    event = AlertEvent(kind="missed_call", key="missed:log", hotline_id=hotline.id, call_id=call.id)
+    db_session.add(event)
+    db_session.flush()
+    db_session.add(
+        Notification(
+            event_id=event.id,
+            recipient=f"person:{alice.id}",
+            recipient_name="Alice",
+            person_id=alice.id,
+            channel="sms",
+            address="+33612345601",
+            language="fr",
+            body="...",
+            status=Status.FAILED,
+            last_error="Twilio unreachable: HTTPSConnectionPool(host="
+            "'api.twilio.com', port=443): Max retries exceeded with url: /2010-04-01/Accounts/"
+            "AC0123/Messages.json (Caused by NameResolutionError(...))",
+        )  # fmt: skip
+    )
+    db_session.add(
+        Notification(
+            event_id=event.id,
+            recipient=f"person:{bruno.id}",
+            recipient_name="Bruno",
+            person_id=bruno.id,
+            channel="email",
+            address="bruno@example.org",
+            language="fr",
+            body="...",
+            status=Status.SENT,
+        )  # fmt: skip
+    )
+    db_session.flush()
+    return hotline, call, alice, bruno
+
+
+def test_the_log_links_a_call_alert_to_the_call_for_whoever_may_open_it(
+    client, login_as, logged_call
+):
+    hotline, call, alice, bruno = logged_call
+    link = f'<a href="/stats/calls/{call.id}">'
+
+    login_as("agent", person=alice)  # rung for the call
+    assert link in client.get("/alerts/").get_data(as_text=True)
+    login_as("supervisor", hotlines=(hotline,))  # reviews the hotline
+    assert link in client.get("/alerts/").get_data(as_text=True)
+
+
+def test_the_log_names_a_call_without_a_link_for_those_who_may_not_open_it(
+    client, login_as, logged_call
+):
+    hotline, call, alice, bruno = logged_call
+    login_as("agent", person=bruno)  # told about the call, but not rung for it
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    assert "bruno@example.org" in page
+    assert f"/stats/calls/{call.id}" not in page
+
+
+def test_the_log_translates_the_reason_and_shows_admins_a_short_detail(
+    client, login_as, logged_call
+):
+    login_as("agent", person=logged_call[2])
+    page = client.get("/alerts/").get_data(as_text=True)
+    assert "Twilio injoignable" in page
+    assert "HTTPSConnectionPool" not in page
+    assert "06 12 34 56 01" in page  # the recipient's number as people write it
+    assert "+33612345601" not in page
+
+    login_as("admin")
+    page = client.get("/alerts/").get_data(as_text=True)
+    assert "Twilio injoignable<br><small" in page
+    detail = page.split('Twilio injoignable<br><small class="muted">')[1].split("</small>")[0]
+    assert detail.startswith("HTTPSConnectionPool(host=")
+    assert len(html.unescape(detail)) == 120
+    assert detail.endswith("…")
+
+
+def test_a_notification_skipped_for_want_of_a_number_says_so_in_french(
+    client, login_as, make_hotline, submit, worker
+):
+    make_hotline()
+    login_as("agent")  # a user of no person of the planning: an address, no mobile
+
+    submit("/alerts/test")
+    worker.run()
+    page = client.get("/alerts/?status=skipped").get_data(as_text=True)
+
+    assert "pas de numéro de mobile" in page
+    assert "no mobile number" not in page

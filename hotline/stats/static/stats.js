@@ -33,6 +33,16 @@
     });
   }
 
+  // Filters folded for a phone stay open where there is room for them.
+  function openWhereRoomy() {
+    if (!window.matchMedia("(min-width: 40rem)").matches) {
+      return;
+    }
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      details.open = true;
+    });
+  }
+
   function drawTrend(element, data) {
     var traces = data.trend.series.map(function (series) {
       return {
@@ -48,9 +58,11 @@
     }));
     var layout = {
       barmode: "stack",
-      margin: { t: 10, r: 10, b: 70, l: 50 },
+      // Room on the right for the last rotated date label.
+      margin: { t: 10, r: 40, b: 70, l: 50 },
       legend: { orientation: "h", y: -0.25, traceorder: "normal" },
-      xaxis: { type: "category" },
+      // Not zoomable: on a phone a swipe over the chart would zoom it, not scroll the page.
+      xaxis: { type: "category", fixedrange: true, automargin: true },
       yaxis: {
         title: { text: data.count_label },
         rangemode: "tozero",
@@ -98,6 +110,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    openWhereRoomy();
     showPeriodFields();
     drawCharts();
   });

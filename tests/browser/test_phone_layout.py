@@ -1,0 +1,159 @@
+"""Key pages on a phone (390 x 844): nothing wider than the screen, no console error."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hotline.alerts.models import AlertEvent, Notification, Status
+from hotline.planning.models import REGULAR, Slot, SlotResponder
+from tests.browser.test_planning_pages import seed as seed_team
+from tests.browser.test_stats_pages import WEEK
+from tests.browser.test_stats_pages import seed as seed_week
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+# Against the screen, not innerWidth: a mobile browser widens its layout viewport (and
+# innerWidth) to a page too wide for it, then shows it zoomed out.
+OVERFLOW = "document.documentElement.scrollWidth - screen.width"
+# The raw words of a provider that failed: one long unbreakable line.
+TWILIO_DOWN = (
+    "Twilio unreachable: HTTPSConnectionPool(host='api.twilio.com', port=443): Max retries "
+    "exceeded with url: /2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json"
+)
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **PHONE)
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
+    yield tab
+    context.close()
+
+
+def overflow_of(page, path: str, open_details: bool = False) -> int:
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    if open_details:
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    return page.evaluate(OVERFLOW)
+
+
+def seed_planning(live_server):
+    """A team on call around the clock for three weeks, from yesterday on."""
+    hotline, people = seed_team(live_server)
+    start = datetime.now(UTC).replace(hour=7, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=1)
+    team = list(people.values())
+    with Session(live_server.engine) as session, session.begin():
+        for n in range(42):
+            chain = team[n % 3 :] + team[: n % 3]
+            places = [SlotResponder(position=i, person_id=p.id) for i, p in enumerate(chain)]
+            session.add(
+                Slot(
+                    hotline_id=hotline.id,
+                    kind=REGULAR,
+                    starts_at=start + timedelta(hours=12 * n),
+                    ends_at=start + timedelta(hours=12 * (n + 1)),
+                    responders=places,
+                )
+            )
+    return hotline, people
+
+
+def test_calendar_month_and_week_fit_a_phone(phone, live_server, sign_in):
+    hotline, _ = seed_planning(live_server)
+    sign_in(phone, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+    base = f"/planning/hotlines/{hotline.id}/calendar"
+
+    assert overflow_of(phone, base) <= 0
+    assert overflow_of(phone, f"{base}?week=") <= 0
+    # No word broken at any letter: a time range stays on one line.
+    heights = phone.locator(".entry .time").evaluate_all(
+        "spans => spans.map(s => s.getBoundingClientRect().height)"
+    )
+    line = phone.locator(".entry .time").first.evaluate(
+        "s => parseFloat(getComputedStyle(s).lineHeight)"
+    )
+    assert heights
+    assert max(heights) < 1.5 * line
+
+
+def test_fairness_and_my_shifts_fit_a_phone(phone, live_server, sign_in):
+    hotline, people = seed_planning(live_server)
+    sign_in(phone, live_server.add_user("agent", person_id=people["Alice"].id))
+    assert overflow_of(phone, "/planning/mine") <= 0
+
+    phone.context.clear_cookies()
+    sign_in(phone, live_server.add_user("supervisor", hotline_ids=(hotline.id,)))
+    assert overflow_of(phone, f"/planning/hotlines/{hotline.id}/fairness") <= 0
+
+
+def test_notification_log_with_a_provider_error_fits_a_phone(phone, live_server, sign_in):
+    week = seed_week(live_server)
+    with Session(live_server.engine) as session, session.begin():
+        event = AlertEvent(
+            kind="missed_call",
+            key=f"missed:{secrets.token_hex(4)}",
+            hotline_id=week.hotline.id,
+            call_id=week.calls["missed"].id,
+        )
+        session.add(event)
+        session.flush()
+        session.add(
+            Notification(
+                event_id=event.id,
+                recipient=f"person:{week.alice.id}",
+                recipient_name=week.alice.name,
+                person_id=week.alice.id,
+                channel="sms",
+                address=week.alice.mobile,
+                language="fr",
+                body="Appel manqué",
+                status=Status.FAILED,
+                attempts=3,
+                last_error=TWILIO_DOWN,
+            )
+        )
+    sign_in(phone, live_server.add_user("admin"))
+
+    assert overflow_of(phone, "/alerts/") <= 0
+    # The error is shown, boxed: the row does not hide it.
+    assert phone.get_by_text("Twilio injoignable").count() == 1
+
+
+def test_statistics_dashboard_and_calls_fit_a_phone_without_console_errors(
+    phone, live_server, sign_in
+):
+    week = seed_week(live_server)
+    sign_in(phone, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    query = f"hotline={week.hotline.id}&period=custom&start={WEEK['start']}&end={WEEK['end']}"
+
+    assert overflow_of(phone, f"/stats/?{query}", open_details=True) <= 0
+    assert phone.locator("#chart-trend .main-svg").count() > 0  # the charts were drawn
+    assert phone.console_errors == []
+    assert overflow_of(phone, f"/stats/calls?{query}") <= 0
+    # The filters fold away: the first call shows on the first screen.
+    first_call = phone.locator("table.call-table tbody tr").first.bounding_box()
+    assert first_call["y"] < 844
+
+
+def test_an_agents_own_figures_fit_a_phone(phone, live_server, sign_in):
+    week = seed_week(live_server)
+    sign_in(phone, live_server.add_user("agent", person_id=week.alice.id))
+    query = f"hotline={week.hotline.id}&period=custom&start={WEEK['start']}&end={WEEK['end']}"
+
+    page_overflow = overflow_of(phone, f"/stats/?{query}")
+    table = phone.locator("table.agent-table")
+
+    assert page_overflow <= 0
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
