@@ -153,6 +153,23 @@ def make_manager(make_user: Callable[..., User]) -> Callable[..., User]:
     return make
 
 
+def logged_notification(
+    event: AlertEvent, person: Person, channel: str, address: str, **fields: Any
+) -> Notification:
+    """A notification of `event` to `person` as the log shows it (status, error...)."""
+    return Notification(
+        event_id=event.id,
+        recipient=f"person:{person.id}",
+        recipient_name=person.name,
+        person_id=person.id,
+        channel=channel,
+        address=address,
+        language=fields.pop("language", "fr"),
+        body=fields.pop("body", "..."),
+        **fields,
+    )
+
+
 def notifications(session: Session) -> list[Notification]:
     session.expire_all()
     return list(session.scalars(select(Notification).order_by(Notification.id)))

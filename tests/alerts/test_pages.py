@@ -6,10 +6,10 @@ import html
 
 import pytest
 
-from hotline.alerts.models import AlertEvent, Notification, Status
+from hotline.alerts.models import AlertEvent, Status
 from hotline.db import utcnow
 from hotline.voice.models import Call, CallAttempt, Outcome
-from tests.alerts.conftest import miss_the_call, notifications
+from tests.alerts.conftest import logged_notification, miss_the_call, notifications
 from tests.voice.conftest import CallDriver
 
 
@@ -130,34 +130,18 @@ def logged_call(db_session, make_hotline, make_person):
     event = AlertEvent(kind="missed_call", key="missed:log", hotline_id=hotline.id, call_id=call.id)
     db_session.add(event)
     db_session.flush()
-    db_session.add(
-        Notification(
-            event_id=event.id,
-            recipient=f"person:{alice.id}",
-            recipient_name="Alice",
-            person_id=alice.id,
-            channel="sms",
-            address="+33612345601",
-            language="fr",
-            body="...",
-            status=Status.FAILED,
-            last_error="Twilio unreachable: HTTPSConnectionPool(host="
-            "'api.twilio.com', port=443): Max retries exceeded with url: /2010-04-01/Accounts/"
-            "AC0123/Messages.json (Caused by NameResolutionError(...))",
-        )  # fmt: skip
+    twilio_down = (
+        "Twilio unreachable: HTTPSConnectionPool(host='api.twilio.com', port=443): Max retries"
+        " exceeded with url: /2010-04-01/Accounts/AC0123/Messages.json"
+        " (Caused by NameResolutionError(...))"
     )
-    db_session.add(
-        Notification(
-            event_id=event.id,
-            recipient=f"person:{bruno.id}",
-            recipient_name="Bruno",
-            person_id=bruno.id,
-            channel="email",
-            address="bruno@example.org",
-            language="fr",
-            body="...",
-            status=Status.SENT,
-        )  # fmt: skip
+    db_session.add_all(
+        [
+            logged_notification(
+                event, alice, "sms", "+33612345601", status=Status.FAILED, last_error=twilio_down
+            ),
+            logged_notification(event, bruno, "email", "bruno@example.org", status=Status.SENT),
+        ]
     )
     db_session.flush()
     return hotline, call, alice, bruno

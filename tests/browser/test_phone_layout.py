@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from hotline.alerts.models import AlertEvent, Notification, Status
+from hotline.alerts.models import AlertEvent, Status
 from hotline.planning.models import REGULAR, Slot, SlotResponder
+from tests.alerts.conftest import logged_notification
 from tests.browser.test_planning_pages import seed as seed_team
 from tests.browser.test_stats_pages import WEEK
 from tests.browser.test_stats_pages import seed as seed_week
@@ -110,19 +111,16 @@ def test_notification_log_with_a_provider_error_fits_a_phone(phone, live_server,
         session.add(event)
         session.flush()
         session.add(
-            Notification(
-                event_id=event.id,
-                recipient=f"person:{week.alice.id}",
-                recipient_name=week.alice.name,
-                person_id=week.alice.id,
-                channel="sms",
-                address=week.alice.mobile,
-                language="fr",
+            logged_notification(
+                event,
+                week.alice,
+                "sms",
+                week.alice.mobile,
                 body="Appel manqué",
                 status=Status.FAILED,
                 attempts=3,
                 last_error=TWILIO_DOWN,
-            )
+            )  # fmt: skip
         )
     sign_in(phone, live_server.add_user("admin"))
 
