@@ -34,7 +34,9 @@ class WeakPassword(ValueError):
 
 def check_strength(password: str) -> None:
     """Raise WeakPassword unless `password` is acceptable."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    # Spaces at the ends do not count: a password of spaces alone could be set but
+    # never typed into the sign-in form, which requires more than blanks.
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPassword(f"at most {MAX_PASSWORD_LENGTH} characters")

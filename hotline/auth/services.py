@@ -122,7 +122,9 @@ def update_user(
     _check_person(session, person_id, user=user)
     hotline_ids = set(hotline_ids)
     _check_hotlines(session, hotline_ids)
-    if user.role == ADMIN and (role != ADMIN or not active) and _active_admins(session) <= 1:
+    # Only an active admin can be the last one: an inactive one may be renamed or demoted.
+    last_admin = user.role == ADMIN and user.active and _active_admins(session) <= 1
+    if last_admin and (role != ADMIN or not active):
         raise AccountError(_l("The last active admin cannot be demoted or deactivated."), "role")
     if user.active and not active:
         user.session_version += 1

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import select
 
 from hotline.auth.models import User
@@ -70,10 +71,11 @@ def test_bad_fields_are_reported_at_the_field_and_nothing_is_saved(login_as, sub
     assert find(db_session, "not-an-address") is None
 
 
-def test_short_password_is_refused_at_its_field(login_as, submit, db_session):
+@pytest.mark.parametrize("password", ["short", " " * 12])  # spaces alone could never sign in
+def test_short_password_is_refused_at_its_field(login_as, submit, db_session, password):
     login_as("admin")
 
-    response = submit("/admin/users/new", new_user(password="short", password_confirm="short"))
+    response = submit("/admin/users/new", new_user(password=password, password_confirm=password))
 
     assert response.status_code == 400
     assert "Le mot de passe doit compter au moins 10 caractères." in response.get_data(as_text=True)
@@ -145,6 +147,22 @@ def test_the_last_admin_cannot_demote_themself(client, login_as, submit, db_sess
     db_session.refresh(admin)
     assert admin.role == "admin"
     assert client.get("/admin/users").status_code == 200
+
+
+def test_an_inactive_admin_can_be_renamed_and_demoted_beside_the_last_active_one(
+    login_as, submit, make_user, db_session
+):
+    login_as("admin")
+    retired = make_user("admin", active=False)
+
+    renamed = submit(f"/admin/users/{retired.id}", user_form(retired, name="Ancien", active=""))
+    demoted = submit(
+        f"/admin/users/{retired.id}", user_form(retired, name="Ancien", role="agent", active="")
+    )
+
+    assert (renamed.status_code, demoted.status_code) == (302, 302)
+    db_session.refresh(retired)
+    assert (retired.name, retired.role, retired.active) == ("Ancien", "agent", False)
 
 
 def test_unknown_user_is_404(client, login_as):
