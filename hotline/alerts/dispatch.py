@@ -244,8 +244,11 @@ def plan_shift_reminder(session: Session, event: AlertEvent, settings: Settings)
     shift = _shift_context(session, hotline, slot_id, event.person_id, None)
     people = recipients.people(session, [event.person_id])
     minutes = event.payload.get("minutes", settings.reminder_minutes)
+    # A reminder carries its take only where the hotline asks for a confirmation.
+    asks = event.shift_take_id is not None
     return Plan(
-        [(r, SMS_AND_EMAIL) for r in people], lambda lang: {**shift(lang), "minutes": minutes}
+        [(r, SMS_AND_EMAIL) for r in people],
+        lambda lang: {**shift(lang), "minutes": minutes, "asks_confirmation": asks},
     )
 
 

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from hotline.alerts.models import ShiftTake
+from hotline.alerts import preferences
+from hotline.alerts.models import AlertKind, ShiftTake
 from tests.alerts.conftest import MINUTE
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CallDriver
@@ -72,6 +73,22 @@ def test_shift_reminder_fires_once_at_the_right_local_time_across_dst(
     assert f"{day:%d/%m/%Y} 08:00" in reminders[0]
     mails = [m for m in smtp_server.messages if m["To"] == alice.email]
     assert [m["Subject"] for m in mails] == ["Votre astreinte Astreinte IT commence à 08:00"]
+    assert "confirmation de prise de poste vous sera demandée" in body_of(mails[0])
+
+
+def test_a_reminder_promises_no_confirmation_where_the_hotline_asks_none(
+    rota, worker, smtp_server, db_session
+):
+    hotline, alice, *_ = rota(SPRING_FORWARD)
+    preferences.set_hotline_alert(db_session, hotline.id, AlertKind.SHIFT_TAKE, False)
+    db_session.flush()
+
+    with time_machine.travel(paris(SPRING_FORWARD, 7, 30), tick=False):
+        worker.tick()
+
+    [mail] = [m for m in smtp_server.messages if m["To"] == alice.email]
+    assert "Vous êtes appelé(e) en premier." in body_of(mail)
+    assert "confirmation" not in body_of(mail)
 
 
 def test_shift_take_confirmed_by_sms_reply(rota, worker, twilio, fake_twilio, db_session):
