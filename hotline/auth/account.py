@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
@@ -40,7 +40,8 @@ def account() -> ResponseReturnValue:
         refresh()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.account"))
-    return _account_page(form, PasswordChangeForm(formdata=None))
+    refused = request.method == "POST"  # a bad value: the form again, with its error
+    return _account_page(form, PasswordChangeForm(formdata=None), 400 if refused else 200)
 
 
 @bp.post("/account/password")

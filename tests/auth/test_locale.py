@@ -151,3 +151,15 @@ def test_every_ui_string_has_a_french_translation():
         "strings without a French translation (see docs/web-platform.md): "
         f"{sorted(set(untranslated))}"
     )
+
+
+def test_an_unknown_language_on_the_account_page_is_refused_and_changes_nothing(
+    login_as, submit, db_session
+):
+    user = login_as("agent", language="en")
+
+    response = submit("/account", {"language": "de"})
+
+    assert response.status_code == 400
+    db_session.refresh(user)
+    assert user.language == "en"
