@@ -17,15 +17,18 @@ from hotline.auth.forms import (
     TokenForm,
     show_error,
 )
-from hotline.auth.passwords import verify_password
 from hotline.auth.services import (
     AccountError,
+    AccountLocked,
+    InvalidCredentials,
+    check_password,
     create_api_token,
     list_api_tokens,
     revoke_api_token,
     set_language,
     set_password,
 )
+from hotline.auth.views import lockout_message, lockout_policy
 from hotline.db import get_session, utcnow
 
 
@@ -51,9 +54,20 @@ def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if not form.validate_on_submit():
         return _account_page(AccountForm(formdata=None), form, 400)
-    if not verify_password(current_user.password_hash, form.current_password.data or ""):
+    session = get_session()
+    try:
+        check_password(
+            session, current_user, form.current_password.data or "", now=utcnow(),
+            **lockout_policy(),
+        )  # fmt: skip
+    except InvalidCredentials:
+        session.commit()  # the failure counts towards the lockout
         form.current_password.errors.append(_("This is not your current password."))
         return _account_page(AccountForm(formdata=None), form, 400)
+    except AccountLocked as locked:
+        session.commit()
+        form.current_password.errors.append(lockout_message(locked))
+        return _account_page(AccountForm(formdata=None), form, 429)
     try:
         set_password(get_session(), current_user, form.password.data or "")
     except AccountError as error:

@@ -170,6 +170,28 @@ def authenticate(
     if user is None or not user.active:
         verify_password(None, password)  # same cost as a real check
         raise InvalidCredentials
+    check_password(session, user, password, now=now, max_failures=max_failures, lockout=lockout)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    session.flush()
+    return user
+
+
+def check_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+) -> None:
+    """Raise unless `password` is the user's, counting a failure towards the lockout.
+
+    Sign-in and the password change both count: a stolen session must not give
+    unlimited guesses at the current password. The caller commits in every case.
+    """
     if user.locked_until is not None and user.locked_until > now:
         raise AccountLocked(user.locked_until)
     if not verify_password(user.password_hash, password):
@@ -178,11 +200,6 @@ def authenticate(
             user.failed_logins, user.locked_until = 0, now + lockout
         session.flush()
         raise InvalidCredentials
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    session.flush()
-    return user
 
 
 def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -38,15 +39,13 @@ def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    config = current_app.config
     try:
         user = authenticate(
             get_session(),
             form.email.data or "",
             form.password.data or "",
             now=utcnow(),
-            max_failures=int(config["LOGIN_MAX_FAILURES"]),
-            lockout=timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
+            **lockout_policy(),
         )
     except InvalidCredentials:
         get_session().commit()  # the failure counts towards the lockout
@@ -54,18 +53,30 @@ def login() -> ResponseReturnValue:
         return render_template("auth/login.html", form=form), 200
     except AccountLocked as locked:
         get_session().commit()
-        minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
-        message = ngettext(
-            "Too many failed attempts: try again in %(num)d minute.",
-            "Too many failed attempts: try again in %(num)d minutes.",
-            minutes,
-        )
-        form.password.errors.append(message)
+        form.password.errors.append(lockout_message(locked))
         return render_template("auth/login.html", form=form), 429
     get_session().commit()
     session.pop(SESSION_KEY, None)  # the user's own setting takes over
     login_user(user)
     return redirect(safe_next(form.next.data) or url_for("auth.home"))
+
+
+def lockout_message(locked: AccountLocked) -> str:
+    minutes = max(1, math.ceil((locked.until - utcnow()).total_seconds() / 60))
+    return ngettext(
+        "Too many failed attempts: try again in %(num)d minute.",
+        "Too many failed attempts: try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+def lockout_policy() -> dict[str, Any]:
+    """The sign-in lockout settings, as `check_password` and `authenticate` take them."""
+    config = current_app.config
+    return {
+        "max_failures": int(config["LOGIN_MAX_FAILURES"]),
+        "lockout": timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
+    }
 
 
 @bp.post("/logout")

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from hotline.auth.models import User
 from hotline.auth.passwords import verify_password
+from tests.conftest import USER_PASSWORD
 
 
 def new_user(**fields):
@@ -185,6 +186,23 @@ def test_admin_resets_a_password(login_as, submit, make_user, db_session):
     db_session.refresh(agent)
     assert verify_password(agent.password_hash, "the new secret!")
     assert agent.session_version == old_version + 1
+
+
+def test_guessing_the_current_password_locks_the_account_as_sign_in_does(
+    app, login_as, submit, db_session
+):
+    user = login_as("agent")
+    guesses = app.config["LOGIN_MAX_FAILURES"]
+    change = {"password": "my new passphrase", "password_confirm": "my new passphrase"}
+
+    for n in range(guesses):
+        submit("/account/password", {"current_password": f"guess {n}", **change})
+    right = submit("/account/password", {"current_password": USER_PASSWORD, **change})
+
+    assert right.status_code == 429
+    assert "Trop d’échecs" in right.get_data(as_text=True)
+    db_session.refresh(user)
+    assert verify_password(user.password_hash, USER_PASSWORD)  # unchanged
 
 
 def test_weak_reset_password_changes_nothing(login_as, submit, make_user, db_session):
