@@ -92,6 +92,10 @@ def user_edit(user_id: int) -> ResponseReturnValue:
         return _edit_page(user, form, 400)
     get_session().commit()
     flash(_("User %(email)s is saved.", email=user.email), "success")
+    if user.id == current_user.id and (user.role != ADMIN or not user.active):
+        # An admin who just gave up the role (or their account) cannot see this
+        # page any more: their home page, or the sign-in page, instead of a 403.
+        return redirect(url_for("auth.home"))
     return redirect(url_for("auth.user_edit", user_id=user.id))
 
 

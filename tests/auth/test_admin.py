@@ -166,6 +166,19 @@ def test_an_inactive_admin_can_be_renamed_and_demoted_beside_the_last_active_one
     assert (retired.name, retired.role, retired.active) == ("Ancien", "agent", False)
 
 
+def test_an_admin_giving_up_the_role_lands_on_a_page_they_may_open(
+    client, login_as, submit, make_user
+):
+    make_user("admin")  # another active admin, so the change is allowed
+    me = login_as("admin")
+
+    response = submit(f"/admin/users/{me.id}", user_form(me, role="agent"))
+
+    assert response.status_code == 302
+    landing = client.get(response.headers["Location"], follow_redirects=True)
+    assert landing.status_code == 200
+
+
 def test_unknown_user_is_404(client, login_as):
     login_as("admin")
 
