@@ -160,9 +160,11 @@ def my_feed_delete() -> ResponseReturnValue:
     person = session.get(Person, current_user.person_id) if current_user.person_id else None
     if person is None:
         abort(404)
-    revoke_person_feed(session, person, user_id=current_user.id)
-    session.commit()
-    flash(_("Your calendar link is stopped."), "success")
+    if revoke_person_feed(session, person, user_id=current_user.id):
+        session.commit()
+        flash(_("Your calendar link is stopped."), "success")
+    else:  # a second click, or a page left open: nothing was running
+        flash(_("You have no calendar link to stop."), "info")
     return redirect(url_for("planning.my_shifts"))
 
 

@@ -40,8 +40,11 @@ def test_a_new_link_stops_the_old_one_and_stopping_ends_it(client, login_as, sub
 
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
-    submit("/planning/mine/feed/delete")
+    stopped = submit("/planning/mine/feed/delete", follow_redirects=True)
+    again = submit("/planning/mine/feed/delete", follow_redirects=True)  # a second click
     assert client.get(new).status_code == 404
+    assert "Votre lien de calendrier est désactivé." in stopped.get_data(as_text=True)
+    assert "Vous n’avez pas de lien de calendrier à désactiver." in again.get_data(as_text=True)
 
 
 def test_without_a_linked_person_there_is_no_link(client, login_as, submit):
