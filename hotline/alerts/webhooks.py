@@ -39,7 +39,10 @@ def sms_incoming() -> str:
     if person is None:
         return empty_twiml()  # strangers get no answer: nothing to tell them
     if not shifts.is_confirmation(request.form.get("Body", "")):
-        return _reply("help", language)
+        # Help only where a confirmation is awaited; any other text is not ours to answer.
+        if shifts.pending_takes(session, person.id, now, _lead()):
+            return _reply("help", language)
+        return empty_twiml()
     try:
         takes = shifts.confirm_by_sms(session, sender, now, _lead())
     except shifts.NothingToConfirm:

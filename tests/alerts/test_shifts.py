@@ -210,3 +210,14 @@ def test_sms_reply_that_is_not_a_confirmation_gets_help(rota, worker, twilio, db
     assert "répondez OK" in answer.get_data(as_text=True)
     take = db_session.scalar(select(ShiftTake).where(ShiftTake.person_id == alice.id))
     assert take.confirmed_at is None
+
+
+def test_a_text_with_no_shift_waiting_gets_no_instructions(rota, worker, twilio):
+    hotline, alice, bruno, chloe, maud = rota(SPRING_FORWARD)
+    with time_machine.travel(paris(SPRING_FORWARD, 8, 0), tick=False):
+        worker.tick()  # Alice's take waits; Chloé has none
+        answer = twilio.post("/sms/incoming", {"From": chloe.mobile, "Body": "hello"})
+
+    assert answer.status_code == 200
+    assert "OK" not in answer.get_data(as_text=True)
+    assert "<Message" not in answer.get_data(as_text=True)
