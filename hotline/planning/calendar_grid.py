@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hotline.planning.models import OVERRIDE, Slot
-from hotline.planning.validation import FIRST_YEAR, LAST_YEAR
+from hotline.planning.validation import in_planning_years
 
 MONTH = "month"
 WEEK = "week"
@@ -134,7 +134,7 @@ def week_period(raw: str | None, today: date) -> Period:
 
 
 def _check_year(day: date, raw: str | None) -> None:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not in_planning_years(day):
         raise BadPeriod(raw or "")
 
 

@@ -37,7 +37,7 @@ from wtforms.validators import (
 
 from hotline.auth.forms import MultiCheckboxField
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
-from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS, in_planning_years
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
@@ -60,7 +60,7 @@ class PlanningYears:
     """
 
     def __call__(self, form: Any, field: Any) -> None:
-        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        if field.data is not None and not in_planning_years(field.data):
             raise StopValidation(
                 _(
                     "Choose a date between the years %(first)s and %(last)s.",

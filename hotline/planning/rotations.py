@@ -62,12 +62,11 @@ from hotline.planning.slots import (
 )
 from hotline.planning.unavailability import unavailable_between
 from hotline.planning.validation import (
-    FIRST_YEAR,
-    LAST_YEAR,
     SHIFT_HOURS,
     Span,
     aware,
     check_people,
+    in_planning_years,
     known_zone,
     local_text,
     wall_to_utc,
@@ -314,7 +313,7 @@ def _check_spec(
         raise PlanningError(
             _l("a shift lasts %(low)s to %(high)s hours", low=low, high=high), "shift_hours"
         )
-    if not FIRST_YEAR <= spec.start_date.year <= LAST_YEAR:
+    if not in_planning_years(spec.start_date):
         raise PlanningError(_l("this start date is not plausible"), "start_date")
     if spec.timezone is not None:
         known_zone(spec.timezone)

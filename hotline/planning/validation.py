@@ -7,7 +7,7 @@ exactly one (the clocks skip an hour in spring and repeat one in autumn).
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +28,11 @@ SHIFT_HOURS = (1, 744)
 
 T = TypeVar("T", bound=Hashable)
 Span = tuple[datetime, datetime]
+
+
+def in_planning_years(moment: date) -> bool:
+    """Whether a date (or date and time) falls within the years people plan for."""
+    return FIRST_YEAR <= moment.year <= LAST_YEAR
 
 
 class InvalidLocalTime(PlanningError):
@@ -87,7 +92,7 @@ def parse_slot_time(raw: str, zone: ZoneInfo, field: str | None = None) -> datet
         raise InvalidLocalTime(
             _l("%(raw)r is not a date and time like 2026-03-29T08:00", raw=raw), field
         ) from None
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+    if not in_planning_years(value):
         raise InvalidLocalTime(
             _l(
                 "%(raw)r: choose a date between the years %(first)s and %(last)s",
