@@ -236,7 +236,7 @@ def calls_rung_for(session: Session, person_id: int, call_ids: set[int]) -> set[
         select(CallAttempt.call_id).where(
             CallAttempt.call_id.in_(call_ids),
             CallAttempt.person_id == person_id,
-            CallAttempt.result != LegResult.NOT_DIALLED,
+            _DIALLED,
         )
     )
     return set(rows)
