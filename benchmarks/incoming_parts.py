@@ -2,10 +2,12 @@
 
 Flask's test client posts signed incoming calls, one at a time, to the real app on a
 fresh database seeded as for webhook.py (one hotline, three people, a year of slots),
-and to variants of it: the view replaced by constant TwiML behind the same webhook
-wrapper (signature check, form, hooks), then without the app's request hooks, then
-the form parsed and nothing else; to the real app with the write, then also the
-reads, replaced by their outcome; and to benchmarks/bare_app.py. The call path's
+where the usual call is answered in front of Flask (hotline.voice.fast_incoming);
+to the real app with the write, then also the reads, replaced by their outcome; to
+the app without that fast path, through Flask's view; to variants of it without the
+fast path: the view replaced by constant TwiML behind the same webhook wrapper
+(signature check, form, hooks), then without the app's request hooks, then the form
+parsed and nothing else; and to benchmarks/bare_app.py. The call path's
 database steps are also timed on their own: the reads (a pooled connection, the
 hotline, the on-call lookup) and the write (the call and its first ring leg).
 
@@ -35,6 +37,7 @@ from hotline import create_app
 from hotline.db import database, utcnow
 from hotline.driver import driver_connection
 from hotline.voice import calls, start
+from hotline.voice.fast_incoming import IncomingFastPath
 from hotline.voice.webhook import twilio_webhook
 
 URL = "http://localhost/voice/incoming"
@@ -79,22 +82,31 @@ def form_only() -> Response:
     return Response(bare_app.TWIML, mimetype="application/xml")
 
 
+def through_flask(app: Flask) -> Flask:
+    """`app` without the fast path in front of Flask (hotline.voice.fast_incoming)."""
+    assert isinstance(app.wsgi_app, IncomingFastPath)  # noqa: S101 - no PROXY_COUNT here
+    app.wsgi_app = app.wsgi_app.wsgi_app  # type: ignore[method-assign]
+    return app
+
+
 def variants() -> list[tuple[str, Flask]]:
-    """The real app, then the real app with parts of /voice/incoming taken away."""
+    """The real app, through Flask's view, then with parts of /voice/incoming taken away."""
     real = create_app()
-    wrapped = create_app()
+    view = through_flask(create_app())
+    wrapped = through_flask(create_app())
     wrapped.view_functions["voice.incoming"] = twilio_webhook(on_error=constant_twiml)(
         constant_twiml
     )
-    unhooked = create_app()
+    unhooked = through_flask(create_app())
     unhooked.view_functions["voice.incoming"] = wrapped.view_functions["voice.incoming"]
-    form = create_app()
+    form = through_flask(create_app())
     form.view_functions["voice.incoming"] = form_only
     for app in (unhooked, form):
         app.before_request_funcs.clear()
         app.after_request_funcs.clear()
     return [
         ("real /voice/incoming", real),
+        ("real, through Flask's view (no fast path)", view),
         ("constant TwiML: signature, form, hooks", wrapped),
         ("constant TwiML: signature, form", unhooked),
         ("form parsing only", form),

@@ -11,26 +11,29 @@ from collections import Counter
 from pathlib import Path
 
 RATE = 200  # samples per second and process
-REQUEST_FRAME = "Flask.wsgi_app"
+REQUEST_FRAME = "IncomingFastPath.__call__"  # wraps Flask: every request of the app
 
 # Steps of POST /voice/incoming, named by a function on the stack; a sample goes
 # to the innermost step on its stack. Functions that no longer exist just stay empty.
 STEPS = [
-    (REQUEST_FRAME, "Flask and Werkzeug: request, routing, response"),
-    ("twilio_webhook.<locals>.decorate.<locals>.wrapper", "webhook wrapper (hotline)"),
-    ("signature_is_valid", "signature check (twilio RequestValidator)"),
-    ("Request._load_form_data", "form parsing (Werkzeug)"),
-    ("incoming", "incoming view, other"),
+    (REQUEST_FRAME, "WSGI middleware (hotline.voice.fast_incoming), other"),
+    ("Flask.wsgi_app", "Flask and Werkzeug: request, routing, response (not the usual call)"),
+    ("_read_form", "body read"),
+    ("_params", "form parsing (parse_qsl)"),
+    ("Request.url", "the signed URL (Werkzeug)"),
+    ("signature_matches", "signature check (twilio RequestValidator)"),
     ("Database.autocommit", "connection: pool check-out"),
     ("to_e164", "phone number parsing"),
     ("find_hotline", "query: hotline by number"),
     ("resolve_chain", "query: on-call chain"),
     ("chain_snapshot", "chain snapshot"),
-    ("start", "write: call and first ring leg"),
+    ("start_at_once", "write: call and first ring leg"),
     ("insert_call", "insert: call"),
     ("ring", "insert: first ring leg"),
     ("DriverConnection.commit", "commit"),
-    ("_answer", "TwiML (twilio VoiceResponse)"),
+    ("answer", "TwiML (from its cache)"),
+    ("Response.__call__", "response (Werkzeug)"),
+    ("observe_webhook", "latency histogram"),
 ]
 
 

@@ -42,12 +42,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     logs.configure(app)
 
-    proxies = int(app.config["PROXY_COUNT"])
-    if proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
-        )
-
     db.init_app(app)
 
     from hotline import alerts, api, cli, i18n, ops, planning, stats
@@ -63,10 +57,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)  # /api/v1: the planning as JSON, with bearer tokens
     ops.init_app(app)  # /healthz, /readyz, /metrics
     cli.init_app(app)
+    _wrap_wsgi(app)
     # Every model is imported by now: set the mappers up at start rather than
     # in the first request each worker serves.
     configure_mappers()
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """The usual incoming call answered before Flask; the proxy's headers read before both."""
+    from hotline.voice.fast_incoming import IncomingFastPath
+
+    app.wsgi_app = IncomingFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
 
 def log_start_up_problems(app: Flask) -> None:

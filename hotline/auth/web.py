@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _server_error)
     app.context_processor(lambda: {"navigation": visible_navigation()})
     app.jinja_env.globals["role_label"] = role_label
-    app.after_request(_security_headers)
+    app.after_request(security_headers)
     app.register_blueprint(bp)
 
 
@@ -161,7 +161,8 @@ def _is_webhook_request() -> bool:
     return request.path.startswith(tuple(prefixes))
 
 
-def _security_headers(response: Response) -> Response:
+def security_headers(response: Response) -> Response:
+    """The headers every response carries (and pages, and signed-in pages, theirs)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":

@@ -58,8 +58,13 @@ def _start_timer() -> None:
 def _observe(response: Response) -> Response:
     started = g.pop("webhook_started", None)
     if started is not None:
-        WEBHOOK_SECONDS.labels(request.endpoint or "unknown").observe(time.perf_counter() - started)
+        observe_webhook(request.endpoint or "unknown", time.perf_counter() - started)
     return response
+
+
+def observe_webhook(endpoint: str, seconds: float) -> None:
+    """Count one webhook answered by `endpoint` in `seconds`."""
+    WEBHOOK_SECONDS.labels(endpoint).observe(seconds)
 
 
 class RecordsCollector(Collector):

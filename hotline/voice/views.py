@@ -26,9 +26,13 @@ from hotline.voice.webhook import (
 )
 
 
-def _urls() -> twiml.Urls:
-    url = public_url()
+def urls_under(url: str) -> twiml.Urls:
+    """The webhook URLs under the base of `url`, the URL of a webhook Twilio called."""
     return twiml.Urls(url[: url.index("/voice/")])
+
+
+def _urls() -> twiml.Urls:
+    return urls_under(public_url())
 
 
 def _call_and_hotline() -> tuple[Call, Hotline]:
@@ -49,8 +53,15 @@ def _position() -> int:
     return position
 
 
-def _answer(step: calls.Step, hotline: Hotline, call: calls.CallFacts, *, greet: bool) -> str:
-    urls = _urls()
+def answer(
+    step: calls.Step,
+    hotline: calls.HotlineSettings,
+    call: calls.CallFacts,
+    urls: twiml.Urls,
+    *,
+    greet: bool,
+) -> str:
+    """The TwiML of the call's next step; `greet` starts with the hotline's greeting."""
     if step.kind == StepKind.DIAL:
         assert step.leg is not None  # noqa: S101 - a DIAL step always has its leg
         if greet:
@@ -66,23 +77,27 @@ def _answer(step: calls.Step, hotline: Hotline, call: calls.CallFacts, *, greet:
 @bp.post("/incoming")
 @twilio_webhook(on_error=EMERGENCY_FALLBACK)
 def incoming() -> str:
-    """A call arrives on a hotline number: record it and ring the head of the chain."""
+    """A call arrives on a hotline number: record it and ring the head of the chain.
+
+    The usual call is answered before it gets here, by the same functions, in
+    hotline.voice.fast_incoming; this view answers the rest.
+    """
     form, now = request.form, utcnow()
     call_sid, caller, to_number = form.get("CallSid", ""), form.get("From", ""), form.get("To", "")
     if not call_sid:
         raise ValueError("incoming call without CallSid")
     db = database(current_app)
-    recorded = _record_incoming(db, call_sid, caller, to_number, now)
+    recorded = record_incoming(db, call_sid, caller, to_number, now)
     if recorded is None:
         return _unroutable(call_sid, caller, to_number, now)
     hotline, values, started = recorded
     # A retried webhook or nobody to ring: written once the reads' connection
     # is back in the pool, so a request never holds two.
     call, step = started or start.start_in_transaction(db, values, now)
-    return _answer(step, hotline, call, greet=True)
+    return answer(step, hotline, call, _urls(), greet=True)
 
 
-def _record_incoming(
+def record_incoming(
     db: Database, call_sid: str, caller: str, to_number: str, now: datetime
 ) -> tuple[calls.HotlineSettings, dict[str, Any], start.Started | None] | None:
     """Find the route and record the usual new call, on one connection; None: unknown number.
@@ -125,7 +140,7 @@ def dial_result() -> str:
         caller_gone=form.get("CallStatus") in calls.TERMINAL_STATUSES,
         now=utcnow(),
     )
-    return _answer(step, hotline, call, greet=False)
+    return answer(step, hotline, call, _urls(), greet=False)
 
 
 def _screen_without_records() -> str:

@@ -6,14 +6,16 @@ import functools
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
-from flask import Response, abort, current_app, request
+from flask import Request, Response, abort, current_app, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from hotline.db import commit_session, discard_session, utcnow
 from hotline.voice import twiml
@@ -21,6 +23,9 @@ from hotline.voice import twiml
 log = logging.getLogger("hotline.voice")
 
 TWIML = "application/xml"
+# Set in the WSGI environ by hotline.voice.fast_incoming: the exception that
+# stopped it answering an incoming call, which the view then answers for.
+FAST_PATH_FAILED = "hotline.fast_path_failed"
 WebhookView = Callable[..., str]
 
 
@@ -29,36 +34,65 @@ def public_url() -> str:
     # Asked for twice per request (signature, then the TwiML's callback URLs).
     url = request.environ.get(_PUBLIC_URL)
     if url is None:
-        url = request.environ[_PUBLIC_URL] = _public_url()
+        url = request.environ[_PUBLIC_URL] = signed_url(request, current_app.config)
     return url
 
 
 _PUBLIC_URL = "hotline.public_url"
 
 
-def _public_url() -> str:
-    base = current_app.config["PUBLIC_BASE_URL"]
+def signed_url(incoming: Request, config: Mapping[str, Any]) -> str:
+    """The URL of `incoming` as Twilio signed it: under PUBLIC_BASE_URL when set."""
+    base = config["PUBLIC_BASE_URL"]
     if not base:
-        return request.url
-    query = request.query_string.decode()
-    url = base.rstrip("/") + request.script_root + request.path
+        return incoming.url
+    query = incoming.query_string.decode()
+    url = base.rstrip("/") + incoming.script_root + incoming.path
     return f"{url}?{query}" if query else url
 
 
 def signature_is_valid() -> bool:
-    token = current_app.config["TWILIO_AUTH_TOKEN"]
-    signature = request.headers.get("X-Twilio-Signature", "")
+    return signature_matches(
+        current_app.config["TWILIO_AUTH_TOKEN"],
+        public_url(),
+        SignedParams.of(request.form),
+        request.headers.get("X-Twilio-Signature", ""),
+    )
+
+
+class SignedParams(dict[str, list[str]]):
+    """Form parameters by name, each with all its values, as RequestValidator reads them.
+
+    RequestValidator asks for a parameter's values with `getall` first, and
+    tries the next spelling on the AttributeError: on a Werkzeug MultiDict that
+    is one exception per parameter, half the cost of checking a signature.
+    """
+
+    @classmethod
+    def of(cls, form: MultiDict[str, str]) -> SignedParams:
+        return cls(form.lists())
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
+
+    def first(self, name: str) -> str:
+        """The parameter's first value, "" when absent (as MultiDict.get with a default)."""
+        values = self.get(name)
+        return values[0] if values else ""
+
+
+def signature_matches(token: str, url: str, params: SignedParams, signature: str) -> bool:
+    """Whether `signature` is Twilio's X-Twilio-Signature of `url` and `params` with `token`."""
     # A signature is base64: anything else is forged, and compare_digest
     # refuses to compare non-ASCII text at all.
     if not token or not signature or not signature.isascii():
         return False
     validator = RequestValidator(token)
-    url = public_url()
     # validate() always signs twice (the URL with and without its port); the
     # URL as seen is nearly always the one Twilio signed, so try it alone first.
-    if hmac.compare_digest(validator.compute_signature(url, request.form), signature):
+    if hmac.compare_digest(validator.compute_signature(url, params), signature):
         return True
-    return validator.validate(url, request.form, signature)
+    return validator.validate(url, params, signature)
 
 
 @dataclass(frozen=True)
@@ -84,6 +118,9 @@ def twilio_webhook(on_error: Fallback) -> Callable[[WebhookView], Callable[..., 
             if not signature_is_valid():
                 log.warning("refused unsigned or forged webhook %s", request.path)
                 abort(403)
+            failed = request.environ.pop(FAST_PATH_FAILED, None)
+            if failed is not None:
+                return _fallback(on_error, failed)
             for attempt in range(2):
                 try:
                     body = view(*args, **kwargs)
@@ -108,15 +145,17 @@ def twilio_webhook(on_error: Fallback) -> Callable[[WebhookView], Callable[..., 
     return decorate
 
 
-def _fallback(on_error: Fallback) -> Response:
+def _fallback(on_error: Fallback, error: BaseException | None = None) -> Response:
+    """Answer `on_error`'s TwiML, logging what failed: `error`, else the exception in hand."""
     # The parameters are logged in full so a call handled while the database
     # was away can be replayed into the records afterwards (hotline.ops.replay
     # reads this line).
-    log.exception(
+    log.error(
         "webhook failed, answered with %s: %s %s",
         on_error.answered,
         request.path,
         json.dumps({"query": request.args.to_dict(), "form": request.form.to_dict()}),
+        exc_info=error or True,
         extra={"call_sid": request.form.get("CallSid")},
     )
     discard_session()
