@@ -68,6 +68,7 @@ def change_password() -> ResponseReturnValue:
         session.commit()
         form.current_password.errors.append(lockout_message(locked))
         return _account_page(AccountForm(formdata=None), form, 429)
+    session.commit()  # the count of failures is cleared, whatever the new password
     try:
         set_password(get_session(), current_user, form.password.data or "")
     except AccountError as error:

@@ -190,7 +190,8 @@ def check_password(
     """Raise unless `password` is the user's, counting a failure towards the lockout.
 
     Sign-in and the password change both count: a stolen session must not give
-    unlimited guesses at the current password. The caller commits in every case.
+    unlimited guesses at the current password. The right password clears the
+    count. The caller commits in every case.
     """
     if user.locked_until is not None and user.locked_until > now:
         raise AccountLocked(user.locked_until)
@@ -200,6 +201,8 @@ def check_password(
             user.failed_logins, user.locked_until = 0, now + lockout
         session.flush()
         raise InvalidCredentials
+    user.failed_logins = 0  # as a sign-in does: the count is of failures in a row
+    session.flush()
 
 
 def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

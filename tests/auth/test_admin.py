@@ -218,6 +218,26 @@ def test_guessing_the_current_password_locks_the_account_as_sign_in_does(
     assert verify_password(user.password_hash, USER_PASSWORD)  # unchanged
 
 
+def test_the_right_current_password_clears_earlier_wrong_guesses(
+    app, login_as, submit, db_session
+):
+    user = login_as("agent")
+    guesses = app.config["LOGIN_MAX_FAILURES"] - 1
+    spaces = {"password": " " * 12, "password_confirm": " " * 12}  # refused as a password
+    change = {"password": "my new passphrase", "password_confirm": "my new passphrase"}
+
+    for n in range(guesses):
+        submit("/account/password", {"current_password": f"guess {n}", **change})
+    refused_new = submit("/account/password", {"current_password": USER_PASSWORD, **spaces})
+    one_more = submit("/account/password", {"current_password": "one more guess", **change})
+    right = submit("/account/password", {"current_password": USER_PASSWORD, **change})
+
+    # As at sign-in, proving the password starts the count of failures again.
+    assert (refused_new.status_code, one_more.status_code, right.status_code) == (400, 400, 302)
+    db_session.refresh(user)
+    assert verify_password(user.password_hash, "my new passphrase")
+
+
 def test_weak_reset_password_changes_nothing(login_as, submit, make_user, db_session):
     login_as("admin")
     agent = make_user("agent")
