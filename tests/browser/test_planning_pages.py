@@ -100,6 +100,27 @@ def test_manager_builds_a_rotation_covers_a_sick_colleague_and_checks_it(
     expect(answer.locator(".primary-name")).to_have_text(chloe.name)
     expect(answer).to_contain_text("remplacement")
 
+    # Removing the override asks first: "cancel" keeps it, "OK" removes it.
+    page.goto(f"{base}/overrides")
+    questions: list[str] = []
+
+    def answer_with(accept: bool) -> None:
+        def handle(dialog) -> None:
+            questions.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", handle)
+        page.locator("table.overrides").get_by_role("button", name="Supprimer").first.click()
+
+    answer_with(accept=False)
+    expect(page.locator("table.overrides td.previous").first).to_contain_text(sick)
+    answer_with(accept=True)
+    expect(page.locator(".flash-success")).to_contain_text("Le remplacement est supprimé")
+    assert (
+        questions
+        == ["Supprimer ce remplacement ? Le planning habituel sonne de nouveau sur ses heures."] * 2
+    )
+
 
 def test_agent_reads_the_planning_but_cannot_reach_the_edit_pages(page, live_server, sign_in):
     hotline, _people = seed(live_server)
