@@ -21,11 +21,25 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    _check_revision(config, revision)
+    command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    _check_revision(config, revision)
+    command.downgrade(config, revision)
+
+
+def _check_revision(config: Config, revision: str) -> None:
+    """Refuse an unknown revision before connecting: SQLite would make an empty file first.
+
+    Relative revisions ("-1", "+2", "head-1") depend on the database's own
+    revision; Alembic judges those once connected.
+    """
+    if "+" not in revision and "-" not in revision:
+        ScriptDirectory.from_config(config).get_revisions(revision)  # CommandError if unknown
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -69,6 +69,18 @@ def test_an_unknown_revision_is_refused_in_one_line_and_changes_nothing(tmp_path
     assert schema.current_revision(engine) == head
 
 
+@pytest.mark.parametrize("command", ["upgrade", "downgrade"])
+def test_an_unknown_revision_leaves_no_database_file_behind(tmp_path, command):
+    path = tmp_path / "not-yet.sqlite3"
+    app = create_app(app_config(f"sqlite:///{path}"))
+
+    result = app.test_cli_runner().invoke(args=["db", command, "nonexistent"])
+
+    assert result.exit_code == 1
+    assert result.output == "Error: Can't locate revision identified by 'nonexistent'\n"
+    assert not path.exists()
+
+
 def hotline_command(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     """The `hotline` console script, in an environment without any other setting."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
