@@ -218,9 +218,7 @@ def test_guessing_the_current_password_locks_the_account_as_sign_in_does(
     assert verify_password(user.password_hash, USER_PASSWORD)  # unchanged
 
 
-def test_the_right_current_password_clears_earlier_wrong_guesses(
-    app, login_as, submit, db_session
-):
+def test_the_right_current_password_clears_earlier_wrong_guesses(app, login_as, submit, db_session):
     user = login_as("agent")
     guesses = app.config["LOGIN_MAX_FAILURES"] - 1
     spaces = {"password": " " * 12, "password_confirm": " " * 12}  # refused as a password
