@@ -78,11 +78,29 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 METRICS_DIR = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
+# The start-up check is logged once per node, not once per worker: the master lays
+# this marker as it starts and on each reload, and the first worker to start after
+# takes it (only one removal of a file can succeed). The master never imports the app itself,
+# or the workers of a reload would inherit its old code.
+_CHECK_PENDING = os.path.join(METRICS_DIR, "start-up-check.pending")
+
+
 def on_starting(server: Any) -> None:
     """Start each run with no samples of a previous one (their pids are gone)."""
     os.makedirs(METRICS_DIR, exist_ok=True)
     for stale in glob.glob(os.path.join(METRICS_DIR, "*.db")):
         os.remove(stale)
+    _ask_for_start_up_check()
+
+
+def on_reload(server: Any) -> None:
+    """A reload (HUP) may bring new settings: the next new worker checks them."""
+    _ask_for_start_up_check()
+
+
+def _ask_for_start_up_check() -> None:
+    with open(_CHECK_PENDING, "w"):
+        pass
 
 
 def child_exit(server: Any, worker: Any) -> None:
@@ -99,7 +117,11 @@ def on_exit(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """Log what the settings lack as each worker starts: the node's own start-up check."""
+    """Log what the settings lack, in the first worker after a start or a reload."""
+    try:
+        os.remove(_CHECK_PENDING)
+    except FileNotFoundError:
+        return  # another worker took it, or a worker replaced after max_requests
     try:
         from hotline import log_start_up_problems
     except ImportError:  # a release older than this file logs them from create_app
