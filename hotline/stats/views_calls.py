@@ -41,7 +41,7 @@ from hotline.stats.views_common import (
     shows_callers,
 )
 from hotline.voice.models import LegResult
-from hotline.voice.recordings import RecordingUnavailable, open_recording
+from hotline.voice.recordings import RangeNotSatisfiable, RecordingUnavailable, open_recording
 
 log = logging.getLogger("hotline.stats")
 
@@ -116,13 +116,18 @@ def call_recording(call_id: int) -> ResponseReturnValue:
     if voicemail is None or not voicemail.recording_url:
         abort(404)
     try:
-        stream = open_recording(voicemail.recording_url, current_app.config)
+        stream = open_recording(
+            voicemail.recording_url, current_app.config, request.headers.get("Range")
+        )
+    except RangeNotSatisfiable:
+        abort(416)
     except RecordingUnavailable as error:
         log.error("voicemail of call %s not served: %s", call_id, error)
         message = _("The message could not be fetched from Twilio. Please try again later.")
         return render_template("errors/error.html", code=502, message=message), 502
-    response = Response(stream, mimetype=stream.content_type)
+    response = Response(stream, status=stream.status, mimetype=stream.content_type)
     response.content_length = stream.content_length
+    response.headers.update(stream.range_headers)  # a player seeks with them
     response.headers["Content-Disposition"] = f'inline; filename="voicemail-{call_id}.mp3"'
     return response
 

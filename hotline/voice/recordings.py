@@ -10,6 +10,7 @@ without keeping a copy.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,11 +45,27 @@ def media_url(recording_url: str, api_base: str = "") -> str:
     return (api_base or TWILIO_API_BASE).rstrip("/") + path + MEDIA_EXTENSION
 
 
+# The one form of Range a browser's audio player sends: a single span of bytes.
+BYTE_RANGE = re.compile(r"bytes=(\d+-\d*|-\d+)")
+# What the listener is told of Twilio's answer to a Range request.
+PASSED_ON_HEADERS = ("Content-Range", "Accept-Ranges")
+
+
 class RecordingStream:
     """The audio as it arrives from Twilio; closing it closes the upstream connection."""
 
     def __init__(self, upstream: requests.Response) -> None:
         self._upstream = upstream
+
+    @property
+    def status(self) -> int:
+        """200 for the whole recording, 206 for the part a Range asked for."""
+        return self._upstream.status_code
+
+    @property
+    def range_headers(self) -> dict[str, str]:
+        headers = self._upstream.headers
+        return {name: headers[name] for name in PASSED_ON_HEADERS if name in headers}
 
     @property
     def content_type(self) -> str:
@@ -70,8 +87,15 @@ class RecordingStream:
         self._upstream.close()
 
 
-def open_recording(recording_url: str, config: Mapping[str, Any]) -> RecordingStream:
-    """Start fetching the recording's MP3; raise RecordingUnavailable when Twilio says no."""
+class RangeNotSatisfiable(RecordingUnavailable):
+    """The part of the recording asked for lies beyond its end."""
+
+
+def open_recording(
+    recording_url: str, config: Mapping[str, Any], byte_range: str | None = None
+) -> RecordingStream:
+    """Start fetching the recording's MP3, or the part `byte_range` (a Range header) asks
+    for, so that a player can seek; raise RecordingUnavailable when Twilio says no."""
     sid, token = config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]
     if not sid or not token:
         raise RecordingUnavailable(
@@ -81,11 +105,20 @@ def open_recording(recording_url: str, config: Mapping[str, Any]) -> RecordingSt
     try:
         # A redirect to Twilio's media storage is followed; requests drops the
         # credentials when the host changes.
-        upstream = requests.get(url, auth=(sid, token), stream=True, timeout=FETCH_TIMEOUT)
+        upstream = requests.get(
+            url,
+            auth=(sid, token),
+            headers=_range_header(byte_range),
+            stream=True,
+            timeout=FETCH_TIMEOUT,
+        )
     except requests.RequestException as exc:
         raise RecordingUnavailable(f"Twilio unreachable for {url}: {exc}") from exc
     stream = RecordingStream(upstream)
-    if upstream.status_code != 200:
+    if upstream.status_code == 416:
+        stream.close()
+        raise RangeNotSatisfiable(f"{byte_range} is beyond the end of {url}")
+    if upstream.status_code not in (200, 206):
         stream.close()
         raise RecordingUnavailable(f"Twilio answered {upstream.status_code} for {url}")
     if not stream.content_type.startswith("audio/"):
@@ -94,3 +127,10 @@ def open_recording(recording_url: str, config: Mapping[str, Any]) -> RecordingSt
         stream.close()
         raise RecordingUnavailable(f"Twilio sent {stream.content_type!r}, not audio, for {url}")
     return stream
+
+
+def _range_header(byte_range: str | None) -> dict[str, str]:
+    """The Range to ask Twilio for: a single span of bytes, anything else is ignored."""
+    if byte_range is None or not BYTE_RANGE.fullmatch(byte_range.strip()):
+        return {}
+    return {"Range": byte_range.strip()}

@@ -40,6 +40,7 @@ class FakeTwilioRest:
     media: dict[str, bytes] = field(default_factory=dict)
     media_credentials: tuple[str, str] = ("", "")
     media_type: str = "audio/mpeg"
+    media_ranges: list[str] = field(default_factory=list)  # the Range of each GET, "" if none
 
     @property
     def url(self) -> str:
@@ -55,16 +56,22 @@ class FakeTwilioRest:
     def calls(self) -> list[dict[str, str]]:
         return [r.params for r in self.requests if r.path.endswith("/Calls.json")]
 
-    def media_answer(self, path: str, authorization: str) -> tuple[int, bytes, str]:
-        """Status, body and content type of a GET, as Twilio's media URLs answer."""
+    def media_answer(
+        self, path: str, authorization: str, byte_range: str = ""
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        """Status, body, content type and headers of a GET, as Twilio's media URLs answer."""
         expected = base64.b64encode(":".join(self.media_credentials).encode()).decode()
         if authorization != f"Basic {expected}":
-            return 401, b'{"code": 20003, "message": "Authenticate"}', "application/json"
+            challenge = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
+            return 401, b'{"code": 20003, "message": "Authenticate"}', "application/json", challenge
         if self.always_fail:
-            return self.always_fail, b'{"code": 20500}', "application/json"
+            return self.always_fail, b'{"code": 20500}', "application/json", {}
         if path not in self.media:
-            return 404, b'{"code": 20404}', "application/json"
-        return 200, self.media[path], self.media_type
+            return 404, b'{"code": 20404}', "application/json", {}
+        audio = self.media[path]
+        if not byte_range:
+            return 200, audio, self.media_type, {"Accept-Ranges": "bytes"}
+        return _byte_range(audio, byte_range, self.media_type)
 
     def start(self) -> None:
         fake = self
@@ -73,12 +80,16 @@ class FakeTwilioRest:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 authorization = self.headers.get("Authorization", "")
                 fake.requests.append(RestRequest("GET", self.path, {}, authorization))
-                status, body, content_type = fake.media_answer(self.path, authorization)
+                byte_range = self.headers.get("Range", "")
+                fake.media_ranges.append(byte_range)
+                status, body, content_type, headers = fake.media_answer(
+                    self.path, authorization, byte_range
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
-                if status == 401:
-                    self.send_header("WWW-Authenticate", 'Basic realm="Twilio API"')
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -114,6 +125,20 @@ class FakeTwilioRest:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+def _byte_range(
+    audio: bytes, byte_range: str, media_type: str
+) -> tuple[int, bytes, str, dict[str, str]]:
+    """A 206 with the span `byte_range` (bytes=a-b, a- or -n) asks for, or a 416."""
+    first, _, last = byte_range.removeprefix("bytes=").partition("-")
+    size = len(audio)
+    start = max(size - int(last), 0) if not first else int(first)
+    end = size - 1 if not first or not last else min(int(last), size - 1)
+    if start >= size:
+        return 416, b"", "application/json", {"Content-Range": f"bytes */{size}"}
+    headers = {"Content-Range": f"bytes {start}-{end}/{size}", "Accept-Ranges": "bytes"}
+    return 206, audio[start : end + 1], media_type, headers
 
 
 class _Mailbox:

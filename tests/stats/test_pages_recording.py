@@ -97,6 +97,39 @@ def test_whoever_may_not_see_the_call_gets_403_and_twilio_is_not_asked(
     assert fake_twilio.requests == []
 
 
+def test_a_player_seeking_gets_the_part_it_asks_for(
+    client, login_as, week, voicemail_call, fake_twilio
+):
+    login_as("supervisor", hotlines=(week.hotline,))
+
+    whole = recording_of(client, voicemail_call)
+    sought = client.get(
+        f"/stats/calls/{voicemail_call.id}/recording", headers={"Range": "bytes=150000-"}
+    )
+
+    # The player learns it may seek, then gets the rest of the message from there.
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert sought.status_code == 206
+    assert sought.data == AUDIO[150_000:]
+    assert sought.headers["Content-Range"] == f"bytes 150000-{len(AUDIO) - 1}/{len(AUDIO)}"
+    assert sought.headers["Content-Length"] == str(len(AUDIO) - 150_000)
+    assert fake_twilio.media_ranges == ["", "bytes=150000-"]
+
+
+def test_a_part_beyond_the_end_is_416_and_anything_but_one_span_gets_the_whole(
+    client, login_as, week, voicemail_call, fake_twilio
+):
+    login_as("admin")
+    url = f"/stats/calls/{voicemail_call.id}/recording"
+
+    beyond = client.get(url, headers={"Range": f"bytes={len(AUDIO)}-"})
+    several = client.get(url, headers={"Range": "bytes=0-10,20-30"})
+
+    assert beyond.status_code == 416
+    assert (several.status_code, several.data) == (200, AUDIO)
+    assert fake_twilio.media_ranges == [f"bytes={len(AUDIO)}-", ""]
+
+
 def test_a_call_without_message_has_no_recording(
     client, login_as, week, voicemail_call, fake_twilio
 ):
