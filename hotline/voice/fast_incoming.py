@@ -16,7 +16,6 @@ that just failed a second time.
 from __future__ import annotations
 
 import io
-import logging
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -39,8 +38,6 @@ from hotline.voice.webhook import (
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-log = logging.getLogger("hotline.voice")
 
 PATH = "/voice/incoming"
 ENDPOINT = "voice.incoming"  # the view's endpoint, which the metrics are labelled with
