@@ -2,7 +2,9 @@ from datetime import timedelta
 
 import time_machine
 
+from hotline.auth.models import ApiToken
 from hotline.db import utcnow
+from hotline.i18n import SESSION_KEY
 from tests.conftest import CSRF_FIELD, USER_PASSWORD
 
 
@@ -137,3 +139,34 @@ def test_deactivated_user_is_signed_out_at_the_next_request(client, login_as, db
     db_session.flush()
 
     assert client.get("/dashboard").status_code == 302
+
+
+def test_a_form_token_from_before_the_sign_in_is_refused_after_it(client, make_user, db_session):
+    """Somebody who planted a session cookie (and so knows its form token) gains nothing."""
+    user = make_user("agent", email="agent@example.org")
+    planted = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
+    signed_in = client.post(
+        "/login",
+        data={"csrf_token": planted, "email": "agent@example.org", "password": USER_PASSWORD},
+    )
+    assert signed_in.status_code == 302
+
+    forged = client.post("/account/tokens", data={"csrf_token": planted, "name": "planted"})
+
+    assert forged.status_code == 400
+    db_session.refresh(user)
+    assert db_session.query(ApiToken).filter_by(user_id=user.id).count() == 0
+    assert client.get("/dashboard").status_code == 200  # still signed in
+
+
+def test_a_form_token_from_before_the_sign_out_is_refused_after_it(client, login_as, submit):
+    """The next person at a shared browser does not inherit the previous user's form tokens."""
+    login_as("agent")
+    before = CSRF_FIELD.search(client.get("/account").get_data(as_text=True)).group(1)
+
+    assert submit("/logout").status_code == 302
+
+    refused = client.post("/language", data={"csrf_token": before, "language": "en"})
+    assert refused.status_code == 400
+    with client.session_transaction() as session:
+        assert SESSION_KEY not in session
