@@ -1,8 +1,11 @@
 from datetime import timedelta
 
+import pytest
 import time_machine
+from sqlalchemy import update
 
-from hotline.auth.models import ApiToken
+from hotline.auth.models import ApiToken, User
+from hotline.auth.services import AccountLocked, InvalidCredentials, authenticate
 from hotline.db import utcnow
 from hotline.i18n import SESSION_KEY
 from tests.conftest import CSRF_FIELD, USER_PASSWORD
@@ -170,3 +173,27 @@ def test_a_form_token_from_before_the_sign_out_is_refused_after_it(client, login
     assert refused.status_code == 400
     with client.session_transaction() as session:
         assert SESSION_KEY not in session
+
+
+def test_guesses_counted_by_parallel_requests_all_count_towards_the_lockout(make_user, db_session):
+    """Five guesses sent at once (one per worker) read the user before any of them wrote.
+
+    Each must still add its own failure: had each written "what I read plus one",
+    parallel guessing would never reach the lockout.
+    """
+    user = make_user("agent", email="target@example.org")
+    db_session.refresh(user)  # this request read the user: no failure yet
+    # Meanwhile four parallel requests counted their wrong guesses.
+    users = User.__table__
+    db_session.connection().execute(
+        update(users).where(users.c.id == user.id).values(failed_logins=4)
+    )
+    policy = {"max_failures": 5, "lockout": timedelta(minutes=15)}
+
+    with pytest.raises(InvalidCredentials):
+        authenticate(db_session, user.email, "fifth guess", now=utcnow(), **policy)
+    with pytest.raises(AccountLocked):  # even the right password, now
+        authenticate(db_session, user.email, USER_PASSWORD, now=utcnow(), **policy)
+
+    db_session.expire_all()
+    assert user.locked_until is not None
