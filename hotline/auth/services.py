@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import ADMIN, ROLES, ApiToken, ManagedHotline, User
@@ -196,13 +196,36 @@ def check_password(
     if user.locked_until is not None and user.locked_until > now:
         raise AccountLocked(user.locked_until)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.failed_logins, user.locked_until = 0, now + lockout
-        session.flush()
+        _count_failure(session, user, now=now, max_failures=max_failures, lockout=lockout)
         raise InvalidCredentials
     user.failed_logins = 0  # as a sign-in does: the count is of failures in a row
     session.flush()
+
+
+def _count_failure(
+    session: Session, user: User, *, now: datetime, max_failures: int, lockout: timedelta
+) -> None:
+    """Add one wrong password to the user's count in the database itself, then lock if due.
+
+    Guesses sent in parallel (several workers) each read the user before any of
+    them wrote: adding to the count read would keep only one of their failures,
+    so parallel guessing would never reach the lockout. The database adds each.
+    """
+    users = User.__table__
+    failures = session.execute(
+        update(users)
+        .where(users.c.id == user.id)
+        .values(failed_logins=users.c.failed_logins + 1)
+        .returning(users.c.failed_logins)
+    ).scalar_one()
+    if failures >= max_failures:
+        session.execute(
+            update(users)
+            .where(users.c.id == user.id)
+            .values(failed_logins=0, locked_until=now + lockout)
+        )
+    # The user object was read before: let it show what the database now holds.
+    session.refresh(user, ["failed_logins", "locked_until"])
 
 
 def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

@@ -56,7 +56,10 @@ def login() -> ResponseReturnValue:
         form.password.errors.append(lockout_message(locked))
         return render_template("auth/login.html", form=form), 429
     get_session().commit()
-    session.pop(SESSION_KEY, None)  # the user's own setting takes over
+    # A fresh session: nothing set before the sign-in carries over, the CSRF
+    # secret least of all (a planted cookie would otherwise give its token to
+    # whoever planted it); the user's own language setting takes over.
+    session.clear()
     login_user(user)
     return redirect(safe_next(form.next.data) or url_for("auth.home"))
 
@@ -85,6 +88,7 @@ def logout() -> ResponseReturnValue:
     """Sign out (a POST with its CSRF token, so no other site can sign you out)."""
     if ActionForm().validate_on_submit():
         logout_user()
+        session.clear()  # the next person at this browser starts afresh (CSRF secret included)
         flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -101,6 +101,11 @@ CASES = [
     Case("POST", "/api/v1/hotlines/{mine}/rotations", EDIT, 201, "rotation"),
     Case("POST", "/api/v1/hotlines/{other}/rotations", {"admin"}, 201, "rotation"),
     Case("GET", "/api/v1/rotations/{rotation}", OK),
+    Case("GET", "/api/v1/rotations/{rotation_other}", {"admin", "agent"}),
+    Case(
+        "PATCH", "/api/v1/rotations/{rotation_other}", {"admin"}, json={"version": 1, "name": "N"}
+    ),
+    Case("DELETE", "/api/v1/rotations/{rotation_other}?version=1", {"admin"}, 204),
     Case("PATCH", "/api/v1/rotations/{rotation}", EDIT, json={"version": 1, "name": "New"}),
     Case("DELETE", "/api/v1/rotations/{rotation}?version=1", EDIT, 204),
     Case("POST", "/api/v1/rotations/{rotation}/generate", EDIT, json={"weeks": 1}),
@@ -110,12 +115,15 @@ CASES = [
     Case("POST", "/api/v1/hotlines/{mine}/overrides/replace", EDIT, 201, "replace"),
     Case("POST", "/api/v1/hotlines/{mine}/overrides/swap", EDIT, 201, "swap"),
     Case("DELETE", "/api/v1/overrides/{override}?version=1", EDIT, 204),
+    Case("POST", "/api/v1/hotlines/{other}/overrides/replace", {"admin"}, 201, "replace"),
+    Case("DELETE", "/api/v1/overrides/{override_other}?version=1", {"admin"}, 204),
     Case("POST", "/api/v1/people/{own}/feed", {"admin", "agent"}, 201),
     Case("POST", "/api/v1/people/{person}/feed", {"admin"}, 201),
     Case("DELETE", "/api/v1/people/{own}/feed", {"admin", "agent"}, 204),
     Case("POST", "/api/v1/hotlines/{mine}/feed", EDIT, 201),
     Case("POST", "/api/v1/hotlines/{other}/feed", {"admin"}, 201),
     Case("DELETE", "/api/v1/hotlines/{mine}/feed", EDIT, 204),
+    Case("DELETE", "/api/v1/hotlines/{other}/feed", {"admin"}, 204),
 ]
 
 
@@ -129,6 +137,7 @@ def world(make_hotline, make_person, make_slot, db_session):
     later = START + timedelta(days=1)
     slot_mine_later = make_slot(mine, later, later + timedelta(hours=12), [own])
     override = make_slot(mine, later, later + timedelta(hours=1), [person], override=True)
+    override_other = make_slot(other, later, later + timedelta(hours=1), [own], override=True)
     rotations = [
         Rotation(hotline_id=h.id, name="Daily", shift_hours=24, handoff=time(8),
                  start_date=date(2026, 4, 1), backup_count=0, members=[RotationMember(position=0,
@@ -143,6 +152,7 @@ def world(make_hotline, make_person, make_slot, db_session):
         "mine": mine.id, "other": other.id, "own": own.id, "person": person.id,
         "slot_mine": slot_mine.id, "slot_other": slot_other.id, "leave": leave.id,
         "slot_mine_later": slot_mine_later.id, "override": override.id,
+        "override_other": override_other.id,
         "rotation": rotations[0].id, "rotation_other": rotations[1].id,
         "hotlines": (mine,), "own_person": own,
     }  # fmt: skip
@@ -215,8 +225,32 @@ def openapi_path_of(path: str) -> str:
         "{person}": "{person_id}", "{slot_mine}": "{slot_id}", "{slot_other}": "{slot_id}",
         "{leave}": "{unavailability_id}", "{rotation}": "{rotation_id}",
         "{rotation_other}": "{rotation_id}", "{override}": "{slot_id}",
+        "{override_other}": "{slot_id}",
     }  # fmt: skip
     path = path.split("?")[0]
     for placeholder, name in names.items():
         path = path.replace(placeholder, name)
     return path
+
+
+def test_shifts_of_another_hotline_cannot_be_swapped_through_a_managed_one(
+    world, clients, db_session
+):
+    """The manager of `mine` names a slot of `other` in a swap posted to `mine`."""
+    before = state(db_session)
+    body = {"first_slot_id": world["slot_mine"], "second_slot_id": world["slot_other"]}
+
+    response = clients["manager"].post(f"/api/v1/hotlines/{world['mine']}/overrides/swap", body)
+
+    assert response.status_code == 422
+    assert response.json["field"] == "second_slot_id"
+    assert state(db_session) == before
+
+
+def test_a_regular_slot_cannot_be_removed_as_an_override(world, clients, db_session):
+    before = state(db_session)
+
+    response = clients["manager"].delete(f"/api/v1/overrides/{world['slot_mine']}?version=1")
+
+    assert response.status_code == 422
+    assert state(db_session) == before

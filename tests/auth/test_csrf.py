@@ -1,6 +1,12 @@
+from datetime import time, timedelta
+
+import pytest
 from sqlalchemy import select
 
 from hotline.auth.models import User
+from hotline.auth.services import create_api_token
+from hotline.db import Base, utcnow
+from hotline.planning.models import Rotation, RotationMember, Unavailability
 
 NEW_USER = {
     "email": "new@example.org",
@@ -75,3 +81,80 @@ def test_forged_webhook_still_gets_a_bare_403(twilio, make_hotline):
 
     assert response.status_code == 403
     assert "hotline.css" not in response.get_data(as_text=True)  # not our page: no DB, no layout
+
+
+# -- every state-changing route of the web UI ----------------------------------------------
+
+
+def web_post_rules(app):
+    """Routes a browser posts to: all but the token-only API and the Twilio-signed webhooks."""
+    exempt = set(app.config["CSRF_EXEMPT_BLUEPRINTS"])
+    return sorted(
+        (
+            rule
+            for rule in app.url_map.iter_rules()
+            if rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
+            and not rule.rule.startswith("/api/")
+            and rule.endpoint.partition(".")[0] not in exempt
+        ),
+        key=lambda rule: rule.rule,
+    )
+
+
+def database_state(db_session) -> list:
+    db_session.flush()
+    return [
+        (table.name, db_session.execute(table.select().order_by(*table.primary_key)).all())
+        for table in Base.metadata.sorted_tables
+    ]
+
+
+@pytest.fixture
+def posted_world(db_session, make_hotline, make_person, make_slot, login_as):
+    """An admin (who may post everything) and one object of each kind a URL can name."""
+    hotline = make_hotline()
+    person = make_person("Alice")
+    start = utcnow() + timedelta(days=7)
+    slot = make_slot(hotline, start, start + timedelta(hours=12), [person])
+    override = make_slot(hotline, start, start + timedelta(hours=2), [person], override=True)
+    rotation = Rotation(
+        hotline_id=hotline.id, name="Weekly", shift_hours=168, handoff=time(8),
+        start_date=start.date(), members=[RotationMember(position=0, person_id=person.id)],
+    )  # fmt: skip
+    leave = Unavailability(
+        person_id=person.id, starts_at=start, ends_at=start + timedelta(days=2), kind="leave"
+    )
+    db_session.add_all([rotation, leave])
+    admin = login_as("admin", person=person)
+    token, _secret = create_api_token(db_session, admin, "script")
+    db_session.flush()
+    return {
+        "hotline_id": hotline.id, "slot_id": slot.id, "rotation_id": rotation.id,
+        "person_id": person.id, "unavailability_id": leave.id, "token_id": token.id,
+        "user_id": admin.id, "override_id": override.id,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("token", [None, "forged"], ids=["no token", "forged token"])
+def test_every_web_post_without_its_token_is_refused_and_changes_nothing(
+    app, client, db_session, posted_world, token
+):
+    refused = []
+    before = database_state(db_session)
+    rules = web_post_rules(app)
+    for rule in rules:
+        values = {name: posted_world[name] for name in rule.arguments}
+        if rule.endpoint == "planning.override_delete":
+            values["slot_id"] = posted_world["override_id"]
+        path = rule.build(values)[1]
+        data = {"version": "1", "name": "Changed", "language": "en", "weeks": "2"}
+        if token is not None:
+            data["csrf_token"] = token
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            response = client.open(path, method=method, data=data)
+            if response.status_code != 400:
+                refused.append(f"{method} {path}: {response.status_code}")
+
+    assert refused == []
+    assert database_state(db_session) == before
+    assert len(rules) > 30  # the walk found the app's forms

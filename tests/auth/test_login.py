@@ -1,8 +1,13 @@
 from datetime import timedelta
 
+import pytest
 import time_machine
+from sqlalchemy import update
 
+from hotline.auth.models import ApiToken, User
+from hotline.auth.services import AccountLocked, InvalidCredentials, authenticate
 from hotline.db import utcnow
+from hotline.i18n import SESSION_KEY
 from tests.conftest import CSRF_FIELD, USER_PASSWORD
 
 
@@ -137,3 +142,58 @@ def test_deactivated_user_is_signed_out_at_the_next_request(client, login_as, db
     db_session.flush()
 
     assert client.get("/dashboard").status_code == 302
+
+
+def test_a_form_token_from_before_the_sign_in_is_refused_after_it(client, make_user, db_session):
+    """Somebody who planted a session cookie (and so knows its form token) gains nothing."""
+    user = make_user("agent", email="agent@example.org")
+    planted = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
+    signed_in = client.post(
+        "/login",
+        data={"csrf_token": planted, "email": "agent@example.org", "password": USER_PASSWORD},
+    )
+    assert signed_in.status_code == 302
+
+    forged = client.post("/account/tokens", data={"csrf_token": planted, "name": "planted"})
+
+    assert forged.status_code == 400
+    db_session.refresh(user)
+    assert db_session.query(ApiToken).filter_by(user_id=user.id).count() == 0
+    assert client.get("/dashboard").status_code == 200  # still signed in
+
+
+def test_a_form_token_from_before_the_sign_out_is_refused_after_it(client, login_as, submit):
+    """The next person at a shared browser does not inherit the previous user's form tokens."""
+    login_as("agent")
+    before = CSRF_FIELD.search(client.get("/account").get_data(as_text=True)).group(1)
+
+    assert submit("/logout").status_code == 302
+
+    refused = client.post("/language", data={"csrf_token": before, "language": "en"})
+    assert refused.status_code == 400
+    with client.session_transaction() as session:
+        assert SESSION_KEY not in session
+
+
+def test_guesses_counted_by_parallel_requests_all_count_towards_the_lockout(make_user, db_session):
+    """Five guesses sent at once (one per worker) read the user before any of them wrote.
+
+    Each must still add its own failure: had each written "what I read plus one",
+    parallel guessing would never reach the lockout.
+    """
+    user = make_user("agent", email="target@example.org")
+    db_session.refresh(user)  # this request read the user: no failure yet
+    # Meanwhile four parallel requests counted their wrong guesses.
+    users = User.__table__
+    db_session.connection().execute(
+        update(users).where(users.c.id == user.id).values(failed_logins=4)
+    )
+    policy = {"max_failures": 5, "lockout": timedelta(minutes=15)}
+
+    with pytest.raises(InvalidCredentials):
+        authenticate(db_session, user.email, "fifth guess", now=utcnow(), **policy)
+    with pytest.raises(AccountLocked):  # even the right password, now
+        authenticate(db_session, user.email, USER_PASSWORD, now=utcnow(), **policy)
+
+    db_session.expire_all()
+    assert user.locked_until is not None

@@ -314,3 +314,62 @@ def test_a_refused_post_leaves_the_planning_untouched(app, client, connection, c
 
     assert response.status_code == 403
     assert state(connection) == before
+
+
+def test_ids_of_another_hotline_under_a_managed_hotlines_url_are_not_found(
+    app, client, connection, csrf_token, world
+):
+    """The manager of Sud puts Nord's slot, override and rotation ids in Sud's URLs: 404."""
+    sign_in(client, world.users[OTHER_MANAGER])
+    token = csrf_token()
+    problems = []
+    checked = set()
+    for rule in planning_rules(app):
+        if not {"slot_id", "rotation_id"} & rule.arguments:
+            continue
+        checked.add(rule.endpoint)
+        values = {**url_values(world, rule.endpoint), "hotline_id": world.other.id}
+        path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            data = (
+                {"csrf_token": token, **post_data(world, rule.endpoint)}
+                if method == "POST"
+                else None
+            )
+            before = state(connection)
+            response = client.open(path, method=method, data=data)
+            if response.status_code != 404 or state(connection) != before:
+                problems.append(f"{method} {path} ({rule.endpoint}): {response.status_code}")
+    assert problems == []
+    assert len(checked) >= 6  # slots, overrides, rotations: edited, removed, generated
+
+
+def test_shifts_of_another_hotline_cannot_be_swapped_through_a_managed_one(
+    client, connection, csrf_token, world
+):
+    sign_in(client, world.users[OTHER_MANAGER])
+    before = state(connection)
+
+    response = client.post(
+        f"/planning/hotlines/{world.other.id}/overrides/swap",
+        data={"csrf_token": csrf_token(), **post_data(world, "planning.override_swap")},
+    )
+
+    assert response.status_code == 400
+    assert state(connection) == before
+
+
+def test_a_period_of_another_person_cannot_be_removed_through_someones_page(
+    client, connection, csrf_token, world
+):
+    sign_in(client, world.users[MANAGER])
+    alice = world.people[0]  # the period is Chloé's
+    before = state(connection)
+
+    response = client.post(
+        f"/planning/people/{alice.id}/unavailability/{world.leave.id}/delete",
+        data={"csrf_token": csrf_token()},
+    )
+
+    assert response.status_code == 404
+    assert state(connection) == before
