@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
+
+from tests.browser.test_planning_pages import seed
 
 FOCUSED = "document.activeElement"
 
@@ -60,3 +64,93 @@ def test_an_error_message_interrupts_and_a_success_waits_its_turn(page, live_ser
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status")).to_have_text("Vos préférences sont enregistrées.")
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+CONTROLS = "main input:not([type=hidden]), main select, main textarea"
+
+
+def test_every_control_of_the_main_forms_has_a_name(page, live_server, sign_in):
+    hotline, people = seed(live_server)
+    sign_in(page, live_server.add_user("admin", hotline_ids=(hotline.id,)))
+    base = f"/planning/hotlines/{hotline.id}"
+    person = next(iter(people.values()))
+    for path in (
+        "/account",
+        "/account/tokens",
+        "/admin/users/new",
+        base,
+        f"{base}/slots/new",
+        f"{base}/rotations/new",
+        f"{base}/overrides",
+        f"{base}/gaps",
+        f"{base}/fairness",
+        f"{base}/settings",
+        f"/planning/people/{person.id}",
+        "/stats/",
+        "/stats/calls",
+        "/stats/astreinte",
+        "/alerts/",
+    ):
+        page.goto(path)
+        controls = page.locator(CONTROLS)
+        assert controls.count() > 0, path
+        for i in range(controls.count()):
+            control = controls.nth(i)
+            if control.is_visible():
+                expect(control, f"{path}: control {i}").to_have_accessible_name(re.compile(r"\S"))
+
+
+def test_required_fields_are_marked_and_hints_are_read_with_their_field(page, live_server, sign_in):
+    hotline, _people = seed(live_server)
+    sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+    page.goto(f"/planning/hotlines/{hotline.id}/rotations/new")
+
+    name = page.get_by_label("Nom", exact=True)
+    expect(name).to_have_attribute("required", "")
+    # Seen beside the label; heard as the input's own "required", not twice.
+    expect(page.locator(".field", has=name)).to_contain_text("obligatoire")
+    expect(name).to_have_accessible_name("Nom")
+    timezone = page.get_by_label("Fuseau horaire", exact=True)
+    expect(timezone).not_to_have_attribute("required", "")
+    expect(page.locator(".field", has=timezone)).not_to_contain_text("obligatoire")
+
+    expect(timezone).to_have_accessible_description("Vide : celui de la ligne.")
+    expect(page.get_by_label("Renforts suivants dans l’ordre")).to_have_accessible_description(
+        re.compile("^Combien des membres suivants")
+    )
+
+
+def test_a_refused_form_says_so_in_the_title_and_focuses_the_error(page, live_server, sign_in):
+    sign_in(page, live_server.add_user("admin"))
+    page.goto("/admin/users/new")
+    page.get_by_label("E-mail").fill("mismatch@browser.example.org")
+    page.get_by_label("Nom affiché").fill("Mismatch")
+    page.get_by_label("Mot de passe", exact=True).fill("a long enough secret")
+    page.get_by_label("Mot de passe (confirmation)").fill("another long secret")
+    page.get_by_role("button", name="Créer").click()
+
+    expect(page).to_have_title(re.compile("^Erreur : Nouvel utilisateur"))
+    confirm = page.get_by_label("Mot de passe (confirmation)")
+    expect(confirm).to_be_focused()
+    expect(confirm).to_have_attribute("aria-invalid", "true")
+    expect(confirm).to_have_accessible_description("Les mots de passe diffèrent.")
+
+
+def test_a_chain_error_is_read_with_the_chain(page, live_server, sign_in):
+    hotline, people = seed(live_server)
+    alice = people["Alice"]
+    sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+    page.goto(f"/planning/hotlines/{hotline.id}/slots/new")
+    page.get_by_label("Début").fill("2031-03-03T08:00")
+    page.get_by_label("Fin").fill("2031-03-03T20:00")
+    page.get_by_label("Titulaire").select_option(label=alice.name)
+    page.get_by_label("Renfort 1", exact=True).select_option(label=alice.name)
+    page.get_by_role("button", name="Ajouter").click()
+
+    twice = "Une personne figure deux fois dans la chaîne."
+    chain = page.get_by_role("group", name=re.compile("^Chaîne"))
+    expect(chain).to_have_accessible_description(twice)
+    primary = page.get_by_label("Titulaire")
+    expect(primary).to_be_focused()
+    expect(primary).to_have_attribute("aria-invalid", "true")
+    expect(primary).to_have_accessible_description(twice)
