@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from hotline.models import Person
+from tests.browser.test_phone_layout import seed_planning
 from tests.browser.test_planning_pages import seed
+from tests.browser.test_stats_pages import seed as seed_week
 
 FOCUSED = "document.activeElement"
 
@@ -154,3 +159,64 @@ def test_a_chain_error_is_read_with_the_chain(page, live_server, sign_in):
     expect(primary).to_be_focused()
     expect(primary).to_have_attribute("aria-invalid", "true")
     expect(primary).to_have_accessible_description(twice)
+
+
+# Column headers without a scope, and header cells with nothing to read.
+BAD_HEADERS = """() => [...document.querySelectorAll("main table")].flatMap(table =>
+  [...table.querySelectorAll("th")]
+    .filter(th => !th.getAttribute("scope") || !th.textContent.trim())
+    .map(th => th.outerHTML))"""
+
+
+def test_table_headers_say_what_they_head(page, live_server, sign_in):
+    hotline, _people = seed_planning(live_server)
+    week = seed_week(live_server)
+    admin = live_server.add_user("admin", hotline_ids=(hotline.id, week.hotline.id))
+    sign_in(page, admin)
+    stats = f"hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08"
+    for path in (
+        f"/planning/hotlines/{hotline.id}/gaps?weeks=6",
+        f"/planning/hotlines/{hotline.id}/calendar",
+        f"/planning/hotlines/{hotline.id}/fairness",
+        "/planning/people",
+        "/admin/users",
+        f"/stats/?{stats}",
+        f"/stats/calls?{stats}",
+        f"/stats/calls/{week.calls['answered'].id}",
+        f"/stats/astreinte?hotline={week.hotline.id}&month=2026-03",
+    ):
+        page.goto(path)
+        assert page.locator("main table").count() > 0, path
+        assert page.evaluate(BAD_HEADERS) == [], path
+
+
+def test_wide_tables_scroll_from_the_keyboard(page, live_server, sign_in):
+    week = seed_week(live_server)
+    sign_in(page, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    page.goto(f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08")
+
+    agents = page.get_by_role("region", name="Chiffres par agent")
+    expect(agents).to_have_attribute("tabindex", "0")
+    agents.focus()
+    page.keyboard.press("ArrowRight")
+    expect(agents.get_by_role("table")).to_be_visible()
+    page.goto(f"/stats/calls/{week.calls['answered'].id}")
+    expect(page.get_by_role("region", name="Sonneries")).to_have_attribute("tabindex", "0")
+
+
+def test_the_calendar_says_in_words_what_its_styles_show(page, live_server, sign_in):
+    hotline, people = seed_planning(live_server)
+    gone = people["Bruno"]
+    with Session(live_server.engine) as session, session.begin():
+        session.execute(update(Person).where(Person.id == gone.id).values(active=False))
+    sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+    page.goto(f"/planning/hotlines/{hotline.id}/calendar?week=")
+
+    today = page.locator("td[aria-current=date]")
+    expect(today).to_have_count(1)
+    expect(today.locator(".day-number")).to_contain_text("(aujourd’hui)")
+    struck = page.locator(".inactive", has_text=gone.name).first
+    expect(struck.locator("xpath=following-sibling::*[1]")).to_have_text("(inactif)")
+    expect(page.locator(".legend")).to_contain_text(
+        "Nom barré : personne inactive, son téléphone ne sonne pas"
+    )
