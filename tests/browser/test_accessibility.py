@@ -220,3 +220,23 @@ def test_the_calendar_says_in_words_what_its_styles_show(page, live_server, sign
     expect(page.locator(".legend")).to_contain_text(
         "Nom barré : personne inactive, son téléphone ne sonne pas"
     )
+
+
+def test_charts_point_to_the_tables_of_their_figures(page, live_server, sign_in):
+    week = seed_week(live_server)
+    sign_in(page, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    page.goto(f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08")
+
+    trend = page.get_by_role("img", name=re.compile("^Appels par jour"))
+    expect(trend).to_have_accessible_name(
+        "Appels par jour (chiffres dans « Chiffres par jour » ci-dessous)"
+    )
+    page.get_by_text("Chiffres par jour", exact=True).click()  # unfolds the table
+    expect(page.get_by_role("table").filter(has_text="Reçus").first).to_be_visible()
+
+
+def test_an_error_page_title_says_what_went_wrong(page, live_server, sign_in):
+    sign_in(page, live_server.add_user("agent"))
+    response = page.goto("/admin/users")
+    assert response.status == 403
+    expect(page).to_have_title("Accès refusé (403) · Hotline")
