@@ -5,7 +5,10 @@
 const errorTitle = document.currentScript.dataset.errorTitle;
 
 document.addEventListener("DOMContentLoaded", () => {
-  const first = document.querySelector('main [role="alert"], main [aria-invalid="true"]');
+  // A group of boxes (the days of a rotation) is invalid as a whole: its first box.
+  const first = document.querySelector(
+    'main [role="alert"], main [aria-invalid="true"], main .has-error fieldset input',
+  );
   if (!first) {
     return;
   }

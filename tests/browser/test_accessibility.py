@@ -240,3 +240,17 @@ def test_an_error_page_title_says_what_went_wrong(page, live_server, sign_in):
     response = page.goto("/admin/users")
     assert response.status == 403
     expect(page).to_have_title("Accès refusé (403) · Hotline")
+
+
+def test_an_error_on_a_group_of_boxes_is_read_with_the_group(page, live_server, sign_in):
+    hotline, people = seed(live_server)
+    sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+    page.goto(f"/planning/hotlines/{hotline.id}/rotations/new")
+    page.get_by_label("Nom", exact=True).fill("Jours choisis")
+    page.get_by_label("Membre 1").select_option(label=people["Alice"].name)
+    page.get_by_label("Jours couverts").select_option(label="Les jours cochés ci-dessous")
+    page.get_by_role("button", name="Créer").click()
+
+    days = page.get_by_role("group", name="Jours", exact=True)
+    expect(days).to_have_accessible_description("Cochez au moins un jour.")
+    expect(days.get_by_role("checkbox").first).to_be_focused()
