@@ -254,3 +254,20 @@ def test_an_error_on_a_group_of_boxes_is_read_with_the_group(page, live_server, 
     days = page.get_by_role("group", name="Jours", exact=True)
     expect(days).to_have_accessible_description("Cochez au moins un jour.")
     expect(days.get_by_role("checkbox").first).to_be_focused()
+
+
+def test_the_language_switch_works_from_the_keyboard(page, live_server, sign_in):
+    sign_in(page, live_server.add_user("manager"))
+    page.goto("/account")
+    switch = page.get_by_role("button", name="English")
+    for _tab in range(15):
+        page.keyboard.press("Tab")
+        if switch.evaluate("button => button === document.activeElement"):
+            break
+    expect(switch).to_be_focused()
+    expect(switch).to_have_attribute("lang", "en")
+
+    page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("link", name="Skip to the content")).to_be_attached()
