@@ -271,3 +271,15 @@ def test_the_language_switch_works_from_the_keyboard(page, live_server, sign_in)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     expect(page.get_by_role("link", name="Skip to the content")).to_be_attached()
+
+
+def test_choices_the_form_checks_by_hand_are_marked_required(page, live_server, sign_in):
+    hotline, _people = seed(live_server)
+    sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
+    page.goto(f"/planning/hotlines/{hotline.id}/overrides")
+    for label in ("Personne à remplacer", "Remplacé(e) par", "Cette astreinte", "avec celle-ci"):
+        choice = page.get_by_label(label, exact=True)
+        expect(choice).to_have_attribute("required", "")
+        expect(page.locator(".field", has=choice)).to_contain_text("obligatoire")
+    note = page.locator("#replace .field", has=page.get_by_label("Note"))
+    expect(note).not_to_contain_text("obligatoire")
