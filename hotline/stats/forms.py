@@ -117,7 +117,7 @@ class PeriodFields(GetForm):
     period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="7d")
     month = StringField(
         _l("Month"),
-        render_kw={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"},
+        render_kw={"type": "month", "placeholder": _l("YYYY-MM"), "pattern": r"\d{4}-\d{2}"},
     )
     start = OptionalDateField(_l("From"))
     end = OptionalDateField(_l("To"))
@@ -267,7 +267,7 @@ class AstreinteForm(GetForm):
     hotline = SelectField(_l("Hotline"), validate_choice=False)
     month = StringField(
         _l("Month"),
-        render_kw={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"},
+        render_kw={"type": "month", "placeholder": _l("YYYY-MM"), "pattern": r"\d{4}-\d{2}"},
     )
     person = SelectField(_l("Person"), validate_choice=False, default="")
 

@@ -90,7 +90,7 @@ def test_agent_table_csv_per_locale(db_session, week):
     assert [r[0] for r in en[1:]] == ["Alice Martin", "Bruno Petit", "Chloé Durand"]
     # The columns are named as on the dashboard.
     assert {"No answer", "Caller hung up"} <= set(en[0])
-    assert {"Pas de réponse", "Appelant a raccroché", "Astreinte en titulaire (h)"} <= set(fr[0])
+    assert {"Pas de réponse", "L’appelant a raccroché", "Astreinte en titulaire (h)"} <= set(fr[0])
 
 
 def test_astreinte_csv_has_hours_per_kind_calls_and_breaches(db_session, week):

@@ -1,0 +1,82 @@
+"""What a French reader notices: words, agreement, plurals and number formats on the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+
+from hotline.db import utcnow
+from hotline.planning.views_common import signed
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_the_home_page_names_the_role_without_a_broken_elision(client, login_as):
+    login_as("admin", language="fr")
+
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+
+    assert "Votre rôle : Administrateur." in page
+    assert "que Administrateur" not in page
+
+
+def test_adding_a_person_says_so_without_a_gender_mark(client, login_as, submit):
+    login_as("manager", language="fr")
+    person = {"name": "Zoé Lefèvre", "mobile": "06 12 34 56 78", "language": "fr", "active": "y"}
+
+    page = submit("/planning/people/new", person, follow_redirects=True).get_data(as_text=True)
+
+    assert "Fiche de Zoé Lefèvre créée." in page
+    assert "ajouté(e)" not in page
+
+
+def test_a_french_deviation_in_percent_has_a_space_before_the_sign(app):
+    with app.test_request_context(), force_locale("fr"):
+        assert signed(0.333, True) == "+33\xa0%"
+        assert signed(-0.04, True) == "-4\xa0%"
+    with app.test_request_context(), force_locale("en"):
+        assert signed(0.333, True) == "+33%"
+
+
+def test_one_override_written_is_said_in_the_singular(
+    client, login_as, submit, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline()
+    alice, bruno = make_person("Alice"), make_person("Bruno")
+    day = (utcnow().astimezone(PARIS) + timedelta(days=7)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    make_slot(hotline, day, day + timedelta(days=1), [alice])
+    login_as("manager", hotlines=(hotline,), language="fr")
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+    form = {
+        "person": str(alice.id),
+        "replacement": str(bruno.id),
+        "starts_at": local(day + timedelta(hours=2)),
+        "ends_at": local(day + timedelta(hours=4)),
+    }
+    page = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        {f"replace-{k}": v for k, v in form.items()},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "Le remplacement est en vigueur : 1 créneau de remplacement écrit." in page
+    assert "(x)" not in page
+
+
+def test_the_french_dashboard_writes_hours_with_a_spaced_h_and_asks_for_aaaa_mm(client, login_as):
+    login_as("admin", language="fr")
+
+    page = client.get("/stats/").get_data(as_text=True)
+
+    assert '"00 h"' in page
+    assert '"23 h"' in page
+    assert '"00h"' not in page
+    assert 'placeholder="AAAA-MM"' in page
+    assert "YYYY" not in page
