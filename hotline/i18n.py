@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 
 from hotline.models import LANGUAGES
 
@@ -106,3 +109,46 @@ def format_local_time(
     # the hour repeated in autumn on which occurrence (fold) it is.
     local = _in_zone(moment, tz)
     return babel_dates.format_time(local, fmt, tzinfo=local.tzinfo, locale=_locale())
+
+
+# WTForms' own messages that our forms can show. WTForms' French for them has a
+# straight apostrophe and reads unlike the rest of the pages; the catalog says them
+# as the pages do. Messages not listed keep WTForms' translation.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid float value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid time value."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+)
+_OURS = frozenset(message._args[0] for message in WTFORMS_MESSAGES)
+
+
+class FormTranslations:
+    """WTForms' messages from the app's catalog where it has them, else from WTForms'."""
+
+    def gettext(self, string: str) -> str:
+        if string in _OURS:
+            return gettext(string)
+        return wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if singular in _OURS:
+            return ngettext(singular, plural, n)
+        return wtforms_translations.ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+class Form(FlaskForm):
+    """The base of the app's forms: a CSRF token, and messages in the page's language."""
+
+    class Meta:
+        def get_translations(self, form: object) -> FormTranslations:
+            return FORM_TRANSLATIONS

@@ -80,3 +80,27 @@ def test_the_french_dashboard_writes_hours_with_a_spaced_h_and_asks_for_aaaa_mm(
     assert '"00h"' not in page
     assert 'placeholder="AAAA-MM"' in page
     assert "YYYY" not in page
+
+
+def test_wtforms_own_messages_read_like_the_rest_of_the_french_pages(client, login_as, submit):
+    login_as("admin", language="fr")
+    form = {"number": "01 84 88 99 99", "name": "Nord", "timezone": "Europe/Paris"}
+
+    page = submit("/planning/hotlines/new", {**form, "ring_timeout": "vingt"}).get_data(
+        as_text=True
+    )
+
+    assert "Ce n’est pas un nombre entier." in page
+    assert "N&#39;est pas" not in page
+    assert "N'est pas" not in page
+
+
+def test_wtforms_own_messages_stay_english_on_english_pages(client, login_as, submit):
+    login_as("admin", language="en")
+    form = {"number": "01 84 88 99 99", "name": "Nord", "timezone": "Europe/Paris"}
+
+    page = submit("/planning/hotlines/new", {**form, "ring_timeout": "twenty"}).get_data(
+        as_text=True
+    )
+
+    assert "Not a valid integer value." in page
