@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,17 @@ NON_REQUEST_LANGUAGE = "en"
 SESSION_KEY = "language"
 
 babel = Babel()
+
+# French writes the first day of a month as an ordinal: "1er mars", "mardi 1er décembre".
+# CLDR has no pattern letter for it, so the formatted text gets it: a lone 1 followed by
+# a month's name (full or abbreviated).
+_FRENCH_FIRST_OF_MONTH = re.compile(
+    r"(?<![\d,.:/])1 (?=(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc))"
+)
+
+
+def _ordinal_first(text: str, locale: Locale) -> str:
+    return _FRENCH_FIRST_OF_MONTH.sub("1er ", text) if locale.language == "fr" else text
 
 
 def init_app(app: Flask) -> None:
@@ -82,9 +94,11 @@ def format_local(
     if moment is None:
         return ""
     local = _in_zone(moment, tz)
+    locale = _locale()
     # tzinfo is given so Babel can name the zone in "long"/"full" formats;
     # the value is already converted, so no shift happens twice.
-    return babel_dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=_locale())
+    text = babel_dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
+    return _ordinal_first(text, locale)
 
 
 def format_local_date(
@@ -94,7 +108,8 @@ def format_local_date(
     if moment is None:
         return ""
     day = _in_zone(moment, tz).date() if isinstance(moment, datetime) else moment
-    return babel_dates.format_date(day, fmt, locale=_locale())
+    locale = _locale()
+    return _ordinal_first(babel_dates.format_date(day, fmt, locale=locale), locale)
 
 
 def format_local_time(

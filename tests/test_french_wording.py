@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import force_locale
 
 from hotline.db import utcnow
+from hotline.i18n import format_local, format_local_date
 from hotline.planning.views_common import signed
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -104,3 +105,22 @@ def test_wtforms_own_messages_stay_english_on_english_pages(client, login_as, su
     )
 
     assert "Not a valid integer value." in page
+
+
+def test_the_first_of_a_month_is_written_1er_in_french(app):
+    first = datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)
+    with app.test_request_context(), force_locale("fr"):
+        assert format_local_date(first, "Europe/Paris", "full") == "mardi 1er décembre 2026"
+        assert format_local(first, "Europe/Paris", "EEE d MMM HH:mm") == "mar. 1er déc. 09:00"
+        assert format_local_date(first + timedelta(days=20), "Europe/Paris", "d MMM") == "21 déc."
+        assert format_local_date(first, "Europe/Paris", "short") == "01/12/2026"
+    with app.test_request_context(), force_locale("en"):
+        assert format_local_date(first, "Europe/Paris", "d MMMM") == "1 December"
+
+
+def test_a_french_month_of_statistics_starts_on_the_1er(client, login_as):
+    login_as("admin", language="fr")
+
+    page = client.get("/stats/?period=month&month=2026-11").get_data(as_text=True)
+
+    assert "du 1er novembre 2026 au 30 novembre 2026" in page
