@@ -124,3 +124,29 @@ def test_a_french_month_of_statistics_starts_on_the_1er(client, login_as):
     page = client.get("/stats/?period=month&month=2026-11").get_data(as_text=True)
 
     assert "du 1er novembre 2026 au 30 novembre 2026" in page
+
+
+def french_catalog() -> list[str]:
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).parents[1] / "hotline/translations/fr/LC_MESSAGES/messages.po"
+    with po.open("rb") as source:
+        catalog = read_po(source)
+    texts = []
+    for message in catalog:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            texts.extend(strings)
+    return texts
+
+
+def test_the_french_catalog_marks_no_gender_or_plural_with_brackets():
+    marked = [t for t in french_catalog() if any(m in t for m in ("(e)", "(s)", "(x)", "(es)"))]
+
+    assert marked == []
+
+
+def test_the_french_catalog_says_roulement_not_rotation():
+    assert [t for t in french_catalog() if "rotation" in t.lower()] == []
