@@ -86,7 +86,7 @@ LABELS_FR = {
     "answer_s": "Délai de réponse (s)",
     "talk_s": "Conversation (s)",
     "duration_s": "Durée (s)",
-    "call_sid": "Call SID",
+    "call_sid": "Identifiant Twilio de l’appel",
     "agent": "Agent",
     "offered": "Présentés",
     "accepted": "Acceptés",

@@ -30,6 +30,7 @@ def test_call_list_in_french_uses_semicolons_comma_decimals_and_local_dates(db_s
     table = call_rows(db_session, week, "fr")
 
     assert table[0][:4] == ["Début", "Ligne", "Appelant", "Issue"]
+    assert table[0][-1] == "Identifiant Twilio de l’appel"  # no English header
     assert len(table) == 1 + 8
     row = dict(zip(table[0], next(r for r in table if r[0] == "24/03/2026 23:30:00"), strict=True))
     assert row["Appelant"] == "'+33610000003"  # kept as text, not a formula or a number
