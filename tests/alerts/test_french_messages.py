@@ -110,3 +110,18 @@ def test_typographic_apostrophes_in_names_do_not_make_an_sms_ucs2(app):
     assert message.sms.startswith("[Astreinte d'Orléans - nuit] Appel entrant du 06 99 88 77 66")
     assert is_gsm7(message.sms)
     assert sms_segments(message.sms) == 1
+
+
+@pytest.mark.parametrize("block", ["confirmed", "nothing", "help"])
+def test_french_sms_replies_stay_in_one_gsm7_segment(app, block):
+    with app.app_context():
+        text = messages.render_block(
+            app.jinja_env,
+            "sms_replies",
+            "fr",
+            block,
+            {"hotline_name": "Astreinte IT", "starts": WHEN},
+        )
+
+    assert is_gsm7(text)
+    assert sms_segments(text) == 1
