@@ -44,7 +44,9 @@ def test_test_alert_button_names_a_bad_smtp_host(
     answer = submit("/alerts/test", follow_redirects=True)
     worker.run(fast_forward=True)
 
-    assert "unknown SMTP host &#39;smtp.invalid&#39;" in answer.get_data(as_text=True)
+    flashed = answer.get_data(as_text=True)
+    assert "serveur de messagerie inconnu &#39;smtp.invalid&#39;" in flashed  # page's language
+    assert "unknown SMTP host" not in flashed
     mail = [n for n in notifications(db_session) if n.channel == "email"]
     assert [n.status for n in mail] == [Status.FAILED]
     page = client.get("/alerts/?status=failed").get_data(as_text=True)
