@@ -163,7 +163,7 @@ def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
         page.locator(f"tr[data-call='{week.calls['voicemail'].id}']").get_by_role(
             "link", name="mar. 3 mars 23:30:00"
         ).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Appel du 3 mars 2026 23:30")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Appel du 3 mars 2026 à 23:30")
         expect(page.locator("td.leg-result")).to_have_text(["Pas de réponse", "Pas de réponse"])
         recording = f"/stats/calls/{week.calls['voicemail'].id}/recording"
         expect(page.locator("audio.voicemail-player")).to_have_attribute("src", recording)
