@@ -150,3 +150,15 @@ def test_the_french_catalog_marks_no_gender_or_plural_with_brackets():
 
 def test_the_french_catalog_says_roulement_not_rotation():
     assert [t for t in french_catalog() if "rotation" in t.lower()] == []
+
+
+def test_a_persons_language_is_named_in_french_on_french_pages(client, login_as, make_person):
+    make_person("Chloé", language="en")
+    login_as("manager", language="fr")
+
+    people = client.get("/planning/people").get_data(as_text=True)
+    form = client.get("/planning/people/new").get_data(as_text=True)
+
+    assert "<td>Anglais</td>" in people
+    assert "English" not in people.split("<main>")[1]
+    assert '<option value="en">Anglais</option>' in form

@@ -40,7 +40,9 @@ from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, t
 from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS, in_planning_years
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+# A person's or a hotline's language, named in the page's language (a manager sets it for
+# others; the language switch and one's own account name each language in itself).
+LANGUAGE_CHOICES = [SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))]
 MAX_GAP_WEEKS = 52
 DEFAULT_GAP_WEEKS = 4
 # Places offered for a chain (primary and backups); a longer chain gets one spare place.
