@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
@@ -129,32 +129,31 @@ def format_local_time(
 # WTForms' own messages that our forms can show. WTForms' French for them has a
 # straight apostrophe and reads unlike the rest of the pages; the catalog says them
 # as the pages do. Messages not listed keep WTForms' translation.
-WTFORMS_MESSAGES = (
-    _l("Not a valid choice."),
-    _l("Not a valid date value."),
-    _l("Not a valid datetime value."),
-    _l("Not a valid decimal value."),
-    _l("Not a valid float value."),
-    _l("Not a valid integer value."),
-    _l("Not a valid time value."),
-    _l("Number must be at least %(min)s."),
-    _l("Number must be at most %(max)s."),
-    _l("Number must be between %(min)s and %(max)s."),
-)
-_OURS = frozenset(message._args[0] for message in WTFORMS_MESSAGES)
+WTFORMS_MESSAGES = {
+    "Not a valid choice.": _l("Not a valid choice."),
+    "Not a valid date value.": _l("Not a valid date value."),
+    "Not a valid datetime value.": _l("Not a valid datetime value."),
+    "Not a valid decimal value.": _l("Not a valid decimal value."),
+    "Not a valid float value.": _l("Not a valid float value."),
+    "Not a valid integer value.": _l("Not a valid integer value."),
+    "Not a valid time value.": _l("Not a valid time value."),
+    "Number must be at least %(min)s.": _l("Number must be at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Number must be at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l(
+        "Number must be between %(min)s and %(max)s."
+    ),
+}
 
 
 class FormTranslations:
     """WTForms' messages from the app's catalog where it has them, else from WTForms'."""
 
     def gettext(self, string: str) -> str:
-        if string in _OURS:
-            return gettext(string)
-        return wtforms_translations.gettext(string)
+        ours = WTFORMS_MESSAGES.get(string)
+        return str(ours) if ours is not None else wtforms_translations.gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        if singular in _OURS:
-            return ngettext(singular, plural, n)
+        # None of the messages we take over has a plural.
         return wtforms_translations.ngettext(singular, plural, n)
 
 
