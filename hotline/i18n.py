@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,9 @@ from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 
 from hotline.models import LANGUAGES
 
@@ -23,6 +27,17 @@ NON_REQUEST_LANGUAGE = "en"
 SESSION_KEY = "language"
 
 babel = Babel()
+
+# French writes the first day of a month as an ordinal: "1er mars", "mardi 1er décembre".
+# CLDR has no pattern letter for it, so the formatted text gets it: a lone 1 followed by
+# a month's name (full or abbreviated).
+_FRENCH_FIRST_OF_MONTH = re.compile(
+    r"(?<![\d,.:/])1 (?=(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc))"
+)
+
+
+def _ordinal_first(text: str, locale: Locale) -> str:
+    return _FRENCH_FIRST_OF_MONTH.sub("1er ", text) if locale.language == "fr" else text
 
 
 def init_app(app: Flask) -> None:
@@ -79,9 +94,11 @@ def format_local(
     if moment is None:
         return ""
     local = _in_zone(moment, tz)
+    locale = _locale()
     # tzinfo is given so Babel can name the zone in "long"/"full" formats;
     # the value is already converted, so no shift happens twice.
-    return babel_dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=_locale())
+    text = babel_dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
+    return _ordinal_first(text, locale)
 
 
 def format_local_date(
@@ -91,7 +108,8 @@ def format_local_date(
     if moment is None:
         return ""
     day = _in_zone(moment, tz).date() if isinstance(moment, datetime) else moment
-    return babel_dates.format_date(day, fmt, locale=_locale())
+    locale = _locale()
+    return _ordinal_first(babel_dates.format_date(day, fmt, locale=locale), locale)
 
 
 def format_local_time(
@@ -106,3 +124,45 @@ def format_local_time(
     # the hour repeated in autumn on which occurrence (fold) it is.
     local = _in_zone(moment, tz)
     return babel_dates.format_time(local, fmt, tzinfo=local.tzinfo, locale=_locale())
+
+
+# WTForms' own messages that our forms can show. WTForms' French for them has a
+# straight apostrophe and reads unlike the rest of the pages; the catalog says them
+# as the pages do. Messages not listed keep WTForms' translation.
+WTFORMS_MESSAGES = {
+    "Not a valid choice.": _l("Not a valid choice."),
+    "Not a valid date value.": _l("Not a valid date value."),
+    "Not a valid datetime value.": _l("Not a valid datetime value."),
+    "Not a valid decimal value.": _l("Not a valid decimal value."),
+    "Not a valid float value.": _l("Not a valid float value."),
+    "Not a valid integer value.": _l("Not a valid integer value."),
+    "Not a valid time value.": _l("Not a valid time value."),
+    "Number must be at least %(min)s.": _l("Number must be at least %(min)s."),
+    "Number must be at most %(max)s.": _l("Number must be at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l(
+        "Number must be between %(min)s and %(max)s."
+    ),
+}
+
+
+class FormTranslations:
+    """WTForms' messages from the app's catalog where it has them, else from WTForms'."""
+
+    def gettext(self, string: str) -> str:
+        ours = WTFORMS_MESSAGES.get(string)
+        return str(ours) if ours is not None else wtforms_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        # None of the messages we take over has a plural.
+        return wtforms_translations.ngettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+class Form(FlaskForm):
+    """The base of the app's forms: a CSRF token, and messages in the page's language."""
+
+    class Meta:
+        def get_translations(self, form: object) -> FormTranslations:
+            return FORM_TRANSLATIONS

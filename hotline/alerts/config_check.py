@@ -7,32 +7,41 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 log = logging.getLogger("hotline.alerts")
 
 
-def problems(config: Mapping[str, Any]) -> list[str]:
-    """What is missing or inconsistent in the settings, without touching the network."""
+def problems(config: Mapping[str, Any]) -> list[Any]:
+    """What is missing or inconsistent in the settings, without touching the network.
+
+    Lazy strings: in a request (the test button) they read in the page's language; in
+    logs and the CLI, in English.
+    """
     found = []
     if not config["TWILIO_ACCOUNT_SID"] or not config["TWILIO_AUTH_TOKEN"]:
-        found.append("SMS disabled: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed")
+        found.append(_l("SMS disabled: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed"))
     if not config["SMTP_HOST"]:
-        found.append("e-mail disabled: SMTP_HOST is not set")
+        found.append(_l("e-mail disabled: SMTP_HOST is not set"))
         return found
     if not config["MAIL_FROM"]:
-        found.append("e-mail disabled: MAIL_FROM (the sender address) is not set")
+        found.append(_l("e-mail disabled: MAIL_FROM (the sender address) is not set"))
     if bool(config["SMTP_USERNAME"]) != bool(config["SMTP_PASSWORD"]):
         missing = "SMTP_PASSWORD" if config["SMTP_USERNAME"] else "SMTP_USERNAME"
-        found.append(f"e-mail credentials incomplete: {missing} is missing")
+        found.append(_l("e-mail credentials incomplete: %(setting)s is missing", setting=missing))
     if config["SMTP_SECURITY"] not in ("starttls", "ssl", "none"):
         found.append(
-            f"SMTP_SECURITY must be starttls, ssl or none, not {config['SMTP_SECURITY']!r}"
+            _l(
+                "SMTP_SECURITY must be starttls, ssl or none, not %(value)r",
+                value=config["SMTP_SECURITY"],
+            )
         )
     if not str(config["SMTP_PORT"]).isdigit():
-        found.append(f"SMTP_PORT must be a number, not {config['SMTP_PORT']!r}")
+        found.append(_l("SMTP_PORT must be a number, not %(value)r", value=config["SMTP_PORT"]))
     return found
 
 
-def probe(config: Mapping[str, Any]) -> list[str]:
+def probe(config: Mapping[str, Any]) -> list[Any]:
     """`problems()` plus a name lookup of the SMTP host (a typo shows up here)."""
     found = problems(config)
     host = config["SMTP_HOST"]
@@ -40,10 +49,11 @@ def probe(config: Mapping[str, Any]) -> list[str]:
         try:
             socket.getaddrinfo(host, int(config["SMTP_PORT"]), type=socket.SOCK_STREAM)
         except OSError as exc:
-            found.append(f"unknown SMTP host {host!r}: {exc.strerror or exc}")
+            error = exc.strerror or str(exc)
+            found.append(_l("unknown SMTP host %(host)r: %(error)s", host=host, error=error))
     return found
 
 
-def log_problems(found: list[str], where: str) -> None:
+def log_problems(found: list[Any], where: str) -> None:
     for problem in found:
         log.warning("alerts (%s): %s", where, problem)

@@ -18,6 +18,7 @@ from hotline.alerts.models import AlertEvent, AlertKind, Channel, Notification, 
 from hotline.alerts.recipients import Recipient
 from hotline.db import utcnow
 from hotline.models import Hotline, Person
+from hotline.phone import is_withheld
 from hotline.voice.models import Call, Voicemail
 
 log = logging.getLogger("hotline.alerts")
@@ -145,7 +146,13 @@ def _call_context(
 
     def context(language: str) -> dict[str, Any]:
         caller = messages.caller_label(call.from_number, hotline.number, language)
-        return {**base, "caller": caller, "when": _when(hotline, call.started_at)(language)}
+        return {
+            **base,
+            "caller": caller,
+            # French says "du 06 12..." but "d'un numéro masqué".
+            "caller_withheld": is_withheld(call.from_number),
+            "when": _when(hotline, call.started_at)(language),
+        }
 
     return context
 

@@ -12,14 +12,32 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel.dates import format_datetime
 from jinja2 import Environment
 
 from hotline.models import LANGUAGES
 from hotline.phone import format_for, is_withheld
 
-DATETIME_FORMATS = {"fr": "%d/%m/%Y %H:%M", "en": "%d %b %Y %H:%M"}
+# CLDR patterns: "28/11/2026 à 08:00" reads as French; "28 Nov 2026 08:00".
+DATETIME_FORMATS = {"fr": "dd/MM/y 'à' HH:mm", "en": "dd MMM y HH:mm"}
 WITHHELD_LABELS = {"fr": "numéro masqué", "en": "withheld number"}
-SMS_MAX_CHARS = 480  # three concatenated SMS segments: more is cut, the e-mail has the rest
+
+# An SMS is at most three concatenated segments: more is cut, the e-mail has the rest.
+# A segment of a long message holds 153 GSM-7 characters, or only 67 UTF-16 units once
+# a single character is outside GSM-7 (ê, ç, ’...): the limit depends on the text.
+SMS_SEGMENTS = 3
+GSM7_SEGMENT, UCS2_SEGMENT = 153, 67
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")  # two septets each
+# Typography that would switch a whole SMS to UCS-2 for nothing: the plain forms
+# (the pages and e-mails keep the typographic ones).
+SMS_PLAIN = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "\u00a0": " ",
+     "\u202f": " ", "–": "-", "—": "-", "…": "..."}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,10 +61,40 @@ def render(env: Environment, kind: str, language: str, context: dict[str, Any]) 
         text = "".join(render_block(template.new_context(context))) if render_block else ""
         parts[block] = text.strip()
     subject = " ".join(parts["subject"].split())
-    sms = " ".join(parts["sms"].split())
-    if len(sms) > SMS_MAX_CHARS:
-        sms = sms[: SMS_MAX_CHARS - 1] + "…"
+    sms = fit_sms(" ".join(parts["sms"].split()))
     return Message(subject=subject, sms=sms, email=parts["email"] + "\n", voice=parts["voice"])
+
+
+def is_gsm7(text: str) -> bool:
+    return all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text)
+
+
+def sms_length(text: str) -> int:
+    """What `text` uses of an SMS: septets in GSM-7, else UTF-16 code units (UCS-2)."""
+    if is_gsm7(text):
+        return sum(2 if c in GSM7_EXTENDED else 1 for c in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments carry `text`."""
+    gsm7, length = is_gsm7(text), sms_length(text)
+    if length <= (160 if gsm7 else 70):
+        return 1
+    per_segment = GSM7_SEGMENT if gsm7 else UCS2_SEGMENT
+    return -(-length // per_segment)
+
+
+def fit_sms(text: str) -> str:
+    """`text` in plain typography, cut to SMS_SEGMENTS segments with a "..." at the cut."""
+    text = text.translate(SMS_PLAIN)
+    if sms_segments(text) <= SMS_SEGMENTS:
+        return text
+    room = SMS_SEGMENTS * (GSM7_SEGMENT if is_gsm7(text) else UCS2_SEGMENT) - 3
+    cut = text
+    while sms_length(cut) > room:
+        cut = cut[:-1]
+    return cut.rstrip() + "..."
 
 
 def render_block(
@@ -60,7 +108,8 @@ def render_block(
 def local_datetime(moment: datetime, timezone: str, language: str) -> str:
     """`moment` as people of the hotline read it: local time, their language's order."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return local.strftime(DATETIME_FORMATS[language_of(language)])
+    language = language_of(language)
+    return format_datetime(local, DATETIME_FORMATS[language], tzinfo=local.tzinfo, locale=language)
 
 
 def local_time(moment: datetime, timezone: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -53,6 +54,12 @@ REASON_LABELS = {
 }
 # A provider's raw answer can be long (a URL, a stack of exceptions): admins see its start.
 DETAIL_LENGTH = 120
+# Reasons whose detail is the app's own English words, not a provider's answer: the page
+# names the settings to fill in (in its language) rather than show that English.
+SETTINGS_REASONS = frozenset(
+    {Reason.EMAIL_NOT_CONFIGURED, Reason.SMS_NOT_CONFIGURED, Reason.CALLS_NOT_CONFIGURED}
+)
+SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,11 @@ def _error_text(error: str | None) -> ErrorText | None:
         return ErrorText(label or _("sending failed"), None)
     if label is None:  # no known reason: the stored text is all there is
         return ErrorText(_shortened(error), None)
+    if reason in SETTINGS_REASONS:
+        names = SETTING_NAME.findall(detail)
+        detail = _("to fill in: %(names)s", names=", ".join(names)) if names else detail
+    elif reason == Reason.WORKER_STOPPED:
+        detail = ""  # the label says all the stored text says
     return ErrorText(label, _shortened(detail) if detail else None)
 
 

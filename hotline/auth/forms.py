@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from hotline.auth.models import ADMIN, AGENT, MANAGER, SUPERVISOR
 from hotline.auth.passwords import MAX_PASSWORD_LENGTH
+from hotline.i18n import Form
 
 ROLE_LABELS = {
     ADMIN: _l("Administrator"),
@@ -40,11 +40,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button-only form (sign out, revoke): only the CSRF token travels."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
@@ -52,7 +52,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     language = SelectField(choices=[SelectChoice("fr"), SelectChoice("en")])
     next = HiddenField()
 
@@ -66,7 +66,7 @@ def _password_fields() -> tuple[PasswordField, PasswordField]:
     return password, confirm
 
 
-class UserFields(FlaskForm):
+class UserFields(Form):
     """What an admin sets on any user; choices are filled by the view."""
 
     name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=120)])
@@ -92,24 +92,24 @@ class UserEditForm(UserFields):
     hotlines = MultiCheckboxField(_l("Hotlines managed or reviewed"), choices=[], coerce=int)
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password, password_confirm = _password_fields()
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     password, password_confirm = _password_fields()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
 
 
-def show_error(form: FlaskForm, error: Exception) -> None:
+def show_error(form: Form, error: Exception) -> None:
     """Show a domain error at its field (`error.field`), else above the form."""
     field = getattr(form, getattr(error, "field", None) or "", None)
     if field is not None and hasattr(field, "errors"):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -351,4 +352,7 @@ def _check_hotlines(session: Session, hotline_ids: set[int]) -> None:
     known = set(session.scalars(select(Hotline.id).where(Hotline.id.in_(hotline_ids))))
     if missing := sorted(hotline_ids - known):
         missing_ids = ", ".join(map(str, missing))
-        raise AccountError(_l("Unknown hotline(s): %(ids)s.", ids=missing_ids), "hotlines")
+        message = lazy_ngettext(
+            "Unknown hotline: %(ids)s.", "Unknown hotlines: %(ids)s.", len(missing), ids=missing_ids
+        )
+        raise AccountError(message, "hotlines")

@@ -153,7 +153,7 @@ def check_smtp(app: Flask) -> Iterator[Finding]:
     from hotline.alerts import config_check
 
     for problem in config_check.probe(app.config):
-        yield Finding(Level.WARNING, "alerts", problem)
+        yield Finding(Level.WARNING, "alerts", str(problem))
     host = app.config.get("SMTP_HOST")
     if not host or not str(app.config["SMTP_PORT"]).isdigit():
         return

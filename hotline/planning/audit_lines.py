@@ -159,7 +159,7 @@ class _Shown:
 
     def piece(self, piece: dict[str, Any]) -> str:
         span = f"{self.plain(piece.get('starts_at'))}–{self.plain(piece.get('ends_at'))}"
-        return f"{span}: {self.plain(piece.get('chain') or [])}"
+        return _("%(place)s: %(who)s", place=span, who=self.plain(piece.get("chain") or []))
 
     def skip(self, skip: list[Any]) -> str:
         when, name, reason = skip[0], skip[1], skip[2]

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,11 +35,14 @@ from wtforms.validators import (
 )
 
 from hotline.auth.forms import MultiCheckboxField
+from hotline.i18n import Form
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
 from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS, in_planning_years
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
+# A person's or a hotline's language, named in the page's language (a manager sets it for
+# others; the language switch and one's own account name each language in itself).
+LANGUAGE_CHOICES = [SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))]
 MAX_GAP_WEEKS = 52
 DEFAULT_GAP_WEEKS = 4
 # Places offered for a chain (primary and backups); a longer chain gets one spare place.
@@ -127,7 +129,7 @@ def local_datetime_field(label: Any, required: bool = True) -> DateTimeLocalFiel
     )
 
 
-class DryRunForm(FlaskForm):
+class DryRunForm(Form):
     """Who would the phone ring at a local date and time (sent with GET, no CSRF)."""
 
     at = local_datetime_field(_l("Date and time"))
@@ -148,7 +150,7 @@ class DryRunForm(FlaskForm):
         self.instants: tuple[datetime, ...] = ()
 
 
-class GapsForm(FlaskForm):
+class GapsForm(Form):
     """How many weeks ahead to list coverage gaps (sent with GET)."""
 
     weeks = IntegerField(
@@ -254,7 +256,7 @@ class PhoneField(StringField):
             ) from None
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     mobile = PhoneField(
         _l("Mobile"),
@@ -293,7 +295,7 @@ class ZoneField(StringField):
             ) from None
 
 
-class HotlineForm(FlaskForm):
+class HotlineForm(Form):
     number = PhoneField(
         _l("Public number"), validators=[DataRequired(message=_l("Give the hotline's number."))]
     )
@@ -323,7 +325,7 @@ class HotlineForm(FlaskForm):
 # -- slots ----------------------------------------------------------------------------------
 
 
-class ZonedForm(FlaskForm):
+class ZonedForm(Form):
     """A form whose date-and-time fields are wall-clock times in the hotline's zone."""
 
     def __init__(
@@ -386,7 +388,7 @@ class SlotForm(ZonedForm):
             raise ValidationError(_("Reload the page."))
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A button-only form acting on a row as loaded (delete a slot)."""
 
     version = HiddenField(validators=[InputRequired(message=_l("Reload the page."))])
@@ -404,7 +406,7 @@ def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
 # -- labour rules ---------------------------------------------------------------------------
 
 
-class LabourRulesForm(FlaskForm):
+class LabourRulesForm(Form):
     """A hotline's labour rules; an empty field turns the rule off."""
 
     max_consecutive_days = IntegerField(
@@ -434,7 +436,7 @@ UNAVAILABILITY_LABELS = {
 }
 
 
-class UnavailabilityForm(FlaskForm):
+class UnavailabilityForm(Form):
     """Whole days when a person must not be put on call (first and last day included)."""
 
     kind = SelectField(
@@ -462,7 +464,7 @@ PATTERN_DAYS = {EVERY_DAY_PATTERN: range(1, 8), WEEKDAYS_PATTERN: range(1, 6)}
 SHIFT_UNITS = {"hours": 1, "days": 24, "weeks": 168}
 
 
-class RotationForm(FlaskForm):
+class RotationForm(Form):
     """A rotation: members in turn order, shift length, handoff, days covered, backups."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -588,7 +590,7 @@ def days_text(weekdays: frozenset[int]) -> str:
     return ", ".join(day_name(d) for d in sorted(weekdays))
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(Form):
     """Generate a rotation's slots for N weeks from a day (today when empty)."""
 
     weeks = IntegerField(
@@ -641,7 +643,7 @@ class ReplaceForm(ZonedForm):
         self.instant(field)
 
 
-class SwapForm(FlaskForm):
+class SwapForm(Form):
     """Swap two shifts between their people."""
 
     first = SelectField(_l("This shift"), choices=[], validate_choice=False)
@@ -668,7 +670,7 @@ class SwapForm(FlaskForm):
 # -- fairness -------------------------------------------------------------------------------
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """A period of whole local days (sent with GET)."""
 
     first_day = DateField(

@@ -147,7 +147,8 @@ def signed(value: float, percent: bool = False) -> str:
     from flask_babel import format_decimal, format_percent
 
     rounded = round(value, 2 if percent else 1)
-    text = format_percent(abs(rounded), "0%") if percent else format_decimal(abs(rounded), "0.#")
+    # The locale's own percent pattern: French puts a no-break space before the sign.
+    text = format_percent(abs(rounded)) if percent else format_decimal(abs(rounded), "0.#")
     if (round(rounded * 100) if percent else round(rounded * 10)) == 0:
         return text
     return ("+" if rounded > 0 else "-") + text

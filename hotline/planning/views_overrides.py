@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from hotline.auth import role_required
@@ -83,7 +84,12 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
         return _page(hotline, form, None, 400)
     session.commit()
     flash(
-        _("The replacement is in force: %(n)d override(s) written.", n=len(result.slots)), "success"
+        ngettext(
+            "The replacement is in force: %(num)d override written.",
+            "The replacement is in force: %(num)d overrides written.",
+            len(result.slots),
+        ),
+        "success",
     )
     _flash_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))

@@ -154,7 +154,11 @@ def rotation_delete(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
         return redirect(url_for("planning.rotations", hotline_id=hotline.id))
     session.commit()
     flash(
-        _("The rotation is deleted with its %(n)d coming slots.", n=deleted),
+        ngettext(
+            "The rotation is deleted with its %(num)d coming slot.",
+            "The rotation is deleted with its %(num)d coming slots.",
+            deleted,
+        ),
         "success",
     )
     return redirect(url_for("planning.rotations", hotline_id=hotline.id))

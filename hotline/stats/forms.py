@@ -15,7 +15,6 @@ from typing import Any
 import phonenumbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     Field,
@@ -28,6 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
+from hotline.i18n import Form
 from hotline.phone import DEFAULT_REGION
 from hotline.stats.calls import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from hotline.stats.kpis import DEFAULT_TARGET_SECONDS, MAX_TARGET_SECONDS
@@ -57,7 +57,7 @@ OUTCOME_LABELS = {
 }
 
 
-class GetForm(FlaskForm):
+class GetForm(Form):
     """A form read from the query string: nothing changes, so no CSRF token."""
 
     class Meta:
@@ -117,7 +117,7 @@ class PeriodFields(GetForm):
     period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="7d")
     month = StringField(
         _l("Month"),
-        render_kw={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"},
+        render_kw={"type": "month", "placeholder": _l("YYYY-MM"), "pattern": r"\d{4}-\d{2}"},
     )
     start = OptionalDateField(_l("From"))
     end = OptionalDateField(_l("To"))
@@ -267,7 +267,7 @@ class AstreinteForm(GetForm):
     hotline = SelectField(_l("Hotline"), validate_choice=False)
     month = StringField(
         _l("Month"),
-        render_kw={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"},
+        render_kw={"type": "month", "placeholder": _l("YYYY-MM"), "pattern": r"\d{4}-\d{2}"},
     )
     person = SelectField(_l("Person"), validate_choice=False, default="")
 

@@ -142,7 +142,7 @@ def _charts(board: Dashboard) -> dict[str, Any]:
             },
         ],
         "weekdays": [names[i] for i in range(7)],
-        "hours": [f"{hour:02d}h" for hour in range(24)],
+        "hours": [_("%(hour)02dh", hour=hour) for hour in range(24)],
         "count_label": _("Calls"),
     }
 

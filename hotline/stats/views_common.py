@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from flask import Response, abort, current_app
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
@@ -25,6 +26,7 @@ from wtforms import SelectChoice, ValidationError
 from hotline.auth import ADMIN, AGENT, MANAGER, SUPERVISOR, scoped_hotline_ids
 from hotline.auth.forms import show_error
 from hotline.models import Hotline
+from hotline.phone import DEFAULT_REGION, format_for, is_withheld
 from hotline.planning.hotline_settings import list_hotlines
 from hotline.planning.people import list_people
 from hotline.stats import bp
@@ -32,6 +34,11 @@ from hotline.stats.calls import masked_caller
 from hotline.stats.forms import OUTCOME_LABELS
 from hotline.stats.periods import Period
 from hotline.voice.models import LegResult
+
+# Any number of the app's home country: callers from there are shown in national form.
+HOME_NUMBER = phonenumbers.format_number(
+    phonenumbers.example_number(DEFAULT_REGION), phonenumbers.PhoneNumberFormat.E164
+)
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
 # Roles that see callers' full numbers (to call a lost caller back, to answer a
@@ -82,8 +89,17 @@ def shows_callers() -> bool:
 
 @bp.app_template_global()
 def caller_number(number: str) -> str:
-    """A caller's number as the signed-in user may see it."""
-    return number if shows_callers() else masked_caller(number)
+    """A caller's number as the signed-in user may see it: written the way people dial it
+    from the app's country ("07 99 88 77 66", "+44 7911 123456"), masked for roles that
+    may not call back, or said to be withheld (never Twilio's "anonymous")."""
+    if is_withheld(number):
+        return _("withheld number")
+    if not shows_callers():
+        return masked_caller(number)
+    try:
+        return format_for(number, HOME_NUMBER)
+    except phonenumbers.NumberParseException:
+        return number
 
 
 def reachable_hotlines(session: Session) -> tuple[list[Hotline], bool]:

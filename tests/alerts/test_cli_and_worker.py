@@ -130,7 +130,7 @@ def test_call_received_alert_when_the_hotline_turns_it_on(
     worker.run()
     assert sorted(m["To"] for m in fake_twilio.messages) == sorted(p.mobile for p in people)
     assert all(
-        "Appel entrant de 06 99 88 77 66" in m["Body"] or "Incoming call from" in m["Body"]
+        "Appel entrant du 06 99 88 77 66" in m["Body"] or "Incoming call from" in m["Body"]
         for m in fake_twilio.messages
     )
 

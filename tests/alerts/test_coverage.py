@@ -61,10 +61,10 @@ def test_digest_goes_to_managers_once_a_day_from_the_local_hour(
 
     [mail] = smtp_server.messages
     assert mail["To"] == "maud@example.org"
-    assert mail["Subject"] == "1 trou(s) dans le planning Astreinte IT"
-    assert "du 03/06/2026 08:00 au 03/06/2026 20:00" in body_of(mail)
+    assert mail["Subject"] == "1 trou dans le planning Astreinte IT"
+    assert "du 03/06/2026 à 08:00 au 03/06/2026 à 20:00" in body_of(mail)
     [sms] = [m for m in fake_twilio.messages if m["To"] == maud.mobile]
-    assert "1 trou(s)" in sms["Body"]
+    assert "1 trou dans" in sms["Body"]
 
 
 def test_no_digest_when_the_planning_is_complete(

@@ -103,7 +103,7 @@ def test_a_call_missed_without_message_says_so_and_links_its_page(
 
     bodies = sms_of_a_call_missed_without_message(driver, worker, fake_twilio)
 
-    assert bodies[people[0].mobile].startswith("[Astreinte IT] Appel manqué de 06 99 88 77 66")
+    assert bodies[people[0].mobile].startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
     assert bodies[people[2].mobile].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
     page = call_page_url(db_session, driver)
     assert bodies[people[0].mobile].endswith(f". Détails : {page}")
@@ -165,9 +165,9 @@ def test_each_recipient_opens_the_alerts_link_and_plays_the_message(
 @pytest.mark.parametrize(
     ("caller", "french", "english"),
     [
-        ("+447911123456", "+44 7911 123456", "+44 7911 123456"),  # to call back from abroad
-        ("+266696687", "numéro masqué", "withheld number"),  # Twilio's ANONYMOUS
-        ("anonymous", "numéro masqué", "withheld number"),
+        ("+447911123456", "du +44 7911 123456", "+44 7911 123456"),  # to call back from abroad
+        ("+266696687", "d'un numéro masqué", "withheld number"),  # Twilio's ANONYMOUS
+        ("anonymous", "d'un numéro masqué", "withheld number"),
     ],
 )
 def test_a_missed_call_names_a_caller_from_abroad_or_withheld_as_the_team_can_call_back(
@@ -178,7 +178,7 @@ def test_a_missed_call_names_a_caller_from_abroad_or_withheld_as_the_team_can_ca
 
     bodies = sms_of_a_call_missed_without_message(driver, worker, fake_twilio)
 
-    assert bodies[people[0].mobile].startswith(f"[Astreinte IT] Appel manqué de {french} ")
+    assert bodies[people[0].mobile].startswith(f"[Astreinte IT] Appel manqué {french} ")
     assert bodies[people[2].mobile].startswith(f"[Astreinte IT] Missed call from {english} ")
 
 

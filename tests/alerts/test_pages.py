@@ -44,7 +44,9 @@ def test_test_alert_button_names_a_bad_smtp_host(
     answer = submit("/alerts/test", follow_redirects=True)
     worker.run(fast_forward=True)
 
-    assert "unknown SMTP host &#39;smtp.invalid&#39;" in answer.get_data(as_text=True)
+    flashed = answer.get_data(as_text=True)
+    assert "serveur de messagerie inconnu &#39;smtp.invalid&#39;" in flashed  # page's language
+    assert "unknown SMTP host" not in flashed
     mail = [n for n in notifications(db_session) if n.channel == "email"]
     assert [n.status for n in mail] == [Status.FAILED]
     page = client.get("/alerts/?status=failed").get_data(as_text=True)
@@ -202,3 +204,29 @@ def test_a_notification_skipped_for_want_of_a_number_says_so_in_french(
 
     assert "pas de numéro de mobile" in page
     assert "no mobile number" not in page
+
+
+def test_the_log_names_missing_settings_to_admins_in_french_not_the_apps_english(
+    client, login_as, db_session, logged_call
+):
+    hotline, call, alice, bruno = logged_call
+    event = db_session.query(AlertEvent).filter_by(call_id=call.id).one()
+    for channel, to, error in [
+        ("email", "alice@example.org", "e-mail not configured: SMTP_HOST is empty"),
+        ("sms", "+33612345602", "SMS not configured: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"),
+        ("voice", "+33612345602", "the worker stopped while sending: it may or may not"),
+    ]:
+        person = alice if channel == "email" else bruno
+        db_session.add(
+            logged_notification(event, person, channel, to, status=Status.FAILED, last_error=error)
+        )
+    db_session.flush()
+    login_as("admin", language="fr")
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    assert "envoi d’e-mails non configuré" in page
+    assert "à renseigner : SMTP_HOST<" in page
+    assert "à renseigner : TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN<" in page
+    for english in ("is empty", "TWILIO_AUTH_TOKEN and", "may or may not"):
+        assert english not in page

@@ -70,7 +70,7 @@ def test_shift_reminder_fires_once_at_the_right_local_time_across_dst(
     reminders = sms_to(fake_twilio, alice)
     assert len(reminders) == 1
     assert "commence dans 30 min" in reminders[0]
-    assert f"{day:%d/%m/%Y} 08:00" in reminders[0]
+    assert f"{day:%d/%m/%Y} à 08:00" in reminders[0]
     mails = [m for m in smtp_server.messages if m["To"] == alice.email]
     assert [m["Subject"] for m in mails] == ["Votre astreinte Astreinte IT commence à 08:00"]
     assert "confirmation de prise de poste vous sera demandée" in body_of(mails[0])
@@ -87,7 +87,7 @@ def test_a_reminder_promises_no_confirmation_where_the_hotline_asks_none(
         worker.tick()
 
     [mail] = [m for m in smtp_server.messages if m["To"] == alice.email]
-    assert "Vous êtes appelé(e) en premier." in body_of(mail)
+    assert "c’est votre téléphone qui sonne en premier." in body_of(mail)
     assert "confirmation" not in body_of(mail)
 
 
@@ -153,7 +153,7 @@ def test_unconfirmed_shift_alerts_the_managers_and_keeps_the_outgoing_agent(
     [mail] = [
         m for m in smtp_server.messages if m["To"] == maud.email and "confirm" in m["Subject"]
     ]
-    assert "Bruno reste appelé(e) en premier renfort" in body_of(mail)
+    assert "Bruno reste premier renfort" in body_of(mail)
     assert any("Bruno stays" in b or "Bruno reste" in b for b in sms_to(fake_twilio, bruno))
 
 

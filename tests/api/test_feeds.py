@@ -63,6 +63,6 @@ def test_the_hotline_feed_lists_every_slot(api_as, client, make_hotline, make_pe
 
     body = client.get(path_of(url)).get_data(as_text=True)
 
-    assert "SUMMARY:Alice (renfort Bob)" in body  # a French hotline
+    assert "SUMMARY:Alice (puis Bob)" in body  # a French hotline
     assert "BEGIN:VTIMEZONE" in body
     assert "TZID:Europe/Paris" in body

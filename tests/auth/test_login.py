@@ -110,7 +110,7 @@ def test_sign_out_needs_a_post_with_its_token(client, login_as, submit):
     assert client.get("/dashboard").status_code == 200
 
     response = submit("/logout", follow_redirects=True)
-    assert "Vous êtes déconnecté." in response.get_data(as_text=True)
+    assert "Déconnexion effectuée." in response.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302
 
 

@@ -216,7 +216,7 @@ def test_the_calendar_says_in_words_what_its_styles_show(page, live_server, sign
     expect(today).to_have_count(1)
     expect(today.locator(".day-number")).to_contain_text("(aujourd’hui)")
     struck = page.locator(".inactive", has_text=gone.name).first
-    expect(struck.locator("xpath=following-sibling::*[1]")).to_have_text("(inactif)")
+    expect(struck.locator("xpath=following-sibling::*[1]")).to_have_text("(personne inactive)")
     expect(page.locator(".legend")).to_contain_text(
         "Nom barré : personne inactive, son téléphone ne sonne pas"
     )
@@ -277,7 +277,12 @@ def test_choices_the_form_checks_by_hand_are_marked_required(page, live_server, 
     hotline, _people = seed(live_server)
     sign_in(page, live_server.add_user("manager", hotline_ids=(hotline.id,)))
     page.goto(f"/planning/hotlines/{hotline.id}/overrides")
-    for label in ("Personne à remplacer", "Remplacé(e) par", "Cette astreinte", "avec celle-ci"):
+    for label in (
+        "Personne à remplacer",
+        "Remplacement assuré par",
+        "Cette astreinte",
+        "avec celle-ci",
+    ):
         choice = page.get_by_label(label, exact=True)
         expect(choice).to_have_attribute("required", "")
         expect(page.locator(".field", has=choice)).to_contain_text("obligatoire")

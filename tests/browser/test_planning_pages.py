@@ -78,7 +78,7 @@ def test_manager_builds_a_rotation_covers_a_sick_colleague_and_checks_it(
     assert sick in (alice.name, bruno.name)
     page.goto(f"{base}/overrides")
     page.get_by_label("Personne à remplacer").select_option(label=sick)
-    page.get_by_label("Remplacé(e) par").select_option(label=chloe.name)
+    page.get_by_label("Remplacement assuré par").select_option(label=chloe.name)
     page.locator("#replace-starts_at").fill(local_input(now - timedelta(minutes=5)))
     page.locator("#replace-ends_at").fill(local_input(now + timedelta(days=2)))
     page.locator("#replace-note").fill("malade")

@@ -150,6 +150,10 @@ def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
             "svg => getComputedStyle(svg).position"
         )
         assert position == "absolute"
+        # Plotly writes numbers the French way on a French page ("1 250", "2,5").
+        for chart in ("#chart-trend", "#chart-calls"):
+            separators = page.locator(chart).evaluate("chart => chart._fullLayout.separators")
+            assert separators == ",\u202f"
 
         page.locator("nav.stats-nav").get_by_role("link", name="Appels").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Appels")
@@ -159,7 +163,7 @@ def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
         page.locator(f"tr[data-call='{week.calls['voicemail'].id}']").get_by_role(
             "link", name="mar. 3 mars 23:30:00"
         ).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Appel du 3 mars 2026 23:30")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Appel du 3 mars 2026 à 23:30")
         expect(page.locator("td.leg-result")).to_have_text(["Pas de réponse", "Pas de réponse"])
         recording = f"/stats/calls/{week.calls['voicemail'].id}/recording"
         expect(page.locator("audio.voicemail-player")).to_have_attribute("src", recording)
@@ -198,6 +202,8 @@ def test_charts_page_blocks_nothing_plotly_does(browser, live_server, sign_in):
             f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08"
         )
         expect(page.locator("#chart-misses g.hm image")).to_have_count(1)
+        separators = page.locator("#chart-trend").evaluate("chart => chart._fullLayout.separators")
+        assert separators == ".,"
 
         # The page's policy allows Plotly's own inline styles, by hash, and nothing else.
         assert page.evaluate("window.cspViolations") == []

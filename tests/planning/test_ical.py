@@ -122,7 +122,7 @@ def test_a_french_hotlines_feed_is_in_french_whatever_the_reader_asks(
     found = events(body)
 
     assert [str(e["summary"]) for e in found] == [
-        "Alice (renfort Bob)",
+        "Alice (puis Bob)",
         "Remplacement : Bob",
         "aucune astreinte",
     ]

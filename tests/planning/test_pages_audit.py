@@ -38,13 +38,13 @@ def test_audit_log_lists_changes_newest_first_with_before_and_after(
     assert len(rows) == 2
     newest, older = (re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)) for r in rows)
     assert "règles du travail" in newest
-    assert "Jours d’astreinte consécutifs au plus: 6" in newest
+    assert "Jours d’astreinte consécutifs au plus : 6" in newest
     assert manager.name in older
-    assert f"créneau #{slot.id} modifié" in older
-    assert "Chaîne: Alice" in older
-    assert "Chaîne: Bruno" in older
-    assert "Fin: 05/05/2026 08:00" in older  # before, in Paris time
-    assert "Fin: 05/05/2026 10:00" in older  # after
+    assert f"Modification : créneau #{slot.id}" in older
+    assert "Chaîne : Alice" in older
+    assert "Chaîne : Bruno" in older
+    assert "Fin : 05/05/2026 08:00" in older  # before, in Paris time
+    assert "Fin : 05/05/2026 10:00" in older  # after
 
 
 def test_audit_log_of_a_hotline_shows_only_its_own_changes(
@@ -90,5 +90,5 @@ def test_audit_log_reads_naturally_for_a_new_slot_and_rotation(
     page = client.get(f"/planning/hotlines/{hotline.id}/audit").get_data(as_text=True)
 
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-    assert "Type: créneau régulier" in text
-    assert "Jours: tous les jours" in text
+    assert "Type : créneau régulier" in text
+    assert "Jours : tous les jours" in text

@@ -194,8 +194,8 @@ def test_a_rotation_without_members_asks_for_a_member(client, login_as, submit, 
         (
             {"members-1": "", "members-2": "", "backup_count": "1"},
             "backup_count",
-            "une rotation d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
-            "(les renforts désignés à part la renforcent quand même)",
+            "un roulement d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
+            "(les renforts désignés à part renforcent quand même la personne d’astreinte)",
         ),
         ({"shift_length": "40", "shift_unit": "days"}, "shift_length",
          "Une astreinte dure au plus 31 jours."),

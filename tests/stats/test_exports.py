@@ -30,6 +30,7 @@ def test_call_list_in_french_uses_semicolons_comma_decimals_and_local_dates(db_s
     table = call_rows(db_session, week, "fr")
 
     assert table[0][:4] == ["Début", "Ligne", "Appelant", "Issue"]
+    assert table[0][-1] == "Identifiant Twilio de l’appel"  # no English header
     assert len(table) == 1 + 8
     row = dict(zip(table[0], next(r for r in table if r[0] == "24/03/2026 23:30:00"), strict=True))
     assert row["Appelant"] == "'+33610000003"  # kept as text, not a formula or a number
@@ -90,7 +91,7 @@ def test_agent_table_csv_per_locale(db_session, week):
     assert [r[0] for r in en[1:]] == ["Alice Martin", "Bruno Petit", "Chloé Durand"]
     # The columns are named as on the dashboard.
     assert {"No answer", "Caller hung up"} <= set(en[0])
-    assert {"Pas de réponse", "Appelant a raccroché", "Astreinte en titulaire (h)"} <= set(fr[0])
+    assert {"Pas de réponse", "L’appelant a raccroché", "Astreinte en titulaire (h)"} <= set(fr[0])
 
 
 def test_astreinte_csv_has_hours_per_kind_calls_and_breaches(db_session, week):

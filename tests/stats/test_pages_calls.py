@@ -111,7 +111,7 @@ def test_damaged_page_link_is_refused_with_a_message(client, week, supervisor):
 def test_supervisor_sees_callers_numbers(client, week, supervisor):
     page = listed(client, week, outcome="missed").get_data(as_text=True)
 
-    assert '<td class="caller">+33799887766</td>' in page
+    assert '<td class="caller">07 99 88 77 66</td>' in page  # as people dial it
 
 
 def test_manager_sees_callers_numbers_masked_and_cannot_search_them(client, login_as, week):
@@ -261,3 +261,20 @@ def test_csv_with_bad_filters_is_the_page_with_the_message(client, week, supervi
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert "There is no agent 999999." in field_errors(response.get_data(as_text=True), "agent")
+
+
+def test_a_french_list_says_numero_masque_and_writes_numbers_as_dialled(
+    client, login_as, week, make_call
+):
+    from hotline.voice.models import Outcome
+
+    for caller in ("anonymous", "+266696687", "+447911123456"):
+        make_call(week.hotline, "2026-03-24 10:00", Outcome.MISSED, [], caller=caller)
+    login_as("supervisor", hotlines=(week.hotline,), language="fr")
+
+    page = listed(client, week).get_data(as_text=True)
+
+    assert page.count('<td class="caller">numéro masqué</td>') == 2
+    assert "anonymous" not in page
+    assert '<td class="caller">+44 7911 123456</td>' in page
+    assert '<td class="caller">07 99 88 77 66</td>' in page

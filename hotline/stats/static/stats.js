@@ -16,6 +16,9 @@
     misses: [[0, "#fbf0ef"], [1, "#b3261e"]]
   };
   var CONFIG = { displayModeBar: false, responsive: true };
+  // Plotly writes numbers the American way by default: French has a decimal comma and a
+  // narrow no-break space between thousands ("1 250"), as the page's tables do.
+  var SEPARATORS = document.documentElement.lang === "fr" ? ",\u202f" : ".,";
 
   function showPeriodFields() {
     document.querySelectorAll("[data-period-fields]").forEach(function (box) {
@@ -57,6 +60,7 @@
       return data.trend.series.reduce(function (sum, series) { return sum + series.values[i]; }, 0);
     }));
     var layout = {
+      separators: SEPARATORS,
       barmode: "stack",
       // Room on the right for the last rotated date label.
       margin: { t: 10, r: 40, b: 70, l: 50 },
@@ -87,6 +91,7 @@
       hovertemplate: "%{y} %{x} : %{z}<extra></extra>"
     };
     var layout = {
+      separators: SEPARATORS,
       margin: { t: 10, r: 10, b: 40, l: 50 },
       yaxis: { autorange: "reversed", fixedrange: true },
       xaxis: { fixedrange: true }
