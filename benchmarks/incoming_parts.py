@@ -7,7 +7,8 @@ to the real app with the write, then also the reads, replaced by their outcome; 
 the app without that fast path, through Flask's view; to variants of it without the
 fast path: the view replaced by constant TwiML behind the same webhook wrapper
 (signature check, form, hooks), then without the app's request hooks, then the form
-parsed and nothing else; and to benchmarks/bare_app.py. The call path's
+parsed and nothing else; to benchmarks/prototype_app.py (the same work written by
+hand on the driver); and to benchmarks/bare_app.py. The call path's
 database steps are also timed on their own: the reads (a pooled connection, the
 hotline, the on-call lookup) and the write (the call and its first ring leg).
 
@@ -21,8 +22,10 @@ request figure, the bare app's included.
 from __future__ import annotations
 
 import argparse
+import importlib
 import itertools
 import os
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -43,6 +46,8 @@ from hotline.voice.webhook import twilio_webhook
 URL = "http://localhost/voice/incoming"
 CALLER = "+33600000001"
 BLOCK = 100
+# Shared by every variant: each request is a new call, never a retry of another's.
+FRESH_SIDS = (f"CA{n:032x}" for n in itertools.count())
 
 
 def best_of(blocks: int, run: Callable[[], None]) -> float:
@@ -61,10 +66,9 @@ def best_of(blocks: int, run: Callable[[], None]) -> float:
 def poster(app: Flask) -> Callable[[], None]:
     """Post one signed incoming call with a fresh CallSid to `app`."""
     client = app.test_client()
-    sids = (f"CA{n:032x}" for n in itertools.count())
 
     def post() -> None:
-        params = webhook.incoming_params(next(sids), CALLER)
+        params = webhook.incoming_params(next(FRESH_SIDS), CALLER)
         headers = {"X-Twilio-Signature": webhook.signature(URL, params)}
         response = client.post(URL, data=params, headers=headers)
         if response.status_code != 200 or b"<Dial" not in response.data:
@@ -89,6 +93,13 @@ def through_flask(app: Flask) -> Flask:
     return app
 
 
+def prototype() -> Flask:
+    """benchmarks/prototype_app.py on this run's database (it reads its settings at import)."""
+    module = sys.modules.get("prototype_app")
+    module = importlib.reload(module) if module else importlib.import_module("prototype_app")
+    return module.app
+
+
 def variants() -> list[tuple[str, Flask]]:
     """The real app, through Flask's view, then with parts of /voice/incoming taken away."""
     real = create_app()
@@ -110,6 +121,7 @@ def variants() -> list[tuple[str, Flask]]:
         ("constant TwiML: signature, form, hooks", wrapped),
         ("constant TwiML: signature, form", unhooked),
         ("form parsing only", form),
+        ("hand-written prototype (benchmarks/prototype_app.py)", prototype()),
         ("bare Flask app (benchmarks/bare_app.py)", bare_app.app),
     ]
 

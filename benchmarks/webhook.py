@@ -8,8 +8,12 @@ the machine falls on both alike. Every request is a correctly signed Twilio
 incoming call with a CallSid never sent before. Afterwards the database must hold
 one Call (with its first ring leg) per request the real server answered with a Dial.
 
+With --prototype a third server joins the rounds: benchmarks/prototype_app.py, the
+same work written by hand (raw SQL, RequestValidator, VoiceResponse) on the same
+database, the scale issue 3 quotes for the goal.
+
     python benchmarks/webhook.py [--db sqlite|postgresql|both] [--duration 10]
-                                 [--connections 32] [--profile wall|cpu]
+                                 [--connections 32] [--profile wall|cpu] [--prototype]
 """
 
 from __future__ import annotations
@@ -381,6 +385,7 @@ class Options:
     settings: GunicornSettings
     profile: str | None  # 'wall' or 'cpu'
     keep: bool
+    prototype: bool
 
 
 def bench_database(kind: str, options: Options) -> bool:
@@ -399,21 +404,27 @@ def bench_database(kind: str, options: Options) -> bool:
         "HOTLINE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "HOTLINE_EMERGENCY_NUMBER": EMERGENCY_NUMBER,
     }
-    bare = start_server("bare", "bare_app:app", HERE, options.settings, {}, work)
-    real = start_server("real", "wsgi:app", ROOT, options.settings, env, work)
+    servers = [
+        start_server("bare", "bare_app:app", HERE, options.settings, {}, work),
+        start_server("real", "wsgi:app", ROOT, options.settings, env, work),
+    ]
+    if options.prototype:
+        proto = start_server("proto", "prototype_app:app", HERE, options.settings, env, work)
+        servers.append(proto)
     profile = work / "real.pyspy.txt"
     idle = options.profile == "wall"
-    profiler = pyspy.start(real.process.pid, profile, idle=idle) if options.profile else None
+    real_pid = servers[1].process.pid
+    profiler = pyspy.start(real_pid, profile, idle=idle) if options.profile else None
     try:
-        tallies = load_rounds(bare, real, options, work)
+        tallies = load_rounds(servers, options, work)
     finally:
         if profiler is not None:
             pyspy.stop(profiler)
-        stop_server(bare)
-        stop_server(real)
-    calls, legs = recorded(engine, SID_PREFIX)
+        for server in servers:
+            stop_server(server)
+    written = {name: recorded(engine, SID_PREFIXES[name]) for name in tallies if name != "bare"}
     engine.dispose()
-    passed = report(kind, tallies, calls, legs, options)
+    passed = report(kind, tallies, written, options)
     if profiler is not None:
         pyspy.summarise(profile, idle=idle)
     if not options.keep:
@@ -424,39 +435,48 @@ def bench_database(kind: str, options: Options) -> bool:
     return passed
 
 
-SID_PREFIX = f"CA{random.SystemRandom().randrange(16**8):08x}"
+# Each server that writes calls gets CallSids of its own, so its rows can be counted.
+_RUN = random.SystemRandom().randrange(16**7)
+SID_PREFIXES = {"real": f"CA{_RUN:07x}1", "proto": f"CA{_RUN:07x}2"}
 
 
-def load_rounds(bare: Server, real: Server, options: Options, work: Path) -> dict[str, Tally]:
+def load_rounds(servers: list[Server], options: Options, work: Path) -> dict[str, Tally]:
+    """Warm every server up, then load them in turn, round after round."""
     rounds = max(1, round(options.duration / ROUND_SECONDS))
     rng = random.Random(7)
-    per_round = MAX_RATE * ROUND_SECONDS
     counter = iter(range(10**9))
 
-    def real_data(index: int, seconds: int) -> Path:
-        sids = [f"{SID_PREFIX}{next(counter):024x}" for _ in range(MAX_RATE * seconds)]
-        path = work / f"real-{index}.lua"
-        write_bodies(path, real.url, sids, rng)
+    def fresh_data(server: Server, index: int, seconds: int) -> Path:
+        prefix = SID_PREFIXES[server.name]
+        sids = [f"{prefix}{next(counter):024x}" for _ in range(MAX_RATE * seconds)]
+        path = work / f"{server.name}-{index}.lua"
+        write_bodies(path, server.url, sids, rng)
         return path
 
     started = time.monotonic()
+    bare, writers = servers[0], servers[1:]
     bare_data = work / "bare.lua"
     write_bodies(bare_data, bare.url, [f"CA{i:032x}" for i in range(BARE_BODIES)], rng)
-    warmup = real_data(0, WARMUP_SECONDS)
-    real_files = [real_data(i + 1, ROUND_SECONDS) for i in range(rounds)]
-    print(f"signed {BARE_BODIES + MAX_RATE * WARMUP_SECONDS + rounds * per_round} requests "
-          f"in {time.monotonic() - started:.1f} s")  # fmt: skip
+    # Per round: the bare server's bodies again, fresh CallSids for the others.
+    plan = [
+        [(bare, bare_data), *((s, fresh_data(s, index, seconds)) for s in writers)]
+        for index, seconds in enumerate([WARMUP_SECONDS] + [ROUND_SECONDS] * rounds)
+    ]
+    signed = BARE_BODIES + len(writers) * MAX_RATE * (WARMUP_SECONDS + rounds * ROUND_SECONDS)
+    print(f"signed {signed} requests in {time.monotonic() - started:.1f} s")
 
-    tallies = {"bare": Tally(), "real": Tally()}
-    tallies["bare"].add(load_round(bare, bare_data, WARMUP_SECONDS, options), measured=False)
-    tallies["real"].add(load_round(real, warmup, WARMUP_SECONDS, options), measured=False)
-    for data in real_files:
-        tallies["bare"].add(load_round(bare, bare_data, ROUND_SECONDS, options), measured=True)
-        tallies["real"].add(load_round(real, data, ROUND_SECONDS, options), measured=True)
+    tallies = {server.name: Tally() for server in servers}
+    for index, loads in enumerate(plan):
+        seconds = ROUND_SECONDS if index else WARMUP_SECONDS
+        for server, data in loads:
+            result = load_round(server, data, seconds, options)
+            tallies[server.name].add(result, measured=index > 0)
     return tallies
 
 
-def report(kind: str, tallies: dict[str, Tally], calls: int, legs: int, options: Options) -> bool:
+def report(
+    kind: str, tallies: dict[str, Tally], written: dict[str, tuple[int, int]], options: Options
+) -> bool:
     bare, real = tallies["bare"], tallies["real"]
     print(f"{'server':<6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10}  "
           "req/s per round")  # fmt: skip
@@ -469,22 +489,31 @@ def report(kind: str, tallies: dict[str, Tally], calls: int, legs: int, options:
     p99 = real.percentile(99)
     print(f"ratio real/bare: {ratio:.2f} (goal >= {GOAL_RATIO}); real p99 {p99:.1f} ms "
           f"(goal < {GOAL_P99_MS:.0f} ms)")  # fmt: skip
+    if "proto" in tallies and tallies["proto"].rate:
+        proto = tallies["proto"]
+        print(f"ratio prototype/bare: {proto.rate / bare.rate:.2f}; "
+              f"real/prototype: {real.rate / proto.rate:.2f}")  # fmt: skip
 
-    # Requests still in flight when a round stops were served but not counted by wrk.
-    in_flight = options.connections * real.rounds_run
     checks = {
-        "every response was 200 with a <Dial>": real.bad == 0 and bare.bad == 0,
-        "no socket errors or timeouts": not real.errors and not bare.errors,
-        "every request had a fresh CallSid": not real.wrapped,
-        f"one Call per answered request ({calls} calls, {real.ok} answered)": (
-            real.ok <= calls <= real.ok + in_flight
-        ),
-        f"one ring leg per call ({legs} legs)": legs == calls,
+        "every response was 200 with a <Dial>": all(t.bad == 0 for t in tallies.values()),
+        "no socket errors or timeouts": not any(t.errors for t in tallies.values()),
     }
+    for name, (calls, legs) in written.items():
+        tally = tallies[name]
+        # Requests still in flight when a round stops were served but not counted by wrk.
+        in_flight = options.connections * tally.rounds_run
+        checks |= {
+            f"{name}: every request had a fresh CallSid": not tally.wrapped,
+            f"{name}: one Call per answered request ({calls} calls, {tally.ok} answered)": (
+                tally.ok <= calls <= tally.ok + in_flight
+            ),
+            f"{name}: one ring leg per call ({legs} legs)": legs == calls,
+        }
     for label, ok in checks.items():
         print(f"  [{'ok' if ok else 'FAIL'}] {label}")
-    if real.errors or bare.errors:
-        print(f"  errors: real {dict(real.errors)}, bare {dict(bare.errors)}")
+    for name, tally in tallies.items():
+        if tally.errors:
+            print(f"  errors: {name} {dict(tally.errors)}")
     goals = ratio >= GOAL_RATIO and p99 < GOAL_P99_MS
     print(f"{kind}: checks {'passed' if all(checks.values()) else 'FAILED'}, "
           f"goals {'met' if goals else 'not met'}")  # fmt: skip
@@ -511,6 +540,11 @@ def main() -> None:
         help="sample the real server with py-spy: wall time of requests, or CPU time",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
+    parser.add_argument(
+        "--prototype",
+        action="store_true",
+        help="also load benchmarks/prototype_app.py, the same work written by hand",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit(
@@ -524,6 +558,7 @@ def main() -> None:
         settings=GunicornSettings(args.workers, args.worker_class, args.threads),
         profile=args.profile,
         keep=args.keep,
+        prototype=args.prototype,
     )
     kinds = benchdb.DATABASES if args.db == "both" else (args.db,)
     results = [bench_database(kind, options) for kind in kinds]
