@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -13,6 +14,8 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput
 
 from hotline.models import LANGUAGES
 
@@ -166,3 +169,14 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: object) -> FormTranslations:
             return FORM_TRANSLATIONS
+
+    def hidden_tag(self, *fields: Any) -> Markup:
+        """The form's hidden fields (CSRF token, record version), without ids.
+
+        Every form has them, so two forms on a page would repeat their ids; nothing
+        points to a hidden field by id.
+        """
+        chosen = (getattr(self, f) if isinstance(f, str) else f for f in fields or self)
+        hidden = (f for f in chosen if isinstance(f.widget, HiddenInput))
+        # Each field renders as Markup already; joining with Markup escapes nothing more.
+        return Markup("\n").join(f(id=False) for f in hidden)
