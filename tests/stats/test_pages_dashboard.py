@@ -105,6 +105,18 @@ def test_per_agent_table_is_the_agent_table(client, db_session, week, reviewer):
     assert bruno["accept-mean"] == "13.5 s"
 
 
+def test_every_agent_column_that_needs_it_is_explained_in_words_on_the_page(client, login_as, week):
+    # Tooltips reach neither a phone nor a keyboard: the hint under the table says it.
+    login_as("supervisor", hotlines=(week.hotline,), language="fr")
+
+    page = dashboard(client, week).get_data(as_text=True).replace("\u2019", "'")
+
+    hint = page.split('class="hint">')[-1].split("</p>")[0]
+    assert "Occupé, échec : la ligne était occupée ou le réseau a échoué." in hint
+    assert "L'appelant a raccroché : pendant que le téléphone de l'agent sonnait." in hint
+    assert "Refusés : décroché" in hint
+
+
 def test_shift_take_confirmations_show_per_agent(client, db_session, week, reviewer):
     slot = db_session.query(Slot).filter_by(hotline_id=week.hotline.id).first()
     start = paris("2026-03-24 08:00")
