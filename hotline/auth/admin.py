@@ -28,7 +28,8 @@ from hotline.auth.services import (
     set_password,
     update_user,
 )
-from hotline.db import get_session
+from hotline.auth.sessions import start_web_session
+from hotline.db import get_session, utcnow
 
 
 @bp.get("/admin/users")
@@ -113,9 +114,11 @@ def user_password(user_id: int) -> ResponseReturnValue:
         get_session().rollback()
         show_error(form, error)
         return _edit_page(user, None, 400, form)
-    get_session().commit()
     if user.id == current_user.id:
-        login_user(user)  # keep the admin who reset their own password signed in
+        # The admin who reset their own password stays signed in, in a new session.
+        start_web_session(get_session(), user, now=utcnow())
+        login_user(user)
+    get_session().commit()
     flash(_("The password of %(email)s is reset.", email=user.email), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
 

@@ -24,6 +24,7 @@ from hotline.auth.passwords import (
     needs_rehash,
     verify_password,
 )
+from hotline.auth.sessions import end_web_sessions
 from hotline.models import LANGUAGES, Hotline, Person
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a marker that makes leaked tokens easy to grep, no secret
@@ -62,17 +63,6 @@ def normalise_email(raw: str) -> str:
 
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
-
-
-def load_session_user(session: Session, key: str) -> User | None:
-    """The active user a session key ("id:version", see User.get_id) names, if still valid."""
-    user_id, _, version = key.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
 
 
 def create_user(
@@ -128,7 +118,7 @@ def update_user(
     if last_admin and (role != ADMIN or not active):
         raise AccountError(_l("The last active admin cannot be demoted or deactivated."), "role")
     if user.active and not active:
-        user.session_version += 1
+        end_web_sessions(session, user)
     user.name = name.strip() or user.email
     user.role, user.active, user.person_id, user.language = role, active, person_id, language
     user.managed_hotlines = [
@@ -146,10 +136,14 @@ def set_language(session: Session, user: User, language: str | None) -> None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace the password and end every other session of the user."""
+    """Replace the password, unlock the account and end every session of the user.
+
+    Every one: a copy of the cookie of the browser that made the change must
+    die too. The view that keeps that browser signed in opens a new session.
+    """
     _check_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_web_sessions(session, user)
     user.failed_logins, user.locked_until = 0, None
     session.flush()
 

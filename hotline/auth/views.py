@@ -18,6 +18,7 @@ from hotline.auth.access import public, signed_in
 from hotline.auth.forms import ActionForm, LanguageForm, LoginForm
 from hotline.auth.home import home_endpoint
 from hotline.auth.services import AccountLocked, InvalidCredentials, authenticate, set_language
+from hotline.auth.sessions import end_web_session, prune_web_sessions, start_web_session
 from hotline.db import get_session, utcnow
 from hotline.i18n import SESSION_KEY
 
@@ -55,6 +56,9 @@ def login() -> ResponseReturnValue:
         get_session().commit()
         form.password.errors.append(lockout_message(locked))
         return render_template("auth/login.html", form=form), 429
+    # Sign-ins are rare, and cheap to make pay for deleting the sessions that are over.
+    prune_web_sessions(get_session(), now=utcnow(), lifetime=current_app.permanent_session_lifetime)
+    start_web_session(get_session(), user, now=utcnow())
     get_session().commit()
     # A fresh session: nothing set before the sign-in carries over, the CSRF
     # secret least of all (a planted cookie would otherwise give its token to
@@ -87,6 +91,10 @@ def lockout_policy() -> dict[str, Any]:
 def logout() -> ResponseReturnValue:
     """Sign out (a POST with its CSRF token, so no other site can sign you out)."""
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # This browser's session only: the user's phone stays signed in.
+            end_web_session(get_session(), current_user.web_session_key)
+            get_session().commit()
         logout_user()
         session.clear()  # the next person at this browser starts afresh (CSRF secret included)
         flash(_("You are signed out."), "info")

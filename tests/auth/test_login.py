@@ -8,7 +8,7 @@ from hotline.auth.models import ApiToken, User
 from hotline.auth.services import AccountLocked, InvalidCredentials, authenticate
 from hotline.db import utcnow
 from hotline.i18n import SESSION_KEY
-from tests.conftest import CSRF_FIELD, USER_PASSWORD
+from tests.conftest import CSRF_FIELD, USER_PASSWORD, sign_in_client
 
 
 def sign_in(submit, email, password=USER_PASSWORD, next_url=""):
@@ -114,13 +114,14 @@ def test_sign_out_needs_a_post_with_its_token(client, login_as, submit):
     assert client.get("/dashboard").status_code == 302
 
 
-def test_password_reset_by_admin_ends_the_users_sessions(app, client, login_as, make_user):
+def test_password_reset_by_admin_ends_the_users_sessions(
+    app, client, login_as, make_user, db_session
+):
     agent = login_as("agent")
     assert client.get("/dashboard").status_code == 200
 
     admin = app.test_client()
-    with admin.session_transaction() as session:
-        session["_user_id"] = make_user("admin").get_id()
+    sign_in_client(admin, db_session, make_user("admin"))
     page = admin.get(f"/admin/users/{agent.id}").get_data(as_text=True)
     token = CSRF_FIELD.search(page).group(1)
     response = admin.post(
