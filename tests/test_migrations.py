@@ -117,5 +117,5 @@ def test_0008_keeps_the_users_and_what_refers_to_them_both_ways(scratch_engine):
     schema.downgrade(scratch_engine, "0007")
     with scratch_engine.connect() as conn:
         assert tuple(conn.execute(text(rows)).one()) == (1, 1, 1)
-        versions = "SELECT session_version, failed_logins FROM app_user"
-        assert tuple(conn.execute(text(versions)).one()) == (1, 2)
+        unlocked = "SELECT session_version, failed_logins, locked_until FROM app_user"
+        assert tuple(conn.execute(text(unlocked)).one()) == (1, 0, None)

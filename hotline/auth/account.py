@@ -26,9 +26,9 @@ from hotline.auth.forms import (
     TokenForm,
     show_error,
 )
+from hotline.auth.lockout import AccountLocked
 from hotline.auth.services import (
     AccountError,
-    AccountLocked,
     InvalidCredentials,
     check_password,
     create_api_token,
@@ -36,6 +36,7 @@ from hotline.auth.services import (
     revoke_api_token,
     set_language,
     set_password,
+    start_password_attempt,
 )
 from hotline.auth.sessions import count_web_sessions, end_web_sessions, start_web_session
 from hotline.auth.views import lockout_message, lockout_policy
@@ -66,18 +67,19 @@ def change_password() -> ResponseReturnValue:
         return _account_page(AccountForm(formdata=None), form, 400)
     db = get_session()
     try:
-        check_password(
-            db, current_user, form.current_password.data or "", now=utcnow(),
-            **lockout_policy(),
-        )  # fmt: skip
-    except InvalidCredentials:
-        db.commit()  # the failure counts towards the lockout
-        form.current_password.errors.append(_("This is not your current password."))
-        return _account_page(AccountForm(formdata=None), form, 400)
+        attempt = start_password_attempt(
+            db, current_user.email, request.remote_addr, now=utcnow(), policy=lockout_policy()
+        )
     except AccountLocked as locked:
         db.commit()
         form.current_password.errors.append(lockout_message(locked))
         return _account_page(AccountForm(formdata=None), form, 429)
+    db.commit()  # counted before the check, as at sign-in
+    try:
+        check_password(db, attempt, form.current_password.data or "")
+    except InvalidCredentials:
+        form.current_password.errors.append(_("This is not your current password."))
+        return _account_page(AccountForm(formdata=None), form, 400)
     db.commit()  # the count of failures is cleared, whatever the new password
     # The user itself: handing Flask-Login its own proxy makes current_user point at itself.
     user = current_user._get_current_object()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Web users, the hotlines they are scoped to, their web sessions and API tokens."""
+"""Web users, the hotlines they are scoped to, their sessions, API tokens and sign-in locks."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'manager', 'supervisor', 'agent')", name="role_known"),
         CheckConstraint("language IN ('fr', 'en')", name="language_known"),
-        CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
     )
 
     id: Mapped[intpk]
@@ -40,8 +39,6 @@ class User(Base):
     # None: follow the browser's Accept-Language.
     language: Mapped[str | None] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
 
@@ -139,3 +136,32 @@ class WebSession(Base):
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     created_at: Mapped[created_at]
+
+
+# The address of the row counting a login's attempts from every address together.
+EVERY_ADDRESS = ""
+
+
+class SignInThrottle(Base):
+    """Recent sign-in attempts for one login from one client address, or from all of them.
+
+    Keyed by the SHA-256 of the login as typed (normalised), whether or not an
+    account has it: an unknown login is counted and locked just like a real one,
+    so the lock tells nobody which accounts exist. See hotline.auth.lockout.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_sign_in_throttle_expires_at", "expires_at"),
+    )
+
+    login_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # An IPv4 address, an IPv6 /64 network, or EVERY_ADDRESS.
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    # Attempts since the count last started, those being checked included; a
+    # right password takes its own back.
+    attempts: Mapped[int]
+    # When the count is forgotten: the end of the lock once `attempts` reached the
+    # limit, else a lockout period after the latest attempt.
+    expires_at: Mapped[datetime]
