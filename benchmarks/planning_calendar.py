@@ -35,7 +35,8 @@ from sqlalchemy.orm import Session
 from hotline import create_app
 from hotline.auth.models import MANAGER, ManagedHotline
 from hotline.auth.services import create_user
-from hotline.db import database
+from hotline.auth.sessions import start_web_session
+from hotline.db import database, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning.models import Slot
 from hotline.planning.oncall import resolve_chain
@@ -95,7 +96,7 @@ def seed(engine: Engine) -> tuple[int, str]:
         )
         session.add(ManagedHotline(user_id=user.id, hotline_id=hotline.id))
         session.flush()
-        return hotline.id, user.get_id()
+        return hotline.id, start_web_session(session, user, now=utcnow())
 
 
 def timed(client, path: str) -> tuple[float, float]:

@@ -27,8 +27,11 @@ DEFAULTS: dict[str, object] = {
     "SCREENING_TIMEOUT": 8,
     # Zone of web UI times that belong to no hotline (sign-ins, API tokens).
     "TIMEZONE": "Europe/Paris",
-    # Web sign-in: this many wrong passwords in a row lock the account for a while.
+    # Web sign-in: this many wrong passwords for one login from one client address
+    # lock that login there for LOGIN_LOCKOUT_MINUTES; this many from all addresses
+    # together lock it everywhere (hotline.auth.lockout says why both).
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_ACCOUNT_FAILURES": 50,
     "LOGIN_LOCKOUT_MINUTES": 15,
     # Session cookie: None means Secure exactly when PUBLIC_BASE_URL is https.
     "SESSION_COOKIE_SECURE": None,

@@ -292,15 +292,27 @@ def make_user(db_session: Session, user_password_hash: str) -> Callable[..., Any
     return make
 
 
+def sign_in_client(client: FlaskClient, db_session: Session, user: Any) -> str:
+    """Sign `client` in as `user` without the form: a new web session; return its key."""
+    from hotline.auth.sessions import start_web_session
+    from hotline.db import utcnow
+
+    key = start_web_session(db_session, user, now=utcnow())
+    with client.session_transaction() as session:
+        session["_user_id"] = key
+        session["_fresh"] = True
+    return key
+
+
 @pytest.fixture
-def login_as(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[..., Any]:
+def login_as(
+    client: FlaskClient, db_session: Session, make_user: Callable[..., Any]
+) -> Callable[..., Any]:
     """login_as("manager", hotlines=[h]) -> User: create a user and sign `client` in."""
 
     def sign_in(role: str = "admin", **fields: Any) -> Any:
         user = make_user(role, **fields)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sign_in_client(client, db_session, user)
         return user
 
     return sign_in

@@ -77,3 +77,45 @@ def test_history_has_a_single_head(engine):
 
     heads = ScriptDirectory.from_config(schema.alembic_config(engine)).get_heads()
     assert len(heads) == 1, f"several migration heads: {heads}"
+
+
+def test_0008_keeps_the_users_and_what_refers_to_them_both_ways(scratch_engine):
+    """0008 copies app_user on SQLite: a copy that cascaded would lose tokens and scopes."""
+    schema.upgrade(scratch_engine, "0007")
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO hotline (id, number, name, timezone, language, ring_timeout,"
+                " screening, voicemail_max_seconds, created_at)"
+                " VALUES (1, '+33184881234', 'Nord', 'Europe/Paris', 'fr', 20, false, 120,"
+                " '2026-11-01 08:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO app_user (id, email, name, password_hash, role, active,"
+                " session_version, failed_logins, created_at) VALUES (7, 'boss@example.org',"
+                " 'Boss', 'x', 'manager', true, 3, 2, '2026-11-01 08:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO api_token (user_id, name, token_hash, prefix, created_at)"
+                " VALUES (7, 'script', 'h', 'hl_abc', '2026-11-01 08:00:00')"
+            )
+        )
+        conn.execute(text("INSERT INTO managed_hotline (user_id, hotline_id) VALUES (7, 1)"))
+    rows = (
+        "SELECT (SELECT count(*) FROM app_user WHERE email = 'boss@example.org'),"
+        " (SELECT count(*) FROM api_token WHERE user_id = 7),"
+        " (SELECT count(*) FROM managed_hotline WHERE user_id = 7)"
+    )
+
+    schema.upgrade(scratch_engine, "0008")
+    with scratch_engine.connect() as conn:
+        assert tuple(conn.execute(text(rows)).one()) == (1, 1, 1)
+    schema.downgrade(scratch_engine, "0007")
+    with scratch_engine.connect() as conn:
+        assert tuple(conn.execute(text(rows)).one()) == (1, 1, 1)
+        unlocked = "SELECT session_version, failed_logins, locked_until FROM app_user"
+        assert tuple(conn.execute(text(unlocked)).one()) == (1, 0, None)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import refresh
-from flask_login import current_user, login_user
+from flask_login import current_user, login_user, logout_user
 
 from hotline.auth import bp
 from hotline.auth.access import scoped_hotline_ids, signed_in
@@ -17,9 +26,9 @@ from hotline.auth.forms import (
     TokenForm,
     show_error,
 )
+from hotline.auth.lockout import AccountLocked
 from hotline.auth.services import (
     AccountError,
-    AccountLocked,
     InvalidCredentials,
     check_password,
     create_api_token,
@@ -27,7 +36,9 @@ from hotline.auth.services import (
     revoke_api_token,
     set_language,
     set_password,
+    start_password_attempt,
 )
+from hotline.auth.sessions import count_web_sessions, end_web_sessions, start_web_session
 from hotline.auth.views import lockout_message, lockout_policy
 from hotline.db import get_session, utcnow
 
@@ -54,33 +65,51 @@ def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if not form.validate_on_submit():
         return _account_page(AccountForm(formdata=None), form, 400)
-    session = get_session()
+    db = get_session()
     try:
-        check_password(
-            session, current_user, form.current_password.data or "", now=utcnow(),
-            **lockout_policy(),
-        )  # fmt: skip
-    except InvalidCredentials:
-        session.commit()  # the failure counts towards the lockout
-        form.current_password.errors.append(_("This is not your current password."))
-        return _account_page(AccountForm(formdata=None), form, 400)
+        attempt = start_password_attempt(
+            db, current_user.email, request.remote_addr, now=utcnow(), policy=lockout_policy()
+        )
     except AccountLocked as locked:
-        session.commit()
+        db.commit()
         form.current_password.errors.append(lockout_message(locked))
         return _account_page(AccountForm(formdata=None), form, 429)
-    session.commit()  # the count of failures is cleared, whatever the new password
+    db.commit()  # counted before the check, as at sign-in
     try:
-        set_password(get_session(), current_user, form.password.data or "")
+        check_password(db, attempt, form.current_password.data or "")
+    except InvalidCredentials:
+        form.current_password.errors.append(_("This is not your current password."))
+        return _account_page(AccountForm(formdata=None), form, 400)
+    db.commit()  # the count of failures is cleared, whatever the new password
+    # The user itself: handing Flask-Login its own proxy makes current_user point at itself.
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    try:
+        set_password(db, user, form.password.data or "")
     except AccountError as error:
-        get_session().rollback()
+        db.rollback()
         show_error(form, error)
         return _account_page(AccountForm(formdata=None), form, 400)
-    get_session().commit()
-    # Other sessions end; this one carries on with the new version. (Pass the user
-    # itself: handing Flask-Login its own proxy makes current_user point at itself.)
-    login_user(current_user._get_current_object())  # type: ignore[attr-defined]
+    # Every session ended, this one too (and any copy of its cookie): this
+    # browser carries on in a new one.
+    start_web_session(db, user, now=utcnow())
+    db.commit()
+    login_user(user)
     flash(_("Your password is changed; your other sessions are signed out."), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere() -> ResponseReturnValue:
+    """End every session of the user, this one included (a lost phone, a shared computer)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    end_web_sessions(get_session(), current_user)
+    get_session().commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 def _account_page(
@@ -88,7 +117,18 @@ def _account_page(
 ) -> ResponseReturnValue:
     if not form.language.data:
         form.language.data = current_user.language or ""
-    return render_template("auth/account.html", form=form, password_form=password_form), status
+    sessions = count_web_sessions(
+        get_session(),
+        current_user,
+        now=utcnow(),
+        lifetime=current_app.permanent_session_lifetime,
+    )
+    return render_template(
+        "auth/account.html",
+        form=form,
+        password_form=password_form,
+        sessions=sessions,
+    ), status
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Admin pages: list, create and edit users; reset a password."""
+"""Admin pages: list, create and edit users; reset a password; lift a sign-in lock."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from hotline.auth import bp
 from hotline.auth.access import role_required
 from hotline.auth.forms import (
     ROLE_LABELS,
+    ActionForm,
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
     UserFields,
     show_error,
 )
+from hotline.auth.lockout import sign_in_locks, unlock
 from hotline.auth.models import ADMIN, User
 from hotline.auth.services import (
     AccountError,
@@ -28,7 +30,9 @@ from hotline.auth.services import (
     set_password,
     update_user,
 )
-from hotline.db import get_session
+from hotline.auth.sessions import start_web_session
+from hotline.auth.views import lockout_policy
+from hotline.db import get_session, utcnow
 
 
 @bp.get("/admin/users")
@@ -113,10 +117,24 @@ def user_password(user_id: int) -> ResponseReturnValue:
         get_session().rollback()
         show_error(form, error)
         return _edit_page(user, None, 400, form)
-    get_session().commit()
     if user.id == current_user.id:
-        login_user(user)  # keep the admin who reset their own password signed in
+        # The admin who reset their own password stays signed in, in a new session.
+        start_web_session(get_session(), user, now=utcnow())
+        login_user(user)
+    get_session().commit()
     flash(_("The password of %(email)s is reset.", email=user.email), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@role_required(ADMIN)
+def user_unlock(user_id: int) -> ResponseReturnValue:
+    """Lift the sign-in locks of a user, from every address, before they end by themselves."""
+    user = get_session().get(User, user_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        unlock(get_session(), user.email)
+        get_session().commit()
+        flash(_("Sign-in of %(email)s is unlocked.", email=user.email), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
@@ -152,9 +170,11 @@ def _edit_page(
     if form is None:
         form = UserEditForm(formdata=None, obj=_UserDefaults(user))
         _fill_choices(form)
+    locks = sign_in_locks(get_session(), user.email, now=utcnow(), policy=lockout_policy())
     return render_template(
         "auth/user_edit.html",
         user=user,
         form=form,
         password_form=password_form or PasswordResetForm(formdata=None),
+        locks=locks,
     ), status

@@ -1,4 +1,4 @@
-"""Web users, the hotlines they are scoped to, and their API tokens."""
+"""Web users, the hotlines they are scoped to, their sessions, API tokens and sign-in locks."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'manager', 'supervisor', 'agent')", name="role_known"),
         CheckConstraint("language IN ('fr', 'en')", name="language_known"),
-        CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
     )
 
     id: Mapped[intpk]
@@ -40,10 +39,6 @@ class User(Base):
     # None: follow the browser's Accept-Language.
     language: Mapped[str | None] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped by a password reset or deactivation: every older session stops working.
-    session_version: Mapped[int] = mapped_column(default=1)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
 
@@ -51,6 +46,11 @@ class User(Base):
     managed_hotlines: Mapped[list[ManagedHotline]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+
+    # The key (a str) of the web session this object was loaded for or signed in
+    # with (hotline.auth.sessions). Not a column, one user having a session per
+    # browser; not annotated either, which would make the ORM map it.
+    web_session_key = None
 
     # Flask-Login's user protocol (flask_login.UserMixin would add nothing we keep).
     @property
@@ -66,8 +66,14 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        """Session key: the id and the session version, so a reset logs out old sessions."""
-        return f"{self.id}:{self.session_version}"
+        """The key Flask-Login keeps in the cookie: this browser's WebSession, not the user id.
+
+        Signing out deletes the session's row, so a copy of the cookie taken
+        before is worth nothing after.
+        """
+        if self.web_session_key is None:
+            raise RuntimeError("no web session: start one with hotline.auth.sessions first")
+        return self.web_session_key
 
     @property
     def hotline_ids(self) -> set[int]:
@@ -110,3 +116,52 @@ class ApiToken(Base):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class WebSession(Base):
+    """One signed-in browser; its cookie holds a random key whose SHA-256 is kept here.
+
+    The cookie names this row, not the user: signing out deletes it; a password
+    change or reset and a deactivation delete all of the user's.
+    A row older than the session lifetime (PERMANENT_SESSION_LIFETIME) no longer
+    signs anyone in and is pruned at the next sign-in.
+    """
+
+    __tablename__ = "web_session"
+    __table_args__ = (
+        Index("ix_web_session_user_id", "user_id"),
+        Index("ix_web_session_created_at", "created_at"),
+    )
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    created_at: Mapped[created_at]
+
+
+# The address of the row counting a login's attempts from every address together.
+EVERY_ADDRESS = ""
+
+
+class SignInThrottle(Base):
+    """Recent sign-in attempts for one login from one client address, or from all of them.
+
+    Keyed by the SHA-256 of the login as typed (normalised), whether or not an
+    account has it: an unknown login is counted and locked just like a real one,
+    so the lock tells nobody which accounts exist. See hotline.auth.lockout.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_sign_in_throttle_expires_at", "expires_at"),
+    )
+
+    login_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # An IPv4 address, an IPv6 /64 network, or EVERY_ADDRESS.
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    # Attempts since the count last started, those being checked included; a
+    # right password takes its own back.
+    attempts: Mapped[int]
+    # When the count is forgotten: the end of the lock once `attempts` reached the
+    # limit, else a lockout period after the latest attempt.
+    expires_at: Mapped[datetime]

@@ -11,9 +11,17 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.auth.lockout import (
+    CountedAttempt,
+    LockoutPolicy,
+    count_attempt,
+    prune_attempts,
+    take_back,
+    unlock,
+)
 from hotline.auth.models import ADMIN, ROLES, ApiToken, ManagedHotline, User
 from hotline.auth.passwords import (
     MAX_PASSWORD_LENGTH,
@@ -24,6 +32,7 @@ from hotline.auth.passwords import (
     needs_rehash,
     verify_password,
 )
+from hotline.auth.sessions import end_web_sessions, prune_web_sessions, start_web_session
 from hotline.models import LANGUAGES, Hotline, Person
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a marker that makes leaked tokens easy to grep, no secret
@@ -45,11 +54,12 @@ class InvalidCredentials(Exception):
     """Unknown e-mail, wrong password or inactive account (never said which)."""
 
 
-@dataclass
-class AccountLocked(Exception):
-    """Too many failed sign-ins: the account refuses passwords until `until`."""
+@dataclass(frozen=True)
+class PasswordAttempt:
+    """An attempt at a password, counted towards the lockout, and the active user it is for."""
 
-    until: datetime
+    counted: CountedAttempt
+    user: User | None  # None: no such account, or an inactive one (never said which)
 
 
 def normalise_email(raw: str) -> str:
@@ -62,17 +72,6 @@ def normalise_email(raw: str) -> str:
 
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
-
-
-def load_session_user(session: Session, key: str) -> User | None:
-    """The active user a session key ("id:version", see User.get_id) names, if still valid."""
-    user_id, _, version = key.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
 
 
 def create_user(
@@ -128,7 +127,7 @@ def update_user(
     if last_admin and (role != ADMIN or not active):
         raise AccountError(_l("The last active admin cannot be demoted or deactivated."), "role")
     if user.active and not active:
-        user.session_version += 1
+        end_web_sessions(session, user)
     user.name = name.strip() or user.email
     user.role, user.active, user.person_id, user.language = role, active, person_id, language
     user.managed_hotlines = [
@@ -146,87 +145,75 @@ def set_language(session: Session, user: User, language: str | None) -> None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Replace the password and end every other session of the user."""
+    """Replace the password, lift the sign-in locks and end every session of the user.
+
+    Every one: a copy of the cookie of the browser that made the change must
+    die too. The view that keeps that browser signed in opens a new session.
+    """
     _check_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
-    user.failed_logins, user.locked_until = 0, None
+    end_web_sessions(session, user)
+    unlock(session, user.email)
     session.flush()
 
 
-def authenticate(
+def start_password_attempt(
     session: Session,
     email: str,
+    remote_addr: str | None,
+    *,
+    now: datetime,
+    policy: LockoutPolicy,
+) -> PasswordAttempt:
+    """Count an attempt at `email`'s password and find whose it is.
+
+    Raise AccountLocked when the login is locked, whether or not an account
+    has it. Sign-in and the password change both count: a stolen session must
+    not give unlimited guesses at the current password. The caller commits
+    before checking the password (see hotline.auth.lockout.count_attempt), and
+    on AccountLocked too.
+    """
+    counted = count_attempt(session, email, remote_addr, now=now, policy=policy)
+    user = find_user_by_email(session, email)
+    return PasswordAttempt(counted, user if user is not None and user.active else None)
+
+
+def check_password(session: Session, attempt: PasswordAttempt, password: str) -> User:
+    """Return the attempt's user if `password` is theirs; else raise InvalidCredentials.
+
+    A wrong password stays counted; the right one takes its attempt back and
+    starts the count of its address afresh.
+    """
+    # An unknown account costs a hash check too (a decoy's), so timing tells nothing.
+    password_hash = attempt.user.password_hash if attempt.user is not None else None
+    right = verify_password(password_hash, password)
+    if attempt.user is None or not right:
+        raise InvalidCredentials
+    take_back(session, attempt.counted)
+    return attempt.user
+
+
+def sign_in(
+    session: Session,
+    attempt: PasswordAttempt,
     password: str,
     *,
     now: datetime,
-    max_failures: int,
-    lockout: timedelta,
+    session_lifetime: timedelta,
 ) -> User:
-    """Return the user these credentials sign in, counting failures towards a lockout.
+    """Check the password and open a web session for its user (user.get_id() is its key).
 
-    The caller commits in every case: a failure is recorded too.
+    Raise InvalidCredentials on a wrong password. Prunes the expired sessions
+    and lockout counts on the way: sign-ins are rare, and cheap to make pay.
     """
-    user = find_user_by_email(session, email)
-    if user is None or not user.active:
-        verify_password(None, password)  # same cost as a real check
-        raise InvalidCredentials
-    check_password(session, user, password, now=now, max_failures=max_failures, lockout=lockout)
+    user = check_password(session, attempt, password)
+    prune_web_sessions(session, now=now, lifetime=session_lifetime)
+    prune_attempts(session, now=now)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    session.flush()
+    user.last_login_at = now
+    start_web_session(session, user, now=now)
     return user
-
-
-def check_password(
-    session: Session,
-    user: User,
-    password: str,
-    *,
-    now: datetime,
-    max_failures: int,
-    lockout: timedelta,
-) -> None:
-    """Raise unless `password` is the user's, counting a failure towards the lockout.
-
-    Sign-in and the password change both count: a stolen session must not give
-    unlimited guesses at the current password. The right password clears the
-    count. The caller commits in every case.
-    """
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(user.locked_until)
-    if not verify_password(user.password_hash, password):
-        _count_failure(session, user, now=now, max_failures=max_failures, lockout=lockout)
-        raise InvalidCredentials
-    user.failed_logins = 0  # as a sign-in does: the count is of failures in a row
-    session.flush()
-
-
-def _count_failure(
-    session: Session, user: User, *, now: datetime, max_failures: int, lockout: timedelta
-) -> None:
-    """Add one wrong password to the user's count in the database itself, then lock if due.
-
-    Guesses sent in parallel (several workers) each read the user before any of
-    them wrote: adding to the count read would keep only one of their failures,
-    so parallel guessing would never reach the lockout. The database adds each.
-    """
-    users = User.__table__
-    failures = session.execute(
-        update(users)
-        .where(users.c.id == user.id)
-        .values(failed_logins=users.c.failed_logins + 1)
-        .returning(users.c.failed_logins)
-    ).scalar_one()
-    if failures >= max_failures:
-        session.execute(
-            update(users)
-            .where(users.c.id == user.id)
-            .values(failed_logins=0, locked_until=now + lockout)
-        )
-    # The user object was read before: let it show what the database now holds.
-    session.refresh(user, ["failed_logins", "locked_until"])
 
 
 def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -17,7 +16,14 @@ from hotline.auth import bp
 from hotline.auth.access import public, signed_in
 from hotline.auth.forms import ActionForm, LanguageForm, LoginForm
 from hotline.auth.home import home_endpoint
-from hotline.auth.services import AccountLocked, InvalidCredentials, authenticate, set_language
+from hotline.auth.lockout import AccountLocked, LockoutPolicy
+from hotline.auth.services import (
+    InvalidCredentials,
+    set_language,
+    sign_in,
+    start_password_attempt,
+)
+from hotline.auth.sessions import end_web_session
 from hotline.db import get_session, utcnow
 from hotline.i18n import SESSION_KEY
 
@@ -39,23 +45,30 @@ def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
+    db, now = get_session(), utcnow()
     try:
-        user = authenticate(
-            get_session(),
-            form.email.data or "",
-            form.password.data or "",
-            now=utcnow(),
-            **lockout_policy(),
+        attempt = start_password_attempt(
+            db, form.email.data or "", request.remote_addr, now=now, policy=lockout_policy()
         )
-    except InvalidCredentials:
-        get_session().commit()  # the failure counts towards the lockout
-        form.password.errors.append(_("Wrong e-mail or password."))
-        return render_template("auth/login.html", form=form), 200
     except AccountLocked as locked:
-        get_session().commit()
+        db.commit()
         form.password.errors.append(lockout_message(locked))
         return render_template("auth/login.html", form=form), 429
-    get_session().commit()
+    # The attempt counts from now on, before the (deliberately slow) password
+    # check: parallel guesses each see it, and no transaction stays open meanwhile.
+    db.commit()
+    try:
+        user = sign_in(
+            db,
+            attempt,
+            form.password.data or "",
+            now=now,
+            session_lifetime=current_app.permanent_session_lifetime,
+        )
+    except InvalidCredentials:
+        form.password.errors.append(_("Wrong e-mail or password."))
+        return render_template("auth/login.html", form=form), 200
+    db.commit()
     # A fresh session: nothing set before the sign-in carries over, the CSRF
     # secret least of all (a planted cookie would otherwise give its token to
     # whoever planted it); the user's own language setting takes over.
@@ -73,13 +86,14 @@ def lockout_message(locked: AccountLocked) -> str:
     )
 
 
-def lockout_policy() -> dict[str, Any]:
-    """The sign-in lockout settings, as `check_password` and `authenticate` take them."""
+def lockout_policy() -> LockoutPolicy:
+    """The sign-in lockout settings (docs/web-platform.md says how they count)."""
     config = current_app.config
-    return {
-        "max_failures": int(config["LOGIN_MAX_FAILURES"]),
-        "lockout": timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
-    }
+    return LockoutPolicy(
+        max_failures=int(config["LOGIN_MAX_FAILURES"]),
+        max_account_failures=int(config["LOGIN_MAX_ACCOUNT_FAILURES"]),
+        lockout=timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
+    )
 
 
 @bp.post("/logout")
@@ -87,6 +101,10 @@ def lockout_policy() -> dict[str, Any]:
 def logout() -> ResponseReturnValue:
     """Sign out (a POST with its CSRF token, so no other site can sign you out)."""
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # This browser's session only: the user's phone stays signed in.
+            end_web_session(get_session(), current_user.web_session_key)
+            get_session().commit()
         logout_user()
         session.clear()  # the next person at this browser starts afresh (CSRF secret included)
         flash(_("You are signed out."), "info")

@@ -14,7 +14,8 @@ from hotline.auth.access import is_api_request
 from hotline.auth.forms import ROLE_LABELS
 from hotline.auth.models import User
 from hotline.auth.navigation import visible_navigation
-from hotline.auth.services import load_session_user, user_for_token
+from hotline.auth.services import user_for_token
+from hotline.auth.sessions import load_session_user
 from hotline.db import discard_session, get_session, utcnow
 
 login_manager = LoginManager()
@@ -81,7 +82,9 @@ def _load_from_session(key: str) -> User | None:
     # nothing a forged cross-site request could ride on, hence no CSRF there.
     if is_api_request():
         return None
-    return load_session_user(get_session(), key)
+    return load_session_user(
+        get_session(), key, now=utcnow(), lifetime=current_app.permanent_session_lifetime
+    )
 
 
 def _load_from_token(_request: object) -> User | None:

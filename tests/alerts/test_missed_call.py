@@ -12,7 +12,7 @@ from hotline.auth.models import User
 from hotline.voice.models import Call
 from tests.alerts.conftest import events, miss_the_call, notifications
 from tests.alerts.fakes import body_of
-from tests.conftest import AUTH_TOKEN
+from tests.conftest import AUTH_TOKEN, sign_in_client
 from tests.voice.conftest import CALLER, CallDriver
 
 # Where CallDriver's message is stored at Twilio: alerts never show it.
@@ -150,8 +150,7 @@ def test_each_recipient_opens_the_alerts_link_and_plays_the_message(
         login_as("agent", person=recipient)
     else:  # the team's manager already has their account
         manager = db_session.scalar(select(User).where(User.person_id == maud.id))
-        with client.session_transaction() as session:
-            session["_user_id"] = manager.get_id()
+        sign_in_client(client, db_session, manager)
 
     page = client.get(path)
 

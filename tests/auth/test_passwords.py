@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 import pytest
 
 from hotline.auth.passwords import (
@@ -41,28 +39,21 @@ def test_password_of_minimum_length_is_accepted():
     check_strength("p" * MIN_PASSWORD_LENGTH)
 
 
-def test_sign_in_upgrades_a_hash_made_with_weaker_parameters(make_user, db_session):
+def test_sign_in_upgrades_a_hash_made_with_weaker_parameters(submit, make_user, db_session):
     from argon2 import PasswordHasher, extract_parameters, profiles
 
     from hotline.auth import passwords
-    from hotline.auth.services import authenticate
-    from hotline.db import utcnow
     from tests.conftest import USER_PASSWORD
 
     user = make_user("agent", email="old@example.org")  # hashed with the suite's cheap hasher
     cheap = extract_parameters(user.password_hash)
     passwords.use_hasher(PasswordHasher())  # production parameters
     try:
-        authenticate(
-            db_session,
-            "old@example.org",
-            USER_PASSWORD,
-            now=utcnow(),
-            max_failures=5,
-            lockout=timedelta(minutes=15),
-        )
+        response = submit("/login", {"email": "old@example.org", "password": USER_PASSWORD})
     finally:
         passwords.use_hasher(PasswordHasher.from_parameters(cheap))
 
+    assert response.status_code == 302
+    db_session.refresh(user)
     assert extract_parameters(user.password_hash) == profiles.RFC_9106_LOW_MEMORY
     assert verify_password(user.password_hash, USER_PASSWORD)

@@ -8,6 +8,7 @@ from werkzeug.routing import Rule
 from hotline.auth.access import API_PREFIX, declared_roles, is_public
 from hotline.auth.models import ROLES
 from hotline.auth.services import create_api_token
+from tests.conftest import sign_in_client
 
 # Routes that need no role: static files, and webhooks authenticated by a signature.
 UNGUARDED_BLUEPRINTS = {"voice"}
@@ -75,8 +76,7 @@ def test_every_role_outside_a_routes_list_gets_403(app, client, make_user, csrf_
     forbidden = []
     for role in ROLES:
         user = make_user(role)
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+        sign_in_client(client, db_session, user)
         _token, secret = create_api_token(db_session, user, "route walk")
         form = {"csrf_token": csrf_token()}
         api = {"Authorization": f"Bearer {secret}"}

@@ -56,13 +56,13 @@ def test_french_ui_switches_to_english_and_remembers_it(page, live_server, sign_
     sign_in(page, live_server.add_user("manager"))
     page.goto("/account")
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre compte")
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="English").click()
 
     expect(page).to_have_url(re.compile(r"/account$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
 

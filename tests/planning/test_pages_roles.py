@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import object_session
 
 from hotline.auth.access import declared_roles
 from hotline.planning.models import Rotation, RotationMember, Unavailability
+from tests.conftest import sign_in_client
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date.today() + timedelta(days=14 - date.today().weekday())
@@ -246,9 +248,8 @@ def state(connection) -> str:
 def sign_in(client, user) -> None:
     with client.session_transaction() as session:
         session.clear()
-        if user is not None:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+    if user is not None:
+        sign_in_client(client, object_session(user), user)
 
 
 def test_the_table_lists_every_planning_route_with_the_roles_it_declares(app):
