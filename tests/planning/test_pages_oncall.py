@@ -310,3 +310,66 @@ def test_my_shift_under_way_is_marked(frozen, client, login_as, hotline, team, m
 
     assert "en cours" in now
     assert "en cours" not in later
+
+
+# How far each page looks, the view setting that holds it, and that setting at one unit.
+ONE_UNIT_AHEAD = [
+    ("hotline.planning.views", "MY_SHIFTS_DAYS", 1, "/planning/mine"),
+    ("hotline.planning.views", "SHIFT_TAKES_SHOWN", timedelta(days=1), "/planning/hotlines/{id}"),
+    ("hotline.planning.views", "DEFAULT_GAP_WEEKS", 1, "/planning/"),
+    (
+        "hotline.planning.views_overrides",
+        "AHEAD",
+        timedelta(weeks=1),
+        "/planning/hotlines/{id}/overrides",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            [
+                "Aucune astreinte dans les prochaines 24 heures.",
+                "Aucune prise de poste ces dernières 24 heures.",
+                "1 trou dans la semaine qui vient",
+                "Aucun remplacement dans la semaine qui vient.",
+            ],
+        ),
+        (
+            "en",
+            [
+                "No shift in the next 24 hours.",
+                "No shift take in the last 24 hours.",
+                "1 gap in the coming week",
+                "No override in the coming week.",
+            ],
+        ),
+    ],
+)
+def test_a_span_of_one_day_or_week_is_said_in_the_singular(
+    frozen, monkeypatch, client, login_as, hotline, team, language, expected
+):
+    login_as("manager", hotlines=(hotline,), person=team["Bruno"], language=language)
+    for (module, setting, one, path), sentence in zip(ONE_UNIT_AHEAD, expected, strict=True):
+        monkeypatch.setattr(f"{module}.{setting}", one)
+
+        page = " ".join(text_of(client.get(path.format(id=hotline.id))).split())
+
+        assert sentence in page, (path, sentence)
+
+
+def test_the_usual_spans_are_said_in_the_plural(frozen, client, login_as, hotline, team):
+    login_as("manager", hotlines=(hotline,), person=team["Bruno"])
+
+    pages = [
+        " ".join(text_of(client.get(path.format(id=hotline.id))).split())
+        for *_, path in ONE_UNIT_AHEAD
+    ]
+
+    assert "Aucune astreinte dans les 90 prochains jours." in pages[0]
+    assert "Aucune prise de poste ces 7 derniers jours." in pages[1]
+    assert "1 trou dans les 4 prochaines semaines" in pages[2]
+    assert "Aucun remplacement dans les 12 prochaines semaines." in pages[3]
