@@ -125,3 +125,17 @@ def test_french_sms_replies_stay_in_one_gsm7_segment(app, block):
 
     assert is_gsm7(text)
     assert sms_segments(text) == 1
+
+
+def test_a_one_day_gap_digest_says_the_next_24_hours_in_each_language(app):
+    french_digest = french(app, "coverage_gap", days=1)
+    with app.app_context():
+        english = render(
+            app.jinja_env, "coverage_gap", "en", {**COMMON, **CONTEXTS["coverage_gap"], "days": 1}
+        )
+
+    assert "1 trou dans le planning des prochaines 24 heures, du" in french_digest.sms
+    assert "cette période des prochaines 24 heures :" in french_digest.email
+    assert english.subject == "1 gap in the Astreinte IT planning"
+    assert "1 gap in the planning of the next 24 hours, from" in english.sms
+    assert "leaves this span of the next 24 hours uncovered:" in english.email
