@@ -207,8 +207,27 @@ def test_my_shifts_lists_my_coming_shifts_only(frozen, client, login_as, hotline
 
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
     assert len(rows) == 1, "the past shift and Chloé's are not mine"
-    assert "renfort 1" in rows[0]
+    assert '<td data-label="Rôle">Renfort 1' in rows[0]
     assert "mer. 11 mars 10:00" in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "roles"),
+    [("fr", ["Titulaire", "Renfort 1", "Renfort 2"]), ("en", ["Primary", "Backup 1", "Backup 2"])],
+)
+def test_my_shifts_name_my_place_in_the_chain_with_a_capital(
+    frozen, client, login_as, hotline, team, make_slot, language, roles
+):
+    chains = [["Bruno", "Alice"], ["Alice", "Bruno"], ["Alice", "Chloé", "Bruno"]]
+    for day, names in enumerate(chains, start=1):
+        start = NOW + timedelta(days=day)
+        make_slot(hotline, start, start + timedelta(hours=12), [team[n] for n in names])
+    login_as("agent", person=team["Bruno"], language=language)
+
+    page = text_of(client.get("/planning/mine"))
+
+    cells = re.findall(r'<td data-label="(?:Rôle|Role)">([^<]+)', page)
+    assert [cell.strip() for cell in cells] == roles
 
 
 def test_my_shifts_without_a_linked_person_explains_why(frozen, client, login_as):
