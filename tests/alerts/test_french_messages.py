@@ -104,6 +104,24 @@ def test_an_sms_is_cut_to_three_segments_whatever_its_characters():
     assert len(fit_sms(plain)) == 3 * 153
 
 
+@pytest.mark.parametrize("name", ["Astreinte forêt", "Astreinte foret"])  # UCS-2, GSM-7
+def test_a_cut_sms_keeps_the_link_whole_and_cuts_the_text_before_it(name):
+    link = "https://hotline.example.org/stats/calls/123456"
+    text = f"[{name} {'de nuit ' * 60}] Message vocal. Écouter (12 s) : {link}"
+
+    fitted = fit_sms(text, keep=link)
+
+    assert sms_segments(fitted) == 3
+    assert fitted.endswith(f"... {link}")
+    assert fitted.startswith(f"[{name} de nuit")
+
+
+def test_a_link_too_long_to_keep_is_cut_like_any_text():
+    link = "https://hotline.example.org/" + "x" * 600
+
+    assert sms_segments(fit_sms(f"Message vocal : {link}", keep=link)) == 3
+
+
 def test_typographic_apostrophes_in_names_do_not_make_an_sms_ucs2(app):
     message = french(app, "call_received", hotline_name="Astreinte d’Orléans – nuit")
 
