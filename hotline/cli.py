@@ -9,8 +9,11 @@ from typing import Any
 import click
 from alembic.util import CommandError
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
+from flask.cli import run_command as flask_run_command
+from flask.helpers import get_debug_flag
 from sqlalchemy.exc import DBAPIError
+from werkzeug.serving import is_running_from_reloader
 
 from hotline import schema
 from hotline.db import DatabaseUrlError, database, describe_error, redacted_url
@@ -42,6 +45,40 @@ def _database_name(ctx: click.Context) -> str:
 
 class HotlineGroup(ReportsOperatorErrors, FlaskGroup):
     """The `hotline` command (production runs)."""
+
+    def __init__(self, *, add_default_commands: bool = True, **kwargs: Any) -> None:
+        super().__init__(add_default_commands=add_default_commands, **kwargs)
+        if add_default_commands:
+            self.add_command(run_command)  # in place of Flask's own
+
+
+def _run_checking_settings(info: ScriptInfo, **options: Any) -> None:
+    """Run Flask's development server, logging the start-up check of the settings first."""
+    reload = options["reload"] if options["reload"] is not None else get_debug_flag()
+    # With the reloader, the first process only watches the files and a second one
+    # serves (started again at each change): the check is that one's, as in gunicorn.
+    if not reload or is_running_from_reloader():
+        _log_start_up_problems(info)
+    click.get_current_context().invoke(flask_run_command.callback, **options)
+
+
+def _log_start_up_problems(info: ScriptInfo) -> None:
+    from hotline import log_start_up_problems
+
+    try:
+        app = info.load_app()
+    except Exception:  # Flask's run, just after, says what is wrong
+        return
+    log_start_up_problems(app)
+
+
+run_command = click.Command(
+    "run",
+    callback=pass_script_info(_run_checking_settings),
+    params=flask_run_command.params,
+    help=flask_run_command.help,
+    short_help=flask_run_command.short_help,
+)
 
 
 class HotlineAppGroup(ReportsOperatorErrors, AppGroup):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from hotline import create_app, schema
 from hotline.db import database
+from tests.app_node import free_port
 from tests.conftest import app_config
+from tests.ops.test_gunicorn_conf import CHECK_LINE, read_app_messages, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"
@@ -113,3 +117,36 @@ def test_doctor_runs_and_names_a_database_url_that_is_not_one():
         result.stdout
     )
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("reloader", ["--reload", "--no-reload"])
+def test_the_development_server_logs_the_start_up_check_once(tmp_path, reloader):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "WERKZEUG_"))}
+    env |= {
+        "HOTLINE_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "HOTLINE_LOG_JSON": "true",
+        "HOTLINE_SMTP_HOST": "",
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own console script
+        [str(Path(sys.executable).with_name("hotline")), "run", "--port", str(port), reloader],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # the reloader's serving process in the same group
+    )
+    messages: list[str] = []
+    reader = threading.Thread(target=read_app_messages, args=(server, messages), daemon=True)
+    reader.start()
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        reader.join(timeout=10)
+        if server.stderr is not None:
+            server.stderr.close()
+
+    # Logged by the process that serves, not by the one watching the files too.
+    assert messages.count(CHECK_LINE) == 1, messages

@@ -95,8 +95,10 @@ def _notification(
     context: Context,
     env: Environment,
 ) -> Notification:
+    # Who reads it: their name, and their person (a message about them says "you").
+    reader = {"name": recipient.name, "recipient_person_id": recipient.person_id}
     message = messages.render(
-        env, kind, recipient.language, {"name": recipient.name, **context(recipient.language)}
+        env, kind, recipient.language, {**reader, **context(recipient.language)}
     )
     address = recipient.email if channel == Channel.EMAIL else recipient.mobile
     notification = Notification(
@@ -195,6 +197,8 @@ def plan_leg_failed(session: Session, event: AlertEvent, _settings: Settings) ->
     base = {
         **_hotline_context(hotline),
         "target_name": person.name if person is not None else number,
+        # The person whose number failed is told about their own number ("your number").
+        "target_person_id": person.id if person is not None else None,
         "number": messages.readable_number(number, hotline.number),
     }
     # Texting the number that just failed is pointless: the person hears by e-mail.

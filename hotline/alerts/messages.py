@@ -61,7 +61,7 @@ def render(env: Environment, kind: str, language: str, context: dict[str, Any]) 
         text = "".join(render_block(template.new_context(context))) if render_block else ""
         parts[block] = text.strip()
     subject = " ".join(parts["subject"].split())
-    sms = fit_sms(" ".join(parts["sms"].split()))
+    sms = fit_sms(" ".join(parts["sms"].split()), keep=context.get("call_url"))
     return Message(subject=subject, sms=sms, email=parts["email"] + "\n", voice=parts["voice"])
 
 
@@ -85,16 +85,23 @@ def sms_segments(text: str) -> int:
     return -(-length // per_segment)
 
 
-def fit_sms(text: str) -> str:
-    """`text` in plain typography, cut to SMS_SEGMENTS segments with a "..." at the cut."""
+def fit_sms(text: str, keep: str | None = None) -> str:
+    """`text` in plain typography, cut to SMS_SEGMENTS segments with a "..." at the cut.
+
+    `keep` (the link to the call's page) is never cut: the text before it is.
+    """
     text = text.translate(SMS_PLAIN)
     if sms_segments(text) <= SMS_SEGMENTS:
         return text
-    room = SMS_SEGMENTS * (GSM7_SEGMENT if is_gsm7(text) else UCS2_SEGMENT) - 3
-    cut = text
-    while sms_length(cut) > room:
+    at = text.rfind(keep) if keep else -1
+    head, tail = (text[:at], " " + text[at:]) if at > 0 else (text, "")
+    if sms_segments("..." + tail) > SMS_SEGMENTS:
+        head, tail = text, ""  # no room for anything before it: cut it like any text
+    cut = head
+    # Measured with the tail: one character outside GSM-7 anywhere decides the encoding.
+    while cut and sms_segments(cut.rstrip() + "..." + tail) > SMS_SEGMENTS:
         cut = cut[:-1]
-    return cut.rstrip() + "..."
+    return cut.rstrip() + "..." + tail
 
 
 def render_block(

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotline.alerts import email, sms
-from hotline.alerts.errors import Reason, SendError
+from hotline.alerts.errors import ChannelNotConfigured, Reason, SendError
 from hotline.alerts.models import AlertEvent, Channel, Notification, ShiftTake, Status
 from hotline.models import Hotline
 
@@ -121,6 +121,16 @@ def record_failure(
         return None
     notification.status = Status.RETRYING
     return policy.delay_after(notification.attempts)
+
+
+def record_not_configured(
+    session: Session, notification_id: int, error: ChannelNotConfigured
+) -> None:
+    """Note that the channel is not set up: the notification is not sent, and says why."""
+    notification = session.get(Notification, notification_id)
+    assert notification is not None  # noqa: S101 - claimed by this worker
+    notification.last_error = str(error)[:MAX_ERROR_LENGTH]
+    notification.status = Status.SKIPPED
 
 
 def stale(session: Session, now: datetime, policy: RetryPolicy) -> list[int]:

@@ -37,7 +37,7 @@ def client(config: Mapping[str, Any]) -> Client:
     sid, token = config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]
     if not sid or not token:
         raise ChannelNotConfigured(
-            f"{Reason.SMS_NOT_CONFIGURED}: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+            f"{Reason.SMS_NOT_CONFIGURED}: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set"
         )
     base = config.get("TWILIO_API_BASE_URL") or ""
     http = RedirectedHttpClient(base) if base else TwilioHttpClient(timeout=REST_TIMEOUT_SECONDS)

@@ -15,7 +15,7 @@ from huey.exceptions import RetryTask
 from sqlalchemy import select, update
 
 from hotline.alerts import coverage, dispatch, outbox, sending, shifts
-from hotline.alerts.errors import SendError
+from hotline.alerts.errors import ChannelNotConfigured, SendError
 from hotline.alerts.models import AlertEvent
 from hotline.db import database, utcnow
 
@@ -124,6 +124,12 @@ def send_notification(app: Flask, notification_id: int) -> None:
         reference = sending.deliver(
             app.config, outgoing, lambda take_id: take_call_url(app, take_id)
         )
+    except ChannelNotConfigured as exc:
+        # Nobody set the channel up (the demo, a site without SMS): nothing failed.
+        with db.session_scope() as session:
+            sending.record_not_configured(session, notification_id, exc)
+        log.warning("notification %s not sent by %s: %s", notification_id, outgoing.channel, exc)
+        return
     except SendError as exc:
         with db.session_scope() as session:
             delay = sending.record_failure(session, notification_id, exc, policy)

@@ -453,6 +453,8 @@ class UnavailabilityForm(Form):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
     def validate_last_day(self, field: DateField) -> None:
+        if self.first_day.errors:
+            return  # the first day is wrong: its own message says how, no second one here
         if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError(_("The last day is before the first."))
 
@@ -684,5 +686,7 @@ class PeriodForm(Form):
         csrf = False
 
     def validate_last_day(self, field: DateField) -> None:
+        if self.first_day.errors:
+            return  # the first day is wrong: its own message says how, no second one here
         if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError(_("The last day is before the first."))

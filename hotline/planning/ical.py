@@ -178,7 +178,7 @@ def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domai
 def _chain_summary(slot: Slot) -> str:
     """Who is on call, then the backups: "Alice (backup Bob, Chloé)"."""
     names = [r.person.name for r in slot.responders]
-    summary = names[0] if names else _("nobody")
+    summary = names[0] if names else _("Nobody on call")
     if len(names) > 1:
         summary = _("%(primary)s (backup %(backups)s)", primary=summary,
                     backups=", ".join(names[1:]))  # fmt: skip
@@ -188,8 +188,13 @@ def _chain_summary(slot: Slot) -> str:
 
 
 def position_label(position: int) -> str:
-    """A place in the chain, in the current language: primary, backup 1, backup 2..."""
+    """A place in the chain within a phrase, in the current language: primary, backup 1..."""
     return _("primary") if position == 0 else _("backup %(n)d", n=position)
+
+
+def position_heading(position: int) -> str:
+    """A place in the chain that starts a line: Primary, Backup 1, Backup 2..."""
+    return _("Primary") if position == 0 else _("Backup %(n)d", n=position)
 
 
 def chain_text(slot: Slot) -> str:
@@ -206,7 +211,7 @@ def _names_text(names: Iterable[str]) -> str:
 
 def _place_line(position: int, who: str) -> str:
     # French puts a space before the colon: the catalog spells it.
-    return _("%(place)s: %(who)s", place=position_label(position), who=who)
+    return _("%(place)s: %(who)s", place=position_heading(position), who=who)
 
 
 def _slots(session: Session, query: object, start: datetime, end: datetime) -> Sequence[Slot]:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -157,10 +158,12 @@ def _long_runs(
         days = math.ceil((end - start) / DAY)
         if days <= limit or end <= window[0] or start >= window[1]:
             continue
-        message = _l(
-            "max %(limit)s consecutive on-call days: %(name)s would be on call "
+        message = lazy_ngettext(
+            "max %(num)s consecutive on-call day: %(name)s would be on call "
             "%(days)s days in a row from %(date)s",
-            limit=limit,
+            "max %(num)s consecutive on-call days: %(name)s would be on call "
+            "%(days)s days in a row from %(date)s",
+            limit,
             name=who[1],
             days=days,
             date=start.astimezone(zone).date().isoformat(),

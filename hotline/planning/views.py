@@ -106,6 +106,7 @@ def _hotline_page(
         now=now,
         chain=resolve_chain(get_session(), hotline.id, now),
         takes=takes,
+        takes_days=SHIFT_TAKES_SHOWN.days,
         names=person_names(get_session(), {t.person_id for t in takes}),
         form=form,
         answers=answers,

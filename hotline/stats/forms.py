@@ -144,8 +144,8 @@ class PeriodFields(GetForm):
             return
         check_day(field)
         first = self.start.data
-        if first is None:
-            return
+        if first is None or self.start.errors:
+            return  # the first day is wrong: its own message says how, no second one here
         if field.data < first:
             raise ValidationError(_("The period ends before it starts."))
         days = (field.data - first).days + 1

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hotline.auth import can_review, role_required, scoped_hotline_ids
 from hotline.db import get_session
 from hotline.i18n import current_language
+from hotline.phone import is_withheld
 from hotline.stats import bp
 from hotline.stats.calls import (
     CallFilters,
@@ -24,7 +25,6 @@ from hotline.stats.calls import (
     count_calls,
     iter_calls,
     list_calls,
-    masked_caller,
 )
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import calls_csv
@@ -33,6 +33,7 @@ from hotline.stats.timeline import CallTimeline, call_timeline
 from hotline.stats.views_common import (
     READERS,
     Scope,
+    caller_number,
     checked_scope,
     csv_response,
     is_agent,
@@ -86,8 +87,15 @@ def calls_download() -> ResponseReturnValue:
             rows = chain([first], found) if first is not None else ()
     if _failed(form) or scope is None:
         return _list_page(form, scope, None, 0, None)
-    if not shows_callers():
-        rows = (replace(row, from_number=masked_caller(row.from_number)) for row in rows)
+    # Numbers stay E.164 for those who call back (a spreadsheet keeps the country);
+    # others get them as the pages write them: masked, and withheld ones said so.
+    full_numbers = shows_callers()
+    rows = (
+        row
+        if full_numbers and not is_withheld(row.from_number)
+        else replace(row, from_number=caller_number(row.from_number))
+        for row in rows
+    )
     period = filters.period if filters is not None else form.period_in(scope.tz)
     lines = calls_csv(rows, current_language(), scope.tz)
     return csv_response(stream_with_context(lines), "calls", period)

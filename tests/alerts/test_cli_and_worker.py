@@ -150,6 +150,36 @@ def test_failed_ring_leg_warns_the_person_by_email_and_the_managers(
     assert sorted(m["To"] for m in smtp_server.messages) == [people[0].email, maud.email]
 
 
+def test_the_person_whose_number_failed_is_told_about_their_own_number(
+    team, twilio, worker, smtp_server
+):
+    hotline, people, maud = team
+    alice, _bruno, chloe = people  # Alice reads French, Chloé English
+    driver = CallDriver(twilio, hotline)
+    driver.incoming()
+    driver.dial_result(0, "failed", bridged=False)
+    driver.dial_result(1, "no-answer", bridged=False)
+    driver.dial_result(2, "failed", bridged=False)
+    worker.run()
+
+    mails = {m["To"]: m for m in smtp_server.messages if m["To"] != maud.email}
+    to_alice, to_chloe = mails[alice.email], mails[chloe.email]
+    assert to_alice["Subject"] == "Votre numéro est injoignable sur Astreinte IT"
+    assert "n’a pas pu vous être transféré au 06 12 34 56 01" in body_of(to_alice)
+    assert "Votre numéro est probablement faux" in body_of(to_alice)
+    assert to_chloe["Subject"] == "Your number could not be rung on Astreinte IT"
+    assert "could not be forwarded to you at 06 12 34 56 03" in body_of(to_chloe)
+    for mail, name in ((to_alice, "Alice"), (to_chloe, "Chloé")):
+        assert name not in mail["Subject"]
+        assert name not in body_of(mail).split("\n", 1)[1]  # only in the greeting
+    # The managers are told whose number it is.
+    to_maud = sorted(m["Subject"] for m in smtp_server.messages if m["To"] == maud.email)
+    assert to_maud == [
+        "Numéro injoignable sur Astreinte IT : Alice",
+        "Numéro injoignable sur Astreinte IT : Chloé",
+    ]
+
+
 def test_check_command_reports_bad_settings(app, runner):
     app.config.update(SMTP_HOST="smtp.invalid", SMTP_USERNAME="alerts")
     result = runner.invoke(args=["alerts", "check"])

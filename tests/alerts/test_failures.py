@@ -115,7 +115,50 @@ def test_a_notification_is_never_sent_twice(twilio, team, worker, fake_twilio, d
 def alert_overrides(request):
     if "unknown_smtp_host" in request.node.name:
         return {"SMTP_HOST": "smtp.invalid"}
+    if "nobody_configured" in request.node.name:
+        return {"TWILIO_ACCOUNT_SID": "", "SMTP_HOST": ""}  # as in the demo
     return {}
+
+
+def test_channels_nobody_configured_are_not_sent_and_log_no_error(
+    twilio, team, worker, fake_twilio, db_session, client, login_as, caplog
+):
+    hotline, *_ = team
+    caplog.set_level(logging.INFO, logger="hotline.alerts")
+
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run(fast_forward=True)
+
+    sent = notifications(db_session)
+    assert len(sent) == 8
+    assert {(n.status, n.attempts) for n in sent} == {(Status.SKIPPED, 1)}
+    assert fake_twilio.requests == []
+    alerts_log = [r for r in caplog.records if r.name == "hotline.alerts"]
+    assert [r for r in alerts_log if r.levelno >= logging.ERROR] == []
+    warnings = [r.getMessage() for r in alerts_log if r.levelno == logging.WARNING]
+    assert len(warnings) == 8
+    assert sum("not sent by sms: SMS not configured" in w for w in warnings) == 4
+    assert sum("not sent by email: e-mail not configured" in w for w in warnings) == 4
+    # The notification log still says why nothing went out.
+    login_as("admin", language="en")
+    page = client.get("/alerts/?status=skipped").get_data(as_text=True)
+    assert page.count("SMS sending is not set up") == 4
+    assert page.count("e-mail sending is not set up") == 4
+
+
+def test_a_real_delivery_failure_is_still_logged_as_an_error(
+    twilio, team, worker, fake_twilio, caplog
+):
+    hotline, *_ = team
+    fake_twilio.always_fail = 400
+    caplog.set_level(logging.INFO, logger="hotline.alerts")
+
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run(fast_forward=True)
+
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 4
+    assert all("failed for good: Twilio answered 400" in e for e in errors)
 
 
 def test_unknown_smtp_host_is_logged_on_the_notification(twilio, team, worker, db_session):

@@ -104,6 +104,24 @@ def test_an_sms_is_cut_to_three_segments_whatever_its_characters():
     assert len(fit_sms(plain)) == 3 * 153
 
 
+@pytest.mark.parametrize("name", ["Astreinte forêt", "Astreinte foret"])  # UCS-2, GSM-7
+def test_a_cut_sms_keeps_the_link_whole_and_cuts_the_text_before_it(name):
+    link = "https://hotline.example.org/stats/calls/123456"
+    text = f"[{name} {'de nuit ' * 60}] Message vocal. Écouter (12 s) : {link}"
+
+    fitted = fit_sms(text, keep=link)
+
+    assert sms_segments(fitted) == 3
+    assert fitted.endswith(f"... {link}")
+    assert fitted.startswith(f"[{name} de nuit")
+
+
+def test_a_link_too_long_to_keep_is_cut_like_any_text():
+    link = "https://hotline.example.org/" + "x" * 600
+
+    assert sms_segments(fit_sms(f"Message vocal : {link}", keep=link)) == 3
+
+
 def test_typographic_apostrophes_in_names_do_not_make_an_sms_ucs2(app):
     message = french(app, "call_received", hotline_name="Astreinte d’Orléans – nuit")
 
@@ -125,3 +143,17 @@ def test_french_sms_replies_stay_in_one_gsm7_segment(app, block):
 
     assert is_gsm7(text)
     assert sms_segments(text) == 1
+
+
+def test_a_one_day_gap_digest_says_the_next_24_hours_in_each_language(app):
+    french_digest = french(app, "coverage_gap", days=1)
+    with app.app_context():
+        english = render(
+            app.jinja_env, "coverage_gap", "en", {**COMMON, **CONTEXTS["coverage_gap"], "days": 1}
+        )
+
+    assert "1 trou dans le planning des prochaines 24 heures, du" in french_digest.sms
+    assert "cette période des prochaines 24 heures :" in french_digest.email
+    assert english.subject == "1 gap in the Astreinte IT planning"
+    assert "1 gap in the planning of the next 24 hours, from" in english.sms
+    assert "leaves this span of the next 24 hours uncovered:" in english.email

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from hotline.alerts.messages import sms_segments
 from hotline.alerts.models import Status
 from hotline.auth.models import User
 from hotline.voice.models import Call
@@ -179,6 +180,27 @@ def test_a_missed_call_names_a_caller_from_abroad_or_withheld_as_the_team_can_ca
 
     assert bodies[people[0].mobile].startswith(f"[Astreinte IT] Appel manqué {french} ")
     assert bodies[people[2].mobile].startswith(f"[Astreinte IT] Missed call from {english} ")
+
+
+def test_a_long_hotline_name_outside_gsm7_is_cut_before_the_link_never_in_it(
+    twilio, team, worker, fake_twilio, db_session
+):
+    hotline, people, maud = team
+    # "ê" puts the whole SMS in UCS-2: three segments hold 201 characters, not 459.
+    hotline.name = ("Astreinte forêt domaniale, " * 5)[:120]
+    db_session.flush()
+    driver = CallDriver(twilio, hotline)
+
+    miss_the_call(driver)
+    worker.run()
+
+    page = call_page_url(db_session, driver)
+    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
+    assert len(bodies) == 4
+    for body in bodies.values():
+        assert sms_segments(body) == 3
+        assert body.endswith(f"... {page}"), body
+    assert bodies[people[0].mobile].startswith("[Astreinte forêt domaniale, Astreinte")
 
 
 def test_an_answered_call_raises_no_alert(twilio, team, worker, fake_twilio, db_session):

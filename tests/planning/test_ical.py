@@ -69,7 +69,7 @@ def test_person_feed_lists_their_shifts_with_their_position(client, db_session, 
     ]
     assert [e.decoded("dtstart") for e in found] == [s.starts_at for s in slots]
     assert len({str(e["uid"]) for e in found}) == 3
-    assert "backup 1: Bob" in str(found[0]["description"])
+    assert str(found[0]["description"]).splitlines() == ["Primary: Alice", "Backup 1: Bob"]
 
 
 def test_events_keep_08_00_local_on_both_sides_of_the_dst_change(client, db_session, week):
@@ -124,11 +124,11 @@ def test_a_french_hotlines_feed_is_in_french_whatever_the_reader_asks(
     assert [str(e["summary"]) for e in found] == [
         "Alice (puis Bob)",
         "Remplacement : Bob",
-        "aucune astreinte",
+        "Personne n’est d’astreinte",
     ]
     assert str(found[0]["description"]).splitlines() == [
-        "titulaire : Alice 06 12 34 56 01",
-        "renfort 1 : Bob 06 12 34 56 02",
+        "Titulaire : Alice 06 12 34 56 01",
+        "Renfort 1 : Bob 06 12 34 56 02",
     ]
     assert str(Calendar.from_ical(body)["x-wr-calname"]) == "Astreinte : Astreinte réseau"
 
@@ -153,10 +153,10 @@ def test_a_person_feed_speaks_each_hotlines_language(
         "On call Support (primary)",
     ]
     assert str(found[0]["description"]).splitlines() == [
-        "titulaire : Other",
-        "renfort 1 : Nomad",
+        "Titulaire : Other",
+        "Renfort 1 : Nomad",
     ]
-    assert str(found[3]["description"]) == "primary: Nomad"
+    assert str(found[3]["description"]) == "Primary: Nomad"
     # The calendar itself is the person's: named in their language.
     assert str(Calendar.from_ical(body)["x-wr-calname"]) == "On call: Nomad"
 

@@ -142,3 +142,19 @@ def test_a_bad_period_is_refused_at_its_field(client, login_as, make_hotline, fi
 
     assert response.status_code == 400
     assert field_errors(response, field)
+
+
+def test_a_first_day_out_of_range_gets_one_message_not_a_second_at_the_last(
+    client, login_as, make_hotline
+):
+    hotline = make_hotline()
+    login_as("admin", language="en")
+
+    response = client.get(
+        f"/planning/hotlines/{hotline.id}/fairness",
+        query_string={"first_day": "9999-06-01", "last_day": "2026-06-30"},
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "first_day") == ["Choose a date between the years 2000 and 2100."]
+    assert field_errors(response, "last_day") == []

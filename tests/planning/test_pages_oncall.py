@@ -207,8 +207,27 @@ def test_my_shifts_lists_my_coming_shifts_only(frozen, client, login_as, hotline
 
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
     assert len(rows) == 1, "the past shift and Chloé's are not mine"
-    assert "renfort 1" in rows[0]
+    assert '<td data-label="Rôle">Renfort 1' in rows[0]
     assert "mer. 11 mars 10:00" in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "roles"),
+    [("fr", ["Titulaire", "Renfort 1", "Renfort 2"]), ("en", ["Primary", "Backup 1", "Backup 2"])],
+)
+def test_my_shifts_name_my_place_in_the_chain_with_a_capital(
+    frozen, client, login_as, hotline, team, make_slot, language, roles
+):
+    chains = [["Bruno", "Alice"], ["Alice", "Bruno"], ["Alice", "Chloé", "Bruno"]]
+    for day, names in enumerate(chains, start=1):
+        start = NOW + timedelta(days=day)
+        make_slot(hotline, start, start + timedelta(hours=12), [team[n] for n in names])
+    login_as("agent", person=team["Bruno"], language=language)
+
+    page = text_of(client.get("/planning/mine"))
+
+    cells = re.findall(r'<td data-label="(?:Rôle|Role)">([^<]+)', page)
+    assert [cell.strip() for cell in cells] == roles
 
 
 def test_my_shifts_without_a_linked_person_explains_why(frozen, client, login_as):
@@ -310,3 +329,66 @@ def test_my_shift_under_way_is_marked(frozen, client, login_as, hotline, team, m
 
     assert "en cours" in now
     assert "en cours" not in later
+
+
+# How far each page looks, the view setting that holds it, and that setting at one unit.
+ONE_UNIT_AHEAD = [
+    ("hotline.planning.views", "MY_SHIFTS_DAYS", 1, "/planning/mine"),
+    ("hotline.planning.views", "SHIFT_TAKES_SHOWN", timedelta(days=1), "/planning/hotlines/{id}"),
+    ("hotline.planning.views", "DEFAULT_GAP_WEEKS", 1, "/planning/"),
+    (
+        "hotline.planning.views_overrides",
+        "AHEAD",
+        timedelta(weeks=1),
+        "/planning/hotlines/{id}/overrides",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            [
+                "Aucune astreinte dans les prochaines 24 heures.",
+                "Aucune prise de poste ces dernières 24 heures.",
+                "1 trou dans la semaine qui vient",
+                "Aucun remplacement dans la semaine qui vient.",
+            ],
+        ),
+        (
+            "en",
+            [
+                "No shift in the next 24 hours.",
+                "No shift take in the last 24 hours.",
+                "1 gap in the coming week",
+                "No override in the coming week.",
+            ],
+        ),
+    ],
+)
+def test_a_span_of_one_day_or_week_is_said_in_the_singular(
+    frozen, monkeypatch, client, login_as, hotline, team, language, expected
+):
+    login_as("manager", hotlines=(hotline,), person=team["Bruno"], language=language)
+    for (module, setting, one, path), sentence in zip(ONE_UNIT_AHEAD, expected, strict=True):
+        monkeypatch.setattr(f"{module}.{setting}", one)
+
+        page = " ".join(text_of(client.get(path.format(id=hotline.id))).split())
+
+        assert sentence in page, (path, sentence)
+
+
+def test_the_usual_spans_are_said_in_the_plural(frozen, client, login_as, hotline, team):
+    login_as("manager", hotlines=(hotline,), person=team["Bruno"])
+
+    pages = [
+        " ".join(text_of(client.get(path.format(id=hotline.id))).split())
+        for *_, path in ONE_UNIT_AHEAD
+    ]
+
+    assert "Aucune astreinte dans les 90 prochains jours." in pages[0]
+    assert "Aucune prise de poste ces 7 derniers jours." in pages[1]
+    assert "1 trou dans les 4 prochaines semaines" in pages[2]
+    assert "Aucun remplacement dans les 12 prochaines semaines." in pages[3]

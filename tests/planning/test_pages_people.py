@@ -209,6 +209,22 @@ def test_bad_unavailability_is_refused_at_its_field(
     assert db_session.scalar(select(func.count()).select_from(Unavailability)) == 0
 
 
+def test_a_first_day_out_of_range_gets_one_message_not_a_second_at_the_last(
+    client, login_as, submit, make_person
+):
+    person = make_person("Yann")
+    login_as("admin", language="en")
+
+    response = submit(
+        f"/planning/people/{person.id}/unavailability",
+        {"kind": "sickness", "first_day": "9999-07-13", "last_day": "2026-07-17"},
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "first_day") == ["Choose a date between the years 2000 and 2100."]
+    assert field_errors(response, "last_day") == []
+
+
 def test_a_period_is_removed(client, login_as, submit, db_session, make_person):
     from hotline.planning.models import Unavailability
 

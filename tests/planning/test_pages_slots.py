@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -267,6 +268,32 @@ def test_a_labour_rule_broken_by_an_edit_is_flashed_as_a_warning(
     page = response.get_data(as_text=True)
     assert "flash-warning" in page
     assert "Alice" in page.split("flash-warning")[1].split("</li>")[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("fr", "1 jour d’astreinte consécutif au plus : Alice serait d’astreinte 2 jours de suite"),
+        ("en", "max 1 consecutive on-call day: Alice would be on call 2 days in a row"),
+    ],
+)
+def test_a_limit_of_one_day_in_a_row_is_said_in_the_singular(
+    client, login_as, submit, hotline, team, slot, make_slot, language, warning
+):
+    make_slot(hotline, paris(2026, 5, 5, 8), paris(2026, 5, 6, 8), [team["Alice"]])
+    login_as("manager", hotlines=(hotline,), language=language)
+    submit(
+        f"/planning/hotlines/{hotline.id}/rules",
+        {"min_rest_hours": "", "max_consecutive_days": "1"},
+    )
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    response = submit(
+        path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
+    )
+
+    flashed = response.get_data(as_text=True).split("flash-warning")[1].split("</li>")[0]
+    assert warning in html.unescape(flashed)
 
 
 def test_edit_page_shows_the_slots_history(

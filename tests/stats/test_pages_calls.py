@@ -278,3 +278,33 @@ def test_a_french_list_says_numero_masque_and_writes_numbers_as_dialled(
     assert "anonymous" not in page
     assert '<td class="caller">+44 7911 123456</td>' in page
     assert '<td class="caller">07 99 88 77 66</td>' in page
+
+
+WITHHELD = ("anonymous", "+266696687", "Restricted")  # as Twilio sends them
+
+
+@pytest.mark.parametrize(
+    ("role", "language", "separator", "said"),
+    [
+        ("supervisor", "fr", ";", "numéro masqué"),
+        ("supervisor", "en", ",", "withheld number"),
+        ("manager", "en", ",", "withheld number"),  # a role that sees numbers masked
+    ],
+)
+def test_the_csv_says_a_withheld_caller_as_the_pages_do_in_its_language(
+    client, login_as, week, make_call, role, language, separator, said
+):
+    from hotline.voice.models import Outcome
+
+    for caller in WITHHELD:
+        make_call(week.hotline, "2026-03-24 10:00", Outcome.MISSED, [], caller=caller)
+    login_as(role, hotlines=(week.hotline,), language=language)
+
+    response = client.get(url("/stats/calls.csv", hotline=week.hotline.id, **MARCH_ARGS))
+
+    text = response.get_data(as_text=True)
+    callers = [row[2] for row in csv_rows(text, separator)[1:]]
+    assert callers.count(said) == 3
+    assert not any(raw in text for raw in ("anonymous", "+266696687", "Restricted"))
+    # The others keep their number: whole for those who call back, masked for the rest.
+    assert ("'+33799887766" if role == "supervisor" else "'+33•••••••66") in callers

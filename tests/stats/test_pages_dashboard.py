@@ -214,6 +214,27 @@ def test_bad_input_is_refused_at_its_field(client, login_as, week, args, field, 
     assert 'data-kpi="received"' not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path", ["/stats/", "/stats/calls", "/stats/calls.csv"])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2101-01-01", "2026-03-31"),  # after the end too
+        ("1900-01-01", "2026-03-31"),  # more than 366 days before it too
+    ],
+)
+def test_a_first_day_out_of_range_gets_one_message_not_a_second_at_the_end(
+    client, login_as, week, path, start, end
+):
+    login_as("admin", language="en")
+
+    response = client.get(url(path, hotline=week.hotline.id, **{**MARCH_ARGS, "start": start}))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_errors(page, "start") == ["Choose a date between 2000-01-01 and 2100-12-31."]
+    assert field_errors(page, "end") == []
+
+
 def test_french_error_message_at_the_field(client, login_as, week):
     login_as("admin", language="fr")
 
