@@ -20,6 +20,7 @@ from hotline.db import utcnow
 from hotline.models import Hotline, Person
 from hotline.phone import is_withheld
 from hotline.voice.models import Call, Voicemail
+from hotline.voice.voicemails import is_message as voicemail_is_message
 
 log = logging.getLogger("hotline.alerts")
 
@@ -163,16 +164,23 @@ def _call(event: AlertEvent) -> Call:
     return event.call
 
 
+def _voicemail(session: Session, call: Call) -> Voicemail | None:
+    return session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+
+
 def plan_missed_call(session: Session, event: AlertEvent, settings: Settings) -> Plan:
     call, hotline = _call(event), _hotline(session, event)
-    voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+    voicemail = _voicemail(session, call)
+    # Only a message Twilio confirmed it kept: the relay held this alert until
+    # Twilio settled the recording, or for ALERT_RECORDING_WAIT at most.
+    has_message = voicemail_is_message(voicemail)
     chain = recipients.call_chain(session, call)
     # The message is played on the call's page, to those allowed: Twilio's own
     # recording URL either needs the account's password or is open to anyone.
     base = {
         **_hotline_context(hotline),
-        "has_message": voicemail is not None and bool(voicemail.recording_url),
-        "duration": voicemail.duration if voicemail else None,
+        "has_message": has_message,
+        "duration": voicemail.duration if voicemail and has_message else None,
         "call_url": settings.call_page_url(call.id),
         "chain_names": ", ".join(r.name for r in chain),
     }

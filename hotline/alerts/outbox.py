@@ -7,15 +7,16 @@ no commit. The worker reads the rows and sends (hotline.alerts.tasks).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting
 from hotline.models import Person
 from hotline.voice.models import Call, CallAttempt, Outcome
+from hotline.voice.voicemails import awaiting_recording
 
 ALERTING_OUTCOMES = frozenset({Outcome.MISSED, Outcome.VOICEMAIL})
 
@@ -37,19 +38,37 @@ def record_event(session: Session, kind: AlertKind, key: str, **fields: Any) -> 
     return event
 
 
+def missed_call_key(call: Call) -> str:
+    return f"missed_call:{call.call_sid}"
+
+
 def call_settled(call: Call) -> None:
     """Raise the missed-call alert once the call's outcome is missed or voicemail."""
     session = object_session(call)
     if session is None or call.outcome not in ALERTING_OUTCOMES:
         return
-    # One alert per call: a voicemail arriving after "missed" does not raise another;
-    # the message is written when it is sent, with whatever recording exists then.
+    # One alert per call: its wording (missed, or a message) is decided when the
+    # worker dispatches it, which waits for Twilio to settle a reported message
+    # (ready_to_relay).
     record_event(
         session,
         AlertKind.MISSED_CALL,
-        f"missed_call:{call.call_sid}",
+        missed_call_key(call),
         hotline_id=call.hotline_id,
         call=call,
+    )
+
+
+def ready_to_relay(now: datetime, recording_wait: timedelta) -> ColumnElement[bool]:
+    """Events the relay may hand over (a SQL condition on AlertEvent).
+
+    A missed-call alert waits while Twilio has reported a message and not
+    settled it, for `recording_wait` at most.
+    """
+    return or_(
+        AlertEvent.kind != AlertKind.MISSED_CALL,
+        AlertEvent.created_at <= now - recording_wait,
+        ~awaiting_recording(AlertEvent.call_id),
     )
 
 
