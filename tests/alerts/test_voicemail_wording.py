@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from hotline.alerts.models import AlertEvent, AlertKind
 from hotline.db import utcnow
 from hotline.voice.models import Call, Outcome
 from tests.alerts.conftest import QueueDriver
@@ -171,3 +172,94 @@ def test_an_unusable_wait_setting_holds_no_alert_back_beyond_the_default_wait(
         worker.run()
 
     assert len(fake_twilio.messages) == 4
+
+
+def missed_then_kept(driver: CallDriver, worker: QueueDriver, order: str) -> None:
+    """The alert goes out as a missed call, then Twilio confirms the 12 s message."""
+    reach_voicemail(driver)
+    if order == "recording callback after the wait":
+        start = utcnow()
+        play(driver, worker, "record ended")
+        with time_machine.travel(start + WAIT + timedelta(seconds=2)):
+            worker.run()
+            play(driver, worker, "kept")
+    else:  # the call's status callback before the Record action
+        play(driver, worker, "ended record kept")
+
+
+ORDERS = ["recording callback after the wait", "status callback before the Record action"]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_message_kept_after_a_missed_call_alert_is_told_in_a_short_update(
+    twilio, team, worker, fake_twilio, smtp_server, db_session, order
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+
+    missed_then_kept(driver, worker, order)
+
+    page = call_page(db_session, driver)
+    bodies = sms_by_number(fake_twilio)
+    assert sorted(bodies) == sorted(p.mobile for p in [*people, maud])
+    assert all(len(sms) == 2 for sms in bodies.values())
+    [missed, update] = bodies[people[0].mobile]
+    assert missed.startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
+    assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué du 06 99 88 77 66 le")
+    assert update.endswith(f": l'appelant a bien laissé un message. Écouter (12 s) : {page}")
+    [missed, update] = bodies[people[2].mobile]
+    assert missed.startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+    assert update.startswith("[Astreinte IT] Update on the missed call from 06 99 88 77 66 on")
+    assert update.endswith(f": the caller did leave a message. Listen (12 s): {page}")
+    mails = mails_by_address(smtp_server)
+    assert [subject for subject, _body in mails["chloe@example.org"]] == [
+        "Missed call on Astreinte IT",
+        "Update: voicemail on Astreinte IT",
+    ]
+    assert "they did leave a 12-second message" in mails["chloe@example.org"][1][1]
+    assert [subject for subject, _body in mails["maud@example.org"]] == [
+        "Appel manqué sur Astreinte IT",
+        "Rectificatif : message vocal sur Astreinte IT",
+    ]
+    assert "l’appelant a bien laissé un message de 12 secondes" in mails["maud@example.org"][1][1]
+
+
+def test_replayed_callbacks_and_tasks_send_the_update_once(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, *_ = team
+    driver = CallDriver(twilio, hotline)
+    missed_then_kept(driver, worker, "status callback before the Record action")
+
+    driver.replay()
+    driver.replay([len(driver.sent) - 1, len(driver.sent) - 2])  # the last two, reversed
+    queue = worker.app.extensions["hotline.alerts.queue"]
+    for event in db_session.scalars(select(AlertEvent)):
+        queue.deliver_event(event.id)  # duplicate tasks, as after a worker restart
+    worker.run()
+    worker.run()
+
+    assert len(fake_twilio.messages) == 4 + 4  # the alert, then the update, to each
+    assert len(smtp_server.messages) == 4 + 4
+    kinds = [e.kind for e in db_session.scalars(select(AlertEvent).order_by(AlertEvent.id))]
+    assert kinds == [AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL]
+
+
+def test_the_update_waits_for_a_missed_call_alert_whose_send_is_retried(
+    twilio, team, worker, fake_twilio, db_session
+):
+    hotline, people, _maud = team
+    fake_twilio.failures = [503] * 4  # each alert SMS fails once, then Twilio is back
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    play(driver, worker, "ended record kept")  # the update is raised while SMS retry
+
+    worker.run(fast_forward=True)
+
+    for person in people:
+        sms = sms_by_number(fake_twilio)[person.mobile]
+        # The failed try, its retry, then the update: never the update first.
+        [tried, retried, update] = sms
+        assert retried == tried
+        assert tried.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
+        assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
