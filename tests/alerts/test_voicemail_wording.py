@@ -263,3 +263,47 @@ def test_the_update_waits_for_a_missed_call_alert_whose_send_is_retried(
         assert retried == tried
         assert tried.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
         assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
+
+
+@pytest.mark.parametrize(
+    ("language", "missed", "update"),
+    [
+        ("fr", "Appel manqué, sans message", "Rectificatif : message vocal laissé"),
+        ("en", "Missed call, no message", "Update: voicemail after all"),
+    ],
+)
+def test_the_log_shows_what_each_alert_said(
+    twilio, team, worker, client, login_as, language, missed, update
+):
+    hotline, *_ = team
+    missed_then_kept(CallDriver(twilio, hotline), worker, ORDERS[1])
+    login_as("manager", hotlines=(hotline,), language=language)
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    assert page.count(f">{missed}</a>") == 8
+    assert page.count(f">{update}</a>") == 8
+
+
+def test_the_log_calls_an_alert_with_a_kept_message_a_voicemail(
+    twilio, team, worker, client, login_as
+):
+    hotline, *_ = team
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    play(driver, worker, "record kept ended")
+    login_as("manager", hotlines=(hotline,), language="en")
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    assert page.count(">Voicemail</a>") == 8
+
+
+def test_the_log_command_names_what_each_alert_said(twilio, team, worker, runner):
+    hotline, *_ = team
+    missed_then_kept(CallDriver(twilio, hotline), worker, ORDERS[1])
+
+    lines = runner.invoke(args=["alerts", "log"]).output.splitlines()
+
+    assert sum(" missed_call_no_message " in line for line in lines) == 8
+    assert sum(" late_voicemail " in line for line in lines) == 8
