@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+from hotline.alerts.config_check import DEFAULT_RECORDING_WAIT
+
 # Pages (notification log, test alert), signed in.
 bp = Blueprint("alerts", __name__, url_prefix="/alerts", template_folder="templates")
 # Twilio's requests (inbound SMS, confirmation calls): signed, exempt from CSRF.
@@ -35,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     # seconds, each next one after twice as long.
     "ALERT_MAX_ATTEMPTS": 5,
     "ALERT_RETRY_DELAY": 30,
+    # A missed-call alert whose caller left a message waits this many seconds at
+    # most for Twilio's recording callback, which says whether the message was
+    # kept; then it goes out as a missed call (a message kept later gets an update).
+    "ALERT_RECORDING_WAIT": DEFAULT_RECORDING_WAIT,
     # Shift reminder this long before a shift; managers alerted when the
     # incoming agent has not confirmed this long after its start.
     "SHIFT_REMINDER_MINUTES": 30,

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from hotline.alerts import config_check, preferences
+from hotline.alerts import config_check, history, preferences
 from hotline.alerts.models import Notification
 from hotline.alerts.outbox import request_test_alert
 from hotline.alerts.queue import AlertConsumer, alert_queue
@@ -114,7 +114,7 @@ def log_command(limit: int) -> None:
             error = f"  {n.last_error}" if n.last_error else ""
             click.echo(
                 f"{n.created_at.astimezone(zone):%Y-%m-%d %H:%M %Z} "
-                f"{n.recipient_name:<20} {n.event.kind:<18} "
+                f"{n.recipient_name:<20} {history.label_of(n.event.kind, n.event.payload):<22} "
                 f"{n.channel:<6} {n.status:<8} tries={n.attempts}{error}"
             )
 

@@ -10,6 +10,18 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 log = logging.getLogger("hotline.alerts")
+# What a missed-call alert waits for a recording when ALERT_RECORDING_WAIT is unusable.
+DEFAULT_RECORDING_WAIT = 120
+
+
+def recording_wait_seconds(config: Mapping[str, Any]) -> float | None:
+    """ALERT_RECORDING_WAIT as seconds; None when it is not a number of seconds."""
+    value = config.get("ALERT_RECORDING_WAIT", DEFAULT_RECORDING_WAIT)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
 
 
 def problems(config: Mapping[str, Any]) -> list[Any]:
@@ -19,6 +31,15 @@ def problems(config: Mapping[str, Any]) -> list[Any]:
     logs and the CLI, in English.
     """
     found = []
+    if recording_wait_seconds(config) is None:
+        found.append(
+            _l(
+                "ALERT_RECORDING_WAIT must be a number of seconds, not %(value)r: "
+                "missed-call alerts wait %(default)s s for a recording",
+                value=config.get("ALERT_RECORDING_WAIT"),
+                default=DEFAULT_RECORDING_WAIT,
+            )
+        )
     if not config["TWILIO_ACCOUNT_SID"] or not config["TWILIO_AUTH_TOKEN"]:
         found.append(_l("SMS disabled: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed"))
     if not config["SMTP_HOST"]:

@@ -20,6 +20,7 @@ from hotline.db import utcnow
 from hotline.models import Hotline, Person
 from hotline.phone import is_withheld
 from hotline.voice.models import Call, Voicemail
+from hotline.voice.voicemails import is_message as voicemail_is_message
 
 log = logging.getLogger("hotline.alerts")
 
@@ -165,21 +166,71 @@ def _call(event: AlertEvent) -> Call:
     return event.call
 
 
+def _voicemail(session: Session, call: Call) -> Voicemail | None:
+    return session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+
+
 def plan_missed_call(session: Session, event: AlertEvent, settings: Settings) -> Plan:
     call, hotline = _call(event), _hotline(session, event)
-    voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
+    voicemail = _voicemail(session, call)
+    # Only a message Twilio confirmed it kept: the relay held this alert until
+    # Twilio settled the recording, or for ALERT_RECORDING_WAIT at most.
+    has_message = voicemail_is_message(voicemail)
+    # Kept with the event: a message confirmed after a "no message" alert is
+    # then told by a late_voicemail alert (hotline.alerts.outbox.message_confirmed).
+    event.payload = {**event.payload, "has_message": has_message}
     chain = recipients.call_chain(session, call)
     # The message is played on the call's page, to those allowed: Twilio's own
     # recording URL either needs the account's password or is open to anyone.
     base = {
         **_hotline_context(hotline),
-        "has_message": voicemail is not None and bool(voicemail.recording_url),
-        "duration": voicemail.duration if voicemail else None,
+        "has_message": has_message,
+        "duration": voicemail.duration if voicemail and has_message else None,
         "call_url": settings.call_page_url(call.id),
         "chain_names": ", ".join(r.name for r in chain),
     }
     everyone = recipients.merge(chain, recipients.managers(session, hotline.id))
     return Plan([(r, SMS_AND_EMAIL) for r in everyone], _call_context(base, call, hotline))
+
+
+def plan_late_voicemail(session: Session, event: AlertEvent, settings: Settings) -> Plan:
+    """The message left after all: to those the missed-call alert was addressed to."""
+    call, hotline = _call(event), _hotline(session, event)
+    voicemail = _voicemail(session, call)
+    if not voicemail_is_message(voicemail):
+        raise LookupError(f"alert {event.key}: call {call.call_sid} has no message")
+    assert voicemail is not None  # noqa: S101 - voicemail_is_message says so
+    missed_id = event.payload.get("missed_call_event_id")
+    missed = session.get(AlertEvent, missed_id) if missed_id is not None else None
+    if missed is None:
+        raise LookupError(f"alert {event.key} has no missed-call alert to follow")
+    base = {
+        **_hotline_context(hotline),
+        "duration": voicemail.duration,
+        "call_url": settings.call_page_url(call.id),
+    }
+    return Plan(_told(missed), _call_context(base, call, hotline))
+
+
+def _told(event: AlertEvent) -> list[tuple[Recipient, tuple[Channel, ...]]]:
+    """Who the event's notifications were addressed to, on which channels (skipped aside)."""
+    by_recipient: dict[str, list[Notification]] = {}
+    for notification in event.notifications:
+        if notification.status != Status.SKIPPED:
+            by_recipient.setdefault(notification.recipient, []).append(notification)
+    told = []
+    for key, sent in by_recipient.items():
+        address = {n.channel: n.address for n in sent}
+        recipient = Recipient(
+            key=key,
+            name=sent[0].recipient_name,
+            language=sent[0].language,
+            person_id=sent[0].person_id,
+            mobile=address.get(Channel.SMS),
+            email=address.get(Channel.EMAIL),
+        )
+        told.append((recipient, tuple(Channel(n.channel) for n in sent)))
+    return told
 
 
 def plan_call_received(session: Session, event: AlertEvent, _settings: Settings) -> Plan:
@@ -354,6 +405,7 @@ def _unique(
 
 PLANNERS: dict[AlertKind, Callable[[Session, AlertEvent, Settings], Plan]] = {
     AlertKind.MISSED_CALL: plan_missed_call,
+    AlertKind.LATE_VOICEMAIL: plan_late_voicemail,
     AlertKind.CALL_RECEIVED: plan_call_received,
     AlertKind.LEG_FAILED: plan_leg_failed,
     AlertKind.SHIFT_REMINDER: plan_shift_reminder,

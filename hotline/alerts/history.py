@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hotline.alerts.models import AlertEvent, Notification, Status
+from hotline.alerts.models import AlertEvent, AlertKind, Notification, Status
 from hotline.models import Hotline, Person
 
 LOG_LIMIT = 200
@@ -19,6 +20,9 @@ class LogLine:
     created_at: datetime
     recipient_name: str
     kind: str
+    # What it said, as a block of the kind_labels template: the kind, or for a
+    # missed-call alert whether it told of a message.
+    label: str
     hotline_name: str | None
     channel: str
     address: str
@@ -43,7 +47,12 @@ def notification_log(
     their own."""
     query = (
         select(
-            Notification, AlertEvent.kind, Hotline.name, AlertEvent.call_id, AlertEvent.hotline_id
+            Notification,
+            AlertEvent.kind,
+            AlertEvent.payload,
+            Hotline.name,
+            AlertEvent.call_id,
+            AlertEvent.hotline_id,
         )
         .join(AlertEvent, AlertEvent.id == Notification.event_id)
         .outerjoin(Hotline, Hotline.id == AlertEvent.hotline_id)
@@ -64,6 +73,7 @@ def notification_log(
             created_at=n.created_at,
             recipient_name=n.recipient_name,
             kind=kind,
+            label=label_of(kind, payload),
             hotline_name=hotline_name,
             channel=n.channel,
             address=n.address,
@@ -74,8 +84,16 @@ def notification_log(
             call_id=call_id,
             hotline_id=hotline_id,
         )
-        for n, kind, hotline_name, call_id, hotline_id in session.execute(query)
+        for n, kind, payload, hotline_name, call_id, hotline_id in session.execute(query)
     ]
+
+
+def label_of(kind: str, payload: dict[str, Any] | None) -> str:
+    """The kind_labels block naming what an event's notifications said."""
+    has_message = (payload or {}).get("has_message")
+    if kind != AlertKind.MISSED_CALL or has_message is None:
+        return kind  # older missed-call alerts did not keep their wording
+    return "missed_call_message" if has_message else "missed_call_no_message"
 
 
 def testable_people(session: Session) -> list[Person]:

@@ -21,6 +21,8 @@ class AlertKind(StrEnum):
 
     CALL_RECEIVED = "call_received"  # optional, off unless a hotline turns it on
     MISSED_CALL = "missed_call"  # chain exhausted: missed, or ended in voicemail
+    # The message of a call alerted as missed without one, confirmed by Twilio afterwards.
+    LATE_VOICEMAIL = "late_voicemail"
     LEG_FAILED = "leg_failed"  # a ring leg failed: the number is probably wrong
     SHIFT_REMINDER = "shift_reminder"  # your shift starts in N minutes
     SHIFT_TAKE = "shift_take"  # please confirm you are taking the shift

@@ -7,17 +7,20 @@ no commit. The worker reads the rows and sends (hotline.alerts.tasks).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting
+from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting, Notification, Status
 from hotline.models import Person
 from hotline.voice.models import Call, CallAttempt, Outcome
+from hotline.voice.voicemails import awaiting_recording
 
 ALERTING_OUTCOMES = frozenset({Outcome.MISSED, Outcome.VOICEMAIL})
+# Notifications that may still go out.
+IN_FLIGHT = (Status.PENDING, Status.SENDING, Status.RETRYING)
 
 
 def event_exists(session: Session, key: str) -> bool:
@@ -37,19 +40,76 @@ def record_event(session: Session, kind: AlertKind, key: str, **fields: Any) -> 
     return event
 
 
+def missed_call_key(call: Call) -> str:
+    return f"missed_call:{call.call_sid}"
+
+
 def call_settled(call: Call) -> None:
     """Raise the missed-call alert once the call's outcome is missed or voicemail."""
     session = object_session(call)
     if session is None or call.outcome not in ALERTING_OUTCOMES:
         return
-    # One alert per call: a voicemail arriving after "missed" does not raise another;
-    # the message is written when it is sent, with whatever recording exists then.
+    # One alert per call: its wording (missed, or a message) is decided when the
+    # worker dispatches it, which waits for Twilio to settle a reported message
+    # (ready_to_relay); a message confirmed later raises message_confirmed's update.
     record_event(
         session,
         AlertKind.MISSED_CALL,
-        f"missed_call:{call.call_sid}",
+        missed_call_key(call),
         hotline_id=call.hotline_id,
         call=call,
+    )
+
+
+def message_confirmed(session: Session, call: Call) -> None:
+    """Raise the "message left after all" alert when the missed-call alert said no message.
+
+    The row lock orders this against the worker dispatching the missed-call
+    alert (a conditional update of the same row): either the worker sees the
+    message, or this sees the worker's "no message".
+    """
+    missed = session.scalar(
+        select(AlertEvent)
+        .where(AlertEvent.key == missed_call_key(call))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if missed is None or missed.payload.get("has_message") is not False:
+        return  # not dispatched yet (it will tell of the message), or it did tell
+    record_event(
+        session,
+        AlertKind.LATE_VOICEMAIL,
+        f"late_voicemail:{call.call_sid}",
+        hotline_id=call.hotline_id,
+        call=call,
+        payload={"missed_call_event_id": missed.id},
+    )
+
+
+def ready_to_relay(now: datetime, recording_wait: timedelta) -> ColumnElement[bool]:
+    """Events the relay may hand over (a SQL condition on AlertEvent).
+
+    A missed-call alert waits while Twilio has reported a message and not
+    settled it, for `recording_wait` at most; a late-voicemail alert waits until
+    the missed-call alert it follows is sent (or failed), so nobody reads them
+    in the wrong order.
+    """
+    missed_call_in_flight = exists(
+        select(Notification.id).where(
+            Notification.event_id == AlertEvent.payload["missed_call_event_id"].as_integer(),
+            Notification.status.in_(IN_FLIGHT),
+        )
+    )
+    return or_(
+        AlertEvent.kind.not_in((AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL)),
+        and_(
+            AlertEvent.kind == AlertKind.MISSED_CALL,
+            or_(
+                AlertEvent.created_at <= now - recording_wait,
+                ~awaiting_recording(AlertEvent.call_id),
+            ),
+        ),
+        and_(AlertEvent.kind == AlertKind.LATE_VOICEMAIL, ~missed_call_in_flight),
     )
 
 

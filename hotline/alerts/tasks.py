@@ -7,14 +7,15 @@ web request. hotline.alerts.queue registers them on the task queue.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from huey.exceptions import RetryTask
 from sqlalchemy import select, update
 
-from hotline.alerts import coverage, dispatch, outbox, sending, shifts
+from hotline.alerts import config_check, coverage, dispatch, outbox, sending, shifts
 from hotline.alerts.errors import ChannelNotConfigured, SendError
 from hotline.alerts.models import AlertEvent
 from hotline.db import database, utcnow
@@ -50,6 +51,13 @@ def call_page_url(app: Flask, call_id: int) -> str | None:
     return f"{base.rstrip('/')}{path}"
 
 
+def recording_wait_seconds(config: Mapping[str, Any]) -> float:
+    """How long a missed-call alert waits for Twilio's recording callback at most."""
+    # A bad setting must not hold back every alert: config_check reports it.
+    seconds = config_check.recording_wait_seconds(config)
+    return config_check.DEFAULT_RECORDING_WAIT if seconds is None else seconds
+
+
 def retry_policy(app: Flask) -> sending.RetryPolicy:
     return sending.RetryPolicy(
         max_attempts=int(app.config["ALERT_MAX_ATTEMPTS"]),
@@ -58,15 +66,21 @@ def retry_policy(app: Flask) -> sending.RetryPolicy:
 
 
 def relay_outbox(app: Flask, enqueue_event: Enqueue) -> int:
-    """Hand new events to the queue; return how many were handed over."""
+    """Hand new events to the queue; return how many were handed over.
+
+    A missed-call alert whose message Twilio has reported but not yet settled
+    stays in the outbox until it does, or ALERT_RECORDING_WAIT seconds: its
+    wording is decided when it is dispatched.
+    """
     now = utcnow()
     with database(app).session_scope() as session:
         outbox.record_received_calls(session, now - RECEIVED_CALL_WINDOW)
+    recording_wait = timedelta(seconds=recording_wait_seconds(app.config))
     with database(app).session_scope() as session:
         ids = list(
             session.scalars(
                 select(AlertEvent.id)
-                .where(AlertEvent.queued_at.is_(None))
+                .where(AlertEvent.queued_at.is_(None), outbox.ready_to_relay(now, recording_wait))
                 .order_by(AlertEvent.id)
                 .limit(RELAY_BATCH)
             )

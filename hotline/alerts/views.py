@@ -101,13 +101,16 @@ def _openable_calls(lines: list[history.LogLine]) -> set[int]:
     }
 
 
+# A missed-call alert is labelled by what it said (hotline.alerts.history.label_of).
+WORDING_LABELS = ("missed_call_message", "missed_call_no_message")
+
+
 def _kind_labels() -> dict[str, str]:
     # Kept with the alert texts (templates/alerts/messages), in the page's language.
     language = current_language()
     env = current_app.jinja_env
-    return {
-        k.value: messages.render_block(env, "kind_labels", language, k.value, {}) for k in AlertKind
-    }
+    names = [*(k.value for k in AlertKind), *WORDING_LABELS]
+    return {name: messages.render_block(env, "kind_labels", language, name, {}) for name in names}
 
 
 def _may_test_others() -> bool:

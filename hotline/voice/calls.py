@@ -23,6 +23,7 @@ from hotline.models import Hotline
 from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.planning.oncall import Chain, Route, resolve_chain
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
+from hotline.voice.voicemails import is_message
 
 LOST_RECORDING = frozenset({"failed", "absent"})  # RecordingStatus of no message
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
@@ -457,6 +458,9 @@ def record_voicemail(
         # The one step down: a message Twilio could not keep is no message, whichever
         # of the Record action and the recording callback came first.
         call.outcome = Outcome.MISSED
+    if is_message(voicemail):
+        # A missed-call alert already sent without the message is told of it.
+        alert_outbox.message_confirmed(session, call)
     return voicemail
 
 

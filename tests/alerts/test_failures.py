@@ -183,6 +183,14 @@ def test_config_check_names_missing_credentials():
     ]
 
 
+def test_config_check_names_an_unusable_recording_wait():
+    config = {**check_config(), "ALERT_RECORDING_WAIT": "2m"}
+    assert config_check.problems(config) == [
+        "ALERT_RECORDING_WAIT must be a number of seconds, not '2m': "
+        "missed-call alerts wait 120 s for a recording"
+    ]
+
+
 def test_config_check_passes_a_complete_configuration():
     assert config_check.probe(check_config()) == []
 

@@ -20,6 +20,12 @@ CONTEXTS = {
         "call_url": "https://hotline.example.org/stats/calls/12",
         "chain_names": "Alice, Bruno",
     },
+    "late_voicemail": {
+        "caller": "06 99 88 77 66",
+        "caller_withheld": False,
+        "duration": 1,
+        "call_url": "https://hotline.example.org/stats/calls/12",
+    },
     "leg_failed": {"target_name": "Alice Martin", "number": "06 12 34 56 01"},
     "shift_reminder": {"minutes": 1, "starts_time": "08:00", "asks_confirmation": True},
     "shift_take": {"outgoing_name": "Bruno"},
@@ -75,6 +81,13 @@ def test_a_withheld_caller_is_d_un_numero_masque_and_a_number_du(app):
     assert "Message vocal d'un numéro masqué le" in withheld.sms
     assert "à l’appel d’un numéro masqué sur la ligne" in withheld.email
     assert "Message vocal du 06 99 88 77 66 le" in dialled.sms
+
+
+def test_the_update_on_a_withheld_caller_s_message_says_d_un_numero_masque(app):
+    withheld = french(app, "late_voicemail", caller="numéro masqué", caller_withheld=True)
+
+    assert "Rectificatif sur l'appel manqué d'un numéro masqué le" in withheld.sms
+    assert "Rectificatif sur l’appel manqué d’un numéro masqué sur la ligne" in withheld.email
 
 
 def test_the_leg_failed_sms_says_who_without_de_before_a_vowel(app):

@@ -118,18 +118,17 @@ class CallDriver:
             {"call": self.call_sid},
         )
 
-    def recording(self, seconds: int) -> str:
-        return self.post(
-            "/voice/recording",
-            {
-                "CallSid": self.call_sid,
-                "RecordingSid": "RE" + "1" * 32,
-                "RecordingUrl": "https://api.twilio.com/rec/RE1",
-                "RecordingStatus": "completed",
-                "RecordingDuration": str(seconds),
-            },
-            {"call": self.call_sid},
-        )
+    def recording(self, seconds: int, status: str = "completed") -> str:
+        """Twilio's recording status callback; an `absent` recording has no URL."""
+        params = {
+            "CallSid": self.call_sid,
+            "RecordingSid": "RE" + "1" * 32,
+            "RecordingStatus": status,
+            "RecordingDuration": str(seconds),
+        }
+        if status != "absent":
+            params["RecordingUrl"] = "https://api.twilio.com/rec/RE1"
+        return self.post("/voice/recording", params, {"call": self.call_sid})
 
     def status(
         self,

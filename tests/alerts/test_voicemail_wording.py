@@ -1,0 +1,309 @@
+"""What a missed-call alert says of the message, whatever the order of Twilio's callbacks.
+
+The Record action reports a message as the caller stops speaking; the recording
+status callback says later whether Twilio kept it; the call's status callback
+may come before, between or after them. Between callbacks the worker runs, as
+its relay does every second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from hotline.alerts.models import AlertEvent, AlertKind
+from hotline.db import utcnow
+from hotline.voice.models import Call, Outcome
+from tests.alerts.conftest import QueueDriver
+from tests.alerts.fakes import body_of
+from tests.voice.conftest import CallDriver
+
+CALLBACKS: dict[str, Callable[[CallDriver], str]] = {
+    "record": lambda driver: driver.voicemail_done(12),  # the Record action: 12 s recorded
+    "record-empty": lambda driver: driver.voicemail_done(0),
+    "kept": lambda driver: driver.recording(12),  # recording callback: completed
+    "kept-empty": lambda driver: driver.recording(0),
+    "failed": lambda driver: driver.recording(12, status="failed"),
+    "absent": lambda driver: driver.recording(0, status="absent"),
+    "ended": lambda driver: driver.status("completed", 70),  # the call's status callback
+}
+WAIT = timedelta(seconds=120)  # ALERT_RECORDING_WAIT's default
+
+
+def reach_voicemail(driver: CallDriver) -> None:
+    """Nobody of the three on call picks up: the caller is offered voicemail."""
+    driver.incoming()
+    for position in range(3):
+        driver.dial_result(position, "no-answer", bridged=False)
+
+
+def play(driver: CallDriver, worker: QueueDriver, callbacks: str) -> None:
+    for name in callbacks.split():
+        CALLBACKS[name](driver)
+        worker.run()
+
+
+def sms_by_number(fake_twilio) -> dict[str, list[str]]:
+    bodies: dict[str, list[str]] = {}
+    for message in fake_twilio.messages:
+        bodies.setdefault(message["To"], []).append(message["Body"])
+    return bodies
+
+
+def mails_by_address(smtp_server) -> dict[str, list[tuple[str, str]]]:
+    mails: dict[str, list[tuple[str, str]]] = {}
+    for message in smtp_server.messages:
+        mails.setdefault(message["To"], []).append((message["Subject"], body_of(message)))
+    return mails
+
+
+def call_page(db_session, driver: CallDriver) -> str:
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+    return f"http://localhost/stats/calls/{call.id}"
+
+
+def test_the_alert_announces_a_message_only_once_twilio_kept_it(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+
+    play(driver, worker, "record ended")
+    assert fake_twilio.messages == []  # Twilio has not said yet whether it kept the message
+    assert smtp_server.messages == []
+
+    play(driver, worker, "kept")
+    bodies = sms_by_number(fake_twilio)
+    assert len(bodies) == 4
+    assert all(len(sms) == 1 for sms in bodies.values())
+    [french] = bodies[people[0].mobile]
+    assert french.startswith("[Astreinte IT] Message vocal du 06 99 88 77 66 le ")
+    assert french.endswith(f". Écouter (12 s) : {call_page(db_session, driver)}")
+    [english] = bodies[people[2].mobile]
+    assert english.startswith("[Astreinte IT] Voicemail from 06 99 88 77 66 on ")
+
+
+@pytest.mark.parametrize(
+    "callbacks",
+    [
+        "record ended failed",  # Twilio could not keep the message it reported
+        "record failed ended",
+        "failed record ended",
+        "record absent ended",  # too short or silent: no file
+        "record-empty ended",  # the Record action reported an empty recording
+        "kept-empty ended",  # a recording of 0 s
+    ],
+)
+def test_a_call_without_a_kept_message_is_alerted_as_missed(
+    twilio, team, worker, fake_twilio, smtp_server, db_session, callbacks
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+
+    play(driver, worker, callbacks)
+    driver.replay()
+    worker.run()
+
+    bodies = sms_by_number(fake_twilio)
+    assert sorted(bodies) == sorted(p.mobile for p in [*people, maud])
+    assert all(len(sms) == 1 for sms in bodies.values())
+    assert bodies[people[0].mobile][0].startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
+    assert bodies[people[2].mobile][0].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+    assert not any("s) :" in sms[0] or "Listen" in sms[0] for sms in bodies.values())
+    mails = mails_by_address(smtp_server)
+    [(subject, body)] = mails["chloe@example.org"]
+    assert subject == "Missed call on Astreinte IT"
+    assert "The caller left no message." in body
+    [(subject, body)] = mails["alice@example.org"]
+    assert subject == "Appel manqué sur Astreinte IT"
+    assert "L’appelant n’a pas laissé de message." in body
+    db_session.expire_all()
+    assert db_session.scalar(select(Call.outcome)) == Outcome.MISSED  # as the alert says
+
+
+def test_a_lost_recording_callback_still_gets_a_missed_call_alert_after_the_wait(
+    twilio, team, worker, fake_twilio
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    start = utcnow()
+
+    play(driver, worker, "record ended")
+    with time_machine.travel(start + WAIT - timedelta(seconds=10)):
+        worker.run()
+        assert fake_twilio.messages == []
+    with time_machine.travel(start + WAIT + timedelta(seconds=2)):
+        worker.run()
+
+    bodies = sms_by_number(fake_twilio)
+    assert sorted(bodies) == sorted(p.mobile for p in [*people, maud])
+    assert all(len(sms) == 1 for sms in bodies.values())
+    assert bodies[people[0].mobile][0].startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
+    assert bodies[people[2].mobile][0].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+
+
+@pytest.fixture
+def alert_overrides(request):
+    if "unusable_wait_setting" in request.node.name:
+        return {"ALERT_RECORDING_WAIT": "2m"}
+    return {}
+
+
+def test_an_unusable_wait_setting_holds_no_alert_back_beyond_the_default_wait(
+    twilio, team, worker, fake_twilio
+):
+    hotline, *_ = team
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    start = utcnow()
+
+    play(driver, worker, "record ended")
+    with time_machine.travel(start + WAIT - timedelta(seconds=10)):
+        worker.run()
+        assert fake_twilio.messages == []
+    with time_machine.travel(start + WAIT + timedelta(seconds=2)):
+        worker.run()
+
+    assert len(fake_twilio.messages) == 4
+
+
+def missed_then_kept(driver: CallDriver, worker: QueueDriver, order: str) -> None:
+    """The alert goes out as a missed call, then Twilio confirms the 12 s message."""
+    reach_voicemail(driver)
+    if order == "recording callback after the wait":
+        start = utcnow()
+        play(driver, worker, "record ended")
+        with time_machine.travel(start + WAIT + timedelta(seconds=2)):
+            worker.run()
+            play(driver, worker, "kept")
+    else:  # the call's status callback before the Record action
+        play(driver, worker, "ended record kept")
+
+
+ORDERS = ["recording callback after the wait", "status callback before the Record action"]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_message_kept_after_a_missed_call_alert_is_told_in_a_short_update(
+    twilio, team, worker, fake_twilio, smtp_server, db_session, order
+):
+    hotline, people, maud = team
+    driver = CallDriver(twilio, hotline)
+
+    missed_then_kept(driver, worker, order)
+
+    page = call_page(db_session, driver)
+    bodies = sms_by_number(fake_twilio)
+    assert sorted(bodies) == sorted(p.mobile for p in [*people, maud])
+    assert all(len(sms) == 2 for sms in bodies.values())
+    [missed, update] = bodies[people[0].mobile]
+    assert missed.startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
+    assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué du 06 99 88 77 66 le")
+    assert update.endswith(f": l'appelant a bien laissé un message. Écouter (12 s) : {page}")
+    [missed, update] = bodies[people[2].mobile]
+    assert missed.startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+    assert update.startswith("[Astreinte IT] Update on the missed call from 06 99 88 77 66 on")
+    assert update.endswith(f": the caller did leave a message. Listen (12 s): {page}")
+    mails = mails_by_address(smtp_server)
+    assert [subject for subject, _body in mails["chloe@example.org"]] == [
+        "Missed call on Astreinte IT",
+        "Update: voicemail on Astreinte IT",
+    ]
+    assert "they did leave a 12-second message" in mails["chloe@example.org"][1][1]
+    assert [subject for subject, _body in mails["maud@example.org"]] == [
+        "Appel manqué sur Astreinte IT",
+        "Rectificatif : message vocal sur Astreinte IT",
+    ]
+    assert "l’appelant a bien laissé un message de 12 secondes" in mails["maud@example.org"][1][1]
+
+
+def test_replayed_callbacks_and_tasks_send_the_update_once(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, *_ = team
+    driver = CallDriver(twilio, hotline)
+    missed_then_kept(driver, worker, "status callback before the Record action")
+
+    driver.replay()
+    driver.replay([len(driver.sent) - 1, len(driver.sent) - 2])  # the last two, reversed
+    queue = worker.app.extensions["hotline.alerts.queue"]
+    for event in db_session.scalars(select(AlertEvent)):
+        queue.deliver_event(event.id)  # duplicate tasks, as after a worker restart
+    worker.run()
+    worker.run()
+
+    assert len(fake_twilio.messages) == 4 + 4  # the alert, then the update, to each
+    assert len(smtp_server.messages) == 4 + 4
+    kinds = [e.kind for e in db_session.scalars(select(AlertEvent).order_by(AlertEvent.id))]
+    assert kinds == [AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL]
+
+
+def test_the_update_waits_for_a_missed_call_alert_whose_send_is_retried(
+    twilio, team, worker, fake_twilio, db_session
+):
+    hotline, people, _maud = team
+    fake_twilio.failures = [503] * 4  # each alert SMS fails once, then Twilio is back
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    play(driver, worker, "ended record kept")  # the update is raised while SMS retry
+
+    worker.run(fast_forward=True)
+
+    for person in people:
+        sms = sms_by_number(fake_twilio)[person.mobile]
+        # The failed try, its retry, then the update: never the update first.
+        [tried, retried, update] = sms
+        assert retried == tried
+        assert tried.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
+        assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
+
+
+@pytest.mark.parametrize(
+    ("language", "missed", "update"),
+    [
+        ("fr", "Appel manqué, sans message", "Rectificatif : message vocal laissé"),
+        ("en", "Missed call, no message", "Update: voicemail after all"),
+    ],
+)
+def test_the_log_shows_what_each_alert_said(
+    twilio, team, worker, client, login_as, language, missed, update
+):
+    hotline, *_ = team
+    missed_then_kept(CallDriver(twilio, hotline), worker, ORDERS[1])
+    login_as("manager", hotlines=(hotline,), language=language)
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    assert page.count(f">{missed}</a>") == 8
+    assert page.count(f">{update}</a>") == 8
+
+
+def test_the_log_calls_an_alert_with_a_kept_message_a_voicemail(
+    twilio, team, worker, client, login_as
+):
+    hotline, *_ = team
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    play(driver, worker, "record kept ended")
+    login_as("manager", hotlines=(hotline,), language="en")
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    assert page.count(">Voicemail</a>") == 8
+
+
+def test_the_log_command_names_what_each_alert_said(twilio, team, worker, runner):
+    hotline, *_ = team
+    missed_then_kept(CallDriver(twilio, hotline), worker, ORDERS[1])
+
+    lines = runner.invoke(args=["alerts", "log"]).output.splitlines()
+
+    assert sum(" missed_call_no_message " in line for line in lines) == 8
+    assert sum(" late_voicemail " in line for line in lines) == 8
