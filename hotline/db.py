@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from flask import Flask, g
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, make_url
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from hotline.driver import DriverConnection, queued_write
-from hotline.sqlite_engine import AUTOCOMMIT, sqlite_engine
+from hotline.sqlite_engine import AUTOCOMMIT, READ_ONLY, sqlite_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -81,6 +88,39 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=5, connect_args={"connect_timeout": 3})
 
 
+# Requests that change nothing, by HTTP's rules: their session only reads.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES_ON_GET = "hotline_writes_on_get"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A request that only reads (GET, HEAD) tried to write through its session."""
+
+
+class ReadingSession(Session):
+    """The session of a GET or HEAD request: reads one snapshot, writes nothing.
+
+    On SQLite a writing session holds the database's one write lock from its first
+    statement, so a page being rendered would hold up the write of every incoming
+    call until the page is sent. This one holds no lock; a write it attempts is a
+    bug, refused on both databases so that the tests find it.
+    """
+
+
+@event.listens_for(ReadingSession, "before_flush")
+def _refuse_flush(session: Session, _context: UOWTransaction, _objects: object) -> None:
+    changed = session.new or session.deleted or any(map(session.is_modified, session.dirty))
+    if changed:
+        raise ReadOnlySessionError("a GET or HEAD request must not write (use a POST)")
+
+
+@event.listens_for(ReadingSession, "do_orm_execute")
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySessionError("a GET or HEAD request must not write (use a POST)")
+
+
 class DatabaseUrlError(ValueError):
     """DATABASE_URL cannot be used: not a URL, or a database SQLAlchemy does not know."""
 
@@ -115,6 +155,7 @@ class Database:
         self._bound: Connection | None = None
         self._engine: Engine | None = None
         self._sessionmaker: sessionmaker[Session] | None = None
+        self._reading_sessionmaker: sessionmaker[Session] | None = None
         self.url_error: DatabaseUrlError | None = None
         try:
             self._engine = make_engine(self.url)
@@ -126,6 +167,11 @@ class Database:
             )
             return
         self._sessionmaker = sessionmaker(self._engine, expire_on_commit=False)
+        self._reading_sessionmaker = sessionmaker(
+            self._engine.execution_options(**{READ_ONLY: True}),
+            class_=ReadingSession,
+            expire_on_commit=False,
+        )
 
     @property
     def engine(self) -> Engine:
@@ -139,11 +185,24 @@ class Database:
             raise self.url_error or DatabaseUrlError("no database URL")
         return self._sessionmaker
 
+    @property
+    def reading_sessionmaker(self) -> sessionmaker[Session]:
+        """Sessions that only read (ReadingSession): those of GET and HEAD requests."""
+        if self._reading_sessionmaker is None:
+            raise self.url_error or DatabaseUrlError("no database URL")
+        return self._reading_sessionmaker
+
     def bind_to(self, connection: Connection) -> None:
         """Make sessions and connections join `connection`'s transaction (tests roll it back)."""
         self._bound = connection
         self._sessionmaker = sessionmaker(
             bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+        self._reading_sessionmaker = sessionmaker(
+            bind=connection,
+            class_=ReadingSession,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
@@ -202,13 +261,29 @@ def database(app: Flask) -> Database:
     return app.extensions["hotline.db"]
 
 
-def get_session() -> Session:
-    """Return the session of the current application context, opening it once."""
-    if "db_session" not in g:
-        from flask import current_app
+def writes_on_get(view: F) -> F:
+    """Mark a view whose GET writes and rolls back (a dry run): it gets a writing session."""
+    setattr(view, _WRITES_ON_GET, True)  # copied outwards by functools.wraps
+    return view
 
-        g.db_session = database(current_app).sessionmaker()
+
+def get_session() -> Session:
+    """Return the session of the current application context, opening it once.
+
+    A GET or HEAD request gets a ReadingSession, which holds no write lock,
+    unless its view is marked `writes_on_get`.
+    """
+    if "db_session" not in g:
+        db = database(current_app)
+        g.db_session = (db.reading_sessionmaker if _only_reads() else db.sessionmaker)()
     return g.db_session
+
+
+def _only_reads() -> bool:
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, _WRITES_ON_GET, False)
 
 
 def commit_session() -> None:

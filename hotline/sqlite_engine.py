@@ -11,6 +11,10 @@ after the lock is free again. Every write transaction therefore first takes an
 exclusive lock on a file beside the database (`<database>.writelock`): the
 kernel hands it over the moment its holder commits, in every thread and
 process, and SQLite's own lock is then always free.
+
+A session that only reads (a GET request's, hotline.db.ReadingSession) begins
+a deferred transaction instead: one snapshot, no lock, so a page being
+rendered never holds up a call's write.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 # Execution option of connections whose statements each run on their own
 # (Database.autocommit): they begin no transaction.
 AUTOCOMMIT = "hotline_autocommit"
+# Execution option of connections that only read (the sessions of GET requests,
+# Database.reading_sessionmaker): a deferred transaction, one snapshot, no write lock.
+READ_ONLY = "hotline_read_only"
 BUSY_TIMEOUT_MS = 15000
 
 
@@ -93,8 +100,12 @@ def sqlite_engine(url: str) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # An autocommit connection (Database.autocommit) begins nothing: each
         # of its reads sees its own snapshot, and the write lock is held only
-        # by transactions that write.
-        if not conn.get_execution_options().get(AUTOCOMMIT, False):
+        # by transactions that write. A read-only one reads one snapshot without
+        # the write lock: a page being rendered must not hold up a call's write.
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY, False):
+            _dbapi(conn).execute("BEGIN DEFERRED")
+        elif not options.get(AUTOCOMMIT, False):
             _dbapi(conn).begin_write()
 
     return engine

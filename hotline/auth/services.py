@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.auth.lockout import (
@@ -33,6 +33,7 @@ from hotline.auth.passwords import (
     verify_password,
 )
 from hotline.auth.sessions import end_web_sessions, prune_web_sessions, start_web_session
+from hotline.db import Database
 from hotline.models import LANGUAGES, Hotline, Person
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 - a marker that makes leaked tokens easy to grep, no secret
@@ -236,17 +237,31 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def user_for_token(session: Session, secret: str, *, now: datetime) -> User | None:
-    """The active user owning this unrevoked token, noting when it was last used."""
+def user_for_token(db: Database, secret: str, *, now: datetime) -> int | None:
+    """The id of the active user owning this unrevoked token, noting when it was last used.
+
+    On connections of their own, not the request's session: the note is kept even
+    if the view fails later, a GET request's session may only read, and on SQLite
+    the write lock is taken only for the note, at most once per TOKEN_USE_RESOLUTION.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
-    if token is None or token.revoked or not token.user.active:
+    with db.autocommit() as conn:
+        token = conn.execute(
+            select(ApiToken.id, ApiToken.user_id, ApiToken.last_used_at)
+            .join(User, User.id == ApiToken.user_id)
+            .where(
+                ApiToken.token_hash == token_digest(secret),
+                ApiToken.revoked_at.is_(None),
+                User.active.is_(True),
+            )
+        ).first()
+    if token is None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
-        token.last_used_at = now
-        session.flush()
-    return token.user
+        with db.writing() as conn:
+            conn.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    return token.user_id
 
 
 def list_api_tokens(session: Session, user: User) -> list[ApiToken]:

@@ -16,7 +16,7 @@ from hotline.auth.models import User
 from hotline.auth.navigation import visible_navigation
 from hotline.auth.services import user_for_token
 from hotline.auth.sessions import load_session_user
-from hotline.db import discard_session, get_session, utcnow
+from hotline.db import database, discard_session, get_session, utcnow
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -91,9 +91,10 @@ def _load_from_token(_request: object) -> User | None:
     token = bearer_token()
     if token is None or not is_api_request():
         return None
-    user = user_for_token(get_session(), token, now=utcnow())
-    get_session().commit()  # keep last_used_at even if the view fails later
-    return user
+    # Before the request's session begins: on SQLite a writing session would
+    # hold the write lock the note of the token's use needs.
+    user_id = user_for_token(database(current_app), token, now=utcnow())
+    return None if user_id is None else get_session().get(User, user_id)
 
 
 def _unauthorized() -> ResponseReturnValue:

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from hotline.auth import role_required
-from hotline.db import get_session, utcnow
+from hotline.db import get_session, utcnow, writes_on_get
 from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.calendar_grid import local_midnight
@@ -167,6 +167,7 @@ def rotation_delete(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
 @bp.route(
     "/hotlines/<int:hotline_id>/rotations/<int:rotation_id>/generate", methods=["GET", "POST"]
 )
+@writes_on_get  # the preview generates in a savepoint and rolls it back
 @role_required(*EDITORS)
 def rotation_generate(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
     """Preview (GET with ?weeks=) or write (POST) the rotation's slots for N weeks."""
