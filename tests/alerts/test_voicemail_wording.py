@@ -127,20 +127,26 @@ def test_a_call_without_a_kept_message_is_alerted_as_missed(
     assert db_session.scalar(select(Call.outcome)) == Outcome.MISSED  # as the alert says
 
 
-def test_a_lost_recording_callback_still_gets_a_missed_call_alert_after_the_wait(
-    twilio, team, worker, fake_twilio
-):
-    hotline, people, maud = team
-    driver = CallDriver(twilio, hotline)
+def wait_for_a_recording_callback_that_never_comes(
+    driver: CallDriver, worker: QueueDriver, fake_twilio
+) -> None:
+    """A message reported by the Record action, then silence: nothing goes out before the wait."""
     reach_voicemail(driver)
     start = utcnow()
-
     play(driver, worker, "record ended")
     with time_machine.travel(start + WAIT - timedelta(seconds=10)):
         worker.run()
         assert fake_twilio.messages == []
     with time_machine.travel(start + WAIT + timedelta(seconds=2)):
         worker.run()
+
+
+def test_a_lost_recording_callback_still_gets_a_missed_call_alert_after_the_wait(
+    twilio, team, worker, fake_twilio
+):
+    hotline, people, maud = team
+
+    wait_for_a_recording_callback_that_never_comes(CallDriver(twilio, hotline), worker, fake_twilio)
 
     bodies = sms_by_number(fake_twilio)
     assert sorted(bodies) == sorted(p.mobile for p in [*people, maud])
@@ -160,16 +166,8 @@ def test_an_unusable_wait_setting_holds_no_alert_back_beyond_the_default_wait(
     twilio, team, worker, fake_twilio
 ):
     hotline, *_ = team
-    driver = CallDriver(twilio, hotline)
-    reach_voicemail(driver)
-    start = utcnow()
 
-    play(driver, worker, "record ended")
-    with time_machine.travel(start + WAIT - timedelta(seconds=10)):
-        worker.run()
-        assert fake_twilio.messages == []
-    with time_machine.travel(start + WAIT + timedelta(seconds=2)):
-        worker.run()
+    wait_for_a_recording_callback_that_never_comes(CallDriver(twilio, hotline), worker, fake_twilio)
 
     assert len(fake_twilio.messages) == 4
 
