@@ -50,6 +50,7 @@ def user_new() -> ResponseReturnValue:
     _fill_choices(form)
     if not form.validate_on_submit():
         return render_template("auth/user_new.html", form=form), 400 if form.is_submitted() else 200
+    _end_reads_before_hashing()
     try:
         user = create_user(
             get_session(),
@@ -111,6 +112,7 @@ def user_password(user_id: int) -> ResponseReturnValue:
     form = PasswordResetForm()
     if not form.validate_on_submit():
         return _edit_page(user, None, 400, form)
+    _end_reads_before_hashing()
     try:
         set_password(get_session(), user, form.password.data or "")
     except AccountError as error:
@@ -146,6 +148,13 @@ class _UserDefaults:
         self.person = str(user.person_id) if user.person_id else ""
         self.language = user.language or ""
         self.hotlines = sorted(user.hotline_ids)
+
+
+def _end_reads_before_hashing() -> None:
+    # A password hash takes about 0.3 s on purpose. The request's reads so far
+    # (the admin, the form's choices) end first: on SQLite their transaction
+    # holds the write lock, and every incoming call's write would wait meanwhile.
+    get_session().commit()
 
 
 def _fill_choices(form: UserFields) -> None:

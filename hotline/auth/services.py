@@ -87,17 +87,19 @@ def create_user(
 ) -> User:
     """Create a user; raise AccountError (nothing written) when a field is wrong."""
     email = normalise_email(email)
-    if find_user_by_email(session, email) is not None:
-        raise AccountError(_l("A user with this e-mail already exists."), "email")
     _check_role(role)
     _check_language(language)
     _check_password(password)
+    # Before any statement: the caller ends its transaction first (see set_password).
+    password_hash = hash_password(password)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError(_l("A user with this e-mail already exists."), "email")
     _check_person(session, person_id, user=None)
     user = User(
         email=email,
         name=name.strip() or email,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         person_id=person_id,
         language=language,
     )
@@ -150,6 +152,9 @@ def set_password(session: Session, user: User, password: str) -> None:
 
     Every one: a copy of the cookie of the browser that made the change must
     die too. The view that keeps that browser signed in opens a new session.
+    The hash, slow on purpose, comes before any statement: a caller that ends its
+    transaction first holds no lock meanwhile (on SQLite, incoming calls' writes
+    would wait for it).
     """
     _check_password(password)
     user.password_hash = hash_password(password)

@@ -16,13 +16,17 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hotline import create_app, schema
+from hotline.auth import services
+from hotline.auth.models import User
+from hotline.auth.passwords import hash_password
 from hotline.db import ReadOnlySessionError, database, get_session
 from hotline.models import Hotline, Person
 from hotline.planning.models import DefaultResponder
 from hotline.voice.models import Call
-from tests.conftest import TwilioClient, app_config
+from tests.conftest import CSRF_FIELD, TwilioClient, app_config, sign_in_client
 
 HOTLINE = "+33184881234"
+NEW_PASSWORD = ("password", "password_confirm")
 
 
 @pytest.fixture
@@ -102,5 +106,47 @@ def test_a_page_reads_one_snapshot_even_as_calls_are_recorded(own_app):
 
     assert recorded_meanwhile
     assert before == again == 0
+    with database(own_app).sessionmaker() as session:
+        assert session.scalar(select(func.count()).select_from(Call)) == 1
+
+
+def test_a_call_is_recorded_while_an_admin_resets_a_password(own_app, monkeypatch):
+    # A password hash takes about 0.3 s on purpose (the tests use a cheap one):
+    # it must not hold the database's write lock meanwhile.
+    hashing, hashed = threading.Event(), threading.Event()
+
+    def slow_hash(password: str) -> str:
+        hashing.set()
+        assert hashed.wait(timeout=10), "the call never came through"
+        return hash_password(password)
+
+    monkeypatch.setattr(services, "hash_password", slow_hash)
+    admin_client = own_app.test_client()
+    with database(own_app).session_scope() as session:
+        admin = User(email="admin@example.org", name="Admin", role="admin",
+                     password_hash=hash_password("correct horse battery"))  # fmt: skip
+        session.add(admin)
+        session.flush()
+        sign_in_client(admin_client, session, admin)
+        admin_id = admin.id
+    page = admin_client.get(f"/admin/users/{admin_id}").get_data(as_text=True)
+    token = CSRF_FIELD.search(page).group(1)
+    reset = threading.Thread(
+        target=admin_client.post,
+        args=(f"/admin/users/{admin_id}/password",),
+        kwargs={"data": {"csrf_token": token, **dict.fromkeys(NEW_PASSWORD, "a new passphrase")}},
+    )
+    reset.start()
+    assert hashing.wait(timeout=10)
+
+    call = threading.Thread(target=place_call, args=(own_app, "CA" + "3" * 32))
+    call.start()
+    call.join(timeout=5)
+    recorded_while_hashing = not call.is_alive()
+    hashed.set()
+    call.join()
+    reset.join()
+
+    assert recorded_while_hashing
     with database(own_app).sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(Call)) == 1
