@@ -10,7 +10,19 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    make_url,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -119,6 +131,11 @@ def _refuse_flush(session: Session, _context: UOWTransaction, _objects: object) 
 def _refuse_dml(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         raise ReadOnlySessionError("a GET or HEAD request must not write (use a POST)")
+
+
+def upsert_insert(dialect: str, table: Table) -> PostgresInsert | SqliteInsert:
+    """An INSERT into `table` that knows ON CONFLICT, in `dialect`'s own form."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 class DatabaseUrlError(ValueError):

@@ -28,11 +28,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, case, delete, literal, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline.auth.models import EVERY_ADDRESS, SignInThrottle
-from hotline.db import UTCDateTime
+from hotline.db import UTCDateTime, upsert_insert
 
 # The address of clients whose address is unknown or unreadable: one bucket for all.
 UNKNOWN_ADDRESS = "unknown"
@@ -119,8 +118,7 @@ def _count(
     over = table.c.expires_at <= now
     locked = table.c.attempts >= limit
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(
+    statement = upsert_insert(dialect, table).values(
         login_hash=login, address=address, attempts=1, expires_at=now + policy.lockout
     )
     statement = statement.on_conflict_do_update(

@@ -14,10 +14,10 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline.alerts import outbox as alert_outbox
+from hotline.db import upsert_insert
 from hotline.driver import DriverConnection, Prepared, driver_connection
 from hotline.models import Hotline
 from hotline.phone import InvalidPhoneNumber, to_e164
@@ -110,9 +110,8 @@ def insert_once(
     """
 
     def build(dialect: str) -> Insert:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
-            insert(table)
+            upsert_insert(dialect, table)
             .values(bound_values(table, fields))
             .on_conflict_do_nothing(index_elements=keys)
         )
