@@ -33,6 +33,7 @@ from unittest.mock import patch
 
 import bare_app
 import benchdb
+import stubbed_app
 import webhook
 from flask import Flask, Response, request
 
@@ -129,15 +130,9 @@ def variants() -> list[tuple[str, Flask]]:
 def without_database(blocks: int) -> list[tuple[str, float]]:
     """The real request with the write, then also the reads, replaced by their outcome."""
     app = create_app()
-    with database(app).autocommit() as autocommit:
-        route = calls.find_route(driver_connection(autocommit), webhook.HOTLINE_NUMBER, utcnow())
-
-    def recorded(_db: object, _conn: object, values: dict, _now: object) -> start.Started:
-        call = calls.NewCall(0, values["call_sid"], values["from_number"], values["chain"])
-        return call, calls.Step(calls.StepKind.DIAL, calls.Leg(0, values["chain"][0]["number"]))
-
+    route = stubbed_app.seeded_route(app, webhook.HOTLINE_NUMBER)
     post = poster(app)
-    with patch.object(start, "start_at_once", recorded):
+    with patch.object(start, "start_at_once", stubbed_app.recorded):
         no_write = best_of(blocks, post)
         with patch.object(calls, "find_route", lambda *_args: route):
             neither = best_of(blocks, post)

@@ -10,10 +10,14 @@ one Call (with its first ring leg) per request the real server answered with a D
 
 With --prototype a third server joins the rounds: benchmarks/prototype_app.py, the
 same work written by hand (raw SQL, RequestValidator, VoiceResponse) on the same
-database, the scale issue 3 quotes for the goal.
+database, the scale issue 3 quotes for the goal. With --stub write (or all) the real
+app joins them with the write of the call (or that and the reads) replaced by its
+outcome (benchmarks/stubbed_app.py): how far the rest of the request leaves the
+database work room to reach the goal.
 
     python benchmarks/webhook.py [--db sqlite|postgresql|both] [--duration 10]
                                  [--connections 32] [--profile wall|cpu] [--prototype]
+                                 [--stub write] [--stub all]
 """
 
 from __future__ import annotations
@@ -386,6 +390,7 @@ class Options:
     profile: str | None  # 'wall' or 'cpu'
     keep: bool
     prototype: bool
+    stubs: list[str]  # stubbed_app.STUBS
 
 
 def bench_database(kind: str, options: Options) -> bool:
@@ -411,6 +416,10 @@ def bench_database(kind: str, options: Options) -> bool:
     if options.prototype:
         proto = start_server("proto", "prototype_app:app", HERE, options.settings, env, work)
         servers.append(proto)
+    for stub in options.stubs:
+        stub_env = {**env, "HOTLINE_BENCH_STUB": stub, "HOTLINE_BENCH_NUMBER": HOTLINE_NUMBER}
+        servers.append(start_server(STUB_NAMES[stub], "stubbed_app:app", HERE,
+                                    options.settings, stub_env, work))  # fmt: skip
     profile = work / "real.pyspy.txt"
     idle = options.profile == "wall"
     real_pid = servers[1].process.pid
@@ -437,7 +446,14 @@ def bench_database(kind: str, options: Options) -> bool:
 
 # Each server that writes calls gets CallSids of its own, so its rows can be counted.
 _RUN = random.SystemRandom().randrange(16**7)
-SID_PREFIXES = {"real": f"CA{_RUN:07x}1", "proto": f"CA{_RUN:07x}2"}
+SID_PREFIXES = {
+    "real": f"CA{_RUN:07x}1",
+    "proto": f"CA{_RUN:07x}2",
+    "no-write": f"CA{_RUN:07x}3",
+    "no-db": f"CA{_RUN:07x}4",
+}
+STUB_NAMES = {"write": "no-write", "all": "no-db"}
+STUBBED = {"write": "the write", "all": "the reads and the write"}
 
 
 def load_rounds(servers: list[Server], options: Options, work: Path) -> dict[str, Tally]:
@@ -478,12 +494,12 @@ def report(
     kind: str, tallies: dict[str, Tally], written: dict[str, tuple[int, int]], options: Options
 ) -> bool:
     bare, real = tallies["bare"], tallies["real"]
-    print(f"{'server':<6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10}  "
+    print(f"{'server':<8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms/req':>10}  "
           "req/s per round")  # fmt: skip
     for name, tally in tallies.items():
         per_round = " ".join(f"{r.requests / (r.duration_us / 1e6):.0f}" for r in tally.rounds)
         p50, p99 = tally.percentile(50), tally.percentile(99)
-        print(f"{name:<6} {tally.rate:>7.0f} {p50:>7.1f} {p99:>7.1f} "
+        print(f"{name:<8} {tally.rate:>7.0f} {p50:>7.1f} {p99:>7.1f} "
               f"{tally.cpu_ms_per_request:>10.2f}  {per_round}")  # fmt: skip
     ratio = real.rate / bare.rate if bare.rate else 0.0
     p99 = real.percentile(99)
@@ -493,6 +509,10 @@ def report(
         proto = tallies["proto"]
         print(f"ratio prototype/bare: {proto.rate / bare.rate:.2f}; "
               f"real/prototype: {real.rate / proto.rate:.2f}")  # fmt: skip
+    for stub, name in STUB_NAMES.items():
+        if name in tallies and bare.rate:
+            print(f"ratio {name}/bare: {tallies[name].rate / bare.rate:.2f} "
+                  f"(the real app, {STUBBED[stub]} stubbed out)")  # fmt: skip
 
     checks = {
         "every response was 200 with a <Dial>": all(t.bad == 0 for t in tallies.values()),
@@ -500,6 +520,9 @@ def report(
     }
     for name, (calls, legs) in written.items():
         tally = tallies[name]
+        if name in STUB_NAMES.values():
+            checks[f"{name}: nothing written ({calls} calls)"] = calls == 0
+            continue
         # Requests still in flight when a round stops were served but not counted by wrk.
         in_flight = options.connections * tally.rounds_run
         checks |= {
@@ -545,6 +568,13 @@ def main() -> None:
         action="store_true",
         help="also load benchmarks/prototype_app.py, the same work written by hand",
     )
+    parser.add_argument(
+        "--stub",
+        action="append",
+        choices=list(STUB_NAMES),
+        default=[],
+        help="also load the real app with its write (or its reads too) stubbed out",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit(
@@ -559,6 +589,7 @@ def main() -> None:
         profile=args.profile,
         keep=args.keep,
         prototype=args.prototype,
+        stubs=args.stub,
     )
     kinds = benchdb.DATABASES if args.db == "both" else (args.db,)
     results = [bench_database(kind, options) for kind in kinds]
