@@ -109,6 +109,16 @@ def can_read_planning(user: User, hotline_id: int) -> bool:
     return can_review(user, hotline_id) or (user.is_authenticated and user.role == AGENT)
 
 
+def can_hold_person_feed(user: User, person_id: int) -> bool:
+    """Whether `user` may have a URL of this person's iCal feed: their own person, or an admin."""
+    return user.active and (user.role == ADMIN or user.person_id == person_id)
+
+
+def can_hold_hotline_feed(user: User, hotline_id: int) -> bool:
+    """Whether `user` may have a URL of this hotline's iCal feed: its manager, or an admin."""
+    return can_manage(user, hotline_id)
+
+
 def require_manage(hotline_id: int) -> None:
     """Abort with 403 unless the signed-in user manages this hotline."""
     if not can_manage(current_user, hotline_id):
