@@ -135,7 +135,10 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         404: _("This page does not exist."),
         405: _("This page cannot be used that way."),
     }
-    return render_template("errors/error.html", code=code, message=messages[code]), code
+    # A view that aborts with its own (translated) reason says it; else the usual words.
+    own = error.description != type(error).description
+    message = error.description if own else messages[code]
+    return render_template("errors/error.html", code=code, message=message), code
 
 
 def _server_error(error: InternalServerError) -> ResponseReturnValue:
