@@ -121,7 +121,7 @@ def test_0008_keeps_the_users_and_what_refers_to_them_both_ways(scratch_engine):
         assert tuple(conn.execute(text(unlocked)).one()) == (1, 0, None)
 
 
-def test_0009_names_the_issuer_of_each_feed_from_the_audit_log(scratch_engine):
+def test_0009_names_feed_issuers_from_the_audit_log_and_keeps_sessions(scratch_engine):
     """Feed URLs of before 0009 keep answering for the user who last asked for them only."""
     schema.upgrade(scratch_engine, "0008")
     statements = [
@@ -147,6 +147,8 @@ def test_0009_names_the_issuer_of_each_feed_from_the_audit_log(scratch_engine):
         " (7, 'update', 'slot', 3, '2026-11-03 08:00:00'),"
         # Token 4: made on the command line, by nobody.
         " (NULL, 'create', 'feed_token', 4, '2026-11-02 08:00:00')",
+        "INSERT INTO web_session (key_hash, user_id, created_at)"
+        " VALUES ('k', 7, '2026-11-03 08:00:00')",
     ]
     with scratch_engine.begin() as conn:
         for statement in statements:
@@ -155,7 +157,10 @@ def test_0009_names_the_issuer_of_each_feed_from_the_audit_log(scratch_engine):
     schema.upgrade(scratch_engine, "0009")
     with scratch_engine.connect() as conn:
         issuers = conn.execute(text("SELECT id, issued_by FROM feed_token ORDER BY id")).all()
+        seen = conn.execute(text("SELECT last_seen_at = created_at FROM web_session")).scalar()
     assert [tuple(row) for row in issuers] == [(3, 8), (4, None)]
+    assert seen  # a session of before counts as last seen at its sign-in
     schema.downgrade(scratch_engine, "0008")
     with scratch_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM feed_token")).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM web_session")).scalar() == 1
