@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,5 +80,8 @@ def _wrap_wsgi(app: Flask) -> None:
 def log_start_up_problems(app: Flask) -> None:
     """Log what the settings lack, when a server starts (not on every CLI command)."""
     from hotline.alerts import config_check
+    from hotline.auth import sessions
 
     config_check.log_problems(config_check.problems(app.config), "start-up")
+    for problem in sessions.settings_problems(app.config):
+        logging.getLogger("hotline.auth").warning("web sessions (start-up): %s", problem)

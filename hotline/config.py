@@ -33,6 +33,9 @@ DEFAULTS: dict[str, object] = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_MAX_ACCOUNT_FAILURES": 50,
     "LOGIN_LOCKOUT_MINUTES": 15,
+    # A web session ends after this many seconds without a request (and at the
+    # latest PERMANENT_SESSION_LIFETIME after its sign-in); 12 hours by default.
+    "SESSION_IDLE_TIMEOUT": 12 * 3600,
     # Session cookie: None means Secure exactly when PUBLIC_BASE_URL is https.
     "SESSION_COOKIE_SECURE": None,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -119,3 +119,48 @@ def test_0008_keeps_the_users_and_what_refers_to_them_both_ways(scratch_engine):
         assert tuple(conn.execute(text(rows)).one()) == (1, 1, 1)
         unlocked = "SELECT session_version, failed_logins, locked_until FROM app_user"
         assert tuple(conn.execute(text(unlocked)).one()) == (1, 0, None)
+
+
+def test_0009_names_feed_issuers_from_the_audit_log_and_keeps_sessions(scratch_engine):
+    """Feed URLs of before 0009 keep answering for the user who last asked for them only."""
+    schema.upgrade(scratch_engine, "0008")
+    statements = [
+        "INSERT INTO hotline (id, number, name, timezone, language, ring_timeout, screening,"
+        " voicemail_max_seconds, created_at) VALUES (1, '+33184881234', 'Nord',"
+        " 'Europe/Paris', 'fr', 20, false, 120, '2026-11-01 08:00:00')",
+        "INSERT INTO person (id, ref, name, mobile, language, active, created_at)"
+        " VALUES (1, 'alice', 'Alice', '+33612345601', 'fr', true, '2026-11-01 08:00:00')",
+        *(
+            "INSERT INTO app_user (id, email, name, password_hash, role, active, created_at)"
+            f" VALUES ({n}, 'user{n}@example.org', 'U{n}', 'x', 'manager', true,"
+            " '2026-11-01 08:00:00')"
+            for n in (7, 8)
+        ),
+        "INSERT INTO feed_token (id, hotline_id, token_hash, created_at)"
+        " VALUES (3, 1, 'h3', '2026-11-02 08:00:00')",
+        "INSERT INTO feed_token (id, person_id, token_hash, created_at)"
+        " VALUES (4, 1, 'h4', '2026-11-02 08:00:00')",
+        # Token 3: made by user 7, renewed by user 8 (whose URL it is now).
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, at) VALUES"
+        " (7, 'create', 'feed_token', 3, '2026-11-01 09:00:00'),"
+        " (8, 'rotate', 'feed_token', 3, '2026-11-02 08:00:00'),"
+        " (7, 'update', 'slot', 3, '2026-11-03 08:00:00'),"
+        # Token 4: made on the command line, by nobody.
+        " (NULL, 'create', 'feed_token', 4, '2026-11-02 08:00:00')",
+        "INSERT INTO web_session (key_hash, user_id, created_at)"
+        " VALUES ('k', 7, '2026-11-03 08:00:00')",
+    ]
+    with scratch_engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+    schema.upgrade(scratch_engine, "0009")
+    with scratch_engine.connect() as conn:
+        issuers = conn.execute(text("SELECT id, issued_by FROM feed_token ORDER BY id")).all()
+        seen = conn.execute(text("SELECT last_seen_at = created_at FROM web_session")).scalar()
+    assert [tuple(row) for row in issuers] == [(3, 8), (4, None)]
+    assert seen  # a session of before counts as last seen at its sign-in
+    schema.downgrade(scratch_engine, "0008")
+    with scratch_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM feed_token")).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM web_session")).scalar() == 1

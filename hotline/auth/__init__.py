@@ -7,7 +7,9 @@ Reuse from other packages:
 from flask import Blueprint
 
 from hotline.auth.access import (
+    can_edit_person,
     can_manage,
+    can_plan_person,
     can_read_planning,
     can_review,
     public,
@@ -28,7 +30,9 @@ __all__ = [
     "ROLES",
     "SUPERVISOR",
     "bp",
+    "can_edit_person",
     "can_manage",
+    "can_plan_person",
     "can_read_planning",
     "can_review",
     "public",

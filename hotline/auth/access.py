@@ -9,7 +9,7 @@ forgot it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from flask import abort, current_app, request
@@ -107,6 +107,42 @@ def can_review(user: User, hotline_id: int) -> bool:
 def can_read_planning(user: User, hotline_id: int) -> bool:
     """Whether `user` may read this hotline's planning: reviewers, and every agent."""
     return can_review(user, hotline_id) or (user.is_authenticated and user.role == AGENT)
+
+
+def can_plan_person(user: User, person_hotline_ids: Collection[int]) -> bool:
+    """Whether `user` may open a person's page and record their leave.
+
+    Admins reach everyone; a manager reaches the people on call for a hotline they
+    manage (hotline.planning.people.person_hotline_ids says which), and those on
+    call for none yet, whom any manager may take into a chain.
+    """
+    if not user.active or user.role not in (ADMIN, MANAGER):
+        return False
+    if user.role == ADMIN or not person_hotline_ids:
+        return True
+    return not user.hotline_ids.isdisjoint(person_hotline_ids)
+
+
+def can_edit_person(user: User, person_hotline_ids: Collection[int]) -> bool:
+    """Whether `user` may change who a person is and how they are reached, or deactivate them.
+
+    The name, mobile, e-mail, language and status serve every hotline the person is
+    on call for: a manager changes them only when managing each of those hotlines,
+    else the manager of one team could send another team's calls elsewhere.
+    """
+    if not user.active or user.role not in (ADMIN, MANAGER):
+        return False
+    return user.role == ADMIN or user.hotline_ids.issuperset(person_hotline_ids)
+
+
+def can_hold_person_feed(user: User, person_id: int) -> bool:
+    """Whether `user` may have a URL of this person's iCal feed: their own person, or an admin."""
+    return user.active and (user.role == ADMIN or user.person_id == person_id)
+
+
+def can_hold_hotline_feed(user: User, hotline_id: int) -> bool:
+    """Whether `user` may have a URL of this hotline's iCal feed: its manager, or an admin."""
+    return can_manage(user, hotline_id)
 
 
 def require_manage(hotline_id: int) -> None:

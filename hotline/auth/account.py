@@ -1,9 +1,8 @@
-"""The signed-in user's own pages: language, password, API tokens; /api/v1/me."""
+"""The signed-in user's own pages: language, password, browsers, API tokens; /api/v1/me."""
 
 from __future__ import annotations
 
 from flask import (
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -38,8 +37,14 @@ from hotline.auth.services import (
     set_password,
     start_password_attempt,
 )
-from hotline.auth.sessions import count_web_sessions, end_web_sessions, start_web_session
-from hotline.auth.views import lockout_message, lockout_policy
+from hotline.auth.sessions import (
+    end_own_web_session,
+    end_web_sessions,
+    key_hash,
+    list_web_sessions,
+    start_web_session,
+)
+from hotline.auth.views import lockout_message, lockout_policy, web_session_policy
 from hotline.db import get_session, utcnow
 
 
@@ -91,7 +96,9 @@ def change_password() -> ResponseReturnValue:
         return _account_page(AccountForm(formdata=None), form, 400)
     # Every session ended, this one too (and any copy of its cookie): this
     # browser carries on in a new one.
-    start_web_session(db, user, now=utcnow())
+    start_web_session(
+        db, user, now=utcnow(), address=request.remote_addr, user_agent=request.user_agent.string
+    )
     db.commit()
     login_user(user)
     flash(_("Your password is changed; your other sessions are signed out."), "success")
@@ -112,22 +119,41 @@ def sign_out_everywhere() -> ResponseReturnValue:
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/account/sessions/sign-out")
+@signed_in
+def sign_out_session() -> ResponseReturnValue:
+    """Sign out one of the user's browsers (a forgotten computer), or this one."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    chosen = request.form.get("session", "")
+    # Only the user's own: another user's session is "unknown", as one already over.
+    if not end_own_web_session(get_session(), current_user, chosen):
+        flash(_("Unknown session: it may have ended already."), "error")
+        return redirect(url_for("auth.account"))
+    get_session().commit()
+    if chosen != key_hash(current_user.web_session_key):
+        flash(_("That browser is signed out."), "success")
+        return redirect(url_for("auth.account"))
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
 def _account_page(
     form: AccountForm, password_form: PasswordChangeForm, status: int = 200
 ) -> ResponseReturnValue:
     if not form.language.data:
         form.language.data = current_user.language or ""
-    sessions = count_web_sessions(
-        get_session(),
-        current_user,
-        now=utcnow(),
-        lifetime=current_app.permanent_session_lifetime,
+    sessions = list_web_sessions(
+        get_session(), current_user, now=utcnow(), policy=web_session_policy()
     )
     return render_template(
         "auth/account.html",
         form=form,
         password_form=password_form,
         sessions=sessions,
+        this_session=key_hash(current_user.web_session_key),
     ), status
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -30,8 +30,8 @@ from hotline.auth.services import (
     set_password,
     update_user,
 )
-from hotline.auth.sessions import start_web_session
-from hotline.auth.views import lockout_policy
+from hotline.auth.sessions import count_web_sessions, start_web_session
+from hotline.auth.views import lockout_policy, web_session_policy
 from hotline.db import get_session, utcnow
 
 
@@ -121,7 +121,13 @@ def user_password(user_id: int) -> ResponseReturnValue:
         return _edit_page(user, None, 400, form)
     if user.id == current_user.id:
         # The admin who reset their own password stays signed in, in a new session.
-        start_web_session(get_session(), user, now=utcnow())
+        start_web_session(
+            get_session(),
+            user,
+            now=utcnow(),
+            address=request.remote_addr,
+            user_agent=request.user_agent.string,
+        )
         login_user(user)
     get_session().commit()
     flash(_("The password of %(email)s is reset.", email=user.email), "success")
@@ -180,10 +186,13 @@ def _edit_page(
         form = UserEditForm(formdata=None, obj=_UserDefaults(user))
         _fill_choices(form)
     locks = sign_in_locks(get_session(), user.email, now=utcnow(), policy=lockout_policy())
+    # How many, not which: where and with what a user signs in is theirs to see.
+    sessions = count_web_sessions(get_session(), user, now=utcnow(), policy=web_session_policy())
     return render_template(
         "auth/user_edit.html",
         user=user,
         form=form,
         password_form=password_form or PasswordResetForm(formdata=None),
         locks=locks,
+        sessions=sessions,
     ), status

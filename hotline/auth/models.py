@@ -123,19 +123,26 @@ class WebSession(Base):
 
     The cookie names this row, not the user: signing out deletes it; a password
     change or reset and a deactivation delete all of the user's.
-    A row older than the session lifetime (PERMANENT_SESSION_LIFETIME) no longer
-    signs anyone in and is pruned at the next sign-in.
+    A row older than the session lifetime (PERMANENT_SESSION_LIFETIME), or not
+    seen for the idle timeout (SESSION_IDLE_TIMEOUT), no longer signs anyone in
+    and is pruned at the next sign-in.
     """
 
     __tablename__ = "web_session"
     __table_args__ = (
         Index("ix_web_session_user_id", "user_id"),
         Index("ix_web_session_created_at", "created_at"),
+        Index("ix_web_session_last_seen_at", "last_seen_at"),
     )
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     created_at: Mapped[created_at]
+    # The latest request noted, within hotline.auth.sessions.SEEN_RESOLUTION: not
+    # every request writes it. The address and browser are those of that request.
+    last_seen_at: Mapped[datetime]
+    address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
 
 
 # The address of the row counting a login's attempts from every address together.

@@ -32,7 +32,12 @@ from hotline.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from hotline.auth.sessions import end_web_sessions, prune_web_sessions, start_web_session
+from hotline.auth.sessions import (
+    SessionPolicy,
+    end_web_sessions,
+    prune_web_sessions,
+    start_web_session,
+)
 from hotline.db import Database
 from hotline.models import LANGUAGES, Hotline, Person
 
@@ -205,20 +210,24 @@ def sign_in(
     password: str,
     *,
     now: datetime,
-    session_lifetime: timedelta,
+    policy: SessionPolicy,
+    address: str | None = None,
+    user_agent: str | None = None,
 ) -> User:
     """Check the password and open a web session for its user (user.get_id() is its key).
+
+    `address` and `user_agent` are the browser's, listed on its user's account page.
 
     Raise InvalidCredentials on a wrong password. Prunes the expired sessions
     and lockout counts on the way: sign-ins are rare, and cheap to make pay.
     """
     user = check_password(session, attempt, password)
-    prune_web_sessions(session, now=now, lifetime=session_lifetime)
+    prune_web_sessions(session, now=now, policy=policy)
     prune_attempts(session, now=now)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
-    start_web_session(session, user, now=now)
+    start_web_session(session, user, now=now, address=address, user_agent=user_agent)
     return user
 
 

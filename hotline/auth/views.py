@@ -23,7 +23,7 @@ from hotline.auth.services import (
     sign_in,
     start_password_attempt,
 )
-from hotline.auth.sessions import end_web_session
+from hotline.auth.sessions import SessionPolicy, end_web_session, session_policy
 from hotline.db import get_session, utcnow
 from hotline.i18n import SESSION_KEY
 
@@ -63,7 +63,9 @@ def login() -> ResponseReturnValue:
             attempt,
             form.password.data or "",
             now=now,
-            session_lifetime=current_app.permanent_session_lifetime,
+            policy=web_session_policy(),
+            address=request.remote_addr,
+            user_agent=request.user_agent.string,
         )
     except InvalidCredentials:
         form.password.errors.append(_("Wrong e-mail or password."))
@@ -94,6 +96,11 @@ def lockout_policy() -> LockoutPolicy:
         max_account_failures=int(config["LOGIN_MAX_ACCOUNT_FAILURES"]),
         lockout=timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
     )
+
+
+def web_session_policy() -> SessionPolicy:
+    """How long web sessions run (docs/web-platform.md, Sign-in and sessions)."""
+    return session_policy(current_app.config, current_app.permanent_session_lifetime)
 
 
 @bp.post("/logout")

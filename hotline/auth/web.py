@@ -11,11 +11,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hotline.auth.access import is_api_request
+from hotline.auth.browsers import describe_browser
 from hotline.auth.forms import ROLE_LABELS
 from hotline.auth.models import User
 from hotline.auth.navigation import visible_navigation
 from hotline.auth.services import user_for_token
-from hotline.auth.sessions import load_session_user
+from hotline.auth.sessions import is_due_for_note, note_seen, running_session
+from hotline.auth.views import web_session_policy
 from hotline.db import database, discard_session, get_session, utcnow
 
 login_manager = LoginManager()
@@ -47,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _server_error)
     app.context_processor(lambda: {"navigation": visible_navigation()})
     app.jinja_env.globals["role_label"] = role_label
+    app.jinja_env.filters["browser"] = describe_browser
     app.after_request(security_headers)
     app.register_blueprint(bp)
 
@@ -82,9 +85,20 @@ def _load_from_session(key: str) -> User | None:
     # nothing a forged cross-site request could ride on, hence no CSRF there.
     if is_api_request():
         return None
-    return load_session_user(
-        get_session(), key, now=utcnow(), lifetime=current_app.permanent_session_lifetime
-    )
+    db, now, policy = database(current_app), utcnow(), web_session_policy()
+    found = running_session(db, key, now=now, policy=policy)
+    if found is None:
+        return None
+    # Once every few minutes at most, and only before the request's own session
+    # began: on SQLite a writing one may hold the lock this note needs (then the
+    # next request notes it).
+    if is_due_for_note(found, now=now, policy=policy) and "db_session" not in g:
+        address, browser = request.remote_addr, request.user_agent.string
+        note_seen(db, key, now=now, address=address, user_agent=browser)
+    user = get_session().get(User, found.user_id)
+    if user is not None:
+        user.web_session_key = key
+    return user
 
 
 def _load_from_token(_request: object) -> User | None:
@@ -135,7 +149,10 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         404: _("This page does not exist."),
         405: _("This page cannot be used that way."),
     }
-    return render_template("errors/error.html", code=code, message=messages[code]), code
+    # A view that aborts with its own (translated) reason says it; else the usual words.
+    own = error.description != type(error).description
+    message = error.description if own else messages[code]
+    return render_template("errors/error.html", code=code, message=message), code
 
 
 def _server_error(error: InternalServerError) -> ResponseReturnValue:

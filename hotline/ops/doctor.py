@@ -126,6 +126,13 @@ def check_secret_key(app: Flask) -> Iterator[Finding]:
         yield Finding(Level.ERROR, "web", "SECRET_KEY is not set: nobody can sign in")
 
 
+def check_web_sessions(app: Flask) -> Iterator[Finding]:
+    from hotline.auth.sessions import settings_problems
+
+    for problem in settings_problems(app.config):
+        yield Finding(Level.WARNING, "web", problem)
+
+
 def check_database(app: Flask) -> Iterator[Finding]:
     try:
         engine = database(app).engine
@@ -212,6 +219,7 @@ def check_coverage(app: Flask) -> Iterator[Finding]:
 CHECKS: list[Check] = [
     check_placeholders,
     check_secret_key,
+    check_web_sessions,
     check_twilio,
     check_emergency_number,
     check_public_url,

@@ -2,9 +2,12 @@
 
 A feed is reached by an unguessable token in its URL (calendar apps cannot send
 a bearer header). Only the token's SHA-256 is stored; issuing a new one replaces
-the old, whose URL stops working at once. Events carry their time zone (a
-VTIMEZONE per hotline zone), so calendar apps show shifts at the right local
-times across DST changes. Event text is in the hotline's language.
+the old, whose URL stops working at once. A URL answers only while the user who
+asked for it could still ask for it: deactivated, demoted or moved off the
+hotline, they hold a URL that answers 404 (and works again if they get back).
+Events carry their time zone (a VTIMEZONE per hotline zone), so calendar apps
+show shifts at the right local times across DST changes. Event text is in the
+hotline's language.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from icalendar import Calendar, Event, vDuration
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from hotline.auth.access import can_hold_hotline_feed, can_hold_person_feed
+from hotline.auth.models import User
 from hotline.models import Hotline, Person
 from hotline.phone import national_format
 from hotline.planning import audit
@@ -63,13 +68,45 @@ def revoke_hotline_feed(session: Session, hotline: Hotline, *, user_id: int | No
 
 
 def feed_for(session: Session, secret: str) -> FeedToken | None:
-    """The feed a secret opens, if it is the current one."""
+    """The feed a secret opens, if it is the current one and still in force."""
     if not secret or len(secret) > 100:
         return None
-    return session.scalar(select(FeedToken).where(FeedToken.token_hash == token_digest(secret)))
+    token = session.scalar(select(FeedToken).where(FeedToken.token_hash == token_digest(secret)))
+    return token if token is not None and feed_in_force(session, token) else None
+
+
+def person_feed(session: Session, person_id: int) -> FeedToken | None:
+    """The person's feed, if it has one in force."""
+    token = session.scalar(select(FeedToken).where(FeedToken.person_id == person_id))
+    return token if token is not None and feed_in_force(session, token) else None
+
+
+def feed_in_force(session: Session, token: FeedToken) -> bool:
+    """Whether the feed's URL answers: whoever holds it may still read what it shows.
+
+    Its issuer must still be allowed to ask for it (a deactivated user, or a manager
+    moved off the hotline, keeps the URL but not what it shows), and a person's feed
+    rests while that person's own account is deactivated, whoever issued it. Nothing
+    is deleted: the URL works again when they are back, unless renewed meanwhile.
+    """
+    if token.issued_by is not None:
+        issuer = session.get(User, token.issued_by)
+        if issuer is None or not _may_hold(issuer, token):
+            return False
+    if token.person_id is None:
+        return True
+    own_account = select(User.active).where(User.person_id == token.person_id)
+    return session.scalar(own_account) is not False
+
+
+def _may_hold(user: User, token: FeedToken) -> bool:
+    if token.person_id is not None:
+        return can_hold_person_feed(user, token.person_id)
+    return token.hotline_id is not None and can_hold_hotline_feed(user, token.hotline_id)
 
 
 def _issue(session: Session, token: FeedToken, hotline_id: int | None, user_id: int | None) -> str:
+    token.issued_by = user_id
     owner = {"person_id": token.person_id, "hotline_id": token.hotline_id}
     same_owner = (
         FeedToken.person_id == token.person_id

@@ -254,4 +254,10 @@ class FeedToken(Base):
         ForeignKey("hotline.id", ondelete="CASCADE"), unique=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Who asked for this secret: the URL answers only while they could still ask for
+    # it (hotline.planning.ical.feed_in_force). None: issued by the CLI, or before
+    # issuers were kept and with no audit line naming one.
+    issued_by: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[created_at]

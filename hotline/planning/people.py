@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, true, union
 from sqlalchemy.orm import Session
 
-from hotline.models import LANGUAGES, Person
+from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.planning.errors import PlanningError
+from hotline.planning.models import (
+    DefaultResponder,
+    Rotation,
+    RotationBackup,
+    RotationMember,
+    Slot,
+    SlotResponder,
+)
 from hotline.planning.transfer import REF_PATTERN
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,6 +36,52 @@ class PersonError(PlanningError):
 def list_people(session: Session) -> list[Person]:
     """Every person, active ones first, by name."""
     return list(session.scalars(select(Person).order_by(Person.active.desc(), Person.name)))
+
+
+def people_within(
+    session: Session, hotline_ids: Collection[int] | None, *, now: datetime
+) -> list[Person]:
+    """The people on call for one of these hotlines or for none yet (None: everyone)."""
+    query = select(Person).where(within_hotlines(hotline_ids, now=now))
+    return list(session.scalars(query.order_by(Person.active.desc(), Person.name)))
+
+
+def within_hotlines(hotline_ids: Collection[int] | None, *, now: datetime) -> ColumnElement[bool]:
+    """A condition on Person: on call for one of these hotlines, or for none yet (None: true)."""
+    if hotline_ids is None:
+        return true()
+    places = _places(now).subquery()
+    in_team = select(places.c.person_id).where(places.c.hotline_id.in_(list(hotline_ids)))
+    return or_(Person.id.in_(in_team), Person.id.not_in(select(places.c.person_id)))
+
+
+def person_hotlines(session: Session, person_id: int, *, now: datetime) -> list[Hotline]:
+    """The hotlines the person is on call for, by name (see _places)."""
+    places = _places(now).subquery()
+    ids = select(places.c.hotline_id).where(places.c.person_id == person_id)
+    return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
+
+
+def _places(now: datetime) -> CompoundSelect:
+    """(person_id, hotline_id) for each hotline a person is on call for.
+
+    A person belongs to a hotline's team while they are in its default chain, in one
+    of its rotations (member or backup), or in a slot of it not over yet (a shift by
+    hand, an override that borrows them). Past slots do not count: someone who left
+    a team is not kept in it by the history.
+    """
+    return union(
+        select(DefaultResponder.person_id, DefaultResponder.hotline_id),
+        select(RotationMember.person_id, Rotation.hotline_id).join(
+            Rotation, Rotation.id == RotationMember.rotation_id
+        ),
+        select(RotationBackup.person_id, Rotation.hotline_id).join(
+            Rotation, Rotation.id == RotationBackup.rotation_id
+        ),
+        select(SlotResponder.person_id, Slot.hotline_id)
+        .join(Slot, Slot.id == SlotResponder.slot_id)
+        .where(Slot.ends_at > now),
+    )
 
 
 def create_person(

@@ -14,7 +14,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from hotline.alerts.shifts import takes_between
 from hotline.api.feeds import feed_url
@@ -25,8 +24,12 @@ from hotline.planning import bp
 from hotline.planning.coverage import coverage_gaps
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
 from hotline.planning.hotline_settings import list_hotlines
-from hotline.planning.ical import issue_hotline_feed, issue_person_feed, revoke_person_feed
-from hotline.planning.models import FeedToken
+from hotline.planning.ical import (
+    issue_hotline_feed,
+    issue_person_feed,
+    person_feed,
+    revoke_person_feed,
+)
 from hotline.planning.oncall import Chain, resolve_chain
 from hotline.planning.shifts import person_shifts
 from hotline.planning.views_common import (
@@ -177,14 +180,14 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
     has_feed = False
     if person_id is not None:
         shifts = person_shifts(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
-        has_feed = session.scalar(select(FeedToken.id).where(FeedToken.person_id == person_id))
+        has_feed = person_feed(session, person_id) is not None
     return render_template(
         "planning/mine.html",
         now=now,
         shifts=shifts,
         days=MY_SHIFTS_DAYS,
         person_id=person_id,
-        has_feed=bool(has_feed),
+        has_feed=has_feed,
         new_feed_url=new_feed_url,
     )
 

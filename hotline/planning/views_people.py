@@ -1,4 +1,10 @@
-"""People pages (admins and managers): list, create, edit."""
+"""People pages (admins and managers): list, create, edit.
+
+A manager reaches the people of their teams (on call for a hotline they manage)
+and those on call for no hotline yet; they change someone's details or status
+only when managing every hotline that person is on call for
+(hotline.auth.access.can_plan_person, can_edit_person).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hotline.auth import role_required
+from hotline.auth import can_edit_person, can_plan_person, role_required, scoped_hotline_ids
 from hotline.auth.forms import ActionForm, show_error
 from hotline.db import get_session, utcnow
-from hotline.models import Person
+from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import PlanningError
@@ -24,7 +30,12 @@ from hotline.planning.forms import (
     UnavailabilityForm,
 )
 from hotline.planning.models import Unavailability
-from hotline.planning.people import create_person, list_people, update_person
+from hotline.planning.people import (
+    create_person,
+    people_within,
+    person_hotlines,
+    update_person,
+)
 from hotline.planning.unavailability import (
     add_unavailability,
     delete_unavailability,
@@ -40,8 +51,10 @@ UNAVAILABILITY_AHEAD = timedelta(days=731)
 @bp.get("/people")
 @role_required(*EDITORS)
 def people() -> ResponseReturnValue:
-    """Everyone who can be rung, with their mobile in national format."""
-    return render_template("planning/people.html", people=list_people(get_session()))
+    """The people the user may edit, with their mobile in national format."""
+    scope = scoped_hotline_ids(current_user)  # a manager's hotlines; None: an admin's all
+    found = people_within(get_session(), scope, now=utcnow())
+    return render_template("planning/people.html", people=found, everyone=scope is None)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -77,10 +90,12 @@ def person_new() -> ResponseReturnValue:
 def person_edit(person_id: int) -> ResponseReturnValue:
     """Change a person's name, mobile, e-mail, language and status."""
     session = get_session()
-    person = session.get(Person, person_id) or abort(404)
+    person, hotlines = _person_in_reach(person_id)
     form = PersonForm(obj=person)
+    if form.is_submitted() and (refusal := _edit_refusal(person, hotlines)):
+        abort(403, _refused(refusal))
     if not form.validate_on_submit():
-        return _edit_page(person, form, 400 if form.is_submitted() else 200)
+        return _edit_page(person, hotlines, form, 400 if form.is_submitted() else 200)
     try:
         update_person(
             session,
@@ -94,7 +109,7 @@ def person_edit(person_id: int) -> ResponseReturnValue:
     except PlanningError as error:
         session.rollback()
         show_error(form, error)
-        return _edit_page(person, form, 400)
+        return _edit_page(person, hotlines, form, 400)
     session.commit()
     flash(_("%(name)s is saved.", name=person.name), "success")
     return redirect(url_for("planning.person_edit", person_id=person.id))
@@ -105,10 +120,10 @@ def person_edit(person_id: int) -> ResponseReturnValue:
 def unavailability_add(person_id: int) -> ResponseReturnValue:
     """Record whole days when the person must not be put on call (leave, sickness)."""
     session = get_session()
-    person = session.get(Person, person_id) or abort(404)
+    person, hotlines = _person_in_reach(person_id)
     form = UnavailabilityForm()
     if not form.validate_on_submit():
-        return _edit_page(person, PersonForm(formdata=None, obj=person), 400, form)
+        return _edit_page(person, hotlines, PersonForm(formdata=None, obj=person), 400, form)
     zone = _people_zone()
     try:
         add_unavailability(
@@ -123,7 +138,7 @@ def unavailability_add(person_id: int) -> ResponseReturnValue:
     except PlanningError as error:
         session.rollback()
         show_planning_error(form, error, {"starts_at": "first_day", "ends_at": "last_day"})
-        return _edit_page(person, PersonForm(formdata=None, obj=person), 400, form)
+        return _edit_page(person, hotlines, PersonForm(formdata=None, obj=person), 400, form)
     session.commit()
     flash(_("The unavailability of %(name)s is recorded.", name=person.name), "success")
     return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
@@ -134,7 +149,7 @@ def unavailability_add(person_id: int) -> ResponseReturnValue:
 def unavailability_delete(person_id: int, unavailability_id: int) -> ResponseReturnValue:
     """Remove an unavailability period: the person can be put on call again then."""
     session = get_session()
-    person = session.get(Person, person_id) or abort(404)
+    person, _hotlines = _person_in_reach(person_id)
     period = session.get(Unavailability, unavailability_id)
     if period is None or period.person_id != person.id:
         abort(404)
@@ -144,6 +159,41 @@ def unavailability_delete(person_id: int, unavailability_id: int) -> ResponseRet
     return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
 
 
+def _person_in_reach(person_id: int) -> tuple[Person, list[Hotline]]:
+    """The person and the hotlines they are on call for, if the user may plan for them.
+
+    404 for an unknown person; 403, saying why, for one of other teams only.
+    """
+    person = get_session().get(Person, person_id) or abort(404)
+    hotlines = person_hotlines(get_session(), person.id, now=utcnow())
+    if not can_plan_person(current_user, [h.id for h in hotlines]):
+        reason = _(
+            "%(name)s is on call only for hotlines you do not manage: "
+            "their managers or an administrator can do this.",
+            name=person.name,
+        )
+        abort(403, _refused(reason))
+    return person, hotlines
+
+
+def _edit_refusal(person: Person, hotlines: list[Hotline]) -> str | None:
+    """Why the user may not change the person's details or status; None when they may."""
+    if can_edit_person(current_user, [h.id for h in hotlines]):
+        return None
+    others = [h.name for h in hotlines if h.id not in current_user.hotline_ids]
+    return _(
+        "%(name)s is also on call for %(hotlines)s, which you do not manage: only an "
+        "administrator or a manager of all their hotlines can change their details or status.",
+        name=person.name,
+        hotlines=", ".join(others),
+    )
+
+
+def _refused(reason: str) -> str:
+    """The reason of a refusal, then what it means for the change sent."""
+    return " ".join((reason, _("Nothing was changed.")))
+
+
 def _people_zone() -> ZoneInfo:
     # People belong to no hotline: their days are the app's (config TIMEZONE).
     return ZoneInfo(current_app.config["TIMEZONE"])
@@ -151,6 +201,7 @@ def _people_zone() -> ZoneInfo:
 
 def _edit_page(
     person: Person,
+    hotlines: list[Hotline],
     form: PersonForm,
     status: int,
     unavailability_form: UnavailabilityForm | None = None,
@@ -162,6 +213,8 @@ def _edit_page(
     return render_template(
         "planning/person_edit.html",
         person=person,
+        hotlines=hotlines,
+        edit_refusal=_edit_refusal(person, hotlines),
         form=form,
         periods=periods,
         zone=_people_zone(),

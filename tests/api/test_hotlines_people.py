@@ -228,3 +228,25 @@ def test_a_person_change_keeps_what_is_not_sent(admin_api, make_person, db_sessi
     assert response.json["email"] == "alice@example.org"
     db_session.expire_all()
     assert person.active is False
+
+
+def test_a_manager_lists_and_changes_only_the_people_in_reach(
+    api_as, make_hotline, make_person, set_default_chain, db_session
+):
+    nord, sud = make_hotline(name="Nord"), make_hotline("+33184880002", name="Sud")
+    alice, bruno, chloe, zoe = (make_person(n) for n in ("Alice", "Bruno", "Chloé", "Zoé"))
+    set_default_chain(nord, [alice, chloe])
+    set_default_chain(sud, [bruno, chloe])
+    manager = api_as("manager", hotlines=(nord,))
+
+    listed = manager.get("/api/v1/people").json["items"]
+    shared = manager.patch(f"/api/v1/people/{chloe.id}", {"mobile": "0699887766"})
+
+    assert [p["name"] for p in listed] == ["Alice", "Chloé", "Zoé"]  # not Sud's Bruno
+    assert shared.status_code == 403
+    assert shared.json["message"] == (
+        f"person {chloe.id} is also on call for hotlines you do not manage ({sud.id}): "
+        "only an admin or a manager of all their hotlines may change them"
+    )
+    db_session.expire_all()
+    assert chloe.mobile != "+33699887766"

@@ -1,7 +1,8 @@
 """Every API route as every role: the same reach as the web UI, and a refusal changes nothing.
 
 The manager and the supervisor are listed for hotline `mine` only; the agent is
-linked to person `own`. Each case runs for every role inside a savepoint rolled
+linked to person `own`. `person` is on call for both hotlines, `stranger` for
+`other` only, `newcomer` for none yet. Each case runs for every role inside a savepoint rolled
 back afterwards, so each role meets the same planning.
 """
 
@@ -34,7 +35,7 @@ EDIT = {"admin", "manager"}
 @dataclass(frozen=True)
 class Case:
     method: str
-    path: str  # placeholders: {mine} {other} {slot_mine} {slot_other} {own} {person}
+    path: str  # placeholders: {mine} {other} {slot_mine} {slot_other} {own} {person} {stranger}
     allowed: set[str]
     status: int = 200
     json: dict[str, Any] | str | None = None  # "slot": a valid new slot
@@ -71,8 +72,13 @@ CASES = [
     Case("PATCH", "/api/v1/hotlines/{mine}", {"admin"}, json={"name": "Renamed"}),
     Case("GET", "/api/v1/people", EDIT),
     Case("GET", "/api/v1/people/{person}", EDIT),
+    Case("GET", "/api/v1/people/{stranger}", {"admin"}),
+    Case("GET", "/api/v1/people/{newcomer}", EDIT),
     Case("POST", "/api/v1/people", EDIT, 201, {"name": "Zoé", "mobile": "0612345699"}),
-    Case("PATCH", "/api/v1/people/{person}", EDIT, json={"name": "Renamed"}),
+    # Also on call for `other`: the manager of `mine` alone may not change them.
+    Case("PATCH", "/api/v1/people/{person}", {"admin"}, json={"name": "Renamed"}),
+    Case("PATCH", "/api/v1/people/{stranger}", {"admin"}, json={"name": "Renamed"}),
+    Case("PATCH", "/api/v1/people/{newcomer}", EDIT, json={"name": "Renamed"}),
     Case("GET", "/api/v1/hotlines/{mine}/oncall", OK),
     Case("GET", "/api/v1/hotlines/{other}/oncall", {"admin", "agent"}),
     Case("GET", "/api/v1/hotlines/{mine}/slots", OK),
@@ -96,6 +102,17 @@ CASES = [
     Case("GET", "/api/v1/unavailability/{leave}", EDIT),
     Case("PATCH", "/api/v1/unavailability/{leave}", EDIT, json={"kind": "sickness"}),
     Case("DELETE", "/api/v1/unavailability/{leave}", EDIT, 204),
+    Case("GET", "/api/v1/people/{stranger}/unavailability", {"admin"}),
+    Case(
+        "POST",
+        "/api/v1/people/{stranger}/unavailability",
+        {"admin"},
+        201,
+        {"starts_at": "2026-07-01", "ends_at": "2026-07-15"},
+    ),  # fmt: skip
+    Case("GET", "/api/v1/unavailability/{stranger_leave}", {"admin"}),
+    Case("PATCH", "/api/v1/unavailability/{stranger_leave}", {"admin"}, json={"kind": "sickness"}),
+    Case("DELETE", "/api/v1/unavailability/{stranger_leave}", {"admin"}, 204),
     Case("GET", "/api/v1/hotlines/{mine}/rotations", OK),
     Case("GET", "/api/v1/hotlines/{other}/rotations", {"admin", "agent"}),
     Case("POST", "/api/v1/hotlines/{mine}/rotations", EDIT, 201, "rotation"),
@@ -132,6 +149,7 @@ def world(make_hotline, make_person, make_slot, db_session):
     mine = make_hotline(number="+33184881001", name="Mine")
     other = make_hotline(number="+33184881002", name="Other")
     own, person = make_person("Agent's own"), make_person("Somebody")
+    stranger, newcomer = make_person("Stranger"), make_person("Newcomer")
     slot_mine = make_slot(mine, START, START + timedelta(hours=12), [person])
     slot_other = make_slot(other, START, START + timedelta(hours=12), [person])
     later = START + timedelta(days=1)
@@ -144,12 +162,17 @@ def world(make_hotline, make_person, make_slot, db_session):
                  person_id=person.id)])
         for h in (mine, other)
     ]  # fmt: skip
+    rotations[1].members.append(RotationMember(position=1, person_id=stranger.id))
     db_session.add_all(rotations)
     leave = Unavailability(person_id=person.id, starts_at=START, ends_at=START + timedelta(days=3))
-    db_session.add(leave)
+    stranger_leave = Unavailability(
+        person_id=stranger.id, starts_at=START, ends_at=START + timedelta(days=3)
+    )
+    db_session.add_all([leave, stranger_leave])
     db_session.flush()
     return {
         "mine": mine.id, "other": other.id, "own": own.id, "person": person.id,
+        "stranger": stranger.id, "newcomer": newcomer.id, "stranger_leave": stranger_leave.id,
         "slot_mine": slot_mine.id, "slot_other": slot_other.id, "leave": leave.id,
         "slot_mine_later": slot_mine_later.id, "override": override.id,
         "override_other": override_other.id,
@@ -179,7 +202,8 @@ def state(db_session):
     names += list(db_session.scalars(select(Person.name).order_by(Person.id)))
     versions = list(db_session.scalars(select(Slot.version).order_by(Slot.id)))
     versions += list(db_session.scalars(select(Rotation.version).order_by(Rotation.id)))
-    return counts, names, versions
+    kinds = list(db_session.scalars(select(Unavailability.kind).order_by(Unavailability.id)))
+    return counts, names, versions, kinds
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
@@ -222,8 +246,10 @@ def openapi_path_of(path: str) -> str:
     """/api/v1/slots/{slot_mine}?version=1 -> /api/v1/slots/{slot_id}, as OpenAPI spells it."""
     names = {
         "{mine}": "{hotline_id}", "{other}": "{hotline_id}", "{own}": "{person_id}",
-        "{person}": "{person_id}", "{slot_mine}": "{slot_id}", "{slot_other}": "{slot_id}",
-        "{leave}": "{unavailability_id}", "{rotation}": "{rotation_id}",
+        "{person}": "{person_id}", "{stranger}": "{person_id}", "{newcomer}": "{person_id}",
+        "{slot_mine}": "{slot_id}", "{slot_other}": "{slot_id}",
+        "{leave}": "{unavailability_id}", "{stranger_leave}": "{unavailability_id}",
+        "{rotation}": "{rotation_id}",
         "{rotation_other}": "{rotation_id}", "{override}": "{slot_id}",
         "{override_other}": "{slot_id}",
     }  # fmt: skip

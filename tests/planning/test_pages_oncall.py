@@ -311,9 +311,9 @@ def test_my_shifts_name_the_year_only_when_it_is_not_this_one(
     make_slot(hotline, december + timedelta(days=1), december + timedelta(days=2), [team["Bruno"]])
     january = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
     make_slot(hotline, january, january + timedelta(hours=12), [team["Bruno"]])
-    login_as("agent", person=team["Bruno"])
 
     with time_machine.travel(december, tick=False):
+        login_as("agent", person=team["Bruno"])  # then: sessions end when idle for long
         this, next_year = my_rows(text_of(client.get("/planning/mine")))
 
     assert "lun. 21 déc. 10:00 mar. 22 déc. 10:00" in this

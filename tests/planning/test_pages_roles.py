@@ -40,7 +40,9 @@ EVERYONE = set(USERS)
 READERS = {AGENT, SUPERVISOR, MANAGER, ADMIN}  # the hotline's planning, read-only
 REVIEWERS = {SUPERVISOR, MANAGER, ADMIN}  # fairness and audit
 EDITORS = {MANAGER, ADMIN}  # the hotline's planning, edited
-PEOPLE_EDITORS = {OTHER_MANAGER, MANAGER, ADMIN}  # people belong to no hotline
+# Any manager lists the people of their own teams and adds people; a person's page
+# is for the managers of the hotlines they are on call for (the period's Chloé: Nord).
+PEOPLE_EDITORS = {OTHER_MANAGER, MANAGER, ADMIN}
 ADMINS = {ADMIN}
 
 ACCESS: dict[str, set[str]] = {
@@ -57,9 +59,9 @@ ACCESS: dict[str, set[str]] = {
     "planning.audit_log": REVIEWERS,
     "planning.people": PEOPLE_EDITORS,
     "planning.person_new": PEOPLE_EDITORS,
-    "planning.person_edit": PEOPLE_EDITORS,
-    "planning.unavailability_add": PEOPLE_EDITORS,
-    "planning.unavailability_delete": PEOPLE_EDITORS,
+    "planning.person_edit": EDITORS,
+    "planning.unavailability_add": EDITORS,
+    "planning.unavailability_delete": EDITORS,
     "planning.hotline_new": ADMINS,
     "planning.hotline_settings": ADMINS,
     "planning.hotline_feed": EDITORS,

@@ -12,7 +12,8 @@ from hotline.api.feeds import feed_url
 from hotline.api.operations import operation
 from hotline.api.schemas import FeedOut
 from hotline.api.views.common import EDITORS, READERS, answer, no_content
-from hotline.auth import ADMIN, role_required
+from hotline.auth import role_required
+from hotline.auth.access import can_hold_person_feed
 from hotline.db import get_session
 from hotline.models import Person
 from hotline.planning.ical import (
@@ -65,7 +66,7 @@ def hotline_feed_revoke(hotline_id: int) -> Response:
 
 def _feed_person(person_id: int) -> Person:
     # As on the "my shifts" page: a person's feed is theirs; admins may do everything.
-    if current_user.role != ADMIN and current_user.person_id != person_id:
+    if not can_hold_person_feed(current_user, person_id):
         raise forbidden("you may only handle your own feed")
     person = get_session().get(Person, person_id)
     if person is None:

@@ -1,21 +1,27 @@
-"""People who can be rung: admins and managers, as on the people pages."""
+"""People who can be rung: admins and managers, as on the people pages.
+
+A manager reaches the people on call for a hotline they manage and those on
+call for none yet; they change someone only when managing every hotline that
+person is on call for (hotline.auth.access.can_plan_person, can_edit_person).
+"""
 
 from __future__ import annotations
 
 from flask import Response
+from flask_login import current_user
 from sqlalchemy import select
 
 from hotline.api import bp
-from hotline.api.errors import not_found
+from hotline.api.access import editable_person, plannable_person
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import Paging, PersonCreate, PersonOut, PersonPage, PersonUpdate
 from hotline.api.serialise import person_out
 from hotline.api.views.common import EDITORS, answer, page_of
-from hotline.auth import role_required
-from hotline.db import get_session
+from hotline.auth import role_required, scoped_hotline_ids
+from hotline.db import get_session, utcnow
 from hotline.models import Person
-from hotline.planning.people import create_person, update_person
+from hotline.planning.people import create_person, update_person, within_hotlines
 
 TAGS = ("people",)
 
@@ -24,8 +30,10 @@ TAGS = ("people",)
 @role_required(*EDITORS)
 @operation("List people", response=PersonPage, query=Paging, tags=TAGS)
 def people() -> Response:
-    """Everybody who can be put in a chain, by name."""
-    rows, fields = page_of(select(Person).order_by(Person.name, Person.id), query(Paging))
+    """The people on call for a hotline the user manages or for none yet (admins: all), by name."""
+    reach = within_hotlines(scoped_hotline_ids(current_user), now=utcnow())
+    statement = select(Person).where(reach).order_by(Person.name, Person.id)
+    rows, fields = page_of(statement, query(Paging))
     return answer(PersonPage(items=[person_out(p) for p in rows], **fields))
 
 
@@ -33,7 +41,7 @@ def people() -> Response:
 @role_required(*EDITORS)
 @operation("Get a person", response=PersonOut, tags=TAGS)
 def person(person_id: int) -> Response:
-    return answer(person_out(_person(person_id)))
+    return answer(person_out(plannable_person(person_id)))
 
 
 @bp.post("/people")
@@ -55,7 +63,7 @@ def person_create() -> Response:
 @operation("Change a person", response=PersonOut, body=PersonUpdate, errors=(422,), tags=TAGS)
 def person_update(person_id: int) -> Response:
     """Change the fields sent; the others keep their values."""
-    found = _person(person_id)
+    found = editable_person(person_id)
     sent = body(PersonUpdate)
     current = {
         "name": found.name,
@@ -68,10 +76,3 @@ def person_update(person_id: int) -> Response:
     update_person(session, found, **{**current, **sent.model_dump(exclude_unset=True)})
     session.commit()
     return answer(person_out(found))
-
-
-def _person(person_id: int) -> Person:
-    found = get_session().get(Person, person_id)
-    if found is None:
-        raise not_found("person", person_id)
-    return found

@@ -1,5 +1,8 @@
 """People's unavailability (leave, sickness): admins and managers, as on the people pages.
 
+A manager reaches the periods of the people on call for a hotline they manage,
+and of those on call for none yet.
+
 A period belongs to a person, not to a hotline: times without an offset are read
 in the app's time zone (config TIMEZONE).
 """
@@ -13,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline.api import bp
+from hotline.api.access import plannable_person
 from hotline.api.errors import bad_request, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
@@ -28,7 +32,6 @@ from hotline.api.times import parse_instant
 from hotline.api.views.common import EDITORS, answer, no_content, page_of
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
-from hotline.models import Person
 from hotline.planning.models import Unavailability
 from hotline.planning.unavailability import (
     add_unavailability,
@@ -45,7 +48,7 @@ TAGS = ("unavailability",)
            query=UnavailabilityRange, tags=TAGS)  # fmt: skip
 def unavailability_list(person_id: int) -> Response:
     """The person's periods overlapping [from, to), by start."""
-    _person(person_id)
+    plannable_person(person_id)
     asked = query(UnavailabilityRange)
     zone = app_zone()
     start = utcnow() if asked.start is None else parse_instant(asked.start, zone, "from")
@@ -76,7 +79,7 @@ def unavailability(unavailability_id: int) -> Response:
            body=UnavailabilityCreate, errors=(422,), tags=TAGS)  # fmt: skip
 def unavailability_create(person_id: int) -> Response:
     """Rotation generation skips the person over the period."""
-    _person(person_id)
+    plannable_person(person_id)
     sent = body(UnavailabilityCreate)
     zone = app_zone()
     session = get_session()
@@ -139,15 +142,10 @@ def app_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def _person(person_id: int) -> Person:
-    person = get_session().get(Person, person_id)
-    if person is None:
-        raise not_found("person", person_id)
-    return person
-
-
 def _period(unavailability_id: int) -> Unavailability:
+    """The period, if the token's user may plan for its person."""
     period = get_session().get(Unavailability, unavailability_id)
     if period is None:
         raise not_found("unavailability period", unavailability_id)
+    plannable_person(period.person_id)
     return period

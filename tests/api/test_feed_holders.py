@@ -1,0 +1,134 @@
+"""A feed URL answers only while whoever asked for it may still read what it shows.
+
+Deactivated, demoted or moved off the hotline, the user keeps the URL but it
+answers 404, exactly as an unknown one; back in place, it works again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from hotline.db import utcnow
+from tests.conftest import CSRF_FIELD, sign_in_client
+
+
+class Browser:
+    """A signed-in browser posting forms with its own session's CSRF token."""
+
+    def __init__(self, app, db_session, user) -> None:
+        self.client = app.test_client()
+        sign_in_client(self.client, db_session, user)
+
+    def post(self, path, data=None):
+        page = self.client.get("/login", follow_redirects=True).get_data(as_text=True)
+        token = CSRF_FIELD.search(page).group(1)
+        return self.client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+@pytest.fixture
+def admin_desk(app, db_session, make_user):
+    """The admin's browser, to (de)activate users and change their hotlines."""
+    return Browser(app, db_session, make_user("admin"))
+
+
+def set_user(desk, user, *, active=True, hotlines=()):
+    form = {
+        "name": user.name,
+        "role": user.role,
+        "active": "y" if active else "",
+        "person": str(user.person_id or ""),
+        "language": "",
+        "hotlines": [str(h.id) for h in hotlines],
+    }
+    assert desk.post(f"/admin/users/{user.id}", form).status_code == 302
+
+
+def path_of(url):
+    return urlsplit(url).path
+
+
+def answer_without(response, path):
+    """The answer with the URL it names (in the language switch's form) blanked out."""
+    return response.status_code, response.get_data(as_text=True).replace(path, "URL")
+
+
+def test_a_deactivated_agents_link_answers_as_an_unknown_one_until_reactivated(
+    app, client, db_session, admin_desk, make_user, make_person, make_hotline, make_slot
+):
+    me = make_person("Agathe")
+    make_slot(make_hotline(), utcnow() + timedelta(days=1), utcnow() + timedelta(days=2), [me])
+    agent = make_user("agent", person=me)
+    page = Browser(app, db_session, agent).post("/planning/mine/feed").get_data(as_text=True)
+    link = urlsplit(page.split('<p class="secret"><code>')[1].split("<")[0]).path
+    assert client.get(link).status_code == 200
+
+    set_user(admin_desk, agent, active=False)
+    unknown = "/ical/" + "x" * 43 + ".ics"
+
+    gone = answer_without(client.get(link), link)
+    assert gone == answer_without(client.get(unknown), unknown)  # the URL tells nothing
+    assert gone[0] == 404
+    set_user(admin_desk, agent, active=True)
+    back = client.get(link)
+    assert back.status_code == 200
+    assert "BEGIN:VEVENT" in back.get_data(as_text=True)
+
+
+def test_a_link_renewed_while_its_owner_was_away_stays_the_only_one(
+    client, admin_desk, api_as, make_user, make_person
+):
+    me = make_person("Agathe")
+    agent = api_as("agent", person=me)
+    old = path_of(agent.post(f"/api/v1/people/{me.id}/feed").json["url"])
+
+    set_user(admin_desk, agent.user, active=False)
+    new = path_of(api_as("admin").post(f"/api/v1/people/{me.id}/feed").json["url"])
+    set_user(admin_desk, agent.user, active=True)
+
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+def test_a_feed_an_admin_gave_rests_while_the_persons_own_account_is_deactivated(
+    client, admin_desk, api_as, make_user, make_person
+):
+    me = make_person("Agathe")
+    agent = make_user("agent", person=me)
+    url = api_as("admin").post(f"/api/v1/people/{me.id}/feed").json["url"]
+
+    set_user(admin_desk, agent, active=False)
+    assert client.get(path_of(url)).status_code == 404
+    set_user(admin_desk, agent, active=True)
+    assert client.get(path_of(url)).status_code == 200
+
+
+def test_a_hotline_feed_stops_when_its_manager_leaves_the_hotline_or_is_deactivated(
+    client, admin_desk, api_as, make_hotline
+):
+    hotline = make_hotline()
+    manager = api_as("manager", hotlines=(hotline,))
+    feed = path_of(manager.post(f"/api/v1/hotlines/{hotline.id}/feed").json["url"])
+
+    set_user(admin_desk, manager.user, hotlines=())  # moved to another team
+    assert client.get(feed).status_code == 404
+    set_user(admin_desk, manager.user, hotlines=(hotline,))
+    assert client.get(feed).status_code == 200
+    set_user(admin_desk, manager.user, active=False, hotlines=(hotline,))
+    assert client.get(feed).status_code == 404
+
+
+def test_my_shifts_offers_a_new_link_when_the_current_one_no_longer_answers(
+    app, db_session, admin_desk, api_as, make_user, make_person
+):
+    me = make_person("Agathe")
+    agent = make_user("agent", person=me)
+    retired = api_as("admin")  # gave Agathe her link, then left
+    retired.post(f"/api/v1/people/{me.id}/feed")
+    set_user(admin_desk, retired.user, active=False)
+
+    page = Browser(app, db_session, agent).client.get("/planning/mine").get_data(as_text=True)
+
+    assert "Obtenir un lien de calendrier" in page
