@@ -13,6 +13,7 @@ from hotline.models import Hotline
 from hotline.stats.errors import StatsInputError
 from hotline.stats.scope import person_names
 from hotline.voice.models import Call, CallAttempt
+from hotline.voice.voicemails import MessageState, message_state
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Voicemail:
     duration: int | None
     status: str | None
     recorded_at: datetime
+    # Whether Twilio confirmed a message: only then is the call a voicemail.
+    state: MessageState
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,9 @@ def call_timeline(session: Session, call_id: int, default_timezone: str) -> Call
     voicemail = None
     if call.voicemail is not None:
         vm = call.voicemail
-        voicemail = Voicemail(vm.recording_url, vm.duration, vm.status, vm.created_at)
+        voicemail = Voicemail(
+            vm.recording_url, vm.duration, vm.status, vm.created_at, message_state(vm)
+        )
     duration = call.duration
     if duration is None and call.ended_at is not None:
         duration = int((call.ended_at - call.started_at).total_seconds())

@@ -43,6 +43,7 @@ from hotline.stats.views_common import (
 )
 from hotline.voice.models import LegResult
 from hotline.voice.recordings import RangeNotSatisfiable, RecordingUnavailable, open_recording
+from hotline.voice.voicemails import MessageState
 
 log = logging.getLogger("hotline.stats")
 
@@ -121,7 +122,7 @@ def call(call_id: int) -> ResponseReturnValue:
 def call_recording(call_id: int) -> ResponseReturnValue:
     """The call's voicemail as audio, fetched from Twilio for whoever may see the call."""
     voicemail = _visible_timeline(call_id).voicemail
-    if voicemail is None or not voicemail.recording_url:
+    if voicemail is None or not voicemail.recording_url or voicemail.state == MessageState.NONE:
         abort(404)
     try:
         stream = open_recording(

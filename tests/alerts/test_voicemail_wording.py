@@ -8,6 +8,7 @@ its relay does every second.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ from sqlalchemy import select
 
 from hotline.alerts.models import AlertEvent, AlertKind
 from hotline.db import utcnow
+from hotline.stats.kpis import summary
+from hotline.stats.periods import Period
 from hotline.voice.models import Call, Outcome
 from tests.alerts.conftest import QueueDriver
 from tests.alerts.fakes import body_of
@@ -153,6 +156,45 @@ def test_a_lost_recording_callback_still_gets_a_missed_call_alert_after_the_wait
     assert all(len(sms) == 1 for sms in bodies.values())
     assert bodies[people[0].mobile][0].startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
     assert bodies[people[2].mobile][0].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
+
+
+def what_the_pages_say(db_session, client, driver: CallDriver) -> tuple[str, str, int, int, bool]:
+    """The call's outcome on its page and in the list, the period's messages and misses, and
+    whether the page warns that Twilio has not confirmed the message."""
+    db_session.expire_all()
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+    page = client.get(f"/stats/calls/{call.id}").get_data(as_text=True)
+    [on_page] = re.findall(r'class="outcome" data-outcome="(\w+)"', page)
+    listed = client.get(f"/stats/calls?hotline={call.hotline_id}").get_data(as_text=True)
+    [in_list] = re.findall(rf'data-call="{call.id}" class="outcome-(\w+)"', listed)
+    figures = summary(db_session, Period.last_days(7, "Europe/Paris"), call.hotline_id)
+    unconfirmed = "Twilio has not confirmed that it kept this message" in page
+    return on_page, in_list, figures.voicemail, figures.missed, unconfirmed
+
+
+def test_the_call_a_lost_recording_callback_left_is_missed_as_its_alert_said_until_confirmed(
+    twilio, team, worker, fake_twilio, db_session, client, login_as
+):
+    hotline, people, _maud = team
+    driver = CallDriver(twilio, hotline)
+    login_as("supervisor", hotlines=(hotline,), language="en")
+
+    start = utcnow()
+    wait_for_a_recording_callback_that_never_comes(driver, worker, fake_twilio)
+
+    assert sms_by_number(fake_twilio)[people[0].mobile][0].startswith(
+        "[Astreinte IT] Appel manqué du"
+    )
+    assert what_the_pages_say(db_session, client, driver) == ("missed", "missed", 0, 1, True)
+
+    with time_machine.travel(start + WAIT + timedelta(minutes=5)):
+        play(driver, worker, "kept")  # Twilio's confirmation comes after all
+        driver.replay()
+        worker.run()
+
+    [_missed, update] = sms_by_number(fake_twilio)[people[0].mobile]
+    assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué")
+    assert what_the_pages_say(db_session, client, driver) == ("voicemail", "voicemail", 1, 0, False)
 
 
 @pytest.fixture

@@ -156,6 +156,23 @@ def test_a_message_whose_recording_is_not_in_yet_has_no_recording(
     assert fake_twilio.requests == []
 
 
+@pytest.mark.parametrize(("status", "seconds"), [("failed", 25), ("absent", 0), ("completed", 0)])
+def test_a_recording_twilio_did_not_keep_has_nothing_to_play(
+    client, login_as, week, voicemail_call, db_session, fake_twilio, status, seconds
+):
+    voicemail_call.voicemail.status = status
+    voicemail_call.voicemail.duration = seconds
+    db_session.flush()
+    login_as("admin", language="en")
+
+    page = client.get(f"/stats/calls/{voicemail_call.id}").get_data(as_text=True)
+
+    assert "Twilio did not keep a message for this call" in page
+    assert "<audio" not in page
+    assert recording_of(client, voicemail_call).status_code == 404
+    assert fake_twilio.requests == []
+
+
 def test_twilio_refusing_the_credentials_is_a_502_page_in_the_users_language(
     client, login_as, week, voicemail_call, fake_twilio, caplog
 ):
