@@ -91,6 +91,8 @@ class Notification(Base):
         Index("ix_notification_person_id", "person_id"),
         # The worker's sweep looks for pending and retrying notifications.
         Index("ix_notification_status", "status"),
+        # A notification sent or given up releases those that follow it.
+        Index("ix_notification_follows_id", "follows_id"),
     )
 
     id: Mapped[intpk]
@@ -112,6 +114,11 @@ class Notification(Base):
     created_at: Mapped[created_at]
     last_try_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # The notification this one must not overtake: the alert to the same recipient on
+    # the same channel that this update corrects (hotline.alerts.sending.held_back).
+    follows_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="SET NULL")
+    )
 
     event: Mapped[AlertEvent] = relationship(back_populates="notifications")
 

@@ -16,12 +16,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from hotline.alerts.models import AlertEvent, AlertKind
+from hotline.alerts.models import AlertEvent, AlertKind, Channel, Status
 from hotline.db import utcnow
 from hotline.stats.kpis import summary
 from hotline.stats.periods import Period
 from hotline.voice.models import Call, Outcome
-from tests.alerts.conftest import QueueDriver
+from tests.alerts.conftest import QueueDriver, notifications
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CallDriver
 
@@ -303,6 +303,59 @@ def test_the_update_waits_for_a_missed_call_alert_whose_send_is_retried(
         assert retried == tried
         assert tried.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
         assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
+
+
+def test_the_update_is_not_held_behind_another_channels_failing_alert(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, people, maud = team
+    smtp_server.stop()  # the mail server is down: every e-mail alert is retried
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+
+    play(driver, worker, "ended record kept")  # the message is confirmed after the alert
+
+    # Each SMS alert went out, so its update follows at once, retries of e-mail or not.
+    for person in [*people, maud]:
+        [missed, update] = sms_by_number(fake_twilio)[person.mobile]
+        assert missed.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
+        assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
+    assert smtp_server.messages == []
+
+    smtp_server.start()  # back up: the retried alert goes out, then its update
+    worker.run(fast_forward=True)
+
+    mails = mails_by_address(smtp_server)
+    assert [subject for subject, _body in mails["chloe@example.org"]] == [
+        "Missed call on Astreinte IT",
+        "Update: voicemail on Astreinte IT",
+    ]
+    assert [subject for subject, _body in mails["maud@example.org"]] == [
+        "Appel manqué sur Astreinte IT",
+        "Rectificatif : message vocal sur Astreinte IT",
+    ]
+    assert len(fake_twilio.messages) == 4 + 4
+
+
+def test_an_update_whose_alert_failed_for_good_is_still_tried(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, *_ = team
+    smtp_server.stop()  # for good: every e-mail is tried three times, then given up
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    play(driver, worker, "ended record kept")
+
+    worker.run(fast_forward=True)
+
+    mails = [n for n in notifications(db_session) if n.channel == Channel.EMAIL]
+    kinds = {n.id: n.event.kind for n in mails}
+    # Each update's e-mail was tried once its alert's e-mail was given up, not left waiting.
+    assert (
+        sorted((kinds[n.id], n.status, n.attempts) for n in mails)
+        == [(AlertKind.LATE_VOICEMAIL, Status.FAILED, 3)] * 4
+        + [(AlertKind.MISSED_CALL, Status.FAILED, 3)] * 4
+    )
 
 
 @pytest.mark.parametrize(
