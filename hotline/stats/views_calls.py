@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from dataclasses import replace
 from itertools import chain
 
-from flask import Response, abort, current_app, render_template, request, stream_with_context
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,7 +50,14 @@ from hotline.stats.views_common import (
     shows_callers,
 )
 from hotline.voice.models import LegResult
-from hotline.voice.recordings import RangeNotSatisfiable, RecordingUnavailable, open_recording
+from hotline.voice.recordings import (
+    RangeNotSatisfiable,
+    RecordingEncrypted,
+    RecordingUnavailable,
+    SimulatedRecording,
+    TwilioUnreachable,
+    open_recording,
+)
 from hotline.voice.voicemails import MessageState
 
 log = logging.getLogger("hotline.stats")
@@ -130,15 +145,45 @@ def call_recording(call_id: int) -> ResponseReturnValue:
         )
     except RangeNotSatisfiable:
         abort(416)
+    except SimulatedRecording:
+        return _unplayable(404, _("This message was left in the call simulator: it has no audio."))
     except RecordingUnavailable as error:
         log.error("voicemail of call %s not served: %s", call_id, error)
-        message = _("The message could not be fetched from Twilio. Please try again later.")
-        return render_template("errors/error.html", code=502, message=message), 502
+        return _unplayable(502, _unavailable_message(error, voicemail.recording_sid))
     response = Response(stream, status=stream.status, mimetype=stream.content_type)
     response.content_length = stream.content_length
     response.headers.update(stream.range_headers)  # a player seeks with them
     response.headers["Content-Disposition"] = f'inline; filename="voicemail-{call_id}.mp3"'
     return response
+
+
+def _unavailable_message(error: RecordingUnavailable, recording_sid: str | None) -> str:
+    """Why Twilio did not give the message, and where it is, for whoever wanted to listen."""
+    if isinstance(error, RecordingEncrypted):
+        return _(
+            "This message is encrypted with your Twilio account's public key (voice recording"
+            " encryption): it cannot be played here. Download recording %(sid)s from Twilio and"
+            " decrypt it with your organisation's private key to listen to it.",
+            sid=recording_sid or "?",
+        )
+    if isinstance(error, TwilioUnreachable):
+        return _(
+            "Twilio could not be reached. The message is kept at Twilio: please try again in a"
+            " few minutes."
+        )
+    return _("The message could not be fetched from Twilio. Please try again later.")
+
+
+def _unplayable(status: int, message: str) -> ResponseReturnValue:
+    """Say why the message cannot be played: a page, or JSON for the call page's player."""
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    ):
+        return jsonify(message=message), status
+    heading = _("The message cannot be played")
+    return render_template("errors/error.html", code=status, heading=heading, message=message), (
+        status
+    )
 
 
 def _visible_timeline(call_id: int) -> CallTimeline:
