@@ -57,6 +57,8 @@ class AlertEvent(Base):
     __table_args__ = (
         Index("ix_alert_event_queued_at", "queued_at"),
         Index("ix_alert_event_created_at", "created_at"),
+        # The calls pages look up the alerts sent about the calls they show.
+        Index("ix_alert_event_call_id", "call_id"),
     )
 
     id: Mapped[intpk]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from itertools import chain
+from itertools import chain, islice
 
 from flask import (
     Response,
@@ -42,6 +42,7 @@ from hotline.stats.views_common import (
     READERS,
     Scope,
     caller_number,
+    calls_told_of,
     checked_scope,
     csv_response,
     is_agent,
@@ -61,6 +62,7 @@ from hotline.voice.recordings import (
 from hotline.voice.voicemails import MessageState
 
 log = logging.getLogger("hotline.stats")
+TOLD_BATCH = 500  # CSV rows whose alerts are looked up at once
 
 
 @bp.get("/calls")
@@ -108,9 +110,9 @@ def calls_download() -> ResponseReturnValue:
     full_numbers = shows_callers()
     rows = (
         row
-        if full_numbers and not is_withheld(row.from_number)
+        if (full_numbers or told) and not is_withheld(row.from_number)
         else replace(row, from_number=caller_number(row.from_number))
-        for row in rows
+        for row, told in _with_told(rows)
     )
     period = filters.period if filters is not None else form.period_in(scope.tz)
     lines = calls_csv(rows, current_language(), scope.tz)
@@ -127,6 +129,7 @@ def call(call_id: int) -> ResponseReturnValue:
         call=timeline,
         tz=timeline.timezone,
         shows_callers=shows_callers(),
+        caller_told=call_id in calls_told_of([call_id]),
         # Only a reviewer's way back is the hotline's call list; others go to their own.
         agent_view=not _reviews(timeline.hotline_id),
     )
@@ -184,6 +187,16 @@ def _unplayable(status: int, message: str) -> ResponseReturnValue:
     return render_template("errors/error.html", code=status, heading=heading, message=message), (
         status
     )
+
+
+def _with_told(rows: Iterable[CallRow]) -> Iterator[tuple[CallRow, bool]]:
+    """Each row, and whether an alert to the user named its caller (looked up a batch at a
+    time as the CSV streams)."""
+    remaining = iter(rows)
+    while batch := list(islice(remaining, TOLD_BATCH)):
+        told = calls_told_of(row.id for row in batch)
+        for row in batch:
+            yield row, row.id in told
 
 
 def _visible_timeline(call_id: int) -> CallTimeline:
@@ -282,5 +295,6 @@ def _list_page(
         total=total,
         filters=filters,
         shows_callers=shows_callers(),
+        told_calls=calls_told_of(row.id for row in page.rows) if page else set(),
         args=_list_args(form),
     ), (400 if _failed(form) else 200)
