@@ -164,3 +164,39 @@ def test_0009_names_feed_issuers_from_the_audit_log_and_keeps_sessions(scratch_e
     with scratch_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM feed_token")).scalar() == 2
         assert conn.execute(text("SELECT count(*) FROM web_session")).scalar() == 1
+
+
+def test_0010_makes_a_message_twilio_never_confirmed_a_missed_call_and_back(scratch_engine):
+    schema.upgrade(scratch_engine, "0009")
+    # (voicemail status, duration, recording URL): None for a call without a voicemail row.
+    calls = {
+        1: ("completed", 12, "https://api.twilio.com/rec/RE1"),  # a kept message
+        2: (None, 12, "https://api.twilio.com/rec/RE2"),  # the recording callback never came
+        3: ("completed", 0, "https://api.twilio.com/rec/RE3"),  # kept, but empty
+    }
+    with scratch_engine.begin() as conn:
+        for call_id, (status, duration, url) in calls.items():
+            conn.execute(
+                text(
+                    "INSERT INTO call (id, call_sid, from_number, to_number, started_at,"
+                    " outcome, route, chain) VALUES (:id, :sid, '+33699887766',"
+                    " '+33184881234', '2026-11-30 08:00:00', 'voicemail', 'slot', '[]')"
+                ),
+                {"id": call_id, "sid": f"CA{call_id}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO voicemail (call_id, recording_url, duration, status, created_at)"
+                    " VALUES (:id, :url, :duration, :status, '2026-11-30 08:01:00')"
+                ),
+                {"id": call_id, "url": url, "duration": duration, "status": status},
+            )
+    outcomes = "SELECT outcome FROM call ORDER BY id"
+
+    schema.upgrade(scratch_engine, "0010")
+    with scratch_engine.connect() as conn:
+        assert list(conn.scalars(text(outcomes))) == ["voicemail", "missed", "missed"]
+    schema.downgrade(scratch_engine, "0009")
+    with scratch_engine.connect() as conn:
+        # The earlier rule: more than 0 s reported, and not said to be lost.
+        assert list(conn.scalars(text(outcomes))) == ["voicemail", "voicemail", "missed"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,8 @@ class Plan:
 
     deliveries: list[tuple[Recipient, tuple[Channel, ...]]]
     context: Context
+    # By (recipient key, channel): the notification each new one must not overtake.
+    follows: dict[tuple[str, Channel], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def dispatch_event(
         log.error("alert %s dropped: %s", event.key, exc)
         return []
     created = [
-        _notification(session, event, kind, recipient, channel, plan.context, env)
+        _notification(session, event, kind, recipient, channel, plan, env)
         for recipient, channels in plan.deliveries
         for channel in channels
         if preferences.person_enabled(session, recipient.person_id, kind, channel)
@@ -93,13 +95,13 @@ def _notification(
     kind: AlertKind,
     recipient: Recipient,
     channel: Channel,
-    context: Context,
+    plan: Plan,
     env: Environment,
 ) -> Notification:
     # Who reads it: their name, and their person (a message about them says "you").
     reader = {"name": recipient.name, "recipient_person_id": recipient.person_id}
     message = messages.render(
-        env, kind, recipient.language, {**reader, **context(recipient.language)}
+        env, kind, recipient.language, {**reader, **plan.context(recipient.language)}
     )
     address = recipient.email if channel == Channel.EMAIL else recipient.mobile
     notification = Notification(
@@ -115,6 +117,7 @@ def _notification(
             channel
         ],
         status=Status.PENDING,
+        follows_id=plan.follows.get((recipient.key, channel)),
     )
     if not address:
         notification.status = Status.SKIPPED
@@ -209,7 +212,13 @@ def plan_late_voicemail(session: Session, event: AlertEvent, settings: Settings)
         "duration": voicemail.duration,
         "call_url": settings.call_page_url(call.id),
     }
-    return Plan(_told(missed), _call_context(base, call, hotline))
+    # Each one goes out after the alert's to the same recipient on the same channel.
+    follows = {
+        (n.recipient, Channel(n.channel)): n.id
+        for n in missed.notifications
+        if n.status != Status.SKIPPED
+    }
+    return Plan(_told(missed), _call_context(base, call, hotline), follows)
 
 
 def _told(event: AlertEvent) -> list[tuple[Recipient, tuple[Channel, ...]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,8 @@ from hotline.alerts.models import AlertEvent, AlertKind, Notification, Status
 from hotline.models import Hotline, Person
 
 LOG_LIMIT = 200
+# Alerts that give the caller's number, for the reader to call back.
+CALLER_ALERTS = (AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL, AlertKind.CALL_RECEIVED)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,30 @@ def label_of(kind: str, payload: dict[str, Any] | None) -> str:
     if kind != AlertKind.MISSED_CALL or has_message is None:
         return kind  # older missed-call alerts did not keep their wording
     return "missed_call_message" if has_message else "missed_call_no_message"
+
+
+def calls_told_of(
+    session: Session, call_ids: Iterable[int], *, user_id: int, person_id: int | None
+) -> set[int]:
+    """The calls among `call_ids` whose caller an alert sent to this user named in full."""
+    ids = list(call_ids)
+    if not ids:
+        return set()
+    recipients = [f"user:{user_id}"]
+    if person_id is not None:
+        recipients.append(f"person:{person_id}")
+    told = (
+        select(AlertEvent.call_id)
+        .join(Notification, Notification.event_id == AlertEvent.id)
+        .where(
+            AlertEvent.call_id.in_(ids),
+            AlertEvent.kind.in_(CALLER_ALERTS),
+            Notification.recipient.in_(recipients),
+            Notification.status == Status.SENT,
+        )
+        .distinct()
+    )
+    return {call_id for call_id in session.scalars(told) if call_id is not None}
 
 
 def testable_people(session: Session) -> list[Person]:

@@ -57,6 +57,8 @@ class AlertEvent(Base):
     __table_args__ = (
         Index("ix_alert_event_queued_at", "queued_at"),
         Index("ix_alert_event_created_at", "created_at"),
+        # The calls pages look up the alerts sent about the calls they show.
+        Index("ix_alert_event_call_id", "call_id"),
     )
 
     id: Mapped[intpk]
@@ -91,6 +93,8 @@ class Notification(Base):
         Index("ix_notification_person_id", "person_id"),
         # The worker's sweep looks for pending and retrying notifications.
         Index("ix_notification_status", "status"),
+        # A notification sent or given up releases those that follow it.
+        Index("ix_notification_follows_id", "follows_id"),
     )
 
     id: Mapped[intpk]
@@ -112,6 +116,11 @@ class Notification(Base):
     created_at: Mapped[created_at]
     last_try_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # The notification this one must not overtake: the alert to the same recipient on
+    # the same channel that this update corrects (hotline.alerts.sending.held_back).
+    follows_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="SET NULL")
+    )
 
     event: Mapped[AlertEvent] = relationship(back_populates="notifications")
 

@@ -10,17 +10,15 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting, Notification, Status
+from hotline.alerts.models import AlertEvent, AlertKind, HotlineAlertSetting
 from hotline.models import Person
 from hotline.voice.models import Call, CallAttempt, Outcome
 from hotline.voice.voicemails import awaiting_recording
 
 ALERTING_OUTCOMES = frozenset({Outcome.MISSED, Outcome.VOICEMAIL})
-# Notifications that may still go out.
-IN_FLIGHT = (Status.PENDING, Status.SENDING, Status.RETRYING)
 
 
 def event_exists(session: Session, key: str) -> bool:
@@ -90,26 +88,15 @@ def ready_to_relay(now: datetime, recording_wait: timedelta) -> ColumnElement[bo
     """Events the relay may hand over (a SQL condition on AlertEvent).
 
     A missed-call alert waits while Twilio has reported a message and not
-    settled it, for `recording_wait` at most; a late-voicemail alert waits until
-    the missed-call alert it follows is sent (or failed), so nobody reads them
-    in the wrong order.
+    settled it, for `recording_wait` at most. A late-voicemail update is handed
+    over at once: each of its notifications waits for the alert's to the same
+    recipient on the same channel (hotline.alerts.sending.held_back), not for
+    the whole alert, whose e-mail may be retried for minutes.
     """
-    missed_call_in_flight = exists(
-        select(Notification.id).where(
-            Notification.event_id == AlertEvent.payload["missed_call_event_id"].as_integer(),
-            Notification.status.in_(IN_FLIGHT),
-        )
-    )
     return or_(
-        AlertEvent.kind.not_in((AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL)),
-        and_(
-            AlertEvent.kind == AlertKind.MISSED_CALL,
-            or_(
-                AlertEvent.created_at <= now - recording_wait,
-                ~awaiting_recording(AlertEvent.call_id),
-            ),
-        ),
-        and_(AlertEvent.kind == AlertKind.LATE_VOICEMAIL, ~missed_call_in_flight),
+        AlertEvent.kind != AlertKind.MISSED_CALL,
+        AlertEvent.created_at <= now - recording_wait,
+        ~awaiting_recording(AlertEvent.call_id),
     )
 
 

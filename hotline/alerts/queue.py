@@ -70,7 +70,8 @@ def init_queue(app: Flask) -> AlertQueue:
     huey = make_huey(app)
     retries = 10**6  # the task decides when to stop (RetryTask); huey just requeues
     send = huey.task(retries=retries, name="alerts.send_notification")(
-        lambda notification_id: tasks.send_notification(app, notification_id)
+        # `send` itself queues what waited for the notification it sent.
+        lambda notification_id: tasks.send_notification(app, notification_id, send)
     )
     deliver = huey.task(retries=3, retry_delay=10, name="alerts.deliver_event")(
         lambda event_id: tasks.deliver_event(app, event_id, send)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased
 
 from hotline.alerts import email, sms
 from hotline.alerts.errors import ChannelNotConfigured, Reason, SendError
@@ -22,6 +22,8 @@ from hotline.alerts.models import AlertEvent, Channel, Notification, ShiftTake, 
 from hotline.models import Hotline
 
 RETRYABLE = (Status.PENDING, Status.RETRYING)
+# Notifications that may still go out.
+IN_FLIGHT = (Status.PENDING, Status.SENDING, Status.RETRYING)
 MAX_ERROR_LENGTH = 500
 
 
@@ -36,6 +38,35 @@ class Outgoing:
     body: str
     sender: str  # the Twilio number SMS and calls come from
     take_id: int | None  # shift take a confirmation call is about
+
+
+def held_back(session: Session, notification_id: int) -> bool:
+    """Whether the notification follows one that may still go out: an update never
+    overtakes the alert it corrects, to the same recipient on the same channel."""
+    followed = aliased(Notification)
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Notification.id == notification_id,
+                    followed.id == Notification.follows_id,
+                    followed.status.in_(IN_FLIGHT),
+                )
+            )
+        )
+    )
+
+
+def followers(session: Session, notification_id: int) -> list[int]:
+    """The notifications held back by this one, to queue once it is sent or given up."""
+    return list(
+        session.scalars(
+            select(Notification.id).where(
+                Notification.follows_id == notification_id,
+                Notification.status == Status.PENDING,
+            )
+        )
+    )
 
 
 def claim(

@@ -127,10 +127,15 @@ def take_call_url(app: Flask, take_id: int) -> str:
     return f"{base.rstrip('/')}/alerts/take-call?take={take_id}"
 
 
-def send_notification(app: Flask, notification_id: int) -> None:
-    """Send one notification; raise RetryTask (with the backoff delay) while tries remain."""
+def send_notification(app: Flask, notification_id: int, enqueue_send: Enqueue) -> None:
+    """Send one notification; raise RetryTask (with the backoff delay) while tries remain.
+
+    Once it is sent or given up, the notifications held back behind it are queued.
+    """
     db, policy = database(app), retry_policy(app)
     with db.session_scope() as session:
+        if sending.held_back(session, notification_id):
+            return  # queued again when the one it follows is done (or by the sweep)
         outgoing = sending.claim(session, notification_id, utcnow(), app.config["ALERT_SMS_FROM"])
     if outgoing is None:
         return  # sent, failed or being sent elsewhere: never twice
@@ -143,12 +148,14 @@ def send_notification(app: Flask, notification_id: int) -> None:
         with db.session_scope() as session:
             sending.record_not_configured(session, notification_id, exc)
         log.warning("notification %s not sent by %s: %s", notification_id, outgoing.channel, exc)
+        release_followers(app, notification_id, enqueue_send)
         return
     except SendError as exc:
         with db.session_scope() as session:
             delay = sending.record_failure(session, notification_id, exc, policy)
         if delay is None:
             log.error("notification %s failed for good: %s", notification_id, exc)
+            release_followers(app, notification_id, enqueue_send)
             return
         log.warning("notification %s failed, retry in %ss: %s", notification_id, delay, exc)
         raise RetryTask(str(exc), delay=delay) from exc
@@ -157,6 +164,15 @@ def send_notification(app: Flask, notification_id: int) -> None:
     log.info(
         "notification %s sent by %s to %s", notification_id, outgoing.channel, outgoing.address
     )
+    release_followers(app, notification_id, enqueue_send)
+
+
+def release_followers(app: Flask, notification_id: int, enqueue_send: Enqueue) -> None:
+    """Queue the notifications that waited for this one (an update after its alert)."""
+    with database(app).session_scope() as session:
+        waiting = sending.followers(session, notification_id)
+    for follower_id in waiting:
+        enqueue_send(follower_id)
 
 
 def watch(app: Flask, enqueue_send: Enqueue) -> None:

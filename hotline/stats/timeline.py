@@ -13,6 +13,8 @@ from hotline.models import Hotline
 from hotline.stats.errors import StatsInputError
 from hotline.stats.scope import person_names
 from hotline.voice.models import Call, CallAttempt
+from hotline.voice.recordings import is_simulated
+from hotline.voice.voicemails import MessageState, message_state
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,17 @@ class Event:
 @dataclass(frozen=True)
 class Voicemail:
     recording_url: str | None
+    recording_sid: str | None
     duration: int | None
     status: str | None
     recorded_at: datetime
+    # Whether Twilio confirmed a message: only then is the call a voicemail.
+    state: MessageState
+
+    @property
+    def simulated(self) -> bool:
+        """Left in the call simulator: no audio exists."""
+        return self.recording_url is not None and is_simulated(self.recording_url)
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,14 @@ def call_timeline(session: Session, call_id: int, default_timezone: str) -> Call
     voicemail = None
     if call.voicemail is not None:
         vm = call.voicemail
-        voicemail = Voicemail(vm.recording_url, vm.duration, vm.status, vm.created_at)
+        voicemail = Voicemail(
+            vm.recording_url,
+            vm.recording_sid,
+            vm.duration,
+            vm.status,
+            vm.created_at,
+            message_state(vm),
+        )
     duration = call.duration
     if duration is None and call.ended_at is not None:
         duration = int((call.ended_at - call.started_at).total_seconds())

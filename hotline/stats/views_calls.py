@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from itertools import chain
+from itertools import chain, islice
 
-from flask import Response, abort, current_app, render_template, request, stream_with_context
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,6 +42,7 @@ from hotline.stats.views_common import (
     READERS,
     Scope,
     caller_number,
+    calls_told_of,
     checked_scope,
     csv_response,
     is_agent,
@@ -42,9 +51,18 @@ from hotline.stats.views_common import (
     shows_callers,
 )
 from hotline.voice.models import LegResult
-from hotline.voice.recordings import RangeNotSatisfiable, RecordingUnavailable, open_recording
+from hotline.voice.recordings import (
+    RangeNotSatisfiable,
+    RecordingEncrypted,
+    RecordingUnavailable,
+    SimulatedRecording,
+    TwilioUnreachable,
+    open_recording,
+)
+from hotline.voice.voicemails import MessageState
 
 log = logging.getLogger("hotline.stats")
+TOLD_BATCH = 500  # CSV rows whose alerts are looked up at once
 
 
 @bp.get("/calls")
@@ -92,9 +110,9 @@ def calls_download() -> ResponseReturnValue:
     full_numbers = shows_callers()
     rows = (
         row
-        if full_numbers and not is_withheld(row.from_number)
+        if (full_numbers or told) and not is_withheld(row.from_number)
         else replace(row, from_number=caller_number(row.from_number))
-        for row in rows
+        for row, told in _with_told(rows)
     )
     period = filters.period if filters is not None else form.period_in(scope.tz)
     lines = calls_csv(rows, current_language(), scope.tz)
@@ -111,6 +129,7 @@ def call(call_id: int) -> ResponseReturnValue:
         call=timeline,
         tz=timeline.timezone,
         shows_callers=shows_callers(),
+        caller_told=call_id in calls_told_of([call_id]),
         # Only a reviewer's way back is the hotline's call list; others go to their own.
         agent_view=not _reviews(timeline.hotline_id),
     )
@@ -121,7 +140,7 @@ def call(call_id: int) -> ResponseReturnValue:
 def call_recording(call_id: int) -> ResponseReturnValue:
     """The call's voicemail as audio, fetched from Twilio for whoever may see the call."""
     voicemail = _visible_timeline(call_id).voicemail
-    if voicemail is None or not voicemail.recording_url:
+    if voicemail is None or not voicemail.recording_url or voicemail.state == MessageState.NONE:
         abort(404)
     try:
         stream = open_recording(
@@ -129,15 +148,55 @@ def call_recording(call_id: int) -> ResponseReturnValue:
         )
     except RangeNotSatisfiable:
         abort(416)
+    except SimulatedRecording:
+        return _unplayable(404, _("This message was left in the call simulator: it has no audio."))
     except RecordingUnavailable as error:
         log.error("voicemail of call %s not served: %s", call_id, error)
-        message = _("The message could not be fetched from Twilio. Please try again later.")
-        return render_template("errors/error.html", code=502, message=message), 502
+        return _unplayable(502, _unavailable_message(error, voicemail.recording_sid))
     response = Response(stream, status=stream.status, mimetype=stream.content_type)
     response.content_length = stream.content_length
     response.headers.update(stream.range_headers)  # a player seeks with them
     response.headers["Content-Disposition"] = f'inline; filename="voicemail-{call_id}.mp3"'
     return response
+
+
+def _unavailable_message(error: RecordingUnavailable, recording_sid: str | None) -> str:
+    """Why Twilio did not give the message, and where it is, for whoever wanted to listen."""
+    if isinstance(error, RecordingEncrypted):
+        return _(
+            "This message is encrypted with your Twilio account's public key (voice recording"
+            " encryption): it cannot be played here. Download recording %(sid)s from Twilio and"
+            " decrypt it with your organisation's private key to listen to it.",
+            sid=recording_sid or "?",
+        )
+    if isinstance(error, TwilioUnreachable):
+        return _(
+            "Twilio could not be reached. The message is kept at Twilio: please try again in a"
+            " few minutes."
+        )
+    return _("The message could not be fetched from Twilio. Please try again later.")
+
+
+def _unplayable(status: int, message: str) -> ResponseReturnValue:
+    """Say why the message cannot be played: a page, or JSON for the call page's player."""
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    ):
+        return jsonify(message=message), status
+    heading = _("The message cannot be played")
+    return render_template("errors/error.html", code=status, heading=heading, message=message), (
+        status
+    )
+
+
+def _with_told(rows: Iterable[CallRow]) -> Iterator[tuple[CallRow, bool]]:
+    """Each row, and whether an alert to the user named its caller (looked up a batch at a
+    time as the CSV streams)."""
+    remaining = iter(rows)
+    while batch := list(islice(remaining, TOLD_BATCH)):
+        told = calls_told_of(row.id for row in batch)
+        for row in batch:
+            yield row, row.id in told
 
 
 def _visible_timeline(call_id: int) -> CallTimeline:
@@ -236,5 +295,6 @@ def _list_page(
         total=total,
         filters=filters,
         shows_callers=shows_callers(),
+        told_calls=calls_told_of(row.id for row in page.rows) if page else set(),
         args=_list_args(form),
     ), (400 if _failed(form) else 200)

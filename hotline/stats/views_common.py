@@ -23,8 +23,10 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice, ValidationError
 
+from hotline.alerts import history as alert_history
 from hotline.auth import ADMIN, AGENT, MANAGER, SUPERVISOR, scoped_hotline_ids
 from hotline.auth.forms import show_error
+from hotline.db import get_session
 from hotline.models import Hotline
 from hotline.phone import DEFAULT_REGION, format_for, is_withheld
 from hotline.planning.hotline_settings import list_hotlines
@@ -41,8 +43,12 @@ HOME_NUMBER = phonenumbers.format_number(
 )
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
-# Roles that see callers' full numbers (to call a lost caller back, to answer a
-# complaint). Others see them masked; config key STATS_UNMASKED_ROLES overrides.
+# Roles that see every caller's full number (to call a lost caller back, to answer
+# a complaint); config key STATS_UNMASKED_ROLES overrides. Anyone else sees a
+# caller's number in full only on the calls an alert sent to them named the caller
+# of (missed call, its voicemail update, incoming call: hotline.alerts.history.
+# CALLER_ALERTS), since that alert gave them the number to call back; every other
+# caller stays masked for them.
 UNMASKED_ROLES = (ADMIN, SUPERVISOR)
 ALL_HOTLINES = ""
 
@@ -87,14 +93,25 @@ def shows_callers() -> bool:
     return current_user.role in roles
 
 
+def calls_told_of(call_ids: Iterable[int]) -> set[int]:
+    """The calls among `call_ids` whose caller an alert sent to the signed-in user named
+    (none to look for when their role sees every number)."""
+    if shows_callers():
+        return set()
+    return alert_history.calls_told_of(
+        get_session(), call_ids, user_id=current_user.id, person_id=current_user.person_id
+    )
+
+
 @bp.app_template_global()
-def caller_number(number: str) -> str:
+def caller_number(number: str, told: bool = False) -> str:
     """A caller's number as the signed-in user may see it: written the way people dial it
     from the app's country ("07 99 88 77 66", "+44 7911 123456"), masked for roles that
-    may not call back, or said to be withheld (never Twilio's "anonymous")."""
+    may not call back unless an alert to the user named this caller (`told`), or said
+    to be withheld (never Twilio's "anonymous")."""
     if is_withheld(number):
         return _("withheld number")
-    if not shows_callers():
+    if not (told or shows_callers()):
         return masked_caller(number)
     try:
         return format_for(number, HOME_NUMBER)

@@ -25,7 +25,6 @@ from hotline.planning.oncall import Chain, Route, resolve_chain
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 from hotline.voice.voicemails import is_message
 
-LOST_RECORDING = frozenset({"failed", "absent"})  # RecordingStatus of no message
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 FALLBACK_NAME = "fallback"
 
@@ -438,7 +437,11 @@ def record_voicemail(
     duration: int | None,
     status: str | None,
 ) -> Voicemail | None:
-    """Store what Twilio tells of the message (Record action or recording callback)."""
+    """Store what Twilio tells of the message (Record action or recording callback).
+
+    The call is a voicemail once Twilio confirms a message it kept, a missed call
+    until then: the outcome the missed-call alert tells, in any order of callbacks.
+    """
     voicemail = session.scalar(select(Voicemail).where(Voicemail.call_id == call.id))
     if voicemail is None and not (recording_sid or recording_url):
         return None  # nothing was recorded: no message to keep
@@ -451,15 +454,15 @@ def record_voicemail(
         voicemail.duration = duration
     if status and voicemail.status != "completed":
         voicemail.status = status
-    if (voicemail.duration or 0) > 0 and voicemail.status in (None, "completed"):
-        _settle(call, Outcome.VOICEMAIL)
-    if voicemail.status in LOST_RECORDING and call.outcome == Outcome.VOICEMAIL:
-        # The one step down: a message Twilio could not keep is no message, whichever
-        # of the Record action and the recording callback came first.
-        call.outcome = Outcome.MISSED
-    if is_message(voicemail):
-        # A missed-call alert already sent without the message is told of it.
-        alert_outbox.message_confirmed(session, call)
+    if not is_message(voicemail):
+        # The caller is through with the voicemail, and what they said is no
+        # message until Twilio confirms it kept it: a missed call, as the alert
+        # says when the confirmation never comes (the recording callback lost).
+        _settle(call, Outcome.MISSED)
+        return voicemail
+    _settle(call, Outcome.VOICEMAIL)  # up from missed, whenever the confirmation comes
+    # A missed-call alert already sent without the message is told of it.
+    alert_outbox.message_confirmed(session, call)
     return voicemail
 
 

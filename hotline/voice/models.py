@@ -15,8 +15,11 @@ from hotline.db import Base, created_at, intpk
 class Outcome(StrEnum):
     RINGING = "ringing"  # still being routed
     ANSWERED = "answered"  # a responder accepted (pressed 1, or bridged without screening)
-    VOICEMAIL = "voicemail"  # chain exhausted, the caller left a message
-    MISSED = "missed"  # chain exhausted, no message left
+    # Chain exhausted, the caller left a message Twilio confirmed it kept.
+    VOICEMAIL = "voicemail"
+    # Chain exhausted, no message: none left, or none Twilio confirmed (lost,
+    # empty, or its recording callback never came).
+    MISSED = "missed"
     ABANDONED = "abandoned"  # the caller hung up while a responder was being rung
     FAILED = "failed"  # handled by the emergency fallback after an internal error
 

@@ -7,12 +7,23 @@ counts once that callback said `completed` for a recording that is not empty.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from hotline.voice.models import Voicemail
 
 # RecordingStatus values after which Twilio says nothing more of a recording.
 SETTLED_RECORDING = frozenset({"completed", "failed", "absent"})
+LOST_RECORDING = frozenset({"failed", "absent"})  # Twilio kept no recording
+
+
+class MessageState(StrEnum):
+    """What a reported recording amounts to, as the call's page tells it."""
+
+    KEPT = "kept"  # a message: the call is a voicemail
+    UNCONFIRMED = "unconfirmed"  # reported, not (yet) confirmed: the call is missed
+    NONE = "none"  # Twilio could not keep it, or it is empty: no message
 
 
 def is_message(voicemail: Voicemail | None) -> bool:
@@ -23,6 +34,14 @@ def is_message(voicemail: Voicemail | None) -> bool:
         and (voicemail.duration or 0) > 0
         and bool(voicemail.recording_url)
     )
+
+
+def message_state(voicemail: Voicemail) -> MessageState:
+    if is_message(voicemail):
+        return MessageState.KEPT
+    if voicemail.status in LOST_RECORDING or voicemail.duration == 0:
+        return MessageState.NONE
+    return MessageState.UNCONFIRMED
 
 
 def awaiting_recording(call_id: ColumnElement[int | None]) -> ColumnElement[bool]:

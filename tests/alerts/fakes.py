@@ -41,6 +41,9 @@ class FakeTwilioRest:
     media_credentials: tuple[str, str] = ("", "")
     media_type: str = "audio/mpeg"
     media_ranges: list[str] = field(default_factory=list)  # the Range of each GET, "" if none
+    # A Twilio error code every media GET is refused with (HTTP 400), as 16109 for an
+    # account whose recordings are encrypted.
+    media_refusal: int | None = None
 
     @property
     def url(self) -> str:
@@ -66,6 +69,9 @@ class FakeTwilioRest:
             return 401, b'{"code": 20003, "message": "Authenticate"}', "application/json", challenge
         if self.always_fail:
             return self.always_fail, b'{"code": 20500}', "application/json", {}
+        if self.media_refusal:
+            refusal = {"code": self.media_refusal, "message": "Refused", "status": 400}
+            return 400, json.dumps(refusal).encode(), "application/json", {}
         if path not in self.media:
             return 404, b'{"code": 20404}', "application/json", {}
         audio = self.media[path]

@@ -8,6 +8,7 @@ its relay does every second.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -15,10 +16,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from hotline.alerts.models import AlertEvent, AlertKind
+from hotline.alerts.models import AlertEvent, AlertKind, Channel, Status
 from hotline.db import utcnow
+from hotline.stats.kpis import summary
+from hotline.stats.periods import Period
 from hotline.voice.models import Call, Outcome
-from tests.alerts.conftest import QueueDriver
+from tests.alerts.conftest import QueueDriver, notifications
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CallDriver
 
@@ -155,6 +158,45 @@ def test_a_lost_recording_callback_still_gets_a_missed_call_alert_after_the_wait
     assert bodies[people[2].mobile][0].startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
 
 
+def what_the_pages_say(db_session, client, driver: CallDriver) -> tuple[str, str, int, int, bool]:
+    """The call's outcome on its page and in the list, the period's messages and misses, and
+    whether the page warns that Twilio has not confirmed the message."""
+    db_session.expire_all()
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+    page = client.get(f"/stats/calls/{call.id}").get_data(as_text=True)
+    [on_page] = re.findall(r'class="outcome" data-outcome="(\w+)"', page)
+    listed = client.get(f"/stats/calls?hotline={call.hotline_id}").get_data(as_text=True)
+    [in_list] = re.findall(rf'data-call="{call.id}" class="outcome-(\w+)"', listed)
+    figures = summary(db_session, Period.last_days(7, "Europe/Paris"), call.hotline_id)
+    unconfirmed = "Twilio has not confirmed that it kept this message" in page
+    return on_page, in_list, figures.voicemail, figures.missed, unconfirmed
+
+
+def test_the_call_a_lost_recording_callback_left_is_missed_as_its_alert_said_until_confirmed(
+    twilio, team, worker, fake_twilio, db_session, client, login_as
+):
+    hotline, people, _maud = team
+    driver = CallDriver(twilio, hotline)
+    login_as("supervisor", hotlines=(hotline,), language="en")
+
+    start = utcnow()
+    wait_for_a_recording_callback_that_never_comes(driver, worker, fake_twilio)
+
+    assert sms_by_number(fake_twilio)[people[0].mobile][0].startswith(
+        "[Astreinte IT] Appel manqué du"
+    )
+    assert what_the_pages_say(db_session, client, driver) == ("missed", "missed", 0, 1, True)
+
+    with time_machine.travel(start + WAIT + timedelta(minutes=5)):
+        play(driver, worker, "kept")  # Twilio's confirmation comes after all
+        driver.replay()
+        worker.run()
+
+    [_missed, update] = sms_by_number(fake_twilio)[people[0].mobile]
+    assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué")
+    assert what_the_pages_say(db_session, client, driver) == ("voicemail", "voicemail", 1, 0, False)
+
+
 @pytest.fixture
 def alert_overrides(request):
     if "unusable_wait_setting" in request.node.name:
@@ -261,6 +303,59 @@ def test_the_update_waits_for_a_missed_call_alert_whose_send_is_retried(
         assert retried == tried
         assert tried.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
         assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
+
+
+def test_the_update_is_not_held_behind_another_channels_failing_alert(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, people, maud = team
+    smtp_server.stop()  # the mail server is down: every e-mail alert is retried
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+
+    play(driver, worker, "ended record kept")  # the message is confirmed after the alert
+
+    # Each SMS alert went out, so its update follows at once, retries of e-mail or not.
+    for person in [*people, maud]:
+        [missed, update] = sms_by_number(fake_twilio)[person.mobile]
+        assert missed.startswith(("[Astreinte IT] Appel manqué", "[Astreinte IT] Missed call"))
+        assert update.startswith(("[Astreinte IT] Rectificatif", "[Astreinte IT] Update"))
+    assert smtp_server.messages == []
+
+    smtp_server.start()  # back up: the retried alert goes out, then its update
+    worker.run(fast_forward=True)
+
+    mails = mails_by_address(smtp_server)
+    assert [subject for subject, _body in mails["chloe@example.org"]] == [
+        "Missed call on Astreinte IT",
+        "Update: voicemail on Astreinte IT",
+    ]
+    assert [subject for subject, _body in mails["maud@example.org"]] == [
+        "Appel manqué sur Astreinte IT",
+        "Rectificatif : message vocal sur Astreinte IT",
+    ]
+    assert len(fake_twilio.messages) == 4 + 4
+
+
+def test_an_update_whose_alert_failed_for_good_is_still_tried(
+    twilio, team, worker, fake_twilio, smtp_server, db_session
+):
+    hotline, *_ = team
+    smtp_server.stop()  # for good: every e-mail is tried three times, then given up
+    driver = CallDriver(twilio, hotline)
+    reach_voicemail(driver)
+    play(driver, worker, "ended record kept")
+
+    worker.run(fast_forward=True)
+
+    mails = [n for n in notifications(db_session) if n.channel == Channel.EMAIL]
+    kinds = {n.id: n.event.kind for n in mails}
+    # Each update's e-mail was tried once its alert's e-mail was given up, not left waiting.
+    assert (
+        sorted((kinds[n.id], n.status, n.attempts) for n in mails)
+        == [(AlertKind.LATE_VOICEMAIL, Status.FAILED, 3)] * 4
+        + [(AlertKind.MISSED_CALL, Status.FAILED, 3)] * 4
+    )
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,30 @@ def test_charts_page_blocks_nothing_plotly_does(browser, live_server, sign_in):
         context.close()
 
 
+def test_a_message_that_cannot_be_played_is_explained_in_place_of_the_player(
+    browser, live_server, sign_in
+):
+    """The live server has no Twilio account: the route says why, the page shows it."""
+    week = seed(live_server)
+    supervisor = live_server.add_user("supervisor", hotline_ids=(week.hotline.id,))
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    try:
+        sign_in(page, supervisor)
+        page.goto(f"/stats/calls/{week.calls['voicemail'].id}")
+
+        page.locator("audio.voicemail-player").evaluate("player => player.play().catch(() => {})")
+
+        expect(page.get_by_role("status")).to_have_text(
+            "Le message n’a pas pu être récupéré auprès de Twilio. Veuillez réessayer plus tard."
+        )
+        expect(page.locator("audio.voicemail-player")).to_have_count(0)
+        assert page.evaluate("window.cspViolations") == []
+    finally:
+        context.close()
+
+
 def test_agent_sees_only_the_calls_that_rang_them(page, live_server, sign_in):
     week = seed(live_server)
     agent = live_server.add_user("agent", person_id=week.bruno.id)

@@ -156,6 +156,23 @@ def test_a_message_whose_recording_is_not_in_yet_has_no_recording(
     assert fake_twilio.requests == []
 
 
+@pytest.mark.parametrize(("status", "seconds"), [("failed", 25), ("absent", 0), ("completed", 0)])
+def test_a_recording_twilio_did_not_keep_has_nothing_to_play(
+    client, login_as, week, voicemail_call, db_session, fake_twilio, status, seconds
+):
+    voicemail_call.voicemail.status = status
+    voicemail_call.voicemail.duration = seconds
+    db_session.flush()
+    login_as("admin", language="en")
+
+    page = client.get(f"/stats/calls/{voicemail_call.id}").get_data(as_text=True)
+
+    assert "Twilio did not keep a message for this call" in page
+    assert "<audio" not in page
+    assert recording_of(client, voicemail_call).status_code == 404
+    assert fake_twilio.requests == []
+
+
 def test_twilio_refusing_the_credentials_is_a_502_page_in_the_users_language(
     client, login_as, week, voicemail_call, fake_twilio, caplog
 ):
@@ -173,14 +190,67 @@ def test_twilio_refusing_the_credentials_is_a_502_page_in_the_users_language(
     assert AUTH_TOKEN not in caplog.text
 
 
-def test_twilio_unreachable_is_a_502_page(client, login_as, week, voicemail_call, fake_twilio):
-    fake_twilio.stop()  # nothing listens on its port any more
+@pytest.mark.parametrize("trouble", ["nothing listens", "503"])
+def test_twilio_unreachable_is_a_502_page_saying_the_message_is_kept_there(
+    client, login_as, week, voicemail_call, fake_twilio, trouble
+):
+    if trouble == "503":
+        fake_twilio.always_fail = 503
+    else:
+        fake_twilio.stop()  # nothing listens on its port any more
     login_as("admin", language="en")
 
     response = recording_of(client, voicemail_call)
+    asked_by_the_player = client.get(
+        f"/stats/calls/{voicemail_call.id}/recording",
+        headers={"Accept": "application/json", "Range": "bytes=0-0"},
+    )
 
     assert response.status_code == 502
-    assert "The message could not be fetched from Twilio" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "<h1>The message cannot be played</h1>" in page
+    said = "Twilio could not be reached. The message is kept at Twilio: please try again in a few"
+    assert said in page
+    assert asked_by_the_player.status_code == 502
+    assert asked_by_the_player.json["message"].startswith(said)
+
+
+def test_an_encrypted_recording_says_so_and_how_to_listen_to_it(
+    client, login_as, week, voicemail_call, db_session, fake_twilio, caplog
+):
+    voicemail_call.voicemail.recording_sid = "RE" + "4" * 32
+    db_session.flush()
+    fake_twilio.media_refusal = 16109  # Twilio's "no MP3 of an encrypted recording"
+    login_as("supervisor", hotlines=(week.hotline,), language="fr")
+
+    with caplog.at_level(logging.ERROR, logger="hotline.stats"):
+        response = recording_of(client, voicemail_call)
+
+    assert response.status_code == 502
+    page = response.get_data(as_text=True)
+    assert "<h1>Le message ne peut pas être écouté</h1>" in page
+    assert "Ce message est chiffré avec la clé publique de votre compte Twilio" in page
+    assert f"Téléchargez l’enregistrement RE{'4' * 32} depuis Twilio" in page
+    assert "the recording is encrypted" in caplog.text
+
+
+def test_a_simulated_message_says_it_has_no_audio_and_nobody_is_asked(
+    client, login_as, week, voicemail_call, db_session, fake_twilio
+):
+    # As `hotline simulate` leaves it against the demo, which has no Twilio account.
+    simulated = f"https://api.twilio.com/2010-04-01/Accounts/AC{'0' * 32}/Recordings/RE{'5' * 32}"
+    voicemail_call.voicemail.recording_url = simulated
+    db_session.flush()
+    login_as("admin", language="en")
+
+    page = client.get(f"/stats/calls/{voicemail_call.id}").get_data(as_text=True)
+    response = recording_of(client, voicemail_call)
+
+    assert "This message was left in the call simulator: it has no audio." in page
+    assert "<audio" not in page
+    assert response.status_code == 404
+    assert "This message was left in the call simulator" in response.get_data(as_text=True)
+    assert fake_twilio.requests == []
 
 
 def test_twilio_answering_something_else_than_audio_is_a_502(

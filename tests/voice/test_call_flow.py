@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import permutations
+
 import pytest
 
 from hotline.voice.models import LegResult, Outcome
@@ -120,6 +122,40 @@ def test_a_recording_twilio_failed_to_keep_is_no_voicemail(driver, db_session, o
     driver.status("completed", 70)
 
     assert load_call(db_session, driver.call_sid).outcome == Outcome.MISSED
+
+
+MESSAGE_CALLBACKS = {
+    "record": lambda driver: driver.voicemail_done(10),  # the Record action: 10 s reported
+    "kept": lambda driver: driver.recording(10),  # the recording callback: Twilio kept it
+    "ended": lambda driver: driver.status("completed", 70),  # the caller's status callback
+}
+
+
+@pytest.mark.parametrize(
+    ("callbacks", "outcome"),
+    [
+        pytest.param(order, outcome, id=" ".join(order))
+        for callbacks, outcome in (
+            (["record", "ended"], Outcome.MISSED),
+            (["record", "kept", "ended"], Outcome.VOICEMAIL),
+        )
+        for order in permutations(callbacks)
+    ],
+)
+def test_a_message_counts_once_twilio_confirms_it_in_any_order_of_callbacks(
+    driver, db_session, callbacks, outcome
+):
+    driver.incoming()
+    for pos in range(3):
+        driver.dial_result(pos, "no-answer", bridged=False)
+
+    for name in callbacks:
+        MESSAGE_CALLBACKS[name](driver)
+    driver.replay()
+
+    # Without the recording callback nobody knows there is a message to hear:
+    # missed, as the alert says; the confirmation, whenever it comes, makes it one.
+    assert load_call(db_session, driver.call_sid).outcome == outcome
 
 
 def test_an_empty_recording_is_not_thanked_as_a_message(driver):
