@@ -28,7 +28,7 @@ from hotline.stats.calls import (
 )
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import calls_csv
-from hotline.stats.forms import CallFilterForm
+from hotline.stats.forms import CallExportForm, CallFilterForm
 from hotline.stats.timeline import CallTimeline, call_timeline
 from hotline.stats.views_common import (
     READERS,
@@ -52,7 +52,7 @@ log = logging.getLogger("hotline.stats")
 def calls() -> ResponseReturnValue:
     """Calls of a period, newest first, a page at a time; filters by outcome, agent, caller."""
     session = get_session()
-    form, scope, filters = _read_filters(session)
+    form, scope, filters = _read_filters(session, CallFilterForm)
     page: CallPage | None = None
     total = 0
     if filters is not None:
@@ -75,7 +75,7 @@ def calls() -> ResponseReturnValue:
 def calls_download() -> ResponseReturnValue:
     """Every call the list's filters keep, as CSV in the user's locale."""
     session = get_session()
-    form, scope, filters = _read_filters(session)
+    form, scope, filters = _read_filters(session, CallExportForm)
     rows: Iterable[CallRow] = ()
     if filters is not None:
         found = iter_calls(session, filters)
@@ -177,9 +177,11 @@ def _was_rung(timeline: CallTimeline) -> bool:
     )
 
 
-def _read_filters(session: Session) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:
+def _read_filters(
+    session: Session, form_class: type[CallFilterForm]
+) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:
     """The list's form, its scope and, when all is well, the filters to query with."""
-    form = CallFilterForm(request.args)
+    form = form_class(request.args)
     offer_people(form.agent, session, _("Anyone"))
     scope, valid = checked_scope(session, form)
     if valid and form.caller.data and not shows_callers():
