@@ -59,12 +59,10 @@ def calls() -> ResponseReturnValue:
         try:
             page = list_calls(session, filters, form.page_size_value(), form.cursor.data or None)
             total = count_calls(session, filters)
-        except StatsInputError:
-            if form.cursor.data:  # the only check the form leaves to the service
-                error = StatsInputError(
-                    _("This page's link is damaged: start from the first page.")
-                )
-            show_stats_error(form, error)
+        except StatsInputError as error:
+            # The cursor is the only input the form leaves to the service to check.
+            damaged = _("This page's link is damaged: start from the first page.")
+            show_stats_error(form, StatsInputError(damaged) if form.cursor.data else error)
     elif scope is not None and scope.unlinked_agent and not _failed(form):
         page = CallPage([], None)
     return _list_page(form, scope, page, total, filters)
