@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from hotline.i18n import Form
+from hotline.i18n import N_, Form
 from hotline.phone import DEFAULT_REGION
 from hotline.stats.calls import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from hotline.stats.kpis import DEFAULT_TARGET_SECONDS, MAX_TARGET_SECONDS
@@ -50,14 +50,16 @@ PERIOD_CHOICES = [
 # The fields each period reads. The others may still come with the request (stats.js
 # only hides them, and the browser sends what was typed there): they are ignored.
 PERIOD_INPUTS = {"month": ("month",), "custom": ("start", "end")}
-OUTCOME_LABELS = {
-    Outcome.ANSWERED: _l("Answered"),
-    Outcome.VOICEMAIL: _l("Voicemail"),
-    Outcome.MISSED: _l("Missed"),
-    Outcome.ABANDONED: _l("Abandoned"),
-    Outcome.FAILED: _l("Emergency fallback"),
-    Outcome.RINGING: _l("In progress"),
+# The outcomes as the call pages and the call list's CSV name them.
+OUTCOME_NAMES = {
+    Outcome.ANSWERED: N_("Answered"),
+    Outcome.VOICEMAIL: N_("Voicemail"),
+    Outcome.MISSED: N_("Missed"),
+    Outcome.ABANDONED: N_("Abandoned"),
+    Outcome.FAILED: N_("Emergency fallback"),
+    Outcome.RINGING: N_("In progress"),
 }
+OUTCOME_LABELS = {outcome: _l(name) for outcome, name in OUTCOME_NAMES.items()}
 
 
 class GetForm(Form):
