@@ -79,5 +79,7 @@ def _wrap_wsgi(app: Flask) -> None:
 def log_start_up_problems(app: Flask) -> None:
     """Log what the settings lack, when a server starts (not on every CLI command)."""
     from hotline.alerts import config_check
+    from hotline.stats import charting
 
     config_check.log_problems(config_check.problems(app.config), "start-up")
+    charting.log_charts_problem()  # reads the charting library now, not on a first request

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline, Person
+from hotline.stats import charting
+from hotline.stats.charting import plotly_bundle
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -189,26 +194,72 @@ def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
         context.close()
 
 
-def test_charts_page_blocks_nothing_plotly_does(browser, live_server, sign_in):
-    """Every script the dashboard runs comes from the app, and Plotly needs no eval."""
+def draw_week_and_watch(browser, live_server, sign_in) -> tuple[list[str], list[str]]:
+    """Draw a week's charts as an English admin: (CSP violations, console messages)."""
     week = seed(live_server)
     admin = live_server.add_user("admin")
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
     try:
         sign_in(page, admin)
         page.goto(
             f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08"
         )
         expect(page.locator("#chart-misses g.hm image")).to_have_count(1)
+        assert page.locator("#chart-trend g.trace.bars g.point path").count() >= 5
         separators = page.locator("#chart-trend").evaluate("chart => chart._fullLayout.separators")
         assert separators == ".,"
-
-        # The page's policy allows Plotly's own inline styles, by hash, and nothing else.
-        assert page.evaluate("window.cspViolations") == []
+        # Its stylesheet applied: the SVG layers stack on each other.
+        position = page.locator("#chart-trend .main-svg").first.evaluate(
+            "svg => getComputedStyle(svg).position"
+        )
+        assert position == "absolute"
+        return page.evaluate("window.cspViolations"), console
     finally:
         context.close()
+
+
+def test_charts_page_blocks_nothing_plotly_does(browser, live_server, sign_in):
+    """Every script the dashboard runs comes from the app, and Plotly needs no eval."""
+    violations, console = draw_week_and_watch(browser, live_server, sign_in)
+
+    # The page's policy allows Plotly's own inline styles, by hash, and nothing else:
+    # the browser reports no violation, and neither it nor Plotly complains in the console.
+    assert violations == []
+    assert [m for m in console if "Content Security Policy" in m or "CSP" in m] == []
+    assert [m for m in console if m.startswith(("error", "pageerror"))] == []
+
+
+@pytest.fixture
+def upgraded_plotly(tmp_path, monkeypatch) -> Iterator[None]:
+    """plotly.js as another release might write it: MapLibre's stylesheet, which it adds to
+    the page as it loads, in a double-quoted string with escaped quotes."""
+    source = plotly_bundle().plain.decode()
+    found = re.search(r"textContent='([^'\\]*)'", source)
+    assert found, "the installed plotly.js adds MapLibre's stylesheet some other way"
+    upgraded = f"{source[: found.start()]}textContent={json.dumps(found[1])}{source[found.end() :]}"
+    package = tmp_path / "plotly"
+    (package / "package_data").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "package_data" / "plotly.min.js").write_text(upgraded)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    charting._load.cache_clear()
+    assert plotly_bundle().plain == upgraded.encode()
+    yield
+    charting._load.cache_clear()
+
+
+def test_charts_of_another_plotly_release_break_no_policy(
+    browser, live_server, sign_in, upgraded_plotly
+):
+    violations, console = draw_week_and_watch(browser, live_server, sign_in)
+
+    assert violations == []
+    assert [m for m in console if "Content Security Policy" in m or "CSP" in m] == []
 
 
 def test_agent_sees_only_the_calls_that_rang_them(page, live_server, sign_in):

@@ -86,6 +86,9 @@
       y: data.weekdays,
       colorscale: HEATMAP_COLOURS[map.id],
       zmin: 0,
+      // Cells a pixel apart: also drawn without the inline style a gapless map needs.
+      xgap: 1,
+      ygap: 1,
       // Whole calls on the scale: steps of at least one.
       colorbar: { dtick: Math.max(1, Math.ceil(most / 5)), thickness: 14 },
       hovertemplate: "%{y} %{x} : %{z}<extra></extra>"
