@@ -81,7 +81,9 @@ def log_start_up_problems(app: Flask) -> None:
     """Log what the settings lack, when a server starts (not on every CLI command)."""
     from hotline.alerts import config_check
     from hotline.auth import sessions
+    from hotline.stats import charting
 
     config_check.log_problems(config_check.problems(app.config), "start-up")
     for problem in sessions.settings_problems(app.config):
         logging.getLogger("hotline.auth").warning("web sessions (start-up): %s", problem)
+    charting.log_charts_problem()  # reads the charting library now, not on a first request

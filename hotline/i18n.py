@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
@@ -28,6 +31,8 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 NON_REQUEST_LANGUAGE = "en"
 # Anonymous visitors who clicked the language switch keep their choice here.
 SESSION_KEY = "language"
+# The compiled catalogs: BABEL_TRANSLATION_DIRECTORIES, relative to the app's root.
+TRANSLATIONS = Path(__file__).parent / "translations"
 
 babel = Babel()
 
@@ -53,6 +58,22 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = format_local_time
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog (pybabel extracts N_ by default); it is translated
+    where it is shown, for its reader."""
+    return message
+
+
+@cache
+def catalog(language: str) -> NullTranslations:
+    """The app's messages in `language`, with or without an app or a request around.
+
+    For text written where Flask-Babel has no locale to go by (CLI commands, background
+    jobs, files a user asked for in a given language); English is the messages as written.
+    """
+    return Translations.load(str(TRANSLATIONS), [language])
 
 
 def select_language() -> str:

@@ -216,6 +216,19 @@ def check_coverage(app: Flask) -> Iterator[Finding]:
             )
 
 
+def check_charts(app: Flask) -> Iterator[Finding]:
+    """The statistics charts need a plotly.js whose inline styles the page's policy can allow."""
+    from hotline.stats.charting import charts_problem
+
+    problem = charts_problem()
+    if problem:
+        yield Finding(
+            Level.WARNING,
+            "charts",
+            f"{problem}; the statistics pages show their figures as tables, without charts",
+        )
+
+
 CHECKS: list[Check] = [
     check_placeholders,
     check_secret_key,
@@ -227,6 +240,7 @@ CHECKS: list[Check] = [
     check_smtp,
     check_queue,
     check_coverage,
+    check_charts,
 ]
 
 
@@ -259,7 +273,7 @@ def _run(check: Check, app: Flask) -> list[Finding]:
 @click.command("doctor")
 @with_appcontext
 def doctor_command() -> None:
-    """Check configuration, database, Twilio settings, SMTP and coverage; exit 1 on errors."""
+    """Check configuration, database, Twilio, SMTP, coverage and charts; exit 1 on errors."""
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
     findings = diagnose(app)
     for finding in findings:

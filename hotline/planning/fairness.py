@@ -32,7 +32,9 @@ from hotline.planning.validation import aware
 from hotline.stats.errors import StatsInputError
 from hotline.stats.oncall_hours import DayHours, HourClassifier, HourKind, oncall_intervals
 
-MAX_PERIOD = timedelta(days=400)
+MAX_DAYS = 400  # local days a report covers at most
+# Midnight to midnight over MAX_DAYS local days lasts an hour more across a change of clocks.
+MAX_PERIOD = timedelta(days=MAX_DAYS, hours=1)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,10 @@ def fairness(
     start, end = aware(start, "start"), aware(end, "end")
     if not start < end <= start + MAX_PERIOD:
         raise PlanningError(
-            _l("the period must end after its start, %(days)s days at most", days=MAX_PERIOD.days),
+            _l(
+                "The period must end after it starts and span %(days)s days at most.",
+                days=MAX_DAYS,
+            ),
             "end",
         )
     try:

@@ -37,6 +37,7 @@ from wtforms.validators import (
 from hotline.auth.forms import MultiCheckboxField
 from hotline.i18n import Form
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
+from hotline.planning.fairness import MAX_DAYS as MAX_FAIRNESS_DAYS
 from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS, in_planning_years
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -688,5 +689,16 @@ class PeriodForm(Form):
     def validate_last_day(self, field: DateField) -> None:
         if self.first_day.errors:
             return  # the first day is wrong: its own message says how, no second one here
-        if field.data and self.first_day.data and field.data < self.first_day.data:
+        if not (field.data and self.first_day.data):
+            return
+        if field.data < self.first_day.data:
             raise ValidationError(_("The last day is before the first."))
+        days = (field.data - self.first_day.data).days + 1
+        if days > MAX_FAIRNESS_DAYS:
+            raise ValidationError(
+                _(
+                    "The period spans %(days)d days; choose at most %(max)d.",
+                    days=days,
+                    max=MAX_FAIRNESS_DAYS,
+                )
+            )

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
+from babel.support import NullTranslations
 
+from hotline.i18n import catalog
 from hotline.stats.agents import AgentRow
 from hotline.stats.astreinte import AstreinteLine
 from hotline.stats.calls import CallRow
 from hotline.stats.errors import StatsInputError
-from hotline.stats.forms import OUTCOME_LABELS
+from hotline.stats.forms import OUTCOME_NAMES
 from hotline.stats.oncall_hours import HourKind
 
 # Excel needs the byte order mark to read UTF-8 (accented names).
@@ -37,107 +38,80 @@ class CsvFormat:
     delimiter: str
     decimal: str
     datetime_format: str
-    labels: dict[str, str]
+    labels: dict[str, str]  # column names, by column key
+    outcomes: dict[str, str]  # outcome words, by outcome code
 
 
-# The per-agent columns are named as on the dashboard, which only merges busy
-# and failed into one column.
-LABELS_EN = {
-    "started": "Started",
-    "hotline": "Hotline",
-    "caller": "Caller",
-    "outcome": "Outcome",
-    "answered_by": "Answered by",
-    "depth": "Chain position",
-    "legs": "Legs rung",
-    "answer_s": "Time to answer (s)",
-    "talk_s": "Talk (s)",
-    "duration_s": "Duration (s)",
-    "call_sid": "Call SID",
-    "agent": "Agent",
-    "offered": "Offered",
-    "accepted": "Accepted",
-    "missed": "No answer",
-    "declined": "Declined",
-    "busy": "Busy",
-    "failed": "Failed",
-    "canceled": "Caller hung up",
-    "accept_s": "Mean time to accept (s)",
-    "oncall_primary_h": "On call as primary (h)",
-    "oncall_any_h": "On call, any position (h)",
-    "month": "Month",
-    "available": "On call",
-    "intervention": "Intervention",
-    "calls_handled": "Calls handled",
-    "rest_breaches": "Rest breaches",
-    HourKind.WEEKDAY_DAY: "weekday day (h)",
-    HourKind.WEEKDAY_NIGHT: "weekday night (h)",
-    HourKind.WEEKEND: "weekend (h)",
-    HourKind.HOLIDAY: "public holiday (h)",
-}
-LABELS_FR = {
-    "started": "Début",
-    "hotline": "Ligne",
-    "caller": "Appelant",
-    "outcome": "Issue",
-    "answered_by": "Répondu par",
-    "depth": "Rang dans la chaîne",
-    "legs": "Sonneries",
-    "answer_s": "Délai de réponse (s)",
-    "talk_s": "Conversation (s)",
-    "duration_s": "Durée (s)",
-    "call_sid": "Identifiant Twilio de l’appel",
-    "agent": "Agent",
-    "offered": "Présentés",
-    "accepted": "Acceptés",
-    "missed": "Pas de réponse",
-    "declined": "Refusés",
-    "busy": "Occupé",
-    "failed": "Échecs",
-    "canceled": "L’appelant a raccroché",
-    "accept_s": "Délai moyen d’acceptation (s)",
-    "oncall_primary_h": "Astreinte en titulaire (h)",
-    "oncall_any_h": "Astreinte, tout rang (h)",
-    "month": "Mois",
-    "available": "Astreinte",
-    "intervention": "Intervention",
-    "calls_handled": "Appels traités",
-    "rest_breaches": "Repos < 11 h",
-    HourKind.WEEKDAY_DAY: "semaine jour (h)",
-    HourKind.WEEKDAY_NIGHT: "semaine nuit (h)",
-    HourKind.WEEKEND: "week-end (h)",
-    HourKind.HOLIDAY: "jour férié (h)",
-}
-FORMATS = {
-    "fr": CsvFormat(";", ",", "%d/%m/%Y %H:%M:%S", LABELS_FR),
-    "en": CsvFormat(",", ".", "%Y-%m-%d %H:%M:%S", LABELS_EN),
+# delimiter, decimal mark, date and time format
+CONVENTIONS = {
+    "fr": (";", ",", "%d/%m/%Y %H:%M:%S"),
+    "en": (",", ".", "%Y-%m-%d %H:%M:%S"),
 }
 
 
 def csv_format(locale: str) -> CsvFormat:
-    """The CSV conventions of `locale` ('fr', 'en', or a tag such as 'fr_FR')."""
-    return FORMATS[_language(locale)]
+    """The CSV conventions and words of `locale` ('fr', 'en', or a tag such as 'fr_FR').
+
+    The words come from the app's catalog, read without Flask: an export is the same
+    in a request, a CLI command or a background job.
+    """
+    language = _language(locale)
+    words = catalog(language)
+    outcomes = {outcome.value: words.gettext(name) for outcome, name in OUTCOME_NAMES.items()}
+    return CsvFormat(*CONVENTIONS[language], column_labels(words), outcomes)
 
 
 def _language(locale: str) -> str:
     language = locale.replace("-", "_").split("_")[0].lower()
-    if language not in FORMATS:
+    if language not in CONVENTIONS:
         raise StatsInputError(f"no CSV format for locale {locale!r}; choose fr or en")
     return language
 
 
-def outcome_words(locale: str) -> dict[str, str]:
-    """The outcome labels of the call pages in `locale`, by outcome code.
+def column_labels(words: NullTranslations) -> dict[str, str]:
+    """The column names in the catalog's language.
 
-    They are translated in an app context (the export views run in one).
+    The per-agent columns are named as on the dashboard, which only merges busy and
+    failed into one column. The kinds of hours follow "On call" or "Intervention".
     """
-    with force_locale(_language(locale)):
-        return {outcome.value: str(label) for outcome, label in OUTCOME_LABELS.items()}
+    return {
+        "started": words.pgettext("CSV column", "Started"),
+        "hotline": words.pgettext("CSV column", "Hotline"),
+        "caller": words.pgettext("CSV column", "Caller"),
+        "outcome": words.pgettext("CSV column", "Outcome"),
+        "answered_by": words.pgettext("CSV column", "Answered by"),
+        "depth": words.pgettext("CSV column", "Chain position"),
+        "legs": words.pgettext("CSV column", "Legs rung"),
+        "answer_s": words.pgettext("CSV column", "Time to answer (s)"),
+        "talk_s": words.pgettext("CSV column", "Talk (s)"),
+        "duration_s": words.pgettext("CSV column", "Duration (s)"),
+        "call_sid": words.pgettext("CSV column", "Call SID"),
+        "agent": words.pgettext("CSV column", "Agent"),
+        "offered": words.pgettext("CSV column", "Offered"),
+        "accepted": words.pgettext("CSV column", "Accepted"),
+        "missed": words.pgettext("CSV column", "No answer"),
+        "declined": words.pgettext("CSV column", "Declined"),
+        "busy": words.pgettext("CSV column", "Busy"),
+        "failed": words.pgettext("CSV column", "Failed"),
+        "canceled": words.pgettext("CSV column", "Caller hung up"),
+        "accept_s": words.pgettext("CSV column", "Mean time to accept (s)"),
+        "oncall_primary_h": words.pgettext("CSV column", "On call as primary (h)"),
+        "oncall_any_h": words.pgettext("CSV column", "On call, any position (h)"),
+        "month": words.pgettext("CSV column", "Month"),
+        "available": words.pgettext("CSV column", "On call"),
+        "intervention": words.pgettext("CSV column", "Intervention"),
+        "calls_handled": words.pgettext("CSV column", "Calls handled"),
+        "rest_breaches": words.pgettext("CSV column", "Rest breaches"),
+        HourKind.WEEKDAY_DAY: words.pgettext("CSV column", "weekday day (h)"),
+        HourKind.WEEKDAY_NIGHT: words.pgettext("CSV column", "weekday night (h)"),
+        HourKind.WEEKEND: words.pgettext("CSV column", "weekend (h)"),
+        HourKind.HOLIDAY: words.pgettext("CSV column", "public holiday (h)"),
+    }
 
 
 def calls_csv(rows: Iterable[CallRow], locale: str, tz: str) -> Iterator[str]:
     """Yield the call list as CSV text, a line at a time (stream it as it comes)."""
-    fmt, zone, outcomes = csv_format(locale), ZoneInfo(tz), outcome_words(locale)
+    fmt, zone = csv_format(locale), ZoneInfo(tz)
     keys = ("started", "hotline", "caller", "outcome", "answered_by", "depth", "legs")
     keys += ("answer_s", "talk_s", "duration_s", "call_sid")
     yield BOM + _line(fmt, [fmt.labels[k] for k in keys])
@@ -147,7 +121,7 @@ def calls_csv(rows: Iterable[CallRow], locale: str, tz: str) -> Iterator[str]:
             row.started_at.astimezone(zone),
             row.hotline_name,
             row.from_number,
-            outcomes.get(row.outcome, row.outcome),
+            fmt.outcomes.get(row.outcome, row.outcome),
             row.answered_by,
             depth,
             row.legs,

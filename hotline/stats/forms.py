@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from hotline.i18n import Form
+from hotline.i18n import N_, Form
 from hotline.phone import DEFAULT_REGION
 from hotline.stats.calls import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from hotline.stats.kpis import DEFAULT_TARGET_SECONDS, MAX_TARGET_SECONDS
@@ -47,14 +47,19 @@ PERIOD_CHOICES = [
     SelectChoice("month", _l("A calendar month")),
     SelectChoice("custom", _l("From a date to a date")),
 ]
-OUTCOME_LABELS = {
-    Outcome.ANSWERED: _l("Answered"),
-    Outcome.VOICEMAIL: _l("Voicemail"),
-    Outcome.MISSED: _l("Missed"),
-    Outcome.ABANDONED: _l("Abandoned"),
-    Outcome.FAILED: _l("Emergency fallback"),
-    Outcome.RINGING: _l("In progress"),
+# The fields each period reads. The others may still come with the request (stats.js
+# only hides them, and the browser sends what was typed there): they are ignored.
+PERIOD_INPUTS = {"month": ("month",), "custom": ("start", "end")}
+# The outcomes as the call pages and the call list's CSV name them.
+OUTCOME_NAMES = {
+    Outcome.ANSWERED: N_("Answered"),
+    Outcome.VOICEMAIL: N_("Voicemail"),
+    Outcome.MISSED: N_("Missed"),
+    Outcome.ABANDONED: N_("Abandoned"),
+    Outcome.FAILED: N_("Emergency fallback"),
+    Outcome.RINGING: N_("In progress"),
 }
+OUTCOME_LABELS = {outcome: _l(name) for outcome, name in OUTCOME_NAMES.items()}
 
 
 class GetForm(Form):
@@ -122,22 +127,31 @@ class PeriodFields(GetForm):
     start = OptionalDateField(_l("From"))
     end = OptionalDateField(_l("To"))
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check the fields; one the request does not use never fails it."""
+        super().validate(extra_validators)
+        for name in self.unused_fields():
+            self[name].errors = []
+        return not self.errors
+
+    def unused_fields(self) -> set[str]:
+        """The period fields the chosen period does not read."""
+        return {"month", "start", "end"} - set(PERIOD_INPUTS.get(self.period.data, ()))
+
     def validate_period(self, field: SelectField) -> None:
         if field.data not in {choice.value for choice in PERIOD_CHOICES}:
             raise ValidationError(_("Choose a period from the list."))
 
     def validate_month(self, field: StringField) -> None:
-        if self.period.data == "month" and field.data:
+        if field.data:
             check_month(field)
 
     def validate_start(self, field: DateField) -> None:
-        if self.period.data == "custom" and field.data is None and not field.errors:
+        if field.data is None and not field.errors:
             raise ValidationError(_("Give the first day of the period."))
         check_day(field)
 
     def validate_end(self, field: DateField) -> None:
-        if self.period.data != "custom":
-            return
         if field.data is None:
             if not field.errors:
                 raise ValidationError(_("Give the last day of the period."))
@@ -203,6 +217,13 @@ class DashboardForm(PeriodFields):
         return self.target.data or DEFAULT_TARGET_SECONDS
 
 
+class AgentsExportForm(DashboardForm):
+    """The dashboard's form, for its per-agent CSV: no service level in it."""
+
+    def unused_fields(self) -> set[str]:
+        return super().unused_fields() | {"target"}
+
+
 class CallFilterForm(PeriodFields):
     outcome = SelectField(
         _l("Outcome"),
@@ -261,6 +282,13 @@ class CallFilterForm(PeriodFields):
 
     def page_size_value(self) -> int:
         return self.page_size.data or DEFAULT_PAGE_SIZE
+
+
+class CallExportForm(CallFilterForm):
+    """The call list's filters, for its CSV: every call, in no pages."""
+
+    def unused_fields(self) -> set[str]:
+        return super().unused_fields() | {"page_size", "cursor"}
 
 
 class AstreinteForm(GetForm):

@@ -7,16 +7,7 @@ routes register on the same blueprint.
 
 from __future__ import annotations
 
-import base64
-import gzip
-import hashlib
-import importlib.util
-import json
-import re
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 from babel.dates import get_day_names
@@ -28,11 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hotline.auth import role_required, signed_in
-from hotline.auth.web import CONTENT_SECURITY_POLICY
 from hotline.db import get_session
 from hotline.i18n import format_local_date
 from hotline.stats import bp
 from hotline.stats.agents import AgentRow, agent_table
+from hotline.stats.charting import charts_csp, plotly_bundle
 from hotline.stats.dashboard import Dashboard, dashboard
 from hotline.stats.errors import StatsInputError
 from hotline.stats.forms import DashboardForm
@@ -84,7 +75,7 @@ def index() -> ResponseReturnValue:
         board=board,
         agents=agents,
         charts=_charts(board) if board else None,
-        plotly_version=plotly_version(),
+        plotly=plotly_bundle(),
         args=form.period_args(),
     )
     response = Response(page, 400 if failed else 200)
@@ -150,98 +141,19 @@ def _charts(board: Dashboard) -> dict[str, Any]:
 # -- the charting library ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Asset:
-    plain: bytes
-    gzipped: bytes
-    etag: str
-    inline_styles: PlotlyStyles
-
-
-@dataclass(frozen=True)
-class PlotlyStyles:
-    """The inline CSS plotly.js writes as it draws, read from its code so the CSP can allow
-    exactly these texts (by hash) and nothing else: no 'unsafe-inline'."""
-
-    elements: tuple[str, ...]  # contents of the <style> elements it adds
-    attributes: tuple[str, ...]  # values of the style="..." attributes it sets
-
-
-# Plotly fills an empty <style> through the CSSOM (insertRule, which the CSP does not
-# check) and empties the style attribute of colour-bar rectangles: both "" .
-_EMPTY = ""
-# It adds MapLibre's stylesheet (for map traces, which we do not draw) as an inline <style>.
-_MAP_CSS = re.compile(
-    r'createElement\("style"\);\w+\.id="[0-9a-f]+",\w+\.textContent=\'([^\'\\]*)\''
-)
-# Heatmap images get style="image-rendering: ...; " built from this list of declarations.
-_PIXELATED = re.compile(r"CSS_DECLARATIONS=(\[(?:\[\"[\w-]+\",\"[\w-]+\"\],?)+\])")
-
-
-def plotly_styles(source: str) -> PlotlyStyles:
-    """The inline styles of this plotly.js build (those it has of the known kinds)."""
-    elements = [_EMPTY, *_MAP_CSS.findall(source)]
-    attributes = [_EMPTY]
-    for declarations in _PIXELATED.findall(source):
-        attributes.append("".join(f"{name}: {value}; " for name, value in json.loads(declarations)))
-    return PlotlyStyles(tuple(elements), tuple(attributes))
-
-
-def _hashes(texts: tuple[str, ...]) -> str:
-    digests = (base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in texts)
-    return " ".join(f"'sha256-{d}'" for d in dict.fromkeys(digests))
-
-
-@cache
-def charts_csp() -> str:
-    """The app's policy, plus Plotly's own inline styles on the page that draws charts.
-
-    Only this page gets it; scripts stay 'self' only (Plotly needs no eval).
-    'unsafe-hashes' lets those hashes match style attributes too, not just elements.
-    """
-    asset = _plotly_asset()
-    styles = asset.inline_styles if asset else PlotlyStyles((_EMPTY,), ())
-    policy = f"{CONTENT_SECURITY_POLICY}; style-src 'self' {_hashes(styles.elements)}"
-    if styles.attributes:
-        policy += f"; style-src-attr 'unsafe-hashes' {_hashes(styles.attributes)}"
-    return policy
-
-
-def plotly_version() -> str:
-    try:
-        return version("plotly")
-    except PackageNotFoundError:
-        return "missing"
-
-
-@cache
-def _plotly_asset() -> Asset | None:
-    """plotly.min.js as the plotly package ships it (read once, compressed once, per process)."""
-    # find_spec locates the package without importing it (its Python side is heavy).
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
-    if not path.is_file():
-        return None
-    plain = path.read_bytes()
-    styles = plotly_styles(plain.decode())
-    return Asset(plain, gzip.compress(plain, 6, mtime=0), f"plotly-{plotly_version()}", styles)
-
-
 @bp.get("/assets/plotly.min.js")
 @signed_in
 def plotly_js() -> ResponseReturnValue:
     """The charting library, served from the installed plotly package; cached for a year."""
-    asset = _plotly_asset()
-    if asset is None:
+    bundle = plotly_bundle()
+    if bundle is None:
         abort(404)
     compressed = "gzip" in request.headers.get("Accept-Encoding", "")
-    response = Response(asset.gzipped if compressed else asset.plain, mimetype="text/javascript")
+    response = Response(bundle.gzipped if compressed else bundle.plain, mimetype="text/javascript")
     if compressed:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Accept-Encoding"
-    response.set_etag(asset.etag + ("-gz" if compressed else ""))
+    response.set_etag(bundle.etag + ("-gz" if compressed else ""))
     # Set before the app's hook, which marks signed-in responses no-store by default.
     response.headers["Cache-Control"] = f"public, max-age={PLOTLY_CACHE_SECONDS}, immutable"
     return response.make_conditional(request)

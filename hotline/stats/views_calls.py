@@ -36,7 +36,7 @@ from hotline.stats.calls import (
 )
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import calls_csv
-from hotline.stats.forms import CallFilterForm
+from hotline.stats.forms import CallExportForm, CallFilterForm
 from hotline.stats.timeline import CallTimeline, call_timeline
 from hotline.stats.views_common import (
     READERS,
@@ -70,19 +70,17 @@ TOLD_BATCH = 500  # CSV rows whose alerts are looked up at once
 def calls() -> ResponseReturnValue:
     """Calls of a period, newest first, a page at a time; filters by outcome, agent, caller."""
     session = get_session()
-    form, scope, filters = _read_filters(session)
+    form, scope, filters = _read_filters(session, CallFilterForm)
     page: CallPage | None = None
     total = 0
     if filters is not None:
         try:
             page = list_calls(session, filters, form.page_size_value(), form.cursor.data or None)
             total = count_calls(session, filters)
-        except StatsInputError:
-            if form.cursor.data:  # the only check the form leaves to the service
-                error = StatsInputError(
-                    _("This page's link is damaged: start from the first page.")
-                )
-            show_stats_error(form, error)
+        except StatsInputError as error:
+            # The cursor is the only input the form leaves to the service to check.
+            damaged = _("This page's link is damaged: start from the first page.")
+            show_stats_error(form, StatsInputError(damaged) if form.cursor.data else error)
     elif scope is not None and scope.unlinked_agent and not _failed(form):
         page = CallPage([], None)
     return _list_page(form, scope, page, total, filters)
@@ -93,7 +91,7 @@ def calls() -> ResponseReturnValue:
 def calls_download() -> ResponseReturnValue:
     """Every call the list's filters keep, as CSV in the user's locale."""
     session = get_session()
-    form, scope, filters = _read_filters(session)
+    form, scope, filters = _read_filters(session, CallExportForm)
     rows: Iterable[CallRow] = ()
     if filters is not None:
         found = iter_calls(session, filters)
@@ -236,9 +234,11 @@ def _was_rung(timeline: CallTimeline) -> bool:
     )
 
 
-def _read_filters(session: Session) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:
+def _read_filters(
+    session: Session, form_class: type[CallFilterForm]
+) -> tuple[CallFilterForm, Scope | None, CallFilters | None]:
     """The list's form, its scope and, when all is well, the filters to query with."""
-    form = CallFilterForm(request.args)
+    form = form_class(request.args)
     offer_people(form.agent, session, _("Anyone"))
     scope, valid = checked_scope(session, form)
     if valid and form.caller.data and not shows_callers():

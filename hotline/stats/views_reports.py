@@ -19,7 +19,7 @@ from hotline.stats.agents import agent_table
 from hotline.stats.astreinte import MIN_REST_HOURS, AstreinteLine, astreinte_report
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import agents_csv, astreinte_csv
-from hotline.stats.forms import AstreinteForm, DashboardForm, month_of
+from hotline.stats.forms import AgentsExportForm, AstreinteForm, month_of
 from hotline.stats.oncall_hours import DayHours, HourKind
 from hotline.stats.periods import Period
 from hotline.stats.views_common import (
@@ -45,7 +45,7 @@ HOUR_KINDS = {
 def agents_download() -> ResponseReturnValue:
     """The per-agent table of the dashboard's period as CSV (agents: their own line)."""
     session = get_session()
-    form = DashboardForm(request.args)
+    form = AgentsExportForm(request.args)
     scope, valid = checked_scope(session, form)
     if valid and scope is not None:
         try:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline, Person
+from hotline.stats import charting
+from hotline.stats.charting import plotly_bundle
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -189,24 +194,31 @@ def test_supervisor_reviews_a_week_opens_a_call_and_downloads_the_list(
         context.close()
 
 
-def test_charts_page_blocks_nothing_plotly_does(browser, live_server, sign_in):
-    """Every script the dashboard runs comes from the app, and Plotly needs no eval."""
+def draw_week_and_watch(browser, live_server, sign_in) -> tuple[list[str], list[str]]:
+    """Draw a week's charts as an English admin: (CSP violations, console messages)."""
     week = seed(live_server)
     admin = live_server.add_user("admin")
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
     try:
         sign_in(page, admin)
         page.goto(
             f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08"
         )
         expect(page.locator("#chart-misses g.hm image")).to_have_count(1)
+        assert page.locator("#chart-trend g.trace.bars g.point path").count() >= 5
         separators = page.locator("#chart-trend").evaluate("chart => chart._fullLayout.separators")
         assert separators == ".,"
-
-        # The page's policy allows Plotly's own inline styles, by hash, and nothing else.
-        assert page.evaluate("window.cspViolations") == []
+        # Its stylesheet applied: the SVG layers stack on each other.
+        position = page.locator("#chart-trend .main-svg").first.evaluate(
+            "svg => getComputedStyle(svg).position"
+        )
+        assert position == "absolute"
+        return page.evaluate("window.cspViolations"), console
     finally:
         context.close()
 
@@ -235,6 +247,45 @@ def test_a_message_that_cannot_be_played_is_explained_in_place_of_the_player(
         context.close()
 
 
+def test_charts_page_blocks_nothing_plotly_does(browser, live_server, sign_in):
+    """Every script the dashboard runs comes from the app, and Plotly needs no eval."""
+    violations, console = draw_week_and_watch(browser, live_server, sign_in)
+
+    # The page's policy allows Plotly's own inline styles, by hash, and nothing else:
+    # the browser reports no violation, and neither it nor Plotly complains in the console.
+    assert violations == []
+    assert [m for m in console if "Content Security Policy" in m or "CSP" in m] == []
+    assert [m for m in console if m.startswith(("error", "pageerror"))] == []
+
+
+@pytest.fixture
+def upgraded_plotly(tmp_path, monkeypatch) -> Iterator[None]:
+    """plotly.js as another release might write it: MapLibre's stylesheet, which it adds to
+    the page as it loads, in a double-quoted string with escaped quotes."""
+    source = plotly_bundle().plain.decode()
+    found = re.search(r"textContent='([^'\\]*)'", source)
+    assert found, "the installed plotly.js adds MapLibre's stylesheet some other way"
+    upgraded = f"{source[: found.start()]}textContent={json.dumps(found[1])}{source[found.end() :]}"
+    package = tmp_path / "plotly"
+    (package / "package_data").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "package_data" / "plotly.min.js").write_text(upgraded)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    charting._load.cache_clear()
+    assert plotly_bundle().plain == upgraded.encode()
+    yield
+    charting._load.cache_clear()
+
+
+def test_charts_of_another_plotly_release_break_no_policy(
+    browser, live_server, sign_in, upgraded_plotly
+):
+    violations, console = draw_week_and_watch(browser, live_server, sign_in)
+
+    assert violations == []
+    assert [m for m in console if "Content Security Policy" in m or "CSP" in m] == []
+
+
 def test_agent_sees_only_the_calls_that_rang_them(page, live_server, sign_in):
     week = seed(live_server)
     agent = live_server.add_user("agent", person_id=week.bruno.id)
@@ -255,3 +306,107 @@ def test_agent_sees_only_the_calls_that_rang_them(page, live_server, sign_in):
 
     response = page.goto(f"/stats/calls/{week.calls['answered'].id}")
     assert response.status == 403
+
+
+# For each legend entry: its name, and its swatch as black ink would print it (the
+# geometry of its hatching, no colour).
+LEGEND_IN_INK = """chart => [...chart.querySelectorAll("g.legend g.traces")].map(item => {
+  const fill = item.querySelector(".legendpoints path").style.fill;
+  const id = /url\\("?#([^")]+)"?\\)/.exec(fill);
+  const ink = id ? [...chart.querySelector("#" + CSS.escape(id[1])).children]
+    .map(mark => mark.tagName + (mark.getAttribute("d") || mark.getAttribute("r"))).join()
+    : "plain";
+  return [item.querySelector("text.legendtext").textContent, ink];
+})"""
+BARS_IN_INK = """chart => [...chart.querySelectorAll("g.trace.bars")].map(trace => {
+  const fill = trace.querySelector("g.point path").style.fill;
+  const id = /url\\("?#([^")]+)"?\\)/.exec(fill);
+  return id ? [...chart.querySelector("#" + CSS.escape(id[1])).children]
+    .map(mark => mark.tagName + (mark.getAttribute("d") || mark.getAttribute("r"))).join()
+    : "plain";
+})"""
+
+
+def table_columns(page, selector: str) -> dict[str, list[str]]:
+    """A table's cells by column header (the row headers under the first one's)."""
+    return page.locator(selector).evaluate(
+        """table => {
+          const heads = [...table.tHead.rows[0].cells].map(cell => cell.textContent.trim());
+          const columns = Object.fromEntries(heads.map(head => [head, []]));
+          for (const row of table.tBodies[0].rows) {
+            [...row.cells].forEach((cell, i) => columns[heads[i]].push(cell.textContent.trim()));
+          }
+          return columns;
+        }"""
+    )
+
+
+def test_every_chart_tells_its_series_apart_without_colour_and_states_its_figures(
+    page, live_server, sign_in
+):
+    week = seed(live_server)
+    sign_in(page, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    page.goto(f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08")
+    trend = page.locator("#chart-trend")
+    expect(trend.locator("g.legend g.traces")).to_have_count(5)
+
+    # Each outcome's bars carry their own hatching, and the legend shows it: a
+    # black-and-white print or a colour-blind reader still tells them apart.
+    legend = trend.evaluate(LEGEND_IN_INK)
+    names = [name for name, _ in legend]
+    assert names == [
+        "Appels répondus",
+        "Messages laissés",
+        "Appels manqués",
+        "Appels abandonnés",
+        "Vers le numéro de secours",
+    ]
+    inks = [ink for _, ink in legend]
+    assert len(set(inks)) == 5
+    assert trend.evaluate(BARS_IN_INK) == inks
+
+    # The chart is an image named after the table that states its figures, which does.
+    expect(trend).to_have_attribute("role", "img")
+    expect(trend).to_have_accessible_name(re.compile("Chiffres par jour"))
+    page.get_by_text("Chiffres par jour", exact=True).click()
+    columns = table_columns(page, "table.trend-table")
+    drawn = trend.evaluate("chart => chart.data.map(trace => [trace.name, trace.y])")
+    for name, values in drawn:
+        assert columns[name] == [str(value) for value in values], name
+    assert columns["Reçus"] == ["1", "1", "1", "1", "1", "0", "0"]
+
+    # The heatmaps: each cell with calls says how many, as their tables do.
+    page.get_by_text("Chiffres par heure et jour de la semaine", exact=True).click()
+    for grid in ("calls", "misses"):
+        chart = page.locator(f"#chart-{grid}")
+        expect(chart).to_have_accessible_name(re.compile("Chiffres par heure et jour"))
+        z = chart.evaluate("chart => chart.data[0].z")
+        cells = page.locator(f"table.heatmap-table:has(caption#caption-{grid}) tbody td")
+        assert cells.all_text_contents() == [str(n) if n else "" for row in z for n in row]
+        labels = chart.locator("g.heatmaplayer text").all_text_contents()
+        assert sorted(label for label in labels if label) == sorted(
+            str(n) for row in z for n in row if n
+        )
+    assert page.locator("#chart-misses g.heatmaplayer text", has_text="1").count() == 2
+
+
+def test_a_printed_dashboard_carries_the_figures_tables(page, live_server, sign_in):
+    week = seed(live_server)
+    sign_in(page, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    page.goto(f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08")
+    expect(page.locator("#chart-trend .main-svg").first).to_be_visible()
+    tables = page.locator("table.trend-table, table.heatmap-table")
+    assert tables.evaluate_all("ts => ts.map(t => t.checkVisibility())") == [False] * 3
+    # What the page looks like while it prints, recorded by a listener that runs after the app's.
+    page.evaluate(
+        """() => addEventListener("beforeprint", () => {
+          window.printed = [...document.querySelectorAll("table.trend-table, table.heatmap-table")]
+            .map(table => table.checkVisibility());
+        })"""
+    )
+
+    page.pdf()
+
+    assert page.evaluate("window.printed") == [True] * 3
+    # Back on screen, the tables fold again as the reader left them.
+    assert tables.evaluate_all("ts => ts.map(t => t.checkVisibility())") == [False] * 3

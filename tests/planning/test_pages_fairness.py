@@ -158,3 +158,40 @@ def test_a_first_day_out_of_range_gets_one_message_not_a_second_at_the_last(
     assert response.status_code == 400
     assert field_errors(response, "first_day") == ["Choose a date between the years 2000 and 2100."]
     assert field_errors(response, "last_day") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "The period spans 517 days; choose at most 400."),
+        ("fr", "La période couvre 517 jours ; choisissez-en 400 au plus."),
+    ],
+)
+def test_a_too_long_period_is_refused_in_a_sentence_naming_its_length(
+    client, login_as, make_hotline, language, message
+):
+    hotline = make_hotline()
+    login_as("admin", language=language)
+
+    response = client.get(
+        f"/planning/hotlines/{hotline.id}/fairness",
+        query_string={"first_day": "2026-01-01", "last_day": "2027-06-01"},
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response, "last_day") == [message]
+
+
+def test_the_longest_period_is_shown_across_a_change_of_clocks(client, login_as, make_hotline):
+    # 400 local days from summer time to winter time last 400 days and one hour.
+    hotline = make_hotline(timezone="Europe/Paris")
+    login_as("admin", language="en")
+
+    response = client.get(
+        f"/planning/hotlines/{hotline.id}/fairness",
+        query_string={"first_day": "2026-10-01", "last_day": "2027-11-04"},
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "last_day") == []
+    assert "Nobody was on call in this period." in response.get_data(as_text=True)

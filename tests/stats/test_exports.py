@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import nullcontext
 
 import pytest
 
@@ -36,8 +37,8 @@ def test_call_list_in_french_uses_semicolons_comma_decimals_and_local_dates(db_s
     assert row["Appelant"] == "'+33610000003"  # kept as text, not a formula or a number
     assert row["Répondu par"] == "Chloé Durand"
     assert row["Rang dans la chaîne"] == "3"
-    assert row["Délai de réponse (s)"] == "50,00"
-    assert row["Conversation (s)"] == "60"
+    assert row["Délai de réponse (en s)"] == "50,00"
+    assert row["Conversation (en s)"] == "60"
 
 
 def test_call_list_in_english_uses_commas_and_iso_dates(db_session, week):
@@ -51,19 +52,34 @@ def test_call_list_in_english_uses_commas_and_iso_dates(db_session, week):
     assert row[7] == "50.00"
 
 
+def around(app, what: str, locale: str):
+    """Where an export runs: a CLI command or a job (no app, or an app and no request),
+    or a page whose reader uses the other language."""
+    if what == "nothing":
+        return nullcontext()
+    if what == "an app":
+        return app.app_context()
+    other = "en" if locale == "fr" else "fr"
+    return app.test_request_context(headers={"Accept-Language": other})
+
+
+@pytest.mark.parametrize("surroundings", ["nothing", "an app", "a request in the other language"])
 @pytest.mark.parametrize(
-    ("locale", "words"),
+    ("locale", "header", "words"),
     [
-        ("fr", {"Répondu", "Messagerie", "Manqué", "Abandonné", "En cours"}),
-        ("en", {"Answered", "Voicemail", "Missed", "Abandoned", "In progress"}),
+        ("fr", "Issue", {"Répondu", "Messagerie", "Manqué", "Abandonné", "En cours"}),
+        ("en", "Outcome", {"Answered", "Voicemail", "Missed", "Abandoned", "In progress"}),
     ],
 )
-def test_call_list_outcomes_are_the_words_the_call_pages_show(app, db_session, week, locale, words):
-    with app.app_context():
+def test_call_list_outcomes_are_the_words_the_call_pages_show_in_the_language_asked(
+    app, db_session, week, surroundings, locale, header, words
+):
+    with around(app, surroundings, locale):
         rows = iter_calls(db_session, CallFilters(MARCH, week.hotline.id))
         text = "".join(calls_csv(rows, locale, "Europe/Paris"))
 
     table = read(text, csv_format(locale).delimiter)
+    assert table[0][3] == header
     assert {row[3] for row in table[1:]} == words
 
 

@@ -143,15 +143,25 @@ def test_cli_summary_bad_period_is_a_clear_error(runner, staffed):
     assert "before it starts" in result.output
 
 
-def test_cli_astreinte_writes_the_month_as_csv(runner, week):
+@pytest.mark.parametrize(
+    ("locale", "header", "first"),
+    [
+        ("fr", "Mois;Agent;Astreinte semaine jour (h)", "2026-03;Alice Martin;80,00;84,00;"),
+        ("en", "Month,Agent,On call weekday day (h)", "2026-03,Alice Martin,80.00,84.00,"),
+    ],
+)
+def test_cli_astreinte_writes_the_month_as_csv_in_the_language_asked(
+    runner, week, locale, header, first
+):
     result = runner.invoke(
         args=["stats", "astreinte", "--month", "2026-03", "--hotline", week.hotline.number]
+        + ["--locale", locale]
     )
 
     assert result.exit_code == 0, result.output
     lines = result.output.removeprefix("\ufeff").splitlines()
-    assert lines[0].startswith("Mois;Agent;Astreinte semaine jour (h)")
-    assert lines[1].startswith("2026-03;Alice Martin;80,00;84,00;47,00;0,00;")
+    assert lines[0].startswith(header)
+    assert lines[1].startswith(first)
 
 
 def test_cli_astreinte_bad_month_is_a_clear_error(runner, week):

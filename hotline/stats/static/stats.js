@@ -11,6 +11,15 @@
     abandoned: "#d08a00",
     failed: "#5f6b7a"
   };
+  // A second cue besides colour, for colour-blind readers and black-and-white prints: each
+  // outcome's bars carry their own hatching (answered: plain), in the legend too.
+  var OUTCOME_PATTERNS = {
+    answered: "",
+    voicemail: "/",
+    missed: "x",
+    abandoned: "\\",
+    failed: "."
+  };
   var HEATMAP_COLOURS = {
     calls: [[0, "#f3f5f8"], [1, "#1f5fae"]],
     misses: [[0, "#fbf0ef"], [1, "#b3261e"]]
@@ -53,7 +62,10 @@
         name: series.name,
         x: data.trend.days,
         y: series.values,
-        marker: { color: OUTCOME_COLOURS[series.outcome] }
+        marker: {
+          color: OUTCOME_COLOURS[series.outcome],
+          pattern: { shape: OUTCOME_PATTERNS[series.outcome], fillmode: "replace", size: 7 }
+        }
       };
     });
     var most = Math.max.apply(null, data.trend.days.map(function (day, i) {
@@ -86,6 +98,13 @@
       y: data.weekdays,
       colorscale: HEATMAP_COLOURS[map.id],
       zmin: 0,
+      // Cells a pixel apart: also drawn without the inline style a gapless map needs.
+      xgap: 1,
+      ygap: 1,
+      // Each cell says its count (none for zero), in a size that fits the cell: the shade
+      // is not the only cue.
+      text: map.z.map(function (row) { return row.map(function (n) { return n ? String(n) : ""; }); }),
+      texttemplate: "%{text}",
       // Whole calls on the scale: steps of at least one.
       colorbar: { dtick: Math.max(1, Math.ceil(most / 5)), thickness: 14 },
       hovertemplate: "%{y} %{x} : %{z}<extra></extra>"
@@ -114,8 +133,26 @@
     });
   }
 
+  // On paper the figures' tables come out under the charts, opened for the print only:
+  // read in black and white or by someone who cannot tell the colours apart.
+  function openTablesForPrint() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.prototype.filter.call(
+        document.querySelectorAll("section.charts details"),
+        function (details) { return !details.open; }
+      );
+      opened.forEach(function (details) { details.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (details) { details.open = false; });
+      opened = [];
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     openWhereRoomy();
+    openTablesForPrint();
     showPeriodFields();
     drawCharts();
   });
