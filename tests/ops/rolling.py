@@ -51,7 +51,11 @@ def previous_release(into: Path) -> str:
         except (OSError, subprocess.CalledProcessError) as exc:
             raise NoPreviousRelease(f"git {' '.join(args)}: {exc}") from exc
 
-    newest = git("log", "-1", "--format=%H", "--diff-filter=A", "--", "migrations/versions")
+    # Releases are main's own commits: a merged branch's commits may number their
+    # migrations as the branch did before the merge renumbered them.
+    newest = git(
+        "log", "-1", "--first-parent", "--format=%H", "--diff-filter=A", "--", "migrations/versions"
+    )
     commit = git("rev-parse", f"{newest.decode().strip()}^").decode().strip()
     with tarfile.open(fileobj=BytesIO(git("archive", commit)), mode="r") as archive:
         archive.extractall(into, filter="data")
