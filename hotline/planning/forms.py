@@ -454,10 +454,20 @@ class UnavailabilityForm(Form):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
     def validate_last_day(self, field: DateField) -> None:
-        if self.first_day.errors:
-            return  # the first day is wrong: its own message says how, no second one here
-        if field.data and self.first_day.data and field.data < self.first_day.data:
-            raise ValidationError(_("The last day is before the first."))
+        last_day_span(self.first_day, field)
+
+
+def last_day_span(first_day: DateField, last_day: DateField) -> int | None:
+    """Days from the first day to the last, both counted; None when either is not a date.
+
+    Raises the last day's error when it comes before the first; says nothing when the
+    first day is wrong, whose own message says how.
+    """
+    if first_day.errors or not (first_day.data and last_day.data):
+        return None
+    if last_day.data < first_day.data:
+        raise ValidationError(_("The last day is before the first."))
+    return (last_day.data - first_day.data).days + 1
 
 
 # -- rotations ------------------------------------------------------------------------------
@@ -687,14 +697,8 @@ class PeriodForm(Form):
         csrf = False
 
     def validate_last_day(self, field: DateField) -> None:
-        if self.first_day.errors:
-            return  # the first day is wrong: its own message says how, no second one here
-        if not (field.data and self.first_day.data):
-            return
-        if field.data < self.first_day.data:
-            raise ValidationError(_("The last day is before the first."))
-        days = (field.data - self.first_day.data).days + 1
-        if days > MAX_FAIRNESS_DAYS:
+        days = last_day_span(self.first_day, field)
+        if days is not None and days > MAX_FAIRNESS_DAYS:
             raise ValidationError(
                 _(
                     "The period spans %(days)d days; choose at most %(max)d.",
