@@ -42,6 +42,7 @@ class Event:
     kind: str  # started, leg-rung, leg-ringing, leg-picked-up, leg-accepted, leg-ended,
     #            voicemail-offered, voicemail-recorded, ended
     position: int | None = None
+    # Who rang, a leg's result, the call's outcome, or a message's MessageState.
     detail: str | None = None
 
 
@@ -170,9 +171,7 @@ def _events(call: Call, legs: list[Leg], voicemail: Voicemail | None) -> list[Ev
     if call.voicemail_offered_at is not None:
         events.append(Event(call.voicemail_offered_at, "voicemail-offered"))
     if voicemail is not None:
-        events.append(
-            Event(voicemail.recorded_at, "voicemail-recorded", None, voicemail.recording_url)
-        )
+        events.append(Event(voicemail.recorded_at, "voicemail-recorded", None, voicemail.state))
     if call.ended_at is not None:
         events.append(Event(call.ended_at, "ended", None, call.outcome))
     # Stable sort: steps recorded at the same instant keep their logical order.

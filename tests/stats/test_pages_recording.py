@@ -168,9 +168,35 @@ def test_a_recording_twilio_did_not_keep_has_nothing_to_play(
     page = client.get(f"/stats/calls/{voicemail_call.id}").get_data(as_text=True)
 
     assert "Twilio did not keep a message for this call" in page
+    assert "No message kept: the recording failed or was empty" in page  # the timeline
+    assert "Message recorded" not in page
     assert "<audio" not in page
     assert recording_of(client, voicemail_call).status_code == 404
     assert fake_twilio.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "seconds", "step"),
+    [
+        ("completed", 25, "Message recorded"),
+        (None, 25, "Message reported, not confirmed by Twilio"),
+        ("failed", 25, "No message kept: the recording failed or was empty"),
+    ],
+)
+def test_the_timeline_tells_the_message_as_twilio_confirmed_it(
+    client, login_as, voicemail_call, db_session, status, seconds, step
+):
+    voicemail_call.voicemail.status = status
+    voicemail_call.voicemail.duration = seconds
+    db_session.flush()
+    login_as("admin", language="en")
+
+    page = client.get(f"/stats/calls/{voicemail_call.id}").get_data(as_text=True)
+
+    timeline = page[page.index('<ol class="timeline">') :]
+    steps = ["Message recorded", "Message reported, not confirmed by Twilio",
+             "No message kept: the recording failed or was empty"]  # fmt: skip
+    assert [s for s in steps if s in timeline] == [step]
 
 
 def test_twilio_refusing_the_credentials_is_a_502_page_in_the_users_language(
