@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
@@ -92,9 +92,14 @@ def test_manager_builds_a_rotation_covers_a_sick_colleague_and_checks_it(
         "Aucun trou : quelqu’un est d’astreinte en permanence."
     )
 
-    # The dry run, an hour from now, names the replacement first.
+    # The dry run, an hour from now but before the 08:00 handoff (the replacement
+    # covers the sick person's shift only), names the replacement first.
+    handoff = datetime.combine(now.date(), time(8), PARIS)
+    if handoff <= now:
+        handoff += timedelta(days=1)
+    later = max(now, min(now + timedelta(hours=1), handoff - timedelta(minutes=1)))
     page.goto(base)
-    page.locator("#at").fill(local_input(now + timedelta(hours=1)))
+    page.locator("#at").fill(local_input(later))
     page.get_by_role("button", name="Chercher").click()
     answer = page.locator(".dry-run-answer").first
     expect(answer.locator(".primary-name")).to_have_text(chloe.name)
