@@ -116,7 +116,7 @@ def _operation(
     document: dict[str, Any] = {
         "operationId": rule.endpoint.replace(".", "_") + ("" if method == "GET" else f"_{method}"),
         "summary": op.summary,
-        "description": f"Roles: {', '.join(roles)}." if roles else "",
+        "description": _description(op, roles),
         "tags": list(op.tags),
         "parameters": _path_parameters(rule) + _query_parameters(op),
         "responses": _responses(rule, op, refs),
@@ -127,6 +127,12 @@ def _operation(
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
     return document
+
+
+def _description(op: Operation, roles: list[str]) -> str:
+    """The roles allowed, then what the operation says of itself."""
+    allowed = f"Roles: {', '.join(roles)}." if roles else ""
+    return " ".join(text for text in (allowed, op.description) if text)
 
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:

@@ -17,6 +17,8 @@ class Operation:
     """One method on one path: its models and the statuses it may answer."""
 
     summary: str
+    # What the summary cannot say, after the roles in the OpenAPI description.
+    description: str = ""
     response: type[BaseModel] | None = None
     status: int = 200
     body: type[BaseModel] | None = None

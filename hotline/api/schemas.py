@@ -139,6 +139,19 @@ class PersonPage(Page[PersonOut]):
     pass
 
 
+class PersonChoiceOut(Output):
+    """Someone who can be put in a chain, as the web forms' pickers show them: no contact
+    details (GET /people/{id} gives those, for the people in the user's reach)."""
+
+    id: int
+    name: str
+    active: bool
+
+
+class PersonChoicePage(Page[PersonChoiceOut]):
+    pass
+
+
 Ref = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Email = Annotated[str, Field(max_length=254)]
 

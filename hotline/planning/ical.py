@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,6 +98,27 @@ def feed_in_force(session: Session, token: FeedToken) -> bool:
         return True
     own_account = select(User.active).where(User.person_id == token.person_id)
     return session.scalar(own_account) is not False
+
+
+@dataclass(frozen=True)
+class StoppedFeed:
+    """A current feed URL that no longer answers, and whose right it rested on."""
+
+    issuer_name: str
+    # Else the issuer keeps an active account but lost the feed: demoted, or no longer
+    # a manager of the hotline.
+    issuer_deactivated: bool
+
+
+def stopped_hotline_feed(session: Session, hotline_id: int) -> StoppedFeed | None:
+    """Why the hotline's current feed URL no longer answers; None while it answers, or if none."""
+    token = session.scalar(select(FeedToken).where(FeedToken.hotline_id == hotline_id))
+    if token is None or token.issued_by is None or feed_in_force(session, token):
+        return None
+    issuer = session.get(User, token.issued_by)
+    if issuer is None:
+        return None  # unreachable: deleting a user deletes the feeds they issued
+    return StoppedFeed(issuer.name, issuer_deactivated=not issuer.active)
 
 
 def _may_hold(user: User, token: FeedToken) -> bool:

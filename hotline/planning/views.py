@@ -29,6 +29,7 @@ from hotline.planning.ical import (
     issue_person_feed,
     person_feed,
     revoke_person_feed,
+    stopped_hotline_feed,
 )
 from hotline.planning.oncall import Chain, resolve_chain
 from hotline.planning.shifts import person_shifts
@@ -103,6 +104,7 @@ def _hotline_page(
 ) -> ResponseReturnValue:
     now = utcnow()
     takes = takes_between(get_session(), hotline.id, now - SHIFT_TAKES_SHOWN, now + timedelta(1))
+    managing = may_manage(hotline)
     return render_template(
         "planning/hotline.html",
         hotline=hotline,
@@ -113,8 +115,10 @@ def _hotline_page(
         names=person_names(get_session(), {t.person_id for t in takes}),
         form=form,
         answers=answers,
-        may_manage=may_manage(hotline),
+        may_manage=managing,
         new_feed_url=new_feed_url,
+        # Only managers hold this link: they alone are told why it stopped.
+        stopped_feed=stopped_hotline_feed(get_session(), hotline.id) if managing else None,
     ), status
 
 

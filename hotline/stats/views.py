@@ -26,10 +26,10 @@ from hotline.stats.agents import AgentRow, agent_table
 from hotline.stats.charting import charts_csp, plotly_bundle
 from hotline.stats.dashboard import Dashboard, dashboard
 from hotline.stats.errors import StatsInputError
-from hotline.stats.forms import DashboardForm
+from hotline.stats.forms import AgentDashboardForm, DashboardForm
 from hotline.stats.periods import Period
 from hotline.stats.shift_takes import TakeFigures, take_figures
-from hotline.stats.views_common import READERS, Scope, checked_scope, show_stats_error
+from hotline.stats.views_common import READERS, Scope, checked_scope, is_agent, show_stats_error
 from hotline.voice.models import Outcome
 
 # The trend's stacked bars, bottom to top, named as the dashboard's tiles.
@@ -55,7 +55,7 @@ class AgentLine:
 def index() -> ResponseReturnValue:
     """The figures of a period: summary, trend, heatmaps, per-agent table (agents: their own)."""
     session = get_session()
-    form = DashboardForm(request.args)
+    form = (AgentDashboardForm if is_agent() else DashboardForm)(request.args)
     scope, valid = checked_scope(session, form)
     board: Dashboard | None = None
     agents: list[AgentLine] = []

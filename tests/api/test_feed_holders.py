@@ -6,6 +6,8 @@ answers 404, exactly as an unknown one; back in place, it works again.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -132,3 +134,61 @@ def test_my_shifts_offers_a_new_link_when_the_current_one_no_longer_answers(
     page = Browser(app, db_session, agent).client.get("/planning/mine").get_data(as_text=True)
 
     assert "Obtenir un lien de calendrier" in page
+
+
+def feed_note(page: str) -> str | None:
+    """What the hotline page says of a current link that no longer answers, in one line."""
+    found = re.search(r'<p class="flash flash-warning" id="feed-stopped">(.*?)</p>', page, re.S)
+    return " ".join(html.unescape(found.group(1)).split()) if found else None
+
+
+def test_the_hotline_page_says_why_its_calendar_link_stopped_and_offers_a_new_one(
+    app, client, db_session, admin_desk, api_as, make_user, make_hotline
+):
+    hotline = make_hotline()
+    issuer = api_as("manager", hotlines=(hotline,), name="Jean Dupont")
+    feed = path_of(issuer.post(f"/api/v1/hotlines/{hotline.id}/feed").json["url"])
+    colleague = Browser(app, db_session, make_user("manager", hotlines=(hotline,), language="en"))
+    page_path = f"/planning/hotlines/{hotline.id}"
+    assert feed_note(colleague.client.get(page_path).get_data(as_text=True)) is None
+
+    set_user(admin_desk, issuer.user, hotlines=())  # moved to another team
+    moved = colleague.client.get(page_path).get_data(as_text=True)
+    set_user(admin_desk, issuer.user, active=False, hotlines=(hotline,))
+    deactivated = colleague.client.get(page_path).get_data(as_text=True)
+    renewed = colleague.post(f"{page_path}/feed").get_data(as_text=True)
+
+    assert feed_note(moved) == (
+        "The current calendar link no longer answers: Jean Dupont, who asked for it, no longer "
+        "manages this hotline. Ask for a new link for calendars to show the planning again."
+    )
+    assert feed_note(deactivated) == (
+        "The current calendar link no longer answers: Jean Dupont, who asked for it, has been "
+        "deactivated. Ask for a new link for calendars to show the planning again."
+    )
+    assert f'action="{page_path}/feed#feed"' in deactivated  # the new-link button, as ever
+    assert feed_note(renewed) is None
+    new_link = path_of(renewed.split('<p class="secret"><code>')[1].split("<")[0])
+    assert client.get(new_link).status_code == 200
+    assert client.get(feed).status_code == 404
+
+
+def test_the_stopped_link_is_explained_in_the_managers_language_and_only_to_managers(
+    app, db_session, admin_desk, api_as, make_user, make_hotline
+):
+    hotline = make_hotline()
+    issuer = api_as("manager", hotlines=(hotline,), name="Jean Dupont")
+    issuer.post(f"/api/v1/hotlines/{hotline.id}/feed")
+    set_user(admin_desk, issuer.user, active=False, hotlines=(hotline,))
+    french = Browser(app, db_session, make_user("manager", hotlines=(hotline,), language="fr"))
+    supervisor = Browser(app, db_session, make_user("supervisor", hotlines=(hotline,)))
+
+    page = french.client.get(f"/planning/hotlines/{hotline.id}").get_data(as_text=True)
+    read_only = supervisor.client.get(f"/planning/hotlines/{hotline.id}").get_data(as_text=True)
+
+    assert feed_note(page) == (
+        "Le lien de calendrier actuel ne répond plus : Jean Dupont l'a demandé, et son compte "
+        "a été désactivé. Demandez un nouveau lien pour que les calendriers affichent de "
+        "nouveau le planning."
+    )
+    assert feed_note(read_only) is None

@@ -250,3 +250,60 @@ def test_a_manager_lists_and_changes_only_the_people_in_reach(
     )
     db_session.expire_all()
     assert chloe.mobile != "+33699887766"
+
+
+def test_a_manager_finds_everybody_to_put_in_a_chain_without_their_contact_details(
+    api_as, make_hotline, make_person, set_default_chain
+):
+    nord, sud = make_hotline(name="Nord"), make_hotline("+33184880002", name="Sud")
+    alice = make_person("Alice", email="alice@example.org")
+    bruno = make_person("Bruno", email="bruno@example.org")
+    yann = make_person("Yann", active=False)
+    set_default_chain(nord, [alice])
+    set_default_chain(sud, [bruno])
+    manager = api_as("manager", hotlines=(nord,))
+
+    choices = manager.get("/api/v1/people/choices")
+    borrowed = manager.get(f"/api/v1/people/{bruno.id}")
+
+    assert choices.status_code == 200
+    assert choices.json["items"] == [
+        {"id": alice.id, "name": "Alice", "active": True},
+        {"id": bruno.id, "name": "Bruno", "active": True},  # Sud's, to borrow as a backup
+        {"id": yann.id, "name": "Yann", "active": False},  # marked inactive, as the pickers do
+    ]
+    assert borrowed.status_code == 403
+    listed = {p["name"]: p for p in manager.get("/api/v1/people").json["items"]}
+    assert sorted(listed) == ["Alice", "Yann"]
+    assert listed["Alice"]["email"] == "alice@example.org"  # their team's: details as before
+
+
+def test_an_admin_finds_the_same_chain_choices_and_reads_everybody_in_full(
+    admin_api, make_hotline, make_person, set_default_chain
+):
+    sud = make_hotline("+33184880002", name="Sud")
+    alice, bruno = make_person("Alice"), make_person("Bruno", email="bruno@example.org")
+    set_default_chain(sud, [bruno])
+
+    choices = admin_api.get("/api/v1/people/choices?limit=1")
+    listed = admin_api.get("/api/v1/people").json["items"]
+
+    assert choices.json["items"] == [{"id": alice.id, "name": "Alice", "active": True}]
+    assert choices.json["next_offset"] == 1
+    assert [(p["name"], p["email"]) for p in listed] == [
+        ("Alice", None),
+        ("Bruno", "bruno@example.org"),
+    ]
+
+
+def test_the_description_tells_where_to_find_people_for_a_chain(admin_api):
+    paths = admin_api.get("/api/v1/openapi.json").json["paths"]
+
+    listing = paths["/api/v1/people"]["get"]["description"]
+    choices = paths["/api/v1/people/choices"]["get"]
+
+    assert listing.startswith("Roles: admin, manager. A manager gets the people of their teams")
+    assert "GET /api/v1/people/choices lists everybody to put in a chain" in listing
+    assert "id, name and status only" in choices["description"]
+    schema = choices["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/PersonChoicePage"}

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from hotline.api.openapi import api_rules, openapi_path
 from hotline.auth.models import ROLES
 from hotline.models import Hotline, Person
+from hotline.phone import national_format
 from hotline.planning.models import (
     AuditLog,
     FeedToken,
@@ -71,6 +72,7 @@ CASES = [
     ),  # fmt: skip
     Case("PATCH", "/api/v1/hotlines/{mine}", {"admin"}, json={"name": "Renamed"}),
     Case("GET", "/api/v1/people", EDIT),
+    Case("GET", "/api/v1/people/choices", EDIT),
     Case("GET", "/api/v1/people/{person}", EDIT),
     Case("GET", "/api/v1/people/{stranger}", {"admin"}),
     Case("GET", "/api/v1/people/{newcomer}", EDIT),
@@ -224,6 +226,28 @@ def test_each_role_gets_exactly_its_reach(case, world, clients, connection, db_s
                 assert state(db_session) == before, f"{role}: a refused request changed data"
         finally:
             savepoint.rollback()
+
+
+def test_no_route_gives_a_manager_the_contact_details_of_another_teams_person(
+    world, clients, db_session
+):
+    stranger = db_session.get(Person, world["stranger"])
+    stranger.email = "stranger@example.org"
+    db_session.flush()
+    details = (stranger.mobile, national_format(stranger.mobile), stranger.email)
+    readers = [case for case in CASES if case.method == "GET"]
+
+    answers = {case.path: clients["manager"].get(case.path.format(**world)) for case in readers}
+
+    for path, response in answers.items():
+        body = response.get_data(as_text=True)
+        assert not any(detail in body for detail in details), path
+    chain_choices = answers["/api/v1/people/choices"].json["items"]
+    assert {"id": stranger.id, "name": "Stranger", "active": True} in chain_choices
+    # Control: an admin reads them on the same routes.
+    assert stranger.mobile in clients["admin"].get(f"/api/v1/people/{stranger.id}").get_data(
+        as_text=True
+    )
 
 
 def test_anonymous_and_bad_tokens_get_401_everywhere(app, client, world):

@@ -289,6 +289,35 @@ def test_agent_sees_only_their_own_line(client, login_as, week):
     assert "My figures" in page
 
 
+@pytest.mark.parametrize("target", ["0", "-5", "soon", "99999"])
+def test_agent_dashboard_ignores_a_service_level_target(client, login_as, week, target):
+    login_as("agent", person=week.bruno, language="en")
+    own_line = dashboard(client, week).get_data(as_text=True)
+    expected = row_cells(own_line, "data-agent", week.bruno.id)
+
+    response = dashboard(client, week, target=target)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert row_cells(page, "data-agent", week.bruno.id) == expected
+    assert field_errors(page, "target") == []
+    assert 'name="target"' not in page  # no service level to set
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor", "manager"])
+def test_a_malformed_target_is_still_refused_for_who_sees_the_service_level(
+    client, login_as, week, role
+):
+    login_as(role, hotlines=(week.hotline,), language="en")
+
+    response = dashboard(client, week, target="soon")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Not a valid integer value." in field_errors(page, "target")
+    assert 'data-kpi="received"' not in page
+
+
 def test_agent_without_person_is_told_so(client, login_as, week):
     login_as("agent", language="en")
 

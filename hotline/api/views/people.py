@@ -3,6 +3,8 @@
 A manager reaches the people on call for a hotline they manage and those on
 call for none yet; they change someone only when managing every hotline that
 person is on call for (hotline.auth.access.can_plan_person, can_edit_person).
+To put someone of another team in a chain (borrowing a backup), /people/choices
+lists everybody as the web forms' pickers do: id, name and status, no contact details.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from hotline.api import bp
 from hotline.api.access import editable_person, plannable_person
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
-from hotline.api.schemas import Paging, PersonCreate, PersonOut, PersonPage, PersonUpdate
+from hotline.api.schemas import (
+    Paging,
+    PersonChoiceOut,
+    PersonChoicePage,
+    PersonCreate,
+    PersonOut,
+    PersonPage,
+    PersonUpdate,
+)
 from hotline.api.serialise import person_out
 from hotline.api.views.common import EDITORS, answer, page_of
 from hotline.auth import role_required, scoped_hotline_ids
@@ -28,13 +38,38 @@ TAGS = ("people",)
 
 @bp.get("/people")
 @role_required(*EDITORS)
-@operation("List people", response=PersonPage, query=Paging, tags=TAGS)
+@operation(
+    "List people",
+    description="A manager gets the people of their teams and those of no team yet, with "
+    "their contact details; GET /api/v1/people/choices lists everybody to put in a chain.",
+    response=PersonPage,
+    query=Paging,
+    tags=TAGS,
+)
 def people() -> Response:
     """The people on call for a hotline the user manages or for none yet (admins: all), by name."""
     reach = within_hotlines(scoped_hotline_ids(current_user), now=utcnow())
     statement = select(Person).where(reach).order_by(Person.name, Person.id)
     rows, fields = page_of(statement, query(Paging))
     return answer(PersonPage(items=[person_out(p) for p in rows], **fields))
+
+
+@bp.get("/people/choices")
+@role_required(*EDITORS)
+@operation(
+    "List everybody who can be put in a chain",
+    description="As the web forms' pickers: every person, active ones first, each with id, "
+    "name and status only, so a team can borrow a backup from another team. Contact details "
+    "come from GET /api/v1/people/{person_id}, for the people in the user's reach.",
+    response=PersonChoicePage,
+    query=Paging,
+    tags=TAGS,
+)
+def people_choices() -> Response:
+    statement = select(Person).order_by(Person.active.desc(), Person.name, Person.id)
+    rows, fields = page_of(statement, query(Paging))
+    items = [PersonChoiceOut(id=p.id, name=p.name, active=p.active) for p in rows]
+    return answer(PersonChoicePage(items=items, **fields))
 
 
 @bp.get("/people/<id:person_id>")
