@@ -1,20 +1,25 @@
-"""Alert texts in the recipient's language, from templates/alerts/messages/<kind>.<lang>.txt.
+"""Alert texts in the recipient's language, from templates/alerts/messages/<kind>.txt.
 
 Each template has the blocks `subject`, `sms` and `email` (and `voice` for the
-kinds that may place a call); times are shown in the hotline's time zone.
+kinds that may place a call), written in English in `{% trans %}` blocks: the app's
+catalog has their French. Times are shown in the hotline's time zone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from babel.dates import format_datetime
-from jinja2 import Environment
+from jinja2 import Environment, Template
+from jinja2.runtime import Context
 
+from hotline.i18n import catalog
 from hotline.models import LANGUAGES
 from hotline.phone import format_for, is_withheld
 
@@ -52,13 +57,47 @@ def language_of(raw: str | None) -> str:
     return raw if raw in LANGUAGES else "fr"
 
 
+@cache
+def gettext_in(language: str) -> dict[str, Callable[..., str]]:
+    """The functions `{% trans %}` blocks call, translating into `language`.
+
+    Given with each render rather than installed in the environment: the app's Jinja
+    environment translates pages into the page's language, an alert is in its
+    recipient's. They format as Jinja's "newstyle" gettext does (Flask-Babel's setting).
+    """
+    translations = catalog(language_of(language))
+
+    def gettext(message: str, **variables: Any) -> str:
+        return translations.gettext(message) % variables
+
+    def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+        return translations.ngettext(singular, plural, num) % {"num": num, **variables}
+
+    def pgettext(context: str, message: str, **variables: Any) -> str:
+        return translations.pgettext(context, message) % variables
+
+    def npgettext(context: str, singular: str, plural: str, num: int, **variables: Any) -> str:
+        text = translations.npgettext(context, singular, plural, num)
+        return text % {"num": num, **variables}
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
+def _blocks(
+    env: Environment, name: str, language: str, context: dict[str, Any]
+) -> tuple[Template, Context]:
+    """The template `name` and what its blocks render with, in `language`."""
+    template = env.get_template(f"alerts/messages/{name}.txt")
+    return template, template.new_context({**context, **gettext_in(language)})
+
+
 def render(env: Environment, kind: str, language: str, context: dict[str, Any]) -> Message:
     """Render the message of `kind` in `language` (French when the language is unknown)."""
-    template = env.get_template(f"alerts/messages/{kind}.{language_of(language)}.txt")
+    template, rendering = _blocks(env, kind, language, context)
     parts = {}
     for block in ("subject", "sms", "email", "voice"):
         render_block = template.blocks.get(block)
-        text = "".join(render_block(template.new_context(context))) if render_block else ""
+        text = "".join(render_block(rendering)) if render_block else ""
         parts[block] = text.strip()
     subject = " ".join(parts["subject"].split())
     sms = fit_sms(" ".join(parts["sms"].split()), keep=context.get("call_url"))
@@ -108,8 +147,8 @@ def render_block(
     env: Environment, name: str, language: str, block: str, context: dict[str, Any]
 ) -> str:
     """One block of a message template, whitespace collapsed (SMS replies, spoken text)."""
-    template = env.get_template(f"alerts/messages/{name}.{language_of(language)}.txt")
-    return " ".join("".join(template.blocks[block](template.new_context(context))).split())
+    template, rendering = _blocks(env, name, language, context)
+    return " ".join("".join(template.blocks[block](rendering)).split())
 
 
 def local_datetime(moment: datetime, timezone: str, language: str) -> str:
