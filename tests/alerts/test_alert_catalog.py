@@ -145,3 +145,26 @@ def test_every_alert_label_and_reply_reads_in_french(app, name):
             assert french
             assert french != english, block
             assert english_left_in(french) == [], (block, french)
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "one", "many"),
+    [
+        ("shift_reminder", {"asks_confirmation": False}, "starts in 1 minute,", "in 15 minutes,"),
+        ("shift_unconfirmed", {"incoming_name": "Alice", "outgoing_name": None},
+         "after 1 minute.", "after 15 minutes."),
+    ],
+)  # fmt: skip
+def test_a_count_of_minutes_reads_right_in_both_languages(app, kind, extra, one, many):
+    french_one = {"shift_reminder": "dans 1 minute,", "shift_unconfirmed": "après 1 minute."}
+    with app.app_context():
+        texts = {
+            (language, minutes): render(
+                app.jinja_env, kind, language, {**COMMON, **extra, "minutes": minutes}
+            ).email
+            for language in ("en", "fr")
+            for minutes in (1, 15)
+        }
+    assert one in texts["en", 1]
+    assert many in texts["en", 15]
+    assert french_one[kind] in texts["fr", 1]
