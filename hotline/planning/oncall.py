@@ -8,7 +8,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, literal_column, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import ShiftTake
@@ -42,13 +51,15 @@ class Chain:
     responders: tuple[Responder, ...]
 
 
-def _latest_starting(kind: str) -> Select[tuple[int, str, datetime]]:
+def _latest_starting(
+    kind: str, hotline_id: ColumnElement[int]
+) -> Select[tuple[int, str, datetime]]:
     # Slots of one kind never overlap, so the only candidate is the latest one
     # starting at or before `at`: one seek down ix_slot_lookup.
     latest = (
         select(Slot.id, Slot.kind, Slot.ends_at)
         .where(
-            Slot.hotline_id == bindparam("hotline_id"),
+            Slot.hotline_id == hotline_id,
             # Constants in the SQL text, not parameters: PostgreSQL then settles
             # on one generic plan for the prepared lookup instead of planning it
             # at every call, and nothing is rendered per execution.
@@ -62,46 +73,57 @@ def _latest_starting(kind: str) -> Select[tuple[int, str, datetime]]:
     return select(latest)
 
 
-# The override and the regular candidate, each read where the index seek found
-# it: the slot table is not joined again (on a small planning PostgreSQL would
-# scan it whole to find two ids).
-_candidate = union_all(_latest_starting(OVERRIDE), _latest_starting(REGULAR)).subquery("candidate")
 # A Core alias: aliased() here would configure every mapper at import time.
 _outgoing = Person.__table__.alias("outgoing")
 
-# Built once: the override and the regular candidate with their responders, in
-# one round trip. 'override' sorts before 'regular', so its rows come first.
-# Each row also carries the slot's unconfirmed shift take, if any (hotline.alerts):
-# until the incoming agent confirms, the outgoing agent stays first backup.
-_SLOT_CHAINS = Prepared(
-    select(
-        _candidate.c.kind,
-        _candidate.c.id,
-        SlotResponder.position,
-        Person.id,
-        Person.name,
-        Person.mobile,
-        ShiftTake.person_id,
-        _outgoing.c.id,
-        _outgoing.c.name,
-        _outgoing.c.mobile,
+
+def slot_chains(hotline_id: ColumnElement[int]) -> Select[Any]:
+    """The override and the regular candidate at `at` with their responders, in one query.
+
+    Each row also carries the slot's unconfirmed shift take, if any (hotline.alerts):
+    until the incoming agent confirms, the outgoing agent stays first backup.
+    'override' sorts before 'regular', so its rows come first.
+    """
+    # The override and the regular candidate, each read where the index seek found
+    # it: the slot table is not joined again (on a small planning PostgreSQL would
+    # scan it whole to find two ids).
+    candidate = union_all(
+        _latest_starting(OVERRIDE, hotline_id), _latest_starting(REGULAR, hotline_id)
+    ).subquery("candidate")
+    return (
+        select(
+            candidate.c.kind.label("slot_kind"),
+            candidate.c.id.label("slot_id"),
+            SlotResponder.position,
+            Person.id.label("person_id"),
+            Person.name.label("person_name"),
+            Person.mobile.label("person_mobile"),
+            ShiftTake.person_id.label("take_person_id"),
+            _outgoing.c.id.label("outgoing_id"),
+            _outgoing.c.name.label("outgoing_name"),
+            _outgoing.c.mobile.label("outgoing_mobile"),
+        )
+        .select_from(candidate)
+        .join(SlotResponder, SlotResponder.slot_id == candidate.c.id)
+        .join(Person, Person.id == SlotResponder.person_id)
+        .outerjoin(
+            ShiftTake,
+            and_(ShiftTake.slot_id == candidate.c.id, ShiftTake.confirmed_at.is_(None)),
+        )
+        .outerjoin(
+            _outgoing,
+            and_(_outgoing.c.id == ShiftTake.outgoing_person_id, _outgoing.c.active.is_(True)),
+        )
+        .where(
+            candidate.c.ends_at > bindparam("at", type_=UTCDateTime()),
+            Person.active.is_(True),
+        )
+        .order_by(candidate.c.kind, SlotResponder.position)
     )
-    .select_from(_candidate)
-    .join(SlotResponder, SlotResponder.slot_id == _candidate.c.id)
-    .join(Person, Person.id == SlotResponder.person_id)
-    .outerjoin(
-        ShiftTake, and_(ShiftTake.slot_id == _candidate.c.id, ShiftTake.confirmed_at.is_(None))
-    )
-    .outerjoin(
-        _outgoing,
-        and_(_outgoing.c.id == ShiftTake.outgoing_person_id, _outgoing.c.active.is_(True)),
-    )
-    .where(
-        _candidate.c.ends_at > bindparam("at", type_=UTCDateTime()),
-        Person.active.is_(True),
-    )
-    .order_by(_candidate.c.kind, SlotResponder.position)
-)
+
+
+SLOT_CHAIN_COLUMNS = 10  # the columns of a slot_chains row, which chain_from reads
+_SLOT_CHAINS = Prepared(slot_chains(bindparam("hotline_id")))
 _DEFAULT_CHAIN = Prepared(
     select(DefaultResponder.position, Person.id, Person.name, Person.mobile)
     .join(Person, Person.id == DefaultResponder.person_id)
@@ -117,7 +139,13 @@ def resolve_chain(
     # On the driver: this runs on every incoming call (hotline.driver).
     conn = driver_connection(db)
     rows = _SLOT_CHAINS.all(conn, {"hotline_id": hotline_id, "at": at})
-    if rows:
+    return chain_from(conn, hotline_id, rows)
+
+
+def chain_from(conn: DriverConnection, hotline_id: int, rows: Sequence[Sequence[Any]]) -> Chain:
+    """The chain from the rows of `slot_chains` (no slot: none, or one of nulls), else the
+    hotline's default chain."""
+    if rows and rows[0][0] is not None:
         kind, slot_id = rows[0][0], rows[0][1]
         route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT
         mine = [r for r in rows if r[1] == slot_id]

@@ -7,13 +7,14 @@ outcome only moves up in rank, and a leg's own status is kept by sequence.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, select, update
+from sqlalchemy import BindParameter, Connection, Insert, Table, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from hotline.alerts import outbox as alert_outbox
@@ -21,7 +22,7 @@ from hotline.db import upsert_insert
 from hotline.driver import DriverConnection, Prepared, driver_connection
 from hotline.models import Hotline
 from hotline.phone import InvalidPhoneNumber, to_e164
-from hotline.planning.oncall import Chain, Route, resolve_chain
+from hotline.planning.oncall import SLOT_CHAIN_COLUMNS, Chain, Route, chain_from, slot_chains
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 from hotline.voice.voicemails import is_message
 
@@ -129,9 +130,20 @@ CALL_FIELDS = (
 )  # fmt: skip
 LEG_FIELDS = ("call_id", "position", "person_id", "number", "created_at", "result")
 _calls, _legs = Call.__table__, CallAttempt.__table__
-_HOTLINE_BY_NUMBER = Prepared(
-    select(Hotline.__table__).where(Hotline.__table__.c.number == bindparam("number"))
+_hotlines = Hotline.__table__
+_HOTLINE_BY_NUMBER = Prepared(select(_hotlines).where(_hotlines.c.number == bindparam("number")))
+# The hotline and the slot chain at `at` in one statement, one round trip: the
+# chain's columns first (nulls when no slot covers `at`), then the hotline's.
+_chains = slot_chains(
+    select(_hotlines.c.id).where(_hotlines.c.number == bindparam("number")).scalar_subquery()
+).subquery("chains")
+_ROUTE = Prepared(
+    select(_chains, _hotlines)
+    .select_from(_hotlines.outerjoin(_chains, true()))
+    .where(_hotlines.c.number == bindparam("number"))
+    .order_by(_chains.c.slot_kind, _chains.c.position)
 )
+_HotlineRow = namedtuple("_HotlineRow", _hotlines.c.keys())  # type: ignore[misc]
 _INSERT_CALL = insert_once(_calls, ("call_sid",), CALL_FIELDS, returning=("id",))
 _INSERT_LEG = insert_once(_legs, ("call_id", "position"), LEG_FIELDS)
 _CALL_ROW_BY_SID = Prepared(select(_calls).where(_calls.c.call_sid == bindparam("call_sid")))
@@ -175,12 +187,14 @@ def find_route(
 ) -> tuple[HotlineSettings, Chain] | None:
     """The hotline a call is for and who is on call for it at `now`; None if unknown."""
     try:
-        hotline = find_hotline(conn, to_e164(to_number))
+        number = to_e164(to_number)
     except InvalidPhoneNumber:
         return None
-    if hotline is None:
+    rows = _ROUTE.all(conn, {"number": number, "at": now})
+    if not rows:
         return None
-    return hotline, resolve_chain(conn, hotline.id, now)
+    hotline = _HotlineRow._make(rows[0][SLOT_CHAIN_COLUMNS:])
+    return hotline, chain_from(conn, hotline.id, rows)
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:

@@ -52,6 +52,30 @@ def test_the_usual_call_is_answered_without_flask_and_fully_recorded(
     assert [leg.number for leg in call.attempts] == [team.people[0].mobile]
 
 
+def test_the_usual_call_reads_its_hotline_and_chain_in_one_statement(twilio, team, db_session):
+    # Every incoming call pays for each statement (a round trip on PostgreSQL):
+    # the hotline and who is on call come back together, then the call is written.
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()).upper())
+
+    connection = db_session.connection()
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        response = twilio.post("/voice/incoming", {**INCOMING, "To": team.hotline.number})
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+    assert f">{team.people[0].mobile}</Number></Dial>" in response.get_data(as_text=True)
+    reads = [s for s in seen if s.startswith("SELECT")]
+    assert len(reads) == 1
+    assert "FROM HOTLINE" in reads[0]
+    assert "SLOT_RESPONDER" in reads[0]
+    assert seen[0] == reads[0]
+    assert all(s.startswith(("INSERT", "WITH", "SAVEPOINT", "RELEASE")) for s in seen[1:])
+
+
 def test_a_retry_goes_to_the_view_and_gets_the_same_answer(
     twilio, team, flask_requests, db_session
 ):

@@ -58,7 +58,7 @@ def test_internal_error_falls_back_and_writes_nothing(twilio, team, monkeypatch,
     def broken(*args, **kwargs):
         raise RuntimeError("bug in the lookup")
 
-    monkeypatch.setattr(calls, "resolve_chain", broken)
+    monkeypatch.setattr(calls, "chain_from", broken)
     response = twilio.post("/voice/incoming", {**INCOMING, "To": team.hotline.number})
 
     assert response.status_code == 200
