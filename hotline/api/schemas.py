@@ -184,12 +184,23 @@ class OncallQuery(Input):
     at: Instant | None = Field(None, description="the moment to ask about; default: now")
 
 
+WITHHELD = (
+    "null: withheld. The number is given to admins, to the hotline's managers, to the "
+    "person themselves and to the people of the teams they serve; anyone else gets the name only."
+)
+
+
 class ResponderOut(Output):
     position: int = Field(description="0: primary, then backups")
     person_id: int | None
     name: str
-    number: str
-    number_national: str
+    number: str | None = Field(
+        description=f"the mobile the call would ring, E.164; {WITHHELD}", examples=["+33612345678"]
+    )
+    number_national: str | None = Field(
+        description=f"the same number as written in its country; {WITHHELD}",
+        examples=["06 12 34 56 78"],
+    )
 
 
 class OncallOut(Output):
