@@ -192,3 +192,39 @@ def test_the_stopped_link_is_explained_in_the_managers_language_and_only_to_mana
         "nouveau le planning."
     )
     assert feed_note(read_only) is None
+
+
+def test_a_person_marked_inactive_has_a_link_that_answers_as_an_unknown_one_until_reactivated(
+    app, client, db_session, api_as, make_user, make_person, make_hotline, make_slot
+):
+    me = make_person("Agathe")
+    make_slot(make_hotline(), utcnow() + timedelta(days=1), utcnow() + timedelta(days=2), [me])
+    agent = make_user("agent", person=me)
+    page = Browser(app, db_session, agent).post("/planning/mine/feed").get_data(as_text=True)
+    link = urlsplit(page.split('<p class="secret"><code>')[1].split("<")[0]).path
+    admin = api_as("admin")
+    assert client.get(link).status_code == 200
+
+    assert admin.patch(f"/api/v1/people/{me.id}", {"active": False}).status_code == 200
+    unknown = "/ical/" + "x" * 43 + ".ics"
+    resting = answer_without(client.get(link), link)
+    assert admin.patch(f"/api/v1/people/{me.id}", {"active": True}).status_code == 200
+    back = client.get(link)
+
+    assert resting == answer_without(client.get(unknown), unknown)  # the URL tells nothing
+    assert resting[0] == 404
+    assert back.status_code == 200
+    assert "BEGIN:VEVENT" in back.get_data(as_text=True)
+
+
+def test_a_feed_an_admin_gave_a_person_with_no_account_rests_while_they_are_inactive(
+    client, api_as, make_person
+):
+    me = make_person("Agathe")
+    admin = api_as("admin")
+    url = path_of(admin.post(f"/api/v1/people/{me.id}/feed").json["url"])
+
+    admin.patch(f"/api/v1/people/{me.id}", {"active": False})
+    assert client.get(url).status_code == 404
+    admin.patch(f"/api/v1/people/{me.id}", {"active": True})
+    assert client.get(url).status_code == 200
