@@ -32,6 +32,7 @@ from hotline.planning.ical import (
     person_feed,
     revoke_person_feed,
     stopped_hotline_feed,
+    stopped_person_feed,
 )
 from hotline.planning.oncall import Chain, resolve_chain
 from hotline.planning.shifts import person_shifts
@@ -197,9 +198,12 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
     person_id = current_user.person_id
     shifts = []
     has_feed = False
+    stopped_feed = None
     if person_id is not None:
         shifts = person_shifts(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
         has_feed = person_feed(session, person_id) is not None
+        # Told as on the hotline page: a link that stopped answering says why.
+        stopped_feed = None if has_feed else stopped_person_feed(session, person_id)
     return render_template(
         "planning/mine.html",
         now=now,
@@ -207,6 +211,7 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
         days=MY_SHIFTS_DAYS,
         person_id=person_id,
         has_feed=has_feed,
+        stopped_feed=stopped_feed,
         new_feed_url=new_feed_url,
     )
 
