@@ -185,8 +185,10 @@ class OncallQuery(Input):
 
 
 WITHHELD = (
-    "null: withheld. The number is given to admins, to the hotline's managers, to the "
-    "person themselves and to the people of the teams they serve; anyone else gets the name only."
+    "null: withheld from the token's user. Only admins, the managers of a hotline the person "
+    "is on call for, the person themselves and the people on call for the same hotlines "
+    "(default chain, rotation, or a slot not over yet) get it; supervisors and others get "
+    "the name only."
 )
 
 

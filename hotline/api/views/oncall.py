@@ -27,9 +27,9 @@ from hotline.planning.oncall import resolve_chain
     "Who is on call at a moment",
     response=OncallOut,
     query=OncallQuery,
-    description="Each responder's number is null when withheld from the token's user: only "
-    "admins, the hotline's managers, the person themselves and the people of the teams they "
-    "serve (in a default chain, rotation or slot of the same hotline) see it.",
+    description="A responder's number and number_national are null when withheld from the "
+    "token's user: only admins, the managers of the person's hotlines, the person themselves "
+    "and the people on call for the same hotlines see them.",
     errors=(404,),
     tags=("on call",),
 )
