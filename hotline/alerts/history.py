@@ -29,6 +29,7 @@ class LogLine:
     hotline_name: str | None
     channel: str
     address: str
+    person_id: int | None  # the person it was sent to, if any (whose number the address is)
     status: str
     attempts: int
     last_error: str | None
@@ -80,6 +81,7 @@ def notification_log(
             hotline_name=hotline_name,
             channel=n.channel,
             address=n.address,
+            person_id=n.person_id,
             status=n.status,
             attempts=n.attempts,
             last_error=n.last_error,

@@ -16,9 +16,10 @@ from hotline.alerts.errors import Reason, split_reason
 from hotline.alerts.models import AlertKind, Channel, Status
 from hotline.alerts.outbox import request_test_alert
 from hotline.auth import ADMIN, MANAGER, scoped_hotline_ids, signed_in
-from hotline.db import get_session
+from hotline.db import get_session, utcnow
 from hotline.i18n import current_language
 from hotline.models import Person
+from hotline.planning.contacts import numbers_shown
 from hotline.stats.calls import calls_rung_for
 from hotline.stats.views_calls import may_open_call
 
@@ -144,6 +145,10 @@ def log() -> ResponseReturnValue:
         people=people,
         rows=[(line, _error_text(line.last_error)) for line in lines],
         openable_calls=_openable_calls(lines),
+        # An SMS or a call went to the person's mobile: the one rule says who sees it.
+        numbers_shown=numbers_shown(
+            session, current_user, (line.person_id for line in lines), now=utcnow()
+        ),
     )
 
 

@@ -184,12 +184,25 @@ class OncallQuery(Input):
     at: Instant | None = Field(None, description="the moment to ask about; default: now")
 
 
+WITHHELD = (
+    "null: withheld from the token's user. Only admins, the managers of a hotline the person "
+    "is on call for, the person themselves and the people on call for the same hotlines "
+    "(default chain, rotation, or a slot not over yet) get it; supervisors and others get "
+    "the name only."
+)
+
+
 class ResponderOut(Output):
     position: int = Field(description="0: primary, then backups")
     person_id: int | None
     name: str
-    number: str
-    number_national: str
+    number: str | None = Field(
+        description=f"the mobile the call would ring, E.164; {WITHHELD}", examples=["+33612345678"]
+    )
+    number_national: str | None = Field(
+        description=f"the same number as written in its country; {WITHHELD}",
+        examples=["06 12 34 56 78"],
+    )
 
 
 class OncallOut(Output):

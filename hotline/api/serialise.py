@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime, time
 from typing import Any
@@ -66,7 +67,10 @@ def person_out(person: Person) -> PersonOut:
     )
 
 
-def oncall_out(hotline: Hotline, at: datetime, chain: Chain) -> OncallOut:
+def oncall_out(
+    hotline: Hotline, at: datetime, chain: Chain, numbers_shown: Collection[int]
+) -> OncallOut:
+    """The chain at `at`; the numbers of the people outside `numbers_shown` are null."""
     zone = ZoneInfo(hotline.timezone)
     return OncallOut(
         hotline_id=hotline.id,
@@ -78,12 +82,18 @@ def oncall_out(hotline: Hotline, at: datetime, chain: Chain) -> OncallOut:
                 position=r.position,
                 person_id=r.person_id,
                 name=r.name,
-                number=r.number,
-                number_national=national_format(r.number),
+                **_number_fields(r.number if r.person_id in numbers_shown else None),
             )
             for r in chain.responders
         ],
     )
+
+
+def _number_fields(number: str | None) -> dict[str, str | None]:
+    return {
+        "number": number,
+        "number_national": national_format(number) if number is not None else None,
+    }
 
 
 def slot_out(slot: Slot, zone: ZoneInfo) -> SlotOut:

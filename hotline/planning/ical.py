@@ -4,7 +4,9 @@ A feed is reached by an unguessable token in its URL (calendar apps cannot send
 a bearer header). Only the token's SHA-256 is stored; issuing a new one replaces
 the old, whose URL stops working at once. A URL answers only while the user who
 asked for it could still ask for it: deactivated, demoted or moved off the
-hotline, they hold a URL that answers 404 (and works again if they get back).
+hotline, they hold a URL that answers 404 (and works again if they get back). A
+person's feed also rests while the person is marked inactive or their own account is
+deactivated.
 Events carry their time zone (a VTIMEZONE per hotline zone), so calendar apps
 show shifts at the right local times across DST changes. Event text is in the
 hotline's language.
@@ -17,6 +19,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
@@ -82,43 +85,74 @@ def person_feed(session: Session, person_id: int) -> FeedToken | None:
     return token if token is not None and feed_in_force(session, token) else None
 
 
-def feed_in_force(session: Session, token: FeedToken) -> bool:
-    """Whether the feed's URL answers: whoever holds it may still read what it shows.
+class FeedStop(StrEnum):
+    """Why a current feed URL no longer answers."""
 
-    Its issuer must still be allowed to ask for it (a deactivated user, or a manager
-    moved off the hotline, keeps the URL but not what it shows), and a person's feed
-    rests while that person's own account is deactivated, whoever issued it. Nothing
-    is deleted: the URL works again when they are back, unless renewed meanwhile.
-    """
-    if token.issued_by is not None:
-        issuer = session.get(User, token.issued_by)
-        if issuer is None or not _may_hold(issuer, token):
-            return False
-    if token.person_id is None:
-        return True
-    own_account = select(User.active).where(User.person_id == token.person_id)
-    return session.scalar(own_account) is not False
+    ISSUER_DEACTIVATED = "issuer_deactivated"
+    # The issuer keeps an active account but lost the feed: demoted, no longer a manager
+    # of the hotline, or no longer linked to the person.
+    ISSUER_LOST_RIGHT = "issuer_lost_right"
+    ISSUER_DELETED = "issuer_deleted"  # unreachable: deleting a user deletes their feeds
+    PERSON_INACTIVE = "person_inactive"  # the person is marked inactive in the planning
+    ACCOUNT_DEACTIVATED = "account_deactivated"  # the person's own user account
 
 
 @dataclass(frozen=True)
 class StoppedFeed:
-    """A current feed URL that no longer answers, and whose right it rested on."""
+    """A current feed URL that no longer answers, and why."""
 
-    issuer_name: str
-    # Else the issuer keeps an active account but lost the feed: demoted, or no longer
-    # a manager of the hotline.
-    issuer_deactivated: bool
+    reason: FeedStop
+    issuer_name: str | None = None  # for the issuer's reasons
+
+
+def feed_in_force(session: Session, token: FeedToken) -> bool:
+    """Whether the feed's URL answers (see why_stopped)."""
+    return why_stopped(session, token) is None
+
+
+def why_stopped(session: Session, token: FeedToken) -> StoppedFeed | None:
+    """Why the feed's URL no longer answers; None while whoever holds it may read what it shows.
+
+    A person's feed rests while that person is marked inactive, or their own account is
+    deactivated, whoever issued it. Its issuer must still be allowed to ask for it (a
+    deactivated user, or a manager moved off the hotline, keeps the URL but not what it
+    shows). Nothing is deleted: the URL works again when they are back, unless renewed
+    meanwhile.
+    """
+    if token.person_id is not None:
+        person = session.get(Person, token.person_id)
+        if person is None or not person.active:
+            return StoppedFeed(FeedStop.PERSON_INACTIVE)
+        own_account = select(User.active).where(User.person_id == token.person_id)
+        if session.scalar(own_account) is False:
+            return StoppedFeed(FeedStop.ACCOUNT_DEACTIVATED)
+    if token.issued_by is None:
+        return None
+    issuer = session.get(User, token.issued_by)
+    if issuer is None:
+        return StoppedFeed(FeedStop.ISSUER_DELETED)
+    if not issuer.active:
+        return StoppedFeed(FeedStop.ISSUER_DEACTIVATED, issuer.name)
+    if not _may_hold(issuer, token):
+        return StoppedFeed(FeedStop.ISSUER_LOST_RIGHT, issuer.name)
+    return None
 
 
 def stopped_hotline_feed(session: Session, hotline_id: int) -> StoppedFeed | None:
     """Why the hotline's current feed URL no longer answers; None while it answers, or if none."""
     token = session.scalar(select(FeedToken).where(FeedToken.hotline_id == hotline_id))
-    if token is None or token.issued_by is None or feed_in_force(session, token):
-        return None
-    issuer = session.get(User, token.issued_by)
-    if issuer is None:
-        return None  # unreachable: deleting a user deletes the feeds they issued
-    return StoppedFeed(issuer.name, issuer_deactivated=not issuer.active)
+    return _told(why_stopped(session, token)) if token is not None else None
+
+
+def stopped_person_feed(session: Session, person_id: int) -> StoppedFeed | None:
+    """Why the person's current feed URL no longer answers; None while it answers, or if none."""
+    token = session.scalar(select(FeedToken).where(FeedToken.person_id == person_id))
+    return _told(why_stopped(session, token)) if token is not None else None
+
+
+def _told(stopped: StoppedFeed | None) -> StoppedFeed | None:
+    # The pages have words for every reason but a deleted issuer, which cannot happen.
+    return None if stopped is None or stopped.reason == FeedStop.ISSUER_DELETED else stopped
 
 
 def _may_hold(user: User, token: FeedToken) -> bool:

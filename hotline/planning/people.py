@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, CompoundSelect, func, or_, select, true, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from hotline.models import LANGUAGES, Hotline, Person
@@ -51,14 +51,26 @@ def within_hotlines(hotline_ids: Collection[int] | None, *, now: datetime) -> Co
     if hotline_ids is None:
         return true()
     places = _places(now).subquery()
-    in_team = select(places.c.person_id).where(places.c.hotline_id.in_(list(hotline_ids)))
-    return or_(Person.id.in_(in_team), Person.id.not_in(select(places.c.person_id)))
+    return or_(in_teams(list(hotline_ids), now=now), Person.id.not_in(select(places.c.person_id)))
+
+
+def in_teams(
+    hotline_ids: Collection[int] | Select[tuple[int]], *, now: datetime
+) -> ColumnElement[bool]:
+    """A condition on Person: in the team of one of these hotlines (ids, or a select of ids)."""
+    places = _places(now).subquery()
+    return Person.id.in_(select(places.c.person_id).where(places.c.hotline_id.in_(hotline_ids)))
+
+
+def served_by(person_id: int, *, now: datetime) -> Select[tuple[int]]:
+    """The ids of the hotlines whose team the person is in, as a select (see _places)."""
+    places = _places(now).subquery()
+    return select(places.c.hotline_id).where(places.c.person_id == person_id)
 
 
 def person_hotlines(session: Session, person_id: int, *, now: datetime) -> list[Hotline]:
     """The hotlines the person is on call for, by name (see _places)."""
-    places = _places(now).subquery()
-    ids = select(places.c.hotline_id).where(places.c.person_id == person_id)
+    ids = served_by(person_id, now=now)
     return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
 
 

@@ -6,6 +6,7 @@ register on the same blueprint.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from hotline.auth import AGENT, ROLES, role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning import bp
+from hotline.planning.contacts import numbers_shown
 from hotline.planning.coverage import coverage_gaps
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
 from hotline.planning.hotline_settings import list_hotlines
@@ -30,6 +32,7 @@ from hotline.planning.ical import (
     person_feed,
     revoke_person_feed,
     stopped_hotline_feed,
+    stopped_person_feed,
 )
 from hotline.planning.oncall import Chain, resolve_chain
 from hotline.planning.shifts import person_shifts
@@ -72,7 +75,18 @@ def index() -> ResponseReturnValue:
         )
         for h in list_hotlines(session, scope)
     ]
-    return render_template("planning/index.html", summaries=summaries, weeks=DEFAULT_GAP_WEEKS)
+    return render_template(
+        "planning/index.html",
+        summaries=summaries,
+        weeks=DEFAULT_GAP_WEEKS,
+        shown=_numbers_shown([s.chain for s in summaries]),
+    )
+
+
+def _numbers_shown(chains: Iterable[Chain]) -> frozenset[int]:
+    """The people of these chains whose number the signed-in user may see."""
+    people = (r.person_id for chain in chains for r in chain.responders)
+    return numbers_shown(get_session(), current_user, people, now=utcnow())
 
 
 @bp.get("/hotlines/<int:hotline_id>")
@@ -105,11 +119,13 @@ def _hotline_page(
     now = utcnow()
     takes = takes_between(get_session(), hotline.id, now - SHIFT_TAKES_SHOWN, now + timedelta(1))
     managing = may_manage(hotline)
+    chain = resolve_chain(get_session(), hotline.id, now)
     return render_template(
         "planning/hotline.html",
         hotline=hotline,
         now=now,
-        chain=resolve_chain(get_session(), hotline.id, now),
+        chain=chain,
+        shown=_numbers_shown([chain, *(answer for _at, answer in answers)]),
         takes=takes,
         takes_days=SHIFT_TAKES_SHOWN.days,
         names=person_names(get_session(), {t.person_id for t in takes}),
@@ -182,9 +198,12 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
     person_id = current_user.person_id
     shifts = []
     has_feed = False
+    stopped_feed = None
     if person_id is not None:
         shifts = person_shifts(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
         has_feed = person_feed(session, person_id) is not None
+        # Told as on the hotline page: a link that stopped answering says why.
+        stopped_feed = None if has_feed else stopped_person_feed(session, person_id)
     return render_template(
         "planning/mine.html",
         now=now,
@@ -192,6 +211,7 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
         days=MY_SHIFTS_DAYS,
         person_id=person_id,
         has_feed=has_feed,
+        stopped_feed=stopped_feed,
         new_feed_url=new_feed_url,
     )
 

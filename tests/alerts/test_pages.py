@@ -230,3 +230,27 @@ def test_the_log_names_missing_settings_to_admins_in_french_not_the_apps_english
     assert "à renseigner : TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN<" in page
     for english in ("is empty", "TWILIO_AUTH_TOKEN and", "may or may not"):
         assert english not in page
+
+
+def test_the_log_gives_mobiles_only_to_those_allowed_to_see_them(
+    client, login_as, team, twilio, worker
+):
+    hotline, (alice, _bruno, _chloe), _maud = team
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run()
+
+    login_as("supervisor", hotlines=(hotline,))
+    supervised = client.get("/alerts/").get_data(as_text=True)
+    client.get("/logout")
+    with client.session_transaction() as session:
+        session.clear()
+    login_as("manager", hotlines=(hotline,))
+    managed = client.get("/alerts/").get_data(as_text=True)
+
+    # The supervisor sees who was told, and how, but no mobile: statistics need none.
+    assert "Alice" in supervised
+    assert "<td>SMS</td>" in supervised
+    assert "numéro non communiqué" in supervised
+    assert "06 12 34 56" not in supervised
+    assert "06 12 34 56 01" in managed  # Alice's, for the hotline's manager
+    assert "non communiqué" not in managed

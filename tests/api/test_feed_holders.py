@@ -192,3 +192,109 @@ def test_the_stopped_link_is_explained_in_the_managers_language_and_only_to_mana
         "nouveau le planning."
     )
     assert feed_note(read_only) is None
+
+
+def test_a_person_marked_inactive_has_a_link_that_answers_as_an_unknown_one_until_reactivated(
+    app, client, db_session, api_as, make_user, make_person, make_hotline, make_slot
+):
+    me = make_person("Agathe")
+    make_slot(make_hotline(), utcnow() + timedelta(days=1), utcnow() + timedelta(days=2), [me])
+    agent = make_user("agent", person=me)
+    page = Browser(app, db_session, agent).post("/planning/mine/feed").get_data(as_text=True)
+    link = urlsplit(page.split('<p class="secret"><code>')[1].split("<")[0]).path
+    admin = api_as("admin")
+    assert client.get(link).status_code == 200
+
+    assert admin.patch(f"/api/v1/people/{me.id}", {"active": False}).status_code == 200
+    unknown = "/ical/" + "x" * 43 + ".ics"
+    resting = answer_without(client.get(link), link)
+    assert admin.patch(f"/api/v1/people/{me.id}", {"active": True}).status_code == 200
+    back = client.get(link)
+
+    assert resting == answer_without(client.get(unknown), unknown)  # the URL tells nothing
+    assert resting[0] == 404
+    assert back.status_code == 200
+    assert "BEGIN:VEVENT" in back.get_data(as_text=True)
+
+
+def test_a_feed_an_admin_gave_a_person_with_no_account_rests_while_they_are_inactive(
+    client, api_as, make_person
+):
+    me = make_person("Agathe")
+    admin = api_as("admin")
+    url = path_of(admin.post(f"/api/v1/people/{me.id}/feed").json["url"])
+
+    admin.patch(f"/api/v1/people/{me.id}", {"active": False})
+    assert client.get(url).status_code == 404
+    admin.patch(f"/api/v1/people/{me.id}", {"active": True})
+    assert client.get(url).status_code == 200
+
+
+def test_my_shifts_says_why_my_link_stopped_when_the_admin_who_gave_it_left(
+    app, db_session, admin_desk, api_as, make_user, make_person
+):
+    me = make_person("Agathe")
+    agent = make_user("agent", person=me, language="fr")
+    retired = api_as("admin", name="Jean Dupont")  # gave Agathe her link, then left
+    retired.post(f"/api/v1/people/{me.id}/feed")
+    set_user(admin_desk, retired.user, active=False)
+
+    page = Browser(app, db_session, agent).client.get("/planning/mine").get_data(as_text=True)
+
+    assert feed_note(page) == (
+        "Le lien de calendrier actuel ne répond plus : Jean Dupont l'a demandé, et son compte "
+        "a été désactivé. Demandez un nouveau lien pour que les calendriers affichent de "
+        "nouveau le planning."
+    )
+    assert "Obtenir un lien de calendrier" in page
+
+
+def test_my_shifts_says_in_english_that_the_admin_who_gave_my_link_lost_the_right(
+    app, db_session, admin_desk, api_as, make_user, make_person
+):
+    me = make_person("Agathe")
+    agent = make_user("agent", person=me, language="en")
+    demoted = api_as("admin", name="Jean Dupont")
+    demoted.post(f"/api/v1/people/{me.id}/feed")
+    demoted.user.role = "supervisor"  # the admin page keeps one admin: change it directly
+    db_session.flush()
+
+    page = Browser(app, db_session, agent).client.get("/planning/mine").get_data(as_text=True)
+
+    assert feed_note(page) == (
+        "The current calendar link no longer answers: Jean Dupont, who asked for it, may no "
+        "longer ask for it. Ask for a new link for calendars to show the planning again."
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        (
+            "fr",
+            "Le lien de calendrier actuel ne répond plus : votre fiche est marquée inactive dans "
+            "le planning. Le même lien répondra de nouveau dès qu’un responsable la réactivera.",
+        ),
+        (
+            "en",
+            "The current calendar link no longer answers: you are marked inactive in the "
+            "planning. The same link answers again once a manager marks you active.",
+        ),
+    ],
+)
+def test_my_shifts_says_my_link_rests_while_i_am_marked_inactive(
+    app, db_session, api_as, make_user, make_person, language, note
+):
+    me = make_person("Agathe")
+    agent = make_user("agent", person=me, language=language)
+    browser = Browser(app, db_session, agent)
+    browser.post("/planning/mine/feed")
+    admin = api_as("admin")
+
+    admin.patch(f"/api/v1/people/{me.id}", {"active": False})
+    resting = browser.client.get("/planning/mine").get_data(as_text=True)
+    admin.patch(f"/api/v1/people/{me.id}", {"active": True})
+    back = browser.client.get("/planning/mine").get_data(as_text=True)
+
+    assert feed_note(resting) == note
+    assert feed_note(back) is None

@@ -296,12 +296,61 @@ def test_numbers_of_the_chain_on_call_are_links_to_dial(
     frozen, client, login_as, hotline, make_person, make_slot
 ):
     alice = make_person("Alice", mobile="+33612345601")
-    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(hours=8), [alice])
-    login_as("agent")
+    bruno = make_person("Bruno", mobile="+33612345602")
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(hours=8), [alice, bruno])
+    login_as("agent", person=bruno)  # Bruno serves the hotline with Alice
 
     page = text_of(client.get("/planning/"))
 
     assert '<a class="tel" href="tel:+33612345601">06 12 34 56 01</a>' in page
+    assert "non communiqué" not in page
+
+
+def test_an_agent_of_another_team_sees_who_is_on_call_but_not_their_numbers(
+    frozen, client, login_as, hotline, make_hotline, make_person, make_slot
+):
+    alice = make_person("Alice", mobile="+33612345601")
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(hours=8), [alice])
+    south = make_hotline("+33184880002", name="Astreinte Sud")
+    chloe = make_person("Chloé", mobile="+33612345603")
+    make_slot(south, NOW - timedelta(hours=1), NOW + timedelta(hours=8), [chloe])
+    login_as("agent", person=chloe)
+
+    overview = text_of(client.get("/planning/"))
+    page = text_of(client.get(f"/planning/hotlines/{hotline.id}?at=2026-03-10T12:00"))
+
+    for shown in (overview, page):
+        assert "Alice" in shown
+        assert "+33612345601" not in shown
+        assert "06 12 34 56 01" not in shown
+        assert "numéro non communiqué" in shown
+        assert "Les numéros non communiqués ne sont visibles" in shown
+    assert page.count("numéro non communiqué") == 2, "on call now, and the dry run's answer"
+    assert '<a class="tel" href="tel:+33612345603">06 12 34 56 03</a>' in overview, "her own"
+
+
+def test_a_withheld_number_is_said_in_english_too(
+    frozen, client, login_as, hotline, make_person, make_slot
+):
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(hours=8), [make_person("Alice")])
+    login_as("supervisor", hotlines=(hotline,), language="en")
+
+    page = text_of(client.get(f"/planning/hotlines/{hotline.id}"))
+
+    assert "number withheld" in page
+    assert "Withheld numbers are shown only to admins" in page
+
+
+def test_the_hotlines_manager_sees_the_numbers_on_its_page(
+    frozen, client, login_as, hotline, make_person, make_slot
+):
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(hours=8), [make_person("Alice")])
+    login_as("manager", hotlines=(hotline,))
+
+    page = text_of(client.get(f"/planning/hotlines/{hotline.id}"))
+
+    assert 'class="tel"' in page
+    assert "non communiqué" not in page
 
 
 def test_my_shifts_name_the_year_only_when_it_is_not_this_one(

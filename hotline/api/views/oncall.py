@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Response
+from flask_login import current_user
 
 from hotline.api import bp
 from hotline.api.access import readable_hotline
@@ -16,6 +17,7 @@ from hotline.api.times import parse_instant
 from hotline.api.views.common import READERS, answer
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
+from hotline.planning.contacts import numbers_shown
 from hotline.planning.oncall import resolve_chain
 
 
@@ -25,6 +27,9 @@ from hotline.planning.oncall import resolve_chain
     "Who is on call at a moment",
     response=OncallOut,
     query=OncallQuery,
+    description="A responder's number and number_national are null when withheld from the "
+    "token's user: only admins, the managers of the person's hotlines, the person themselves "
+    "and the people on call for the same hotlines see them.",
     errors=(404,),
     tags=("on call",),
 )
@@ -34,5 +39,8 @@ def oncall(hotline_id: int) -> Response:
     asked = query(OncallQuery)
     zone = ZoneInfo(hotline.timezone)
     at = utcnow() if asked.at is None else parse_instant(asked.at, zone, "at")
-    chain = resolve_chain(get_session(), hotline.id, at)
-    return answer(oncall_out(hotline, at, chain))
+    session = get_session()
+    chain = resolve_chain(session, hotline.id, at)
+    people = (r.person_id for r in chain.responders)
+    shown = numbers_shown(session, current_user, people, now=utcnow())
+    return answer(oncall_out(hotline, at, chain, shown))

@@ -1,0 +1,48 @@
+"""Whose phone number a user may see: the one rule every page, API answer and log applies.
+
+Admins see every number. Everybody sees their own, and the numbers of the teams
+they serve: the people of the hotlines their own person is on call for (in the
+default chain, a rotation or a slot not over yet: hotline.planning.people), so an
+agent can reach the colleague they hand over to or back up. A manager also sees
+the numbers of the people their people pages reach (their hotlines' teams, and the
+people of no team yet, whom they may put in a chain). A supervisor gets no number
+from supervising: the statistics they review count calls and hours, not mobiles.
+Everyone else's number is withheld; their name is still shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.orm import Session
+
+from hotline.auth.models import ADMIN, MANAGER, User
+from hotline.models import Person
+from hotline.planning.people import in_teams, served_by, within_hotlines
+
+
+def numbers_shown(
+    session: Session, user: User, person_ids: Iterable[int | None], *, now: datetime
+) -> frozenset[int]:
+    """The people among `person_ids` whose phone number `user` may see."""
+    wanted = {pid for pid in person_ids if pid is not None}
+    if not wanted or not user.is_authenticated or not user.active:
+        return frozenset()
+    if user.role == ADMIN:
+        return frozenset(wanted)
+    query = select(Person.id).where(Person.id.in_(wanted), _reach(user, now))
+    return frozenset(session.scalars(query))
+
+
+def _reach(user: User, now: datetime) -> ColumnElement[bool]:
+    """A condition on Person: the people whose number a user other than an admin sees."""
+    reach: list[ColumnElement[bool]] = []
+    if user.person_id is not None:
+        served = served_by(user.person_id, now=now)
+        reach += [Person.id == user.person_id, in_teams(served, now=now)]
+    if user.role == MANAGER:
+        # The same reach as the manager's people pages, where these numbers are edited.
+        reach.append(within_hotlines(user.hotline_ids, now=now))
+    return or_(*reach) if reach else false()
