@@ -55,6 +55,14 @@
     });
   }
 
+  // A chart is an image named after the table of its figures (its aria-label): what Plotly
+  // draws in it would otherwise be read out too, its labels and counts in a jumble.
+  function hideDrawing(chart) {
+    Array.prototype.forEach.call(chart.children, function (part) {
+      part.setAttribute("aria-hidden", "true");
+    });
+  }
+
   function drawTrend(element, data) {
     var traces = data.trend.series.map(function (series) {
       return {
@@ -86,7 +94,7 @@
         dtick: Math.max(1, Math.ceil(most / 5))  // whole calls
       }
     };
-    Plotly.newPlot(element, traces, layout, CONFIG);
+    Plotly.newPlot(element, traces, layout, CONFIG).then(hideDrawing);
   }
 
   // Under this width (px) the 24 hours across leave cells too narrow for a two-digit count
@@ -141,7 +149,7 @@
     // The class sets the turned map's height (stats.css), before Plotly reads it.
     element.classList.toggle("hours-down", hoursDown);
     var figure = heatmapFigure(map, data, hoursDown);
-    Plotly.react(element, figure.data, figure.layout, CONFIG);
+    Plotly.react(element, figure.data, figure.layout, CONFIG).then(hideDrawing);
   }
 
   // A phone turned sideways, a window made wider: turn the maps if their width asks for it.
