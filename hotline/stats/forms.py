@@ -115,6 +115,23 @@ class OptionalDateField(DateField):
         super().process_formdata(valuelist)
 
 
+class WholeNumberField(IntegerField):
+    """A whole number from `low` to `high`, or nothing; any other text gets `message`.
+
+    IntegerField would say "Not a valid integer value." for "abc" and the range
+    check a second message under it: the field's own message alone says what to type.
+    """
+
+    def __init__(self, label: Any, low: int, high: int, message: Any, **kwargs: Any) -> None:
+        super().__init__(label, validators=[Optional(), NumberRange(low, high, message)], **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None  # not a number: the range check refuses it, with `message`
+
+
 class PeriodFields(GetForm):
     """Which hotline and which local days: a preset, a month, or from/to dates."""
 
@@ -200,17 +217,12 @@ class PeriodFields(GetForm):
 
 
 class DashboardForm(PeriodFields):
-    target = IntegerField(
+    target = WholeNumberField(
         _l("Service-level target (seconds)"),
+        1,
+        MAX_TARGET_SECONDS,
+        _l("Give the target in whole seconds, from 1 to %(max)d.", max=MAX_TARGET_SECONDS),
         default=DEFAULT_TARGET_SECONDS,
-        validators=[
-            Optional(),
-            NumberRange(
-                1,
-                MAX_TARGET_SECONDS,
-                message=_l("Choose a target from 1 to %(max)d seconds.", max=MAX_TARGET_SECONDS),
-            ),
-        ],
     )
 
     def target_seconds(self) -> int:
@@ -239,17 +251,12 @@ class CallFilterForm(PeriodFields):
     )
     agent = SelectField(_l("Agent"), validate_choice=False, default="")
     caller = StringField(_l("Caller number"), validators=[Optional(), Length(max=32)])
-    page_size = IntegerField(
+    page_size = WholeNumberField(
         _l("Calls per page"),
+        1,
+        MAX_PAGE_SIZE,
+        _l("Show 1 to %(max)d calls a page.", max=MAX_PAGE_SIZE),
         default=DEFAULT_PAGE_SIZE,
-        validators=[
-            Optional(),
-            NumberRange(
-                1,
-                MAX_PAGE_SIZE,
-                message=_l("Show 1 to %(max)d calls a page.", max=MAX_PAGE_SIZE),
-            ),
-        ],
     )
     cursor = HiddenField()
 

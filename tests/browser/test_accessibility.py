@@ -235,6 +235,48 @@ def test_charts_point_to_the_tables_of_their_figures(page, live_server, sign_in)
     expect(page.get_by_role("table").filter(has_text="Reçus").first).to_be_visible()
 
 
+def read_inside(page, selector: str) -> list[str]:
+    """The texts Chromium gives screen readers from inside the element (its own name aside)."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    backend = cdp.send("DOM.describeNode", {"nodeId": node})["node"]["backendNodeId"]
+    tree = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    by_id = {n["nodeId"]: n for n in tree}
+    chart = next(n for n in tree if n.get("backendDOMNodeId") == backend)
+    texts, todo = [], list(chart.get("childIds", []))
+    while todo:
+        found = by_id.get(todo.pop())
+        if found is None:
+            continue
+        if not found.get("ignored") and found["role"]["value"] == "StaticText":
+            texts.append(found["name"]["value"])
+        todo.extend(found.get("childIds", []))
+    return texts
+
+
+def test_a_screen_reader_reads_a_heatmap_by_its_name_then_finds_its_figures(
+    page, live_server, sign_in
+):
+    week = seed_week(live_server)
+    sign_in(page, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    page.goto(f"/stats/?hotline={week.hotline.id}&period=custom&start=2026-03-02&end=2026-03-08")
+    expect(page.locator("#chart-misses g.hm image")).to_have_count(1)
+
+    for chart in ("#chart-trend", "#chart-calls", "#chart-misses"):
+        expect(page.locator(chart)).to_have_accessible_name(re.compile(r"ci-dessous\)$"))
+        # Not Plotly's axis labels and counts as well, read out in no order.
+        assert read_inside(page, chart) == [], chart
+    # The table the name points to is the next stop from the keyboard, and opens.
+    page.get_by_text("Chiffres par jour", exact=True).focus()
+    page.keyboard.press("Tab")
+    figures = page.get_by_text("Chiffres par heure et jour de la semaine", exact=True)
+    expect(figures).to_be_focused()
+    page.keyboard.press("Enter")
+    calls = page.get_by_role("region", name="Appels par heure et jour de la semaine")
+    expect(calls.get_by_role("row", name=re.compile(r"^lun\."))).to_be_visible()
+
+
 def test_an_error_page_title_says_what_went_wrong(page, live_server, sign_in):
     sign_in(page, live_server.add_user("agent"))
     response = page.goto("/admin/users")

@@ -6,13 +6,15 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import AlertEvent, Status
 from hotline.planning.models import REGULAR, Slot, SlotResponder
+from hotline.voice.models import Call, Outcome
 from tests.alerts.conftest import logged_notification
 from tests.browser.test_planning_pages import seed as seed_team
-from tests.browser.test_stats_pages import WEEK
+from tests.browser.test_stats_pages import WATCH_CSP, WEEK, paris
 from tests.browser.test_stats_pages import seed as seed_week
 
 PHONE = {
@@ -24,6 +26,15 @@ PHONE = {
 # Against the screen, not innerWidth: a mobile browser widens its layout viewport (and
 # innerWidth) to a page too wide for it, then shows it zoomed out.
 OVERFLOW = "document.documentElement.scrollWidth - screen.width"
+# The counts printed in a heatmap's cells, with the size they are drawn in (CSS px).
+CELL_COUNTS = """chart => [...chart.querySelectorAll("g.heatmaplayer text")]
+  .filter(text => text.textContent)
+  .map(text => [text.textContent, parseFloat(getComputedStyle(text).fontSize)])"""
+# Plotly has drawn each heatmap again for its container's new width.
+LAID_OUT_TO_WIDTH = """() => [...document.querySelectorAll("[data-heatmap]")]
+  .every(chart => chart._fullLayout && chart._fullLayout.width === chart.clientWidth)"""
+# Below this, a count in a cell cannot be read on a phone at arm's length.
+READABLE_PX = 11
 # The raw words of a provider that failed: one long unbreakable line.
 TWILIO_DOWN = (
     "Twilio unreachable: HTTPSConnectionPool(host='api.twilio.com', port=443): Max retries "
@@ -155,3 +166,57 @@ def test_an_agents_own_figures_fit_a_phone(phone, live_server, sign_in):
 
     assert page_overflow <= 0
     assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+
+
+def add_busy_hour(live_server, hotline, local_start: str, calls: int) -> None:
+    """`calls` missed calls within the hour from `local_start` (Paris time)."""
+    first = paris(local_start)
+    with Session(live_server.engine) as session, session.begin():
+        for n in range(calls):
+            start = first + timedelta(minutes=n)
+            session.add(
+                Call(
+                    call_sid=f"CA{secrets.token_hex(16)}",
+                    hotline_id=hotline.id,
+                    from_number="+33699887766",
+                    to_number=hotline.number,
+                    started_at=start,
+                    ended_at=start + timedelta(minutes=1),
+                    duration=60,
+                    outcome=Outcome.MISSED,
+                    route="slot",
+                    chain=[],
+                )
+            )
+
+
+def test_heatmap_counts_are_readable_on_a_phone_held_either_way(phone, live_server, sign_in):
+    week = seed_week(live_server)
+    add_busy_hour(live_server, week.hotline, "2026-03-02 09:00", 12)
+    add_busy_hour(live_server, week.hotline, "2026-03-04 17:00", 27)
+    phone.context.add_init_script(WATCH_CSP)
+    sign_in(phone, live_server.add_user("supervisor", hotline_ids=(week.hotline.id,)))
+    query = f"hotline={week.hotline.id}&period=custom&start={WEEK['start']}&end={WEEK['end']}"
+
+    assert overflow_of(phone, f"/stats/?{query}") <= 0
+    for width, height in ((390, 844), (844, 390)):  # upright, then turned sideways
+        phone.set_viewport_size({"width": width, "height": height})
+        phone.wait_for_function(LAID_OUT_TO_WIDTH)
+        for grid in ("calls", "misses"):
+            chart = phone.locator(f"#chart-{grid}")
+            expect(chart.locator("g.hm image")).to_have_count(1)
+            counts = chart.evaluate(CELL_COUNTS)
+            z = chart.evaluate("chart => chart.data[0].z")
+            # Every call-holding cell still says its count, two-digit ones included...
+            assert sorted(text for text, _ in counts) == sorted(
+                str(n) for row in z for n in row if n
+            )
+            assert {"12", "27"} <= {text for text, _ in counts}
+            # ... in a size a person reads on a phone, not shrunk to fit 24 columns.
+            assert min(size for _, size in counts) >= READABLE_PX, (width, grid, counts)
+            # And the map stays on the screen, whole.
+            box = chart.bounding_box()
+            assert box["x"] >= 0
+            assert box["x"] + box["width"] <= width
+    assert phone.evaluate("window.cspViolations") == []
+    assert phone.console_errors == []

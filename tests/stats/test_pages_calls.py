@@ -83,7 +83,7 @@ def test_pages_follow_each_other_without_overlap(client, week, supervisor):
     [
         ({"page_size": "0"}, "page_size", "Show 1 to 200 calls a page."),
         ({"page_size": "1000000"}, "page_size", "Show 1 to 200 calls a page."),
-        ({"page_size": "many"}, "page_size", "Not a valid integer value."),
+        ({"page_size": "many"}, "page_size", "Show 1 to 200 calls a page."),
         ({"agent": "999999"}, "agent", "There is no agent 999999."),
         ({"outcome": "lost"}, "outcome", "Choose an outcome from the list."),
         ({"caller": "abc"}, "caller", "Give digits of the caller's number."),
@@ -97,6 +97,18 @@ def test_bad_filters_are_refused_at_their_field(client, week, supervisor, args, 
     page = response.get_data(as_text=True)
     assert message in field_errors(page, field)
     assert call_ids(page) == []
+
+
+@pytest.mark.parametrize("typed", ["many", "2.5"])
+def test_a_page_size_that_is_not_a_whole_number_in_range_gets_one_message(
+    client, week, supervisor, typed
+):
+    response = listed(client, week, page_size=typed)
+
+    assert response.status_code == 400
+    assert field_errors(response.get_data(as_text=True), "page_size") == [
+        "Show 1 to 200 calls a page."
+    ]
 
 
 def test_damaged_page_link_is_refused_with_a_message(client, week, supervisor):

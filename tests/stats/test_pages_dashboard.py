@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -198,7 +199,7 @@ def test_a_chosen_month_covers_its_days(client, db_session, week, reviewer):
         ({"start": "9999-01-01", "end": "9999-12-31"}, "start", "Choose a date between"),
         ({"period": "month", "month": "2026-13"}, "month", "Give a month as YYYY-MM"),
         ({"period": "forever"}, "period", "Choose a period from the list."),
-        ({"target": "0"}, "target", "Choose a target from 1 to 3600 seconds."),
+        ({"target": "0"}, "target", "Give the target in whole seconds, from 1 to 3600."),
         ({"hotline": "999999"}, "hotline", "Choose a hotline from the list."),
         ({"hotline": "north"}, "hotline", "Choose a hotline from the list."),
     ],
@@ -314,8 +315,35 @@ def test_a_malformed_target_is_still_refused_for_who_sees_the_service_level(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Not a valid integer value." in field_errors(page, "target")
+    assert field_errors(page, "target") == ["Give the target in whole seconds, from 1 to 3600."]
     assert 'data-kpi="received"' not in page
+
+
+TARGET_MESSAGES = {
+    "en": "Give the target in whole seconds, from 1 to 3600.",
+    "fr": "Indiquez l’objectif en secondes entières, de 1 à 3600.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("typed", ["abc", "1.5", "20s", "0", "3601"])
+def test_a_bad_target_gets_one_message_that_says_what_to_type(
+    client, login_as, week, language, typed
+):
+    login_as("supervisor", hotlines=(week.hotline,), language=language)
+
+    response = dashboard(client, week, target=typed)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_errors(page, "target") == [TARGET_MESSAGES[language]]
+    # As for any bad field: marked, kept as typed to be corrected, no figures shown.
+    target = re.search(r'<input [^>]*id="target"[^>]*>', page)[0]
+    assert 'aria-invalid="true"' in target
+    assert 'aria-describedby="target-errors"' in target
+    assert f'value="{typed}"' in target
+    assert 'data-kpi="received"' not in page
+    assert "stats-charts" not in page
 
 
 def test_agent_without_person_is_told_so(client, login_as, week):

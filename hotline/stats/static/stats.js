@@ -55,6 +55,14 @@
     });
   }
 
+  // A chart is an image named after the table of its figures (its aria-label): what Plotly
+  // draws in it would otherwise be read out too, its labels and counts in a jumble.
+  function hideDrawing(chart) {
+    Array.prototype.forEach.call(chart.children, function (part) {
+      part.setAttribute("aria-hidden", "true");
+    });
+  }
+
   function drawTrend(element, data) {
     var traces = data.trend.series.map(function (series) {
       return {
@@ -86,16 +94,27 @@
         dtick: Math.max(1, Math.ceil(most / 5))  // whole calls
       }
     };
-    Plotly.newPlot(element, traces, layout, CONFIG);
+    Plotly.newPlot(element, traces, layout, CONFIG).then(hideDrawing);
   }
 
-  function drawHeatmap(element, map, data) {
-    var most = Math.max.apply(null, map.z.map(function (row) { return Math.max.apply(null, row); }));
+  // Under this width (px) the 24 hours across leave cells too narrow for a two-digit count
+  // in 12 px: Plotly shrinks the counts to fit their cells, to 6 px on a 390 px phone. There
+  // the map turns, the 7 days across and the hours down, read by scrolling the page as a
+  // phone does; the whole week stays in view, with no sideways scrolling inside the map.
+  var HOURS_ACROSS_MIN_WIDTH = 560;
+
+  function transposed(z) {
+    return z[0].map(function (_, hour) { return z.map(function (row) { return row[hour]; }); });
+  }
+
+  function heatmapFigure(map, data, hoursDown) {
+    var z = hoursDown ? transposed(map.z) : map.z;
+    var most = Math.max.apply(null, z.map(function (row) { return Math.max.apply(null, row); }));
     var trace = {
       type: "heatmap",
-      z: map.z,
-      x: data.hours,
-      y: data.weekdays,
+      z: z,
+      x: hoursDown ? data.weekdays : data.hours,
+      y: hoursDown ? data.hours : data.weekdays,
       colorscale: HEATMAP_COLOURS[map.id],
       zmin: 0,
       // Cells a pixel apart: also drawn without the inline style a gapless map needs.
@@ -103,19 +122,45 @@
       ygap: 1,
       // Each cell says its count (none for zero), in a size that fits the cell: the shade
       // is not the only cue.
-      text: map.z.map(function (row) { return row.map(function (n) { return n ? String(n) : ""; }); }),
+      text: z.map(function (row) { return row.map(function (n) { return n ? String(n) : ""; }); }),
       texttemplate: "%{text}",
       // Whole calls on the scale: steps of at least one.
       colorbar: { dtick: Math.max(1, Math.ceil(most / 5)), thickness: 14 },
-      hovertemplate: "%{y} %{x} : %{z}<extra></extra>"
+      // The day first, then the hour, whichever way the map is turned.
+      hovertemplate: (hoursDown ? "%{x} %{y}" : "%{y} %{x}") + " : %{z}<extra></extra>"
     };
     var layout = {
       separators: SEPARATORS,
-      margin: { t: 10, r: 10, b: 40, l: 50 },
+      margin: hoursDown ? { t: 30, r: 10, b: 10, l: 50 } : { t: 10, r: 10, b: 40, l: 50 },
       yaxis: { autorange: "reversed", fixedrange: true },
-      xaxis: { fixedrange: true }
+      // Turned, the days head their columns, next to the map's title.
+      xaxis: { fixedrange: true, side: hoursDown ? "top" : "bottom" }
     };
-    Plotly.newPlot(element, [trace], layout, CONFIG);
+    return { data: [trace], layout: layout };
+  }
+
+  function wantsHoursDown(element) {
+    return element.clientWidth < HOURS_ACROSS_MIN_WIDTH;
+  }
+
+  function drawHeatmap(element, data) {
+    var map = data.heatmaps[Number(element.getAttribute("data-heatmap"))];
+    var hoursDown = wantsHoursDown(element);
+    // The class sets the turned map's height (stats.css), before Plotly reads it.
+    element.classList.toggle("hours-down", hoursDown);
+    var figure = heatmapFigure(map, data, hoursDown);
+    Plotly.react(element, figure.data, figure.layout, CONFIG).then(hideDrawing);
+  }
+
+  // A phone turned sideways, a window made wider: turn the maps if their width asks for it.
+  function redrawHeatmapsOnResize(data) {
+    window.addEventListener("resize", function () {
+      document.querySelectorAll("[data-heatmap]").forEach(function (element) {
+        if (wantsHoursDown(element) !== element.classList.contains("hours-down")) {
+          drawHeatmap(element, data);
+        }
+      });
+    });
   }
 
   function drawCharts() {
@@ -129,8 +174,9 @@
       drawTrend(trend, data);
     }
     document.querySelectorAll("[data-heatmap]").forEach(function (element) {
-      drawHeatmap(element, data.heatmaps[Number(element.getAttribute("data-heatmap"))], data);
+      drawHeatmap(element, data);
     });
+    redrawHeatmapsOnResize(data);
   }
 
   // On paper the figures' tables come out under the charts, opened for the print only:
