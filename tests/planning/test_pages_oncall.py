@@ -65,6 +65,7 @@ def test_overview_counts_no_gap_where_the_default_chain_rings(
     page = text_of(client.get("/planning/"))
 
     assert "0 trou dans les 4 prochaines semaines" in page
+    assert "1 plage couverte seulement par la chaîne par défaut" in page
 
 
 def test_agents_read_every_hotline_and_admins_too(frozen, client, login_as, hotline, make_hotline):
