@@ -1,4 +1,9 @@
-"""Coverage gaps: spans of the coming days where no slot puts an active person on call."""
+"""The daily coverage-gap digest: the spans of the coming days where a call would ring nobody.
+
+Hours without a slot that the hotline's default chain takes are not gaps
+(hotline.planning.coverage): the digest tells managers of what needs fixing, and
+the gaps page lists those hours apart.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,6 @@ from hotline.alerts import outbox
 from hotline.alerts.models import AlertKind
 from hotline.models import Hotline
 from hotline.planning.coverage import Span, coverage_gaps  # noqa: F401 - re-exported; planning owns it
-from hotline.planning.models import DefaultResponder
-
-
-def has_default_chain(session: Session, hotline_id: int) -> bool:
-    return (
-        session.scalar(
-            select(DefaultResponder.person_id).where(DefaultResponder.hotline_id == hotline_id)
-        )
-        is not None
-    )
 
 
 def record_digests(session: Session, now: datetime, hour: int, days: int) -> None:
@@ -43,6 +38,5 @@ def record_digests(session: Session, now: datetime, hour: int, days: int) -> Non
             payload={
                 "days": days,
                 "gaps": [[s.isoformat(), e.isoformat()] for s, e in gaps],
-                "has_default_chain": has_default_chain(session, hotline.id),
             },
         )

@@ -351,6 +351,7 @@ def plan_coverage_gap(session: Session, event: AlertEvent, _settings: Settings) 
     base = {
         **_hotline_context(hotline),
         "days": event.payload["days"],
+        # Set by earlier versions, which also raised the hours the default chain takes.
         "has_default_chain": event.payload.get("has_default_chain", False),
     }
 

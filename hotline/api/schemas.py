@@ -475,6 +475,30 @@ class SpanOut(Output):
     ends_at: datetime
 
 
+# -- coverage -------------------------------------------------------------------------------
+
+
+class GapsQuery(Input):
+    weeks: int = Field(4, ge=1, le=52, description="how many weeks ahead of now to look")
+
+
+class GapsOut(Output):
+    hotline_id: int
+    start: datetime = Field(description="now, in the hotline's zone: past hours are left out")
+    end: datetime
+    gaps: list[SpanOut] = Field(
+        description="spans where a call rings nobody (route nobody): no slot holds an active "
+        "person and nobody in the default chain is active, so only the fallback number or "
+        "voicemail answers"
+    )
+    default_only: list[SpanOut] = Field(
+        description="spans no slot covers where calls ring the default chain (route default)"
+    )
+    default_chain: list[ResponderOut] = Field(
+        description="the hotline's default chain as a call rings it: its active people, in order"
+    )
+
+
 class GenerationOut(Output):
     rotation_id: int
     start: datetime

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from hotline.api.errors import english
 from hotline.api.schemas import (
     ChainMemberOut,
+    GapsOut,
     GenerationConflictOut,
     GenerationOut,
     HotlineOut,
@@ -30,6 +31,7 @@ from hotline.api.schemas import (
 from hotline.api.times import local
 from hotline.models import Hotline, Person
 from hotline.phone import national_format
+from hotline.planning.coverage import Coverage
 from hotline.planning.models import Rotation, Slot, Unavailability
 from hotline.planning.oncall import Chain
 from hotline.planning.rotations import CREATE, KEEP, UPDATE, GenerationResult
@@ -85,6 +87,35 @@ def oncall_out(
                 **_number_fields(r.number if r.person_id in numbers_shown else None),
             )
             for r in chain.responders
+        ],
+    )
+
+
+def gaps_out(
+    hotline: Hotline,
+    start: datetime,
+    end: datetime,
+    found: Coverage,
+    numbers_shown: Collection[int],
+) -> GapsOut:
+    """The gaps and the default chain's hours of [start, end), in the hotline's zone."""
+    zone = ZoneInfo(hotline.timezone)
+    return GapsOut(
+        hotline_id=hotline.id,
+        start=local(start, zone),
+        end=local(end, zone),
+        gaps=[SpanOut(starts_at=local(s, zone), ends_at=local(e, zone)) for s, e in found.gaps],
+        default_only=[
+            SpanOut(starts_at=local(s, zone), ends_at=local(e, zone)) for s, e in found.default_only
+        ],
+        default_chain=[
+            ResponderOut(
+                position=r.position,
+                person_id=r.person_id,
+                name=r.name,
+                **_number_fields(r.number if r.person_id in numbers_shown else None),
+            )
+            for r in found.default_chain
         ],
     )
 

@@ -191,7 +191,8 @@ def check_queue(app: Flask) -> Iterator[Finding]:
 
 
 def check_coverage(app: Flask) -> Iterator[Finding]:
-    """Every hotline should have someone on call for the next 7 days."""
+    """Every call to a hotline in the next 7 days should ring someone (a slot or the default
+    chain)."""
     from hotline.models import Hotline
     from hotline.planning.coverage import coverage_gaps
 
@@ -212,7 +213,7 @@ def check_coverage(app: Flask) -> Iterator[Finding]:
                 f"{hours:.1f} h in all, the first from "
                 f"{first[0].astimezone(zone):%Y-%m-%d %H:%M} to "
                 f"{first[1].astimezone(zone):%Y-%m-%d %H:%M} ({hotline.timezone}); "
-                "calls then go to the default chain, the fallback number or voicemail",
+                "calls then ring nobody: only the fallback number or voicemail answers",
             )
 
 

@@ -1,4 +1,8 @@
-"""The calendar pages' data: a month or a week of local days, each with its slots and gaps."""
+"""The calendar pages' data: a month or a week of local days, each with its slots and gaps.
+
+Time no staffed slot covers shows as the default chain when the hotline has one (calls
+ring it there), else as a gap; time already past is marked so the page mutes it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hotline.planning.coverage import Coverage
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.validation import in_planning_years
 
 MONTH = "month"
 WEEK = "week"
-GAP = "gap"
+GAP = "gap"  # nobody is rung: only the fallback number or voicemail
+DEFAULT = "default"  # no slot: the hotline's default chain rings
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -33,7 +39,7 @@ class Responder:
 class Entry:
     """A slot, or a gap, as seen within one local day."""
 
-    kind: str  # regular, override or gap
+    kind: str  # regular, override, default or gap
     starts_at: datetime  # UTC, clipped to the day
     ends_at: datetime
     slot_id: int | None = None
@@ -43,6 +49,7 @@ class Entry:
     # Local wall-clock times of starts_at and ends_at, to format each distinct one once.
     start_clock: time | None = None
     end_clock: time | None = None
+    past: bool = False  # over by now: nothing can be changed about it
 
     @property
     def primary(self) -> Responder | None:
@@ -58,11 +65,13 @@ class Day:
     day: date
     in_period: bool
     today: bool
+    past: bool = False  # before today
     entries: list[Entry] = field(default_factory=list)
 
     @property
     def has_gap(self) -> bool:
-        return any(e.kind == GAP for e in self.entries)
+        """Whether the day still has a gap to fill (past gaps are not alarms)."""
+        return any(e.kind == GAP and not e.past for e in self.entries)
 
 
 @dataclass(frozen=True)
@@ -147,13 +156,15 @@ def build_days(
     period: Period,
     zone: ZoneInfo,
     slots: Iterable[Slot],
-    gaps: Iterable[tuple[datetime, datetime]],
-    today: date,
+    coverage: Coverage,
+    now: datetime,
 ) -> list[Day]:
-    """The days shown for `period`, each with the slots and gaps that touch it, by start."""
+    """The days shown for `period`, each with the slots and uncovered spans that touch it,
+    by start."""
     first, last = period.shown_first, period.shown_last
+    today = now.astimezone(zone).date()
     days = [
-        Day(first + timedelta(days=i), period.first <= d <= period.last, d == today)
+        Day(d, period.first <= d <= period.last, d == today, d < today)
         for i in range((last - first).days + 1)
         for d in [first + timedelta(days=i)]
     ]
@@ -161,9 +172,16 @@ def build_days(
     bounds.append(local_midnight(last + timedelta(days=1), zone))
     for slot in slots:
         responders = tuple(Responder(r.person.name, r.person.active) for r in slot.responders)
-        _place(days, bounds, zone, slot.kind, (slot.starts_at, slot.ends_at), slot.id, responders)
-    for start, end in gaps:
-        _place(days, bounds, zone, GAP, (start, end), None, ())
+        span = (slot.starts_at, slot.ends_at)
+        _place(days, bounds, zone, slot.kind, span, slot.id, responders, span[1] <= now)
+    kind = DEFAULT if coverage.default_chain else GAP
+    chain = tuple(Responder(r.name, active=True) for r in coverage.default_chain)
+    for start, end in coverage.unplanned:
+        # Cut at now: the hours ahead may still be filled, the ones behind are muted.
+        if start < now:
+            _place(days, bounds, zone, kind, (start, min(end, now)), None, chain, True)
+        if end > now:
+            _place(days, bounds, zone, kind, (max(start, now), end), None, chain, False)
     for day in days:
         day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
     return days
@@ -177,6 +195,7 @@ def _place(
     span: tuple[datetime, datetime],
     slot_id: int | None,
     responders: tuple[Responder, ...],
+    past: bool,
 ) -> None:
     # Walk only the days the span touches: linear in slots, not slots x days.
     start, end = span
@@ -196,6 +215,7 @@ def _place(
                     into_next_day=end > day_end,
                     start_clock=shown_start.astimezone(zone).time(),
                     end_clock=shown_end.astimezone(zone).time(),
+                    past=past,
                 )
             )
         i += 1

@@ -1,8 +1,16 @@
-"""Coverage gaps: the spans where no slot puts an active person on call."""
+"""Coverage: who takes the calls no slot covers, and the gaps where a call rings nobody.
+
+The one definition of a *gap*, shared by the calendar, the gaps page, the overview,
+`hotline doctor` and the coverage alerts: a span where `resolve_chain` would answer
+`Route.NOBODY`, so only the fallback number or voicemail takes the call. A span with
+no staffed slot while the hotline has an active default responder is not a gap: the
+default chain rings there (`Coverage.default_only`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, select
@@ -10,10 +18,52 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Person
 from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
+from hotline.planning.oncall import Responder, Route, default_chain
 from hotline.planning.validation import MAX_SLOT_LENGTH, Span
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """The spans of a period no staffed slot covers, and the chain that rings there."""
+
+    unplanned: list[Span]
+    default_chain: tuple[Responder, ...]  # active default responders, in order
+
+    @property
+    def route(self) -> Route:
+        """What a call gets in the unplanned spans: the default chain, or nobody."""
+        return Route.DEFAULT if self.default_chain else Route.NOBODY
+
+    @property
+    def gaps(self) -> list[Span]:
+        """The spans where a call rings nobody: only the fallback number or voicemail."""
+        return [] if self.default_chain else self.unplanned
+
+    @property
+    def default_only(self) -> list[Span]:
+        """The spans covered only by the hotline's default chain."""
+        return self.unplanned if self.default_chain else []
+
+
+def coverage(session: Session, hotline_id: int, start: datetime, end: datetime) -> Coverage:
+    """Who takes the calls of [start, end) that no staffed slot covers."""
+    return Coverage(
+        unplanned=unplanned_spans(session, hotline_id, start, end),
+        default_chain=default_chain(session, hotline_id),
+    )
+
+
 def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Span]:
+    """The gaps of [start, end), merged, in order: no staffed slot and no active default
+    responder, so a call there rings nobody."""
+    if default_chain(session, hotline_id):
+        return []
+    return unplanned_spans(session, hotline_id, start, end)
+
+
+def unplanned_spans(
+    session: Session, hotline_id: int, start: datetime, end: datetime
+) -> list[Span]:
     """The spans of [start, end) that no slot (override or regular) with an active responder
     covers, merged, in order. The default chain, if any, rings there.
 

@@ -171,6 +171,13 @@ def _keep_outgoing(
     return tuple(replace(r, position=i) for i, r in enumerate(ordered))
 
 
+def default_chain(
+    db: Session | Connection | DriverConnection, hotline_id: int
+) -> tuple[Responder, ...]:
+    """The hotline's default chain as a call would ring it: its active people, in order."""
+    return _default_responders(driver_connection(db), hotline_id)
+
+
 def _default_responders(conn: DriverConnection, hotline_id: int) -> tuple[Responder, ...]:
     return _numbered(_DEFAULT_CHAIN.all(conn, {"hotline_id": hotline_id}))
 

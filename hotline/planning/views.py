@@ -23,7 +23,7 @@ from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.contacts import numbers_shown
-from hotline.planning.coverage import coverage_gaps
+from hotline.planning.coverage import coverage
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
 from hotline.planning.hotline_settings import list_hotlines
 from hotline.planning.ical import (
@@ -55,7 +55,8 @@ SHIFT_TAKES_SHOWN = timedelta(days=7)
 class HotlineSummary:
     hotline: Hotline
     chain: Chain
-    gaps: int
+    gaps: int  # spans where a call rings nobody
+    default_only: int  # spans no slot covers, where the default chain rings
 
 
 @bp.get("/")
@@ -71,9 +72,11 @@ def index() -> ResponseReturnValue:
         HotlineSummary(
             hotline=h,
             chain=resolve_chain(session, h.id, now),
-            gaps=len(coverage_gaps(session, h.id, now, ahead)),
+            gaps=len(found.gaps),
+            default_only=len(found.default_only),
         )
         for h in list_hotlines(session, scope)
+        for found in [coverage(session, h.id, now, ahead)]
     ]
     return render_template(
         "planning/index.html",

@@ -24,7 +24,7 @@ from hotline.planning.calendar_grid import (
     week_period,
     weeks_of,
 )
-from hotline.planning.coverage import coverage_gaps
+from hotline.planning.coverage import coverage
 from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
 from hotline.planning.views_common import READERS, bad_request, may_manage, readable_hotline
@@ -54,8 +54,7 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
     end = local_midnight(period.shown_last + timedelta(days=1), zone)
     session = get_session()
     slots = slots_between(session, hotline.id, start, end)
-    gaps = coverage_gaps(session, hotline.id, start, end)
-    days = build_days(period, zone, slots, gaps, today)
+    days = build_days(period, zone, slots, coverage(session, hotline.id, start, end), now)
     manage = may_manage(hotline)
     may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
     return render_template(
@@ -82,15 +81,16 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
 @bp.get("/hotlines/<int:hotline_id>/gaps")
 @role_required(*READERS)
 def gaps(hotline_id: int) -> ResponseReturnValue:
-    """The spans of the next N weeks (?weeks=N, 1 to 52) when nobody is on call."""
+    """The spans of the next N weeks (?weeks=N, 1 to 52) when a call rings nobody, or only
+    the default chain; from now on, as past hours cannot be filled any more."""
     hotline = readable_hotline(hotline_id)
     asked = "weeks" in request.args
     form = GapsForm(formdata=request.args if asked else None)
     if asked and not form.validate():
-        return render_template("planning/gaps.html", hotline=hotline, form=form, spans=None), 400
+        return render_template("planning/gaps.html", hotline=hotline, form=form, found=None), 400
     now = utcnow()
     end = now + timedelta(weeks=form.weeks.data)
-    spans = coverage_gaps(get_session(), hotline.id, now, end)
+    found = coverage(get_session(), hotline.id, now, end)
     return render_template(
-        "planning/gaps.html", hotline=hotline, form=form, spans=spans, start=now, end=end
+        "planning/gaps.html", hotline=hotline, form=form, found=found, start=now, end=end
     )

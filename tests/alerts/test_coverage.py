@@ -79,3 +79,22 @@ def test_no_digest_when_the_planning_is_complete(
         worker.tick()
 
     assert smtp_server.messages == []
+
+
+def test_no_digest_when_the_default_chain_takes_the_unplanned_hours(
+    make_hotline, make_person, make_slot, make_manager, set_default_chain, worker, smtp_server
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+    alice = make_person("Alice")
+    make_manager(hotline, person=make_person("Maud", email="maud@example.org"))
+    # Wednesday 08:00-20:00 has no slot, but the default chain rings then.
+    make_slot(hotline, paris(DAY, 0), paris(DAY + timedelta(days=2), 8), [alice])
+    make_slot(
+        hotline, paris(DAY + timedelta(days=2), 20), paris(DAY + timedelta(days=9), 0), [alice]
+    )
+    set_default_chain(hotline, [make_person("Bruno")])
+
+    with time_machine.travel(paris(DAY, 8, 0), tick=False):
+        worker.tick()
+
+    assert smtp_server.messages == []

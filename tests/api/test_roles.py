@@ -83,6 +83,8 @@ CASES = [
     Case("PATCH", "/api/v1/people/{newcomer}", EDIT, json={"name": "Renamed"}),
     Case("GET", "/api/v1/hotlines/{mine}/oncall", OK),
     Case("GET", "/api/v1/hotlines/{other}/oncall", {"admin", "agent"}),
+    Case("GET", "/api/v1/hotlines/{mine}/gaps", OK),
+    Case("GET", "/api/v1/hotlines/{other}/gaps", {"admin", "agent"}),
     Case("GET", "/api/v1/hotlines/{mine}/slots", OK),
     Case("GET", "/api/v1/hotlines/{other}/slots", {"admin", "agent"}),
     Case("POST", "/api/v1/hotlines/{mine}/slots", EDIT, 201, "slot"),

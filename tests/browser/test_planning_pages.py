@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline, Person
+from hotline.planning.models import DefaultResponder
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -168,3 +169,35 @@ def test_french_ui_shows_french_labels(page, live_server, sign_in):
     page.goto(f"/planning/hotlines/{hotline.id}/calendar?month=2026-03")
     expect(page.locator("h2.period")).to_have_text(re.compile("mars 2026", re.IGNORECASE))
     expect(page.locator("table.calendar th").first).to_have_text(re.compile("lundi", re.IGNORECASE))
+
+
+DANGER = "rgb(179, 38, 30)"  # --danger: the alarm colour
+MUTED = "rgb(95, 107, 122)"  # --muted
+
+
+def colour_of(locator) -> str:
+    return locator.evaluate("e => getComputedStyle(e).color")
+
+
+def test_calendar_alarms_only_on_hours_ahead_that_ring_nobody(page, live_server, sign_in):
+    bare, _people = seed(live_server)  # no slot, no default chain: nobody is ever rung
+    covered, people = seed(live_server)
+    with Session(live_server.engine) as session, session.begin():
+        session.add(
+            DefaultResponder(hotline_id=covered.id, position=0, person_id=people["Bruno"].id)
+        )
+    sign_in(page, live_server.add_user("manager", hotline_ids=(bare.id, covered.id)))
+
+    page.goto(f"/planning/hotlines/{bare.id}/calendar?week=")
+    today = page.locator("td[aria-current=date]")
+    # This morning is gone: muted. The rest of the day can still be filled: red.
+    expect(today.locator("li.entry.gap.past")).to_have_count(1)
+    assert colour_of(today.locator("li.entry.gap.past .nobody")) == MUTED
+    assert colour_of(today.locator("li.entry.gap:not(.past) .nobody")) == DANGER
+
+    page.goto(f"/planning/hotlines/{covered.id}/calendar?week=")
+    expect(page.locator("li.entry.gap")).to_have_count(0)
+    ahead = page.locator("td[aria-current=date] li.entry.default:not(.past)")
+    expect(ahead).to_contain_text("chaîne par défaut")
+    expect(ahead).to_contain_text(people["Bruno"].name)
+    assert colour_of(ahead) != DANGER

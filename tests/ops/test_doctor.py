@@ -179,3 +179,20 @@ def test_doctor_names_a_database_url_that_is_not_one():
         "parse SQLAlchemy URL from given URL string); expected e.g. "
         "postgresql://user@host/name or sqlite:///path/to/file.sqlite3"
     ]
+
+
+def test_doctor_is_quiet_when_the_default_chain_takes_the_unplanned_hours(
+    app, make_hotline, make_person, make_slot, set_default_chain, db_session
+):
+    from datetime import timedelta
+
+    from hotline.db import utcnow
+    from hotline.ops.doctor import check_coverage
+
+    hotline = make_hotline(name="Astreinte IT")
+    now = utcnow()
+    make_slot(hotline, now - timedelta(hours=1), now + timedelta(days=3), [make_person()])
+    set_default_chain(hotline, [make_person("Bruno")])
+    db_session.commit()
+
+    assert list(check_coverage(app)) == []

@@ -1,4 +1,4 @@
-"""Coverage gaps: spans with no staffed slot, merged, found in one query."""
+"""Coverage gaps: spans where a call would ring nobody, merged, found in one query."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from hotline.planning.coverage import coverage_gaps
+from hotline.planning.coverage import coverage, coverage_gaps
+from hotline.planning.oncall import Route, resolve_chain
 from tests.planning.builders import paris
 
 
@@ -65,4 +66,48 @@ def test_months_of_slots_are_scanned_in_one_query(db_session, make_hotline, make
 
     hole = start + timedelta(days=100)
     assert gaps == [(hole, hole + timedelta(hours=24))]
-    assert len(statements) == 1
+    # The slots in one query, whatever their number (the default chain is one more).
+    assert len([s for s in statements if "FROM slot" in s]) == 1
+
+
+def test_hours_the_default_chain_takes_are_no_gap(
+    db_session, make_hotline, make_person, make_slot, set_default_chain
+):
+    hotline = make_hotline()
+    alice, bruno, chloe = make_person("Alice"), make_person("Bruno"), make_person("Chloé")
+    make_slot(hotline, paris(2026, 12, 1, 8), paris(2026, 12, 1, 20), [alice])
+    set_default_chain(hotline, [bruno, chloe])
+    start, end = paris(2026, 12, 1, 0), paris(2026, 12, 2, 0)
+
+    found = coverage(db_session, hotline.id, start, end)
+
+    assert coverage_gaps(db_session, hotline.id, start, end) == []
+    assert found.gaps == []
+    assert found.default_only == [
+        (paris(2026, 12, 1, 0), paris(2026, 12, 1, 8)),
+        (paris(2026, 12, 1, 20), paris(2026, 12, 2, 0)),
+    ]
+    assert [r.name for r in found.default_chain] == ["Bruno", "Chloé"]
+    # The truth for a call: the lookup rings the default chain there.
+    night = resolve_chain(db_session, hotline.id, paris(2026, 12, 1, 3))
+    assert night.route == Route.DEFAULT
+
+
+def test_a_default_chain_of_inactive_people_leaves_the_gap(
+    db_session, make_hotline, make_person, make_slot, set_default_chain
+):
+    hotline = make_hotline()
+    alice = make_person("Alice")
+    make_slot(hotline, paris(2026, 12, 1, 8), paris(2026, 12, 1, 20), [alice])
+    set_default_chain(hotline, [make_person("Gone", active=False)])
+    start, end = paris(2026, 12, 1, 0), paris(2026, 12, 2, 0)
+
+    found = coverage(db_session, hotline.id, start, end)
+
+    assert coverage_gaps(db_session, hotline.id, start, end) == found.gaps
+    assert found.gaps == [
+        (paris(2026, 12, 1, 0), paris(2026, 12, 1, 8)),
+        (paris(2026, 12, 1, 20), paris(2026, 12, 2, 0)),
+    ]
+    assert found.default_only == []
+    assert resolve_chain(db_session, hotline.id, paris(2026, 12, 1, 3)).route == Route.NOBODY

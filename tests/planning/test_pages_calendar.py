@@ -41,11 +41,17 @@ def day_cell(page: str, iso_day: str) -> str:
 def entries(cell: str) -> list[str]:
     """Each entry of a day as 'kind time names', for readable assertions."""
     found = []
-    for kind, body in re.findall(r'<li class="entry (\w+)">(.*?)</li>', cell, re.S):
+    for kind, body in re.findall(r'<li class="entry ([\w ]+)">(.*?)</li>', cell, re.S):
         body = re.sub(r'<a class="edit-slot".*?</a>', "", body, flags=re.S)
         words = re.sub(r"<[^>]+>", " ", body)
         found.append(f"{kind} " + " ".join(words.split()))
     return found
+
+
+def day_classes(page: str, iso_day: str) -> list[str]:
+    """The classes of a day's cell."""
+    cell = page.split(f'data-date="{iso_day}"')[0].rsplit("<td", 1)[1]
+    return re.search(r'class="([^"]*)"', cell).group(1).split()
 
 
 def calendar(client, hotline, **params):
@@ -99,6 +105,46 @@ def test_overrides_are_marked_and_gaps_are_red(frozen, client, login_as, hotline
         .split('data-date="2026-03-12"')[0]
         .rsplit("<td", 1)[1]
     )
+
+
+def test_hours_the_default_chain_takes_show_its_names_not_an_alarm(
+    frozen, client, login_as, hotline, team, make_slot, set_default_chain
+):
+    make_slot(hotline, paris(2026, 3, 12, 0), paris(2026, 3, 12, 12), [team["Alice"]])
+    set_default_chain(hotline, [team["Bruno"], team["Chloé"]])
+    login_as("admin")
+
+    page = calendar(client, hotline, month="2026-03").get_data(as_text=True)
+
+    assert entries(day_cell(page, "2026-03-12")) == [
+        "regular 00:00–12:00 Alice",
+        "default 12:00–00:00… chaîne par défaut Bruno puis Chloé",
+    ]
+    assert "has-gap" not in day_classes(page, "2026-03-12")
+    assert "Personne n’est d’astreinte" not in page
+    legend = page.split('class="legend"')[1].split("</p>")[0]
+    assert '<span class="tag default-tag">chaîne par défaut</span>' in legend
+
+
+def test_past_days_are_muted_and_only_the_time_ahead_is_an_alarm(frozen, client, login_as, hotline):
+    login_as("admin")  # nobody at all: no slot, no default chain
+
+    page = calendar(client, hotline, month="2026-03").get_data(as_text=True)
+
+    # Yesterday cannot be fixed any more: shown, but not as an alarm.
+    assert entries(day_cell(page, "2026-03-09")) == [
+        "gap past …00:00–00:00… Personne n’est d’astreinte"
+    ]
+    assert "past" in day_classes(page, "2026-03-09")
+    assert "has-gap" not in day_classes(page, "2026-03-09")
+    # Today (10:00 in Paris): the morning is past, the rest is still a gap to fill.
+    assert entries(day_cell(page, "2026-03-10")) == [
+        "gap past …00:00–10:00 Personne n’est d’astreinte",
+        "gap 10:00–00:00… Personne n’est d’astreinte",
+    ]
+    assert "has-gap" in day_classes(page, "2026-03-10")
+    assert "past" not in day_classes(page, "2026-03-10")
+    assert "has-gap" in day_classes(page, "2026-03-11")
 
 
 def test_days_follow_the_hotlines_zone_across_the_dst_change(
@@ -208,6 +254,44 @@ def test_gap_list_covers_the_weeks_asked(frozen, client, login_as, hotline, team
     assert "mar. 17 mars 2026 10:00" in rows[0]
     assert "mer. 18 mars 2026 10:00" in rows[0]
     assert "24 h 00" in rows[0]
+
+
+def test_gap_list_puts_the_default_chains_hours_apart_from_true_gaps(
+    frozen, client, login_as, hotline, team, make_slot, set_default_chain
+):
+    make_slot(hotline, NOW, NOW + timedelta(days=7), [team["Alice"]])
+    make_slot(hotline, NOW + timedelta(days=8), NOW + timedelta(days=30), [team["Bruno"]])
+    set_default_chain(hotline, [team["Chloé"]])
+    login_as("supervisor", hotlines=(hotline,))
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/gaps", query_string={"weeks": 2}).get_data(
+        as_text=True
+    )
+
+    assert '<tr class="gap-row">' not in page
+    assert "Aucun trou : un appel sonne toujours chez quelqu’un." in page
+    default_only = page.split('id="default-only"')[1]
+    assert "Couvert seulement par la chaîne par défaut" in default_only
+    assert "Chloé" in default_only
+    rows = default_only.split('<tr class="default-row">')[1:]
+    assert len(rows) == 1
+    assert "mar. 17 mars 2026 10:00" in rows[0]
+    assert "24 h 00" in rows[0]
+
+
+def test_true_gaps_say_what_answers_the_call(frozen, client, login_as, make_hotline, team):
+    rescue = make_hotline("+33184880007", name="Secours", fallback_number="+33612345699")
+    bare = make_hotline("+33184880008", name="Nue")
+    login_as("admin")
+
+    with_fallback = client.get(f"/planning/hotlines/{rescue.id}/gaps").get_data(as_text=True)
+    voicemail = client.get(f"/planning/hotlines/{bare.id}/gaps").get_data(as_text=True)
+
+    assert (
+        "Personne n’est appelé : seul le numéro de secours 06 12 34 56 99 répond." in with_fallback
+    )
+    assert "Personne n’est appelé : seule la messagerie répond." in voicemail
+    assert 'id="default-only"' not in voicemail
 
 
 @pytest.mark.parametrize("weeks", ["0", "53", "many", ""])

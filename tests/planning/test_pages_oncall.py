@@ -55,6 +55,19 @@ def test_overview_names_who_is_on_call_now_and_counts_gaps(
     assert "1 trou dans les 4 prochaines semaines" in page
 
 
+def test_overview_counts_no_gap_where_the_default_chain_rings(
+    frozen, client, login_as, hotline, team, make_slot, set_default_chain
+):
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(days=7), [team["Alice"]])
+    set_default_chain(hotline, [team["Bruno"]])
+    login_as("manager", hotlines=(hotline,))
+
+    page = text_of(client.get("/planning/"))
+
+    assert "0 trou dans les 4 prochaines semaines" in page
+    assert "1 plage couverte seulement par la chaîne par défaut" in page
+
+
 def test_agents_read_every_hotline_and_admins_too(frozen, client, login_as, hotline, make_hotline):
     make_hotline("+33184880002", name="Astreinte Sud")
     login_as("agent")

@@ -2,6 +2,7 @@
 
 from hotline.api import bp, errors
 from hotline.api.views import (  # noqa: F401
+    coverage,
     feeds,
     hotlines,
     meta,
