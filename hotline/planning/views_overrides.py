@@ -91,6 +91,8 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
         ),
         "success",
     )
+    for short in result.short:
+        flash(_("Fewer responders: %(warning)s.", warning=str(short)), "warning")
     _flash_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 
