@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,18 @@ class BadPeriod(ValueError):
 class Responder:
     name: str
     active: bool
+    absent: str | None = None  # the unavailability kind when they are away then
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A place of a slot's chain held by somebody unavailable over [starts_at, ends_at)."""
+
+    slot_id: int
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -149,8 +162,12 @@ def build_days(
     slots: Iterable[Slot],
     gaps: Iterable[tuple[datetime, datetime]],
     today: date,
+    absences: Iterable[Absence] = (),
 ) -> list[Day]:
-    """The days shown for `period`, each with the slots and gaps that touch it, by start."""
+    """The days shown for `period`, each with the slots and gaps that touch it, by start.
+
+    A responder is marked absent on the days their unavailability covers part of the slot.
+    """
     first, last = period.shown_first, period.shown_last
     days = [
         Day(first + timedelta(days=i), period.first <= d <= period.last, d == today)
@@ -159,11 +176,15 @@ def build_days(
     ]
     bounds = [local_midnight(d.day, zone) for d in days]
     bounds.append(local_midnight(last + timedelta(days=1), zone))
+    away: dict[int, list[Absence]] = defaultdict(list)
+    for absence in absences:
+        away[absence.slot_id].append(absence)
     for slot in slots:
         responders = tuple(Responder(r.person.name, r.person.active) for r in slot.responders)
-        _place(days, bounds, zone, slot.kind, (slot.starts_at, slot.ends_at), slot.id, responders)
+        span = (slot.starts_at, slot.ends_at)
+        _place(days, bounds, zone, slot.kind, span, slot.id, responders, away.get(slot.id, []))
     for start, end in gaps:
-        _place(days, bounds, zone, GAP, (start, end), None, ())
+        _place(days, bounds, zone, GAP, (start, end), None, (), [])
     for day in days:
         day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
     return days
@@ -177,6 +198,7 @@ def _place(
     span: tuple[datetime, datetime],
     slot_id: int | None,
     responders: tuple[Responder, ...],
+    absences: list[Absence],
 ) -> None:
     # Walk only the days the span touches: linear in slots, not slots x days.
     start, end = span
@@ -191,7 +213,7 @@ def _place(
                     starts_at=shown_start,
                     ends_at=shown_end,
                     slot_id=slot_id,
-                    responders=responders,
+                    responders=_marked(responders, absences, shown_start, shown_end),
                     from_previous_day=start < day_start,
                     into_next_day=end > day_end,
                     start_clock=shown_start.astimezone(zone).time(),
@@ -199,6 +221,16 @@ def _place(
                 )
             )
         i += 1
+
+
+def _marked(
+    responders: tuple[Responder, ...], absences: list[Absence], start: datetime, end: datetime
+) -> tuple[Responder, ...]:
+    """The responders, those away over part of [start, end) marked with why."""
+    if not absences:
+        return responders
+    away = {a.position: a.kind for a in absences if a.starts_at < end and a.ends_at > start}
+    return tuple(replace(r, absent=away[i]) if i in away else r for i, r in enumerate(responders))
 
 
 def _day_index(bounds: Sequence[datetime], moment: datetime) -> int:

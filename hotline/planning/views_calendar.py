@@ -12,10 +12,13 @@ from flask_babel import gettext as _
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.i18n import format_local_time
+from hotline.models import Hotline
 from hotline.planning import bp
+from hotline.planning.absences import absent_responders
 from hotline.planning.calendar_grid import (
     MONTH,
     WEEK,
+    Absence,
     BadPeriod,
     build_days,
     clocks,
@@ -25,7 +28,7 @@ from hotline.planning.calendar_grid import (
     weeks_of,
 )
 from hotline.planning.coverage import coverage_gaps
-from hotline.planning.forms import GapsForm
+from hotline.planning.forms import UNAVAILABILITY_LABELS, GapsForm
 from hotline.planning.slots import slots_between
 from hotline.planning.views_common import READERS, bad_request, may_manage, readable_hotline
 
@@ -55,7 +58,11 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
     session = get_session()
     slots = slots_between(session, hotline.id, start, end)
     gaps = coverage_gaps(session, hotline.id, start, end)
-    days = build_days(period, zone, slots, gaps, today)
+    absences = [
+        Absence(a.slot.id, a.position, a.starts_at, a.ends_at, a.period.kind)
+        for a in absent_responders(session, start, end, hotline_ids=[hotline.id])
+    ]
+    days = build_days(period, zone, slots, gaps, today, absences)
     manage = may_manage(hotline)
     may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
     return render_template(
@@ -73,6 +80,7 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
             s.id: url_for("planning.slot_edit", hotline_id=hotline.id, slot_id=s.id)
             for s in (slots if may_edit_slots else ())
         },
+        absent_labels=_absent_labels(hotline),
         week_of_month=week_period(None, min(max(today, period.first), period.last)).param,
         # An ISO week belongs to the month of its Thursday.
         month_of_week=month_period(None, period.first + timedelta(days=3)).param,
@@ -90,7 +98,28 @@ def gaps(hotline_id: int) -> ResponseReturnValue:
         return render_template("planning/gaps.html", hotline=hotline, form=form, spans=None), 400
     now = utcnow()
     end = now + timedelta(weeks=form.weeks.data)
-    spans = coverage_gaps(get_session(), hotline.id, now, end)
+    session = get_session()
+    spans = coverage_gaps(session, hotline.id, now, end)
     return render_template(
-        "planning/gaps.html", hotline=hotline, form=form, spans=spans, start=now, end=end
+        "planning/gaps.html",
+        hotline=hotline,
+        form=form,
+        spans=spans,
+        start=now,
+        end=end,
+        # Not gaps (the phone rings somebody) but a person who will not answer.
+        absent=absent_responders(session, now, end, hotline_ids=[hotline.id]),
+        absent_labels=_absent_labels(hotline),
+        may_manage=may_manage(hotline),
     )
+
+
+def _absent_labels(hotline: Hotline) -> dict[str, str]:
+    """What a mark says of each kind of absence: why only to the hotline's managers."""
+    # Whether a colleague is sick or on leave is theirs and their managers' business.
+    if not may_manage(hotline):
+        return {kind: _("absent") for kind in UNAVAILABILITY_LABELS}
+    return {
+        kind: _("absent: %(reason)s", reason=str(label).lower())
+        for kind, label in UNAVAILABILITY_LABELS.items()
+    }
