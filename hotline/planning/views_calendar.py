@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.i18n import format_local_time
-from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.absences import absent_responders
 from hotline.planning.calendar_grid import (
@@ -28,9 +27,15 @@ from hotline.planning.calendar_grid import (
     weeks_of,
 )
 from hotline.planning.coverage import coverage_gaps
-from hotline.planning.forms import UNAVAILABILITY_LABELS, GapsForm
+from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
-from hotline.planning.views_common import READERS, bad_request, may_manage, readable_hotline
+from hotline.planning.views_common import (
+    READERS,
+    absence_labels,
+    bad_request,
+    may_manage,
+    readable_hotline,
+)
 
 
 @bp.get("/hotlines/<int:hotline_id>/calendar")
@@ -80,7 +85,7 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
             s.id: url_for("planning.slot_edit", hotline_id=hotline.id, slot_id=s.id)
             for s in (slots if may_edit_slots else ())
         },
-        absent_labels=_absent_labels(hotline),
+        absent_labels=absence_labels(hotline),
         week_of_month=week_period(None, min(max(today, period.first), period.last)).param,
         # An ISO week belongs to the month of its Thursday.
         month_of_week=month_period(None, period.first + timedelta(days=3)).param,
@@ -109,17 +114,6 @@ def gaps(hotline_id: int) -> ResponseReturnValue:
         end=end,
         # Not gaps (the phone rings somebody) but a person who will not answer.
         absent=absent_responders(session, now, end, hotline_ids=[hotline.id]),
-        absent_labels=_absent_labels(hotline),
+        absent_labels=absence_labels(hotline),
         may_manage=may_manage(hotline),
     )
-
-
-def _absent_labels(hotline: Hotline) -> dict[str, str]:
-    """What a mark says of each kind of absence: why only to the hotline's managers."""
-    # Whether a colleague is sick or on leave is theirs and their managers' business.
-    if not may_manage(hotline):
-        return {kind: _("absent") for kind in UNAVAILABILITY_LABELS}
-    return {
-        kind: _("absent: %(reason)s", reason=str(label).lower())
-        for kind, label in UNAVAILABILITY_LABELS.items()
-    }

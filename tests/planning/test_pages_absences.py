@@ -235,3 +235,18 @@ def test_an_agent_reads_absent_without_the_reason(
     cell = calendar_cell(client, hotline, DAY + timedelta(days=1))
 
     assert re.findall(r'<span class="tag absent-tag">(.*?)</span>', cell) == ["absence", "absence"]
+
+
+def test_the_hotline_page_marks_the_sick_person_on_call_then(
+    client, login_as, submit, hotline, team, rotation
+):
+    login_as("manager", hotlines=(hotline,))
+    sick(submit, team["Bruno"])
+    at = (DAY + timedelta(days=1, hours=2)).strftime("%Y-%m-%dT%H:%M")
+
+    page = client.get(f"/planning/hotlines/{hotline.id}", query_string={"at": at})
+
+    answer = page.get_data(as_text=True).split('class="dry-run-answer"')[1].split("</ol>")[0]
+    assert re.search(r"Bruno</strong>\s*<span class=\"tag absent-tag\">absence : maladie</span>",
+                     answer)  # fmt: skip
+    assert answer.count("absent-tag") == 1
