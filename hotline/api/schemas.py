@@ -547,8 +547,26 @@ class SwapCreate(Input):
     note: Note | None = None
 
 
+class ShortChainOut(Output):
+    """A piece of the span now ringing fewer people than before the replacement.
+
+    The replacement was already in the chain and nobody else of the rotation or the
+    default chain (active, available, not the person replaced) could take the place
+    it left.
+    """
+
+    starts_at: datetime
+    ends_at: datetime
+    responders_before: int
+    responders: list[str] = Field(description="names of the people rung now, primary first")
+    message: str
+
+
 class OverridesSaved(Output):
     """The override slots written (one per piece of the span with its own chain)."""
 
     slots: list[SlotOut]
     warnings: list[RuleWarningOut]
+    short_chains: list[ShortChainOut] = Field(
+        description="pieces left with fewer responders than before (saved anyway)"
+    )

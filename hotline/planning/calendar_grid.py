@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,18 @@ class BadPeriod(ValueError):
 class Responder:
     name: str
     active: bool
+    absent: str | None = None  # the unavailability kind when they are away then
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A place of a slot's chain held by somebody unavailable over [starts_at, ends_at)."""
+
+    slot_id: int
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -158,9 +171,13 @@ def build_days(
     slots: Iterable[Slot],
     coverage: Coverage,
     now: datetime,
+    absences: Iterable[Absence] = (),
 ) -> list[Day]:
     """The days shown for `period`, each with the slots and uncovered spans that touch it,
-    by start."""
+    by start.
+
+    A responder is marked absent on the days their unavailability covers part of the slot.
+    """
     first, last = period.shown_first, period.shown_last
     today = now.astimezone(zone).date()
     days = [
@@ -170,18 +187,31 @@ def build_days(
     ]
     bounds = [local_midnight(d.day, zone) for d in days]
     bounds.append(local_midnight(last + timedelta(days=1), zone))
+    away: dict[int, list[Absence]] = defaultdict(list)
+    for absence in absences:
+        away[absence.slot_id].append(absence)
     for slot in slots:
         responders = tuple(Responder(r.person.name, r.person.active) for r in slot.responders)
         span = (slot.starts_at, slot.ends_at)
-        _place(days, bounds, zone, slot.kind, span, slot.id, responders, span[1] <= now)
+        _place(
+            days,
+            bounds,
+            zone,
+            slot.kind,
+            span,
+            slot.id,
+            responders,
+            span[1] <= now,
+            away.get(slot.id, []),
+        )
     kind = DEFAULT if coverage.default_chain else GAP
     chain = tuple(Responder(r.name, active=True) for r in coverage.default_chain)
     for start, end in coverage.unplanned:
         # Cut at now: the hours ahead may still be filled, the ones behind are muted.
         if start < now:
-            _place(days, bounds, zone, kind, (start, min(end, now)), None, chain, True)
+            _place(days, bounds, zone, kind, (start, min(end, now)), None, chain, True, [])
         if end > now:
-            _place(days, bounds, zone, kind, (max(start, now), end), None, chain, False)
+            _place(days, bounds, zone, kind, (max(start, now), end), None, chain, False, [])
     for day in days:
         day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
     return days
@@ -196,6 +226,7 @@ def _place(
     slot_id: int | None,
     responders: tuple[Responder, ...],
     past: bool,
+    absences: list[Absence],
 ) -> None:
     # Walk only the days the span touches: linear in slots, not slots x days.
     start, end = span
@@ -210,7 +241,7 @@ def _place(
                     starts_at=shown_start,
                     ends_at=shown_end,
                     slot_id=slot_id,
-                    responders=responders,
+                    responders=_marked(responders, absences, shown_start, shown_end),
                     from_previous_day=start < day_start,
                     into_next_day=end > day_end,
                     start_clock=shown_start.astimezone(zone).time(),
@@ -219,6 +250,16 @@ def _place(
                 )
             )
         i += 1
+
+
+def _marked(
+    responders: tuple[Responder, ...], absences: list[Absence], start: datetime, end: datetime
+) -> tuple[Responder, ...]:
+    """The responders, those away over part of [start, end) marked with why."""
+    if not absences:
+        return responders
+    away = {a.position: a.kind for a in absences if a.starts_at < end and a.ends_at > start}
+    return tuple(replace(r, absent=away[i]) if i in away else r for i, r in enumerate(responders))
 
 
 def _day_index(bounds: Sequence[datetime], moment: datetime) -> int:

@@ -17,12 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline, Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
-from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
+from hotline.planning.hotline_settings import default_chain_ids
+from hotline.planning.models import OVERRIDE, REGULAR, Rotation, Slot, SlotResponder
 from hotline.planning.rules import RuleWarning, rule_warnings
 from hotline.planning.slots import (
     SLOT_CHANGED,
@@ -35,6 +37,7 @@ from hotline.planning.slots import (
     remove_slot,
     slots_between,
 )
+from hotline.planning.unavailability import unavailable_between
 from hotline.planning.validation import (
     Span,
     aware,
@@ -43,8 +46,6 @@ from hotline.planning.validation import (
     local_text,
     subtract,
 )
-
-Transform = Callable[[tuple[int, ...]], tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,33 @@ class InForce:
     names: tuple[str, ...]
 
 
+Transform = Callable[[InForce], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class ShortChain:
+    """A piece of a replacement's span left with fewer responders than before."""
+
+    starts_at: datetime
+    ends_at: datetime
+    before: int  # responders in force until then
+    names: tuple[str, ...]  # the responders now, primary first
+    message: object  # a lazy string: str() it in the reader's language
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
 @dataclass(frozen=True)
 class OverrideResult:
-    """The override slots written, and the labour rules they break (saved anyway)."""
+    """The override slots written, the labour rules they break and the chains they shorten.
+
+    All are saved anyway: the manager is told, and decides.
+    """
 
     slots: tuple[Slot, ...]
     warnings: tuple[RuleWarning, ...] = ()
+    short: tuple[ShortChain, ...] = ()
 
 
 @dataclass
@@ -160,8 +182,10 @@ def replace_person(
     """Put `replacement_id` in `person_id`'s place wherever they are on call in the span.
 
     Each piece of the span with its own chain gets an override: that chain with the
-    person replaced (the replacement leaves any other place it held). Overrides
-    already there are cut around the new ones. Exactly the span is overridden.
+    person replaced. A replacement already in the chain leaves its other place to
+    the next one who can take it (see _stand_in); when nobody can, the chain is
+    shorter and the result says so. Overrides already there are cut around the new
+    ones. Exactly the span is overridden.
     """
     hotline = lock_planning(session, hotline_id)
     starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
@@ -176,12 +200,12 @@ def replace_person(
             "replacement_id",
         )
     note = check_note(note)
-    plans = _plan(
-        session, hotline, (starts_at, ends_at), person, _replacing(person.id, replacement.id)
-    )
+    transform = _replacing(session, hotline.id, person.id, replacement.id)
+    plans = _plan(session, hotline, (starts_at, ends_at), person, transform)
+    short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
     warnings = rule_warnings(session, hotline.id, starts_at, ends_at, {replacement.id})
-    return OverrideResult(tuple(slots), tuple(warnings))
+    return OverrideResult(tuple(slots), tuple(warnings), tuple(short))
 
 
 def swap_shifts(
@@ -230,17 +254,85 @@ def swap_shifts(
     return OverrideResult(tuple(slots), tuple(dict.fromkeys(warnings)))
 
 
-def _replacing(person_id: int, replacement_id: int) -> Transform:
-    def transform(chain: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(replacement_id if p == person_id else p for p in chain if p != replacement_id)
+def _replacing(session: Session, hotline_id: int, person_id: int, replacement_id: int) -> Transform:
+    def transform(piece: InForce) -> tuple[int, ...]:
+        chain = [replacement_id if p == person_id else p for p in piece.chain]
+        if replacement_id not in piece.chain:
+            return tuple(chain)
+        # The replacement moves up: its former place is free for somebody else.
+        freed = piece.chain.index(replacement_id)
+        del chain[freed]
+        taker = _stand_in(session, hotline_id, piece, {person_id, *chain})
+        if taker is not None:
+            chain.insert(freed, taker)
+        return tuple(chain)
 
     return transform
 
 
+def _stand_in(session: Session, hotline_id: int, piece: InForce, taken: set[int]) -> int | None:
+    """The first person who can take a freed place in `piece`'s chain, or None.
+
+    Candidates in order: the members of the rotation that made the slot, next in
+    line after its primary, then its explicit backups, then the hotline's default
+    chain. Anyone already in the chain, the person replaced, the inactive and the
+    unavailable over the piece are passed over.
+    """
+    candidates = [
+        pid
+        for pid in dict.fromkeys(
+            _rotation_line(session, piece) + default_chain_ids(session, hotline_id)
+        )
+        if pid not in taken
+    ]
+    away = unavailable_between(session, candidates, piece.starts_at, piece.ends_at)
+    for pid in candidates:
+        person = session.get(Person, pid)
+        if person is not None and person.active and pid not in away:
+            return pid
+    return None
+
+
+def _rotation_line(session: Session, piece: InForce) -> list[int]:
+    """The people of the rotation behind `piece`, next in line after its primary first."""
+    slot = session.get(Slot, piece.slot_id)
+    rotation = session.get(Rotation, slot.rotation_id) if slot and slot.rotation_id else None
+    if rotation is None:
+        return []
+    members = [m.person_id for m in rotation.members]
+    if piece.chain and piece.chain[0] in members:
+        turn = members.index(piece.chain[0])
+        members = members[turn + 1 :] + members[: turn + 1]
+    return members + [b.person_id for b in rotation.backups]
+
+
+def _shortened(session: Session, hotline: Hotline, plans: list[_NewOverride]) -> list[ShortChain]:
+    """The planned overrides ringing fewer people than the chains they replace."""
+    zone = ZoneInfo(hotline.timezone)
+    short = []
+    for plan in plans:
+        before = max(len(piece.chain) for piece in plan.replaced)
+        if len(plan.chain) >= before:
+            continue
+        names = tuple(_person(session, pid, "person_id").name for pid in plan.chain)
+        message = lazy_ngettext(
+            "from %(start)s to %(end)s this shift now has only %(num)d responder (%(names)s): "
+            "nobody else of the rotation or the default chain can take the freed place",
+            "from %(start)s to %(end)s this shift now has only %(num)d responders (%(names)s): "
+            "nobody else of the rotation or the default chain can take the freed place",
+            len(plan.chain),
+            start=local_text(plan.starts_at, zone),
+            end=local_text(plan.ends_at, zone),
+            names=", ".join(names),
+        )
+        short.append(ShortChain(plan.starts_at, plan.ends_at, before, names, message))
+    return short
+
+
 def _exchanging(person_id: int, other_id: int) -> Transform:
-    def transform(chain: tuple[int, ...]) -> tuple[int, ...]:
+    def transform(piece: InForce) -> tuple[int, ...]:
         swapped = {person_id: other_id, other_id: person_id}
-        return tuple(swapped.get(p, p) for p in chain)
+        return tuple(swapped.get(p, p) for p in piece.chain)
 
     return transform
 
@@ -253,7 +345,7 @@ def _plan(
     for piece in in_force(session, hotline.id, *span):
         if person.id not in piece.chain:
             continue
-        chain = transform(piece.chain)
+        chain = transform(piece)
         last = plans[-1] if plans else None
         if last is not None and last.ends_at == piece.starts_at and last.chain == chain:
             last.ends_at = piece.ends_at

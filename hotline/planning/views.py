@@ -22,6 +22,7 @@ from hotline.auth import AGENT, ROLES, role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning import bp
+from hotline.planning.absences import absent_responders
 from hotline.planning.contacts import numbers_shown
 from hotline.planning.coverage import coverage
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
@@ -39,6 +40,7 @@ from hotline.planning.shifts import person_shifts
 from hotline.planning.views_common import (
     EDITORS,
     READERS,
+    absence_labels,
     managed_hotline,
     may_manage,
     person_names,
@@ -112,6 +114,21 @@ def hotline(hotline_id: int) -> ResponseReturnValue:
     return _hotline_page(hotline, form, answers, status, None)
 
 
+def _absent_at(hotline: Hotline, chain: Chain, at: datetime) -> dict[int, str]:
+    """The people of `chain`, rung at `at`, who are unavailable then: id -> mark."""
+    if chain.slot_id is None:
+        return {}
+    labels = absence_labels(hotline)
+    places = absent_responders(
+        get_session(), at, at + timedelta(seconds=1), hotline_ids=[hotline.id]
+    )
+    return {
+        p.person_id: labels.get(p.period.kind, p.period.kind)
+        for p in places
+        if p.slot.id == chain.slot_id and p.starts_at <= at < p.ends_at
+    }
+
+
 def _hotline_page(
     hotline: Hotline,
     form: DryRunForm,
@@ -128,6 +145,8 @@ def _hotline_page(
         hotline=hotline,
         now=now,
         chain=chain,
+        absent_now=_absent_at(hotline, chain, now),
+        absent_then=[_absent_at(hotline, answer, at) for at, answer in answers],
         shown=_numbers_shown([chain, *(answer for _at, answer in answers)]),
         takes=takes,
         takes_days=SHIFT_TAKES_SHOWN.days,

@@ -13,9 +13,11 @@ from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.i18n import format_local_time
 from hotline.planning import bp
+from hotline.planning.absences import absent_responders
 from hotline.planning.calendar_grid import (
     MONTH,
     WEEK,
+    Absence,
     BadPeriod,
     build_days,
     clocks,
@@ -27,7 +29,13 @@ from hotline.planning.calendar_grid import (
 from hotline.planning.coverage import coverage
 from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
-from hotline.planning.views_common import READERS, bad_request, may_manage, readable_hotline
+from hotline.planning.views_common import (
+    READERS,
+    absence_labels,
+    bad_request,
+    may_manage,
+    readable_hotline,
+)
 
 
 @bp.get("/hotlines/<int:hotline_id>/calendar")
@@ -54,7 +62,11 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
     end = local_midnight(period.shown_last + timedelta(days=1), zone)
     session = get_session()
     slots = slots_between(session, hotline.id, start, end)
-    days = build_days(period, zone, slots, coverage(session, hotline.id, start, end), now)
+    absences = [
+        Absence(a.slot.id, a.position, a.starts_at, a.ends_at, a.period.kind)
+        for a in absent_responders(session, start, end, hotline_ids=[hotline.id])
+    ]
+    days = build_days(period, zone, slots, coverage(session, hotline.id, start, end), now, absences)
     manage = may_manage(hotline)
     may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
     return render_template(
@@ -72,6 +84,7 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
             s.id: url_for("planning.slot_edit", hotline_id=hotline.id, slot_id=s.id)
             for s in (slots if may_edit_slots else ())
         },
+        absent_labels=absence_labels(hotline),
         week_of_month=week_period(None, min(max(today, period.first), period.last)).param,
         # An ISO week belongs to the month of its Thursday.
         month_of_week=month_period(None, period.first + timedelta(days=3)).param,
@@ -90,7 +103,17 @@ def gaps(hotline_id: int) -> ResponseReturnValue:
         return render_template("planning/gaps.html", hotline=hotline, form=form, found=None), 400
     now = utcnow()
     end = now + timedelta(weeks=form.weeks.data)
-    found = coverage(get_session(), hotline.id, now, end)
+    session = get_session()
+    found = coverage(session, hotline.id, now, end)
     return render_template(
-        "planning/gaps.html", hotline=hotline, form=form, found=found, start=now, end=end
+        "planning/gaps.html",
+        hotline=hotline,
+        form=form,
+        found=found,
+        start=now,
+        end=end,
+        # Not gaps (the phone rings somebody) but a person who will not answer.
+        absent=absent_responders(session, now, end, hotline_ids=[hotline.id]),
+        absent_labels=absence_labels(hotline),
+        may_manage=may_manage(hotline),
     )

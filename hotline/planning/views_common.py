@@ -28,7 +28,7 @@ from hotline.auth.access import declared_roles
 from hotline.db import get_session
 from hotline.models import Hotline, Person
 from hotline.planning import bp
-from hotline.planning.forms import editable_number
+from hotline.planning.forms import UNAVAILABILITY_LABELS, editable_number
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
 REVIEWERS = (ADMIN, MANAGER, SUPERVISOR)
@@ -161,3 +161,14 @@ def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
     return {person_id: name for person_id, name in rows}
+
+
+def absence_labels(hotline: Hotline) -> dict[str, str]:
+    """What a mark says of each kind of absence: why only to the hotline's managers."""
+    # Whether a colleague is sick or on leave is theirs and their managers' business.
+    if not may_manage(hotline):
+        return {kind: _("absent") for kind in UNAVAILABILITY_LABELS}
+    return {
+        kind: _("absent: %(reason)s", reason=str(label).lower())
+        for kind, label in UNAVAILABILITY_LABELS.items()
+    }

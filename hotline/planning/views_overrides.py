@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -52,9 +52,19 @@ class OverrideRow:
 @bp.get("/hotlines/<int:hotline_id>/overrides")
 @role_required(*READERS)
 def overrides(hotline_id: int) -> ResponseReturnValue:
-    """The coming overrides with what they replaced; the forms to add more."""
+    """The coming overrides with what they replaced; the forms to add more.
+
+    ?replace-person=&replace-starts_at=&replace-ends_at= fill the replacement form
+    (the person's page links here for a colleague who fell ill).
+    """
     hotline = readable_hotline(hotline_id)
-    return _page(hotline, None, None, 200)
+    replace = None
+    if may_manage(hotline) and any(key.startswith(REPLACE + "-") for key in request.args):
+        replace = ReplaceForm(
+            formdata=request.args, zone=ZoneInfo(hotline.timezone), prefix=REPLACE
+        )
+        replace.offer(people_choices())
+    return _page(hotline, replace, None, 200)
 
 
 @bp.post("/hotlines/<int:hotline_id>/overrides/replace")
@@ -91,6 +101,8 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
         ),
         "success",
     )
+    for short in result.short:
+        flash(_("Fewer responders: %(warning)s.", warning=str(short)), "warning")
     _flash_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 

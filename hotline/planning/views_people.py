@@ -8,12 +8,14 @@ only when managing every hotline that person is on call for
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from hotline.auth import can_edit_person, can_plan_person, role_required, scoped_hotline_ids
@@ -21,6 +23,7 @@ from hotline.auth.forms import ActionForm, show_error
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning import bp
+from hotline.planning.absences import AbsentResponder, absent_responders
 from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import PlanningError
 from hotline.planning.forms import (
@@ -29,7 +32,7 @@ from hotline.planning.forms import (
     PersonForm,
     UnavailabilityForm,
 )
-from hotline.planning.models import Unavailability
+from hotline.planning.models import REGULAR, Rotation, Unavailability
 from hotline.planning.people import (
     create_person,
     people_within,
@@ -41,11 +44,25 @@ from hotline.planning.unavailability import (
     delete_unavailability,
     person_unavailability,
 )
+from hotline.planning.validation import MAX_SLOT_LENGTH
 from hotline.planning.views_common import EDITORS, show_planning_error
 
 # The person's page lists the periods from a month back to two years ahead.
 UNAVAILABILITY_PAST = timedelta(days=31)
 UNAVAILABILITY_AHEAD = timedelta(days=731)
+# The replacement form's date-and-time inputs, in the hotline's wall clock.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+@dataclass
+class AbsenceFix:
+    """One hotline's slots still ringing the person during one absence, and the fixes offered."""
+
+    hotline: Hotline
+    period: Unavailability
+    places: list[AbsentResponder] = field(default_factory=list)
+    rotations: dict[int, str] = field(default_factory=dict)  # id: name, to regenerate
+    replace_url: str = ""
 
 
 @bp.get("/people")
@@ -126,7 +143,7 @@ def unavailability_add(person_id: int) -> ResponseReturnValue:
         return _edit_page(person, hotlines, PersonForm(formdata=None, obj=person), 400, form)
     zone = _people_zone()
     try:
-        add_unavailability(
+        period = add_unavailability(
             session,
             person.id,
             starts_at=local_midnight(form.first_day.data, zone),
@@ -141,7 +158,21 @@ def unavailability_add(person_id: int) -> ResponseReturnValue:
         return _edit_page(person, hotlines, PersonForm(formdata=None, obj=person), 400, form)
     session.commit()
     flash(_("The unavailability of %(name)s is recorded.", name=person.name), "success")
-    return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
+    still = [a for a in _absent_places(person) if a.period.id == period.id]
+    if not still:
+        return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
+    flash(
+        ngettext(
+            "%(name)s is still on call in %(num)d slot during this period: regenerate "
+            "the rotation or replace them below.",
+            "%(name)s is still on call in %(num)d slots during this period: regenerate "
+            "the rotation or replace them below.",
+            len(still),
+            name=person.name,
+        ),
+        "warning",
+    )
+    return redirect(url_for("planning.person_edit", person_id=person.id) + "#absent-slots")
 
 
 @bp.post("/people/<int:person_id>/unavailability/<int:unavailability_id>/delete")
@@ -194,6 +225,60 @@ def _refused(reason: str) -> str:
     return " ".join((reason, _("Nothing was changed.")))
 
 
+def _absent_places(person: Person) -> list[AbsentResponder]:
+    """The places of slots not ended yet that ring the person while unavailable, in reach."""
+    now = utcnow()
+    return absent_responders(
+        get_session(),
+        now,
+        now + UNAVAILABILITY_AHEAD,
+        hotline_ids=scoped_hotline_ids(current_user),
+        person_id=person.id,
+    )
+
+
+def _absence_fixes(person: Person, places: list[AbsentResponder]) -> list[AbsenceFix]:
+    """The places grouped by hotline and absence, each with its fixes."""
+    fixes: dict[tuple[int, int], AbsenceFix] = {}
+    for place in places:
+        key = (place.slot.hotline_id, place.period.id)
+        fix = fixes.setdefault(key, AbsenceFix(place.slot.hotline, place.period))
+        fix.places.append(place)
+        rotation_id = place.slot.rotation_id
+        if place.slot.kind == REGULAR and rotation_id is not None:
+            rotation = get_session().get(Rotation, rotation_id)
+            if rotation is not None:
+                fix.rotations[rotation.id] = rotation.name
+    for fix in fixes.values():
+        fix.replace_url = _replace_url(person, fix)
+    return list(fixes.values())
+
+
+def _replace_url(person: Person, fix: AbsenceFix) -> str:
+    """The hotline's "replace a person" form, filled with the person and the span to cover."""
+    zone = ZoneInfo(fix.hotline.timezone)
+    # From now (to the minute, as the form reads it) when the absence has begun.
+    now = utcnow().replace(second=0, microsecond=0)
+    start = max(now, min(p.starts_at for p in fix.places))
+    end = min(max(p.ends_at for p in fix.places), start + MAX_SLOT_LENGTH)
+    return (
+        url_for(
+            "planning.overrides",
+            hotline_id=fix.hotline.id,
+            **{
+                "replace-person": person.id,
+                "replace-starts_at": _local_input(start, zone),
+                "replace-ends_at": _local_input(end, zone),
+            },
+        )
+        + "#replace"
+    )
+
+
+def _local_input(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime(LOCAL_INPUT)
+
+
 def _people_zone() -> ZoneInfo:
     # People belong to no hotline: their days are the app's (config TIMEZONE).
     return ZoneInfo(current_app.config["TIMEZONE"])
@@ -210,6 +295,12 @@ def _edit_page(
     periods = person_unavailability(
         get_session(), person.id, now - UNAVAILABILITY_PAST, now + UNAVAILABILITY_AHEAD
     )
+    places = _absent_places(person)
+    # Slots of hotlines the manager does not manage are counted, not shown: their
+    # managers see them in their own calendars.
+    everywhere = absent_responders(
+        get_session(), now, now + UNAVAILABILITY_AHEAD, person_id=person.id
+    )
     return render_template(
         "planning/person_edit.html",
         person=person,
@@ -221,4 +312,6 @@ def _edit_page(
         kinds=UNAVAILABILITY_LABELS,
         unavailability_form=unavailability_form or UnavailabilityForm(formdata=None),
         delete_form=ActionForm(formdata=None),
+        absence_fixes=_absence_fixes(person, places),
+        absent_elsewhere=len(everywhere) - len(places),
     ), status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -15,6 +15,7 @@ from hotline.auth import role_required
 from hotline.db import get_session, utcnow, writes_on_get
 from hotline.models import Hotline
 from hotline.planning import bp
+from hotline.planning.absences import cover_absence
 from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.forms import (
@@ -44,6 +45,7 @@ from hotline.planning.rotations import (
 from hotline.planning.views_common import (
     EDITORS,
     READERS,
+    bad_request,
     managed_hotline,
     may_manage,
     people_choices,
@@ -194,6 +196,36 @@ def rotation_generate(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
         session.rollback()
         show_planning_error(form, error, {"start": "from_day"})
         return _generate_page(hotline, rotation, form, None, 400)
+    return _generate_page(hotline, rotation, form, result, 200)
+
+
+@bp.post("/hotlines/<int:hotline_id>/rotations/<int:rotation_id>/cover-absence")
+@role_required(*EDITORS)
+def rotation_cover_absence(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
+    """Regenerate the rotation over an absence: its slots stop ringing the absent person."""
+    hotline = managed_hotline(hotline_id)
+    rotation = _rotation_of(hotline, rotation_id)
+    raw = request.form.get("unavailability_id", "")
+    if not raw.isdigit():
+        return bad_request(_("Say which period of unavailability to cover."))
+    session = get_session()
+    try:
+        result = cover_absence(
+            session, rotation.id, int(raw), now=utcnow(), user_id=current_user.id
+        )
+    except PlanningError as error:
+        session.rollback()
+        flash(_("Nothing was regenerated: %(reason)s.", reason=str(error)), "error")
+        return redirect(
+            url_for("planning.rotation_generate", hotline_id=hotline.id, rotation_id=rotation.id)
+        )
+    session.commit()
+    zone = rotation_zone(rotation)
+    form = GenerateForm(
+        formdata=None,
+        from_day=result.start.astimezone(zone).date(),
+        weeks=round((result.end - result.start) / timedelta(weeks=1)),
+    )
     return _generate_page(hotline, rotation, form, result, 200)
 
 

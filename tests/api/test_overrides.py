@@ -28,6 +28,26 @@ def oncall(api, hotline, at):
     return [r["name"] for r in chain["responders"]]
 
 
+def test_a_replacement_leaving_one_responder_is_reported_in_the_answer(
+    manager, hotline, team, week
+):
+    alice, bob, _carol = team
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": alice.id, "replacement_id": bob.id,
+              "starts_at": "2026-04-06T12:00", "ends_at": "2026-04-07T12:00"},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-06T13:00") == ["Bob"]
+    [short] = response.json["short_chains"]
+    assert short["starts_at"].startswith("2026-04-06T12:00")
+    assert short["ends_at"].startswith("2026-04-07T12:00")
+    assert (short["responders_before"], short["responders"]) == (2, ["Bob"])
+    assert "only 1 responder" in short["message"]
+
+
 def test_a_sick_person_is_replaced_for_exactly_the_span(manager, hotline, team, week):
     alice, _bob, carol = team
 

@@ -20,6 +20,7 @@ from hotline.planning.overrides import (
     swap_shifts,
 )
 from hotline.planning.rotations import RotationSpec, create_rotation, generate_rotation
+from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import names_at, paris
 
 DAY = (2026, 12, 1)
@@ -104,10 +105,10 @@ def test_signed_calls_ring_the_replacement_at_once_and_only_in_the_span(db_sessi
         assert dialled == [person.name], at
 
 
-def test_replacement_already_in_the_chain_leaves_its_other_place(db_session, week):
+def test_replacement_already_in_the_chain_with_nobody_for_its_place_is_reported(db_session, week):
     hotline, alice, bruno, *_rest = week
 
-    replace_person(
+    result = replace_person(
         db_session,
         hotline.id,
         person_id=alice.id,
@@ -117,7 +118,65 @@ def test_replacement_already_in_the_chain_leaves_its_other_place(db_session, wee
         user_id=None,
     )
 
+    # No rotation and no default chain: nobody may take Bruno's former place.
     assert names_at(db_session, hotline.id, paris(*DAY, 9)) == ["Bruno"]
+    assert [(s.starts_at, s.ends_at, s.before, s.names) for s in result.short] == [
+        (paris(*DAY, 9), paris(*DAY, 10), 2, ("Bruno",))
+    ]
+    assert "only 1 responder (Bruno)" in str(result.short[0])
+
+
+def test_freed_place_goes_to_the_next_member_of_the_rotation(db_session, make_hotline, make_person):
+    hotline = make_hotline()
+    alice, bruno, chloe = make_person("Alice"), make_person("Bruno"), make_person("Chloé")
+    spec = RotationSpec(
+        "Days", [alice.id, bruno.id, chloe.id], 24, time(8), date(*DAY), backup_count=1
+    )
+    rotation = create_rotation(db_session, hotline.id, spec, user_id=None)
+    generate_rotation(db_session, rotation.id, start=paris(*DAY, 8), weeks=1, user_id=None)
+    assert names_at(db_session, hotline.id, paris(*DAY, 9)) == ["Alice", "Bruno"]
+
+    result = replace_person(
+        db_session,
+        hotline.id,
+        person_id=alice.id,
+        replacement_id=bruno.id,
+        starts_at=paris(*DAY, 8),
+        ends_at=paris(2026, 12, 2, 8),
+        user_id=None,
+    )
+
+    # Alice, replaced, is not put back: Chloé, next in line, backs Bruno up.
+    assert names_at(db_session, hotline.id, paris(*DAY, 9)) == ["Bruno", "Chloé"]
+    assert result.short == ()
+
+
+def test_freed_place_passes_over_the_unavailable_and_takes_the_default_chain(
+    db_session, week, set_default_chain
+):
+    hotline, alice, bruno, chloe, david = week
+    set_default_chain(hotline, [alice, bruno, chloe, david])
+    add_unavailability(
+        db_session,
+        chloe.id,
+        starts_at=paris(*DAY, 0),
+        ends_at=paris(2026, 12, 2, 0),
+        kind="sickness",
+        user_id=None,
+    )
+
+    result = replace_person(
+        db_session,
+        hotline.id,
+        person_id=alice.id,
+        replacement_id=bruno.id,
+        starts_at=paris(*DAY, 9),
+        ends_at=paris(*DAY, 10),
+        user_id=None,
+    )
+
+    assert names_at(db_session, hotline.id, paris(*DAY, 9)) == ["Bruno", "David"]
+    assert result.short == ()
 
 
 def test_existing_override_is_cut_around_the_new_one(db_session, week):

@@ -235,8 +235,9 @@ def test_month_of_a_year_of_slots_loads_them_in_one_query(
     # Monday 1 June to Sunday 5 July 2026, each day with the two slots touching it.
     assert page.count('<li class="entry regular">') == 35 * 2
     planning_reads = [s for s in statements if re.search(r"\bFROM (slot|slot_responder)\b", s)]
-    # The slots, their chains with names (one selectin load), the gaps: whatever the size.
-    assert len(planning_reads) == 3, planning_reads
+    # The slots, their chains with names (one selectin load), the gaps, the responders
+    # unavailable then: whatever the size.
+    assert len(planning_reads) == 4, planning_reads
     assert not [s for s in statements if re.match(r"\s*SELECT person\.", s)], "no N+1"
 
 

@@ -100,6 +100,51 @@ def test_replacing_a_sick_colleague_takes_effect_for_exactly_the_span(
     assert "Bruno malade" in rows[0]
 
 
+def test_a_replacement_leaving_one_responder_says_so_on_the_result_page(
+    client, login_as, submit, db_session, hotline, team, week
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Alice"].id),
+            replacement=str(team["Bruno"].id),
+            starts_at=local(DAY),
+            ends_at=local(DAY + timedelta(days=1)),
+        ),
+        follow_redirects=True,
+    )
+
+    page = response.get_data(as_text=True)
+    assert names_at(db_session, hotline, DAY + timedelta(hours=1)) == ["Bruno"]
+    # The manager reads French: the warning, the span and who is left.
+    assert "cette astreinte n’a plus que 1 personne (Bruno)" in page
+    start, end = (local(DAY + timedelta(days=n)).replace("T", " ") for n in (0, 1))
+    assert f"du {start} au {end}" in page
+
+
+def test_a_replacement_keeps_the_chain_long_with_the_default_chain(
+    client, login_as, submit, db_session, hotline, team, week, set_default_chain
+):
+    set_default_chain(hotline, [team["Alice"], team["Chloé"]])
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Alice"].id),
+            replacement=str(team["Bruno"].id),
+            starts_at=local(DAY),
+            ends_at=local(DAY + timedelta(days=1)),
+        ),
+        follow_redirects=True,
+    )
+
+    assert names_at(db_session, hotline, DAY + timedelta(hours=1)) == ["Bruno", "Chloé"]
+    assert "n’a plus que" not in response.get_data(as_text=True)
+
+
 def test_the_override_shows_in_the_calendar(
     client, login_as, submit, db_session, hotline, team, week
 ):

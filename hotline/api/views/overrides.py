@@ -13,18 +13,20 @@ from flask_login import current_user
 
 from hotline.api import bp
 from hotline.api.access import managed_hotline
-from hotline.api.errors import invalid, not_found
+from hotline.api.errors import english, invalid, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
     OverrideCreate,
     OverridesSaved,
     ReplacementCreate,
+    ShortChainOut,
     SlotSaved,
     SwapCreate,
     VersionQuery,
 )
 from hotline.api.serialise import slot_out, slot_saved, warning_out
+from hotline.api.times import local
 from hotline.api.views.common import EDITORS, answer, no_content
 from hotline.api.views.creation import create_from
 from hotline.auth import role_required
@@ -108,4 +110,14 @@ def _saved(result: OverrideResult, zone: ZoneInfo) -> OverridesSaved:
     return OverridesSaved(
         slots=[slot_out(s, zone) for s in result.slots],
         warnings=[warning_out(w, zone) for w in result.warnings],
+        short_chains=[
+            ShortChainOut(
+                starts_at=local(short.starts_at, zone),
+                ends_at=local(short.ends_at, zone),
+                responders_before=short.before,
+                responders=list(short.names),
+                message=english(short.message),
+            )
+            for short in result.short
+        ],
     )
