@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hotline.auth.models import ADMIN, MANAGER, User
 from hotline.models import Person
-from hotline.planning.people import in_teams, served_by, within_hotlines
+from hotline.planning.people import shares_team, within_hotlines
 
 
 def numbers_shown(
@@ -40,8 +40,7 @@ def _reach(user: User, now: datetime) -> ColumnElement[bool]:
     """A condition on Person: the people whose number a user other than an admin sees."""
     reach: list[ColumnElement[bool]] = []
     if user.person_id is not None:
-        served = served_by(user.person_id, now=now)
-        reach += [Person.id == user.person_id, in_teams(served, now=now)]
+        reach += [Person.id == user.person_id, shares_team(user.person_id, now=now)]
     if user.role == MANAGER:
         # The same reach as the manager's people pages, where these numbers are edited.
         reach.append(within_hotlines(user.hotline_ids, now=now))

@@ -39,6 +39,9 @@ class Slot(Base):
         # the index too (no page of the table itself).
         Index("ix_slot_lookup", "hotline_id", "kind", "starts_at", "ends_at"),
         Index("ix_slot_rotation_id", "rotation_id"),
+        # A hotline's slots not over yet, soonest first: is someone in its team
+        # (hotline.planning.people), without reading its past.
+        Index("ix_slot_hotline_ends", "hotline_id", "ends_at"),
     )
 
     id: Mapped[intpk]
@@ -69,12 +72,15 @@ class SlotResponder(Base):
     """One place in a slot's chain: position 0 is the primary, then backups."""
 
     __tablename__ = "slot_responder"
+    # Is this person in this slot: one seek, whichever side a team lookup starts from
+    # (hotline.planning.people); also the person's slots, newest first.
+    __table_args__ = (Index("ix_slot_responder_person_slot", "person_id", "slot_id"),)
 
     slot_id: Mapped[int] = mapped_column(
         ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
 
     slot: Mapped[Slot] = relationship(back_populates="responders")
     person: Mapped[Person] = relationship()

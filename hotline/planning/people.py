@@ -8,8 +8,8 @@ from collections.abc import Collection
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, true, union
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
@@ -50,50 +50,119 @@ def within_hotlines(hotline_ids: Collection[int] | None, *, now: datetime) -> Co
     """A condition on Person: on call for one of these hotlines, or for none yet (None: true)."""
     if hotline_ids is None:
         return true()
-    places = _places(now).subquery()
-    return or_(in_teams(list(hotline_ids), now=now), Person.id.not_in(select(places.c.person_id)))
+    return or_(in_teams(list(hotline_ids), now=now), ~_serves(Person.id, None, now))
 
 
 def in_teams(
     hotline_ids: Collection[int] | Select[tuple[int]], *, now: datetime
 ) -> ColumnElement[bool]:
     """A condition on Person: in the team of one of these hotlines (ids, or a select of ids)."""
-    places = _places(now).subquery()
-    return Person.id.in_(select(places.c.person_id).where(places.c.hotline_id.in_(hotline_ids)))
+    team = aliased(Hotline)
+    return exists().where(team.id.in_(hotline_ids), _serves(Person.id, team.id, now))
+
+
+def shares_team(person_id: int, *, now: datetime) -> ColumnElement[bool]:
+    """A condition on Person: in the team of a hotline whose team `person_id` is in."""
+    # The hotline of the person's newest slot not over yet is theirs by definition:
+    # when `person_id` serves it too (the usual case, colleagues of one team), that
+    # settles it without asking every hotline about both of them.
+    usual = _serves(person_id, _newest_slot_ahead(Person.id, now, Slot.hotline_id), now)
+    return or_(usual, in_teams(served_by(person_id, now=now), now=now))
 
 
 def served_by(person_id: int, *, now: datetime) -> Select[tuple[int]]:
-    """The ids of the hotlines whose team the person is in, as a select (see _places)."""
-    places = _places(now).subquery()
-    return select(places.c.hotline_id).where(places.c.person_id == person_id)
+    """The ids of the hotlines whose team the person is in, as a select (see _serves)."""
+    return select(Hotline.id).where(_serves(person_id, Hotline.id, now))
 
 
 def person_hotlines(session: Session, person_id: int, *, now: datetime) -> list[Hotline]:
-    """The hotlines the person is on call for, by name (see _places)."""
-    ids = served_by(person_id, now=now)
-    return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
+    """The hotlines the person is on call for, by name (see _serves)."""
+    query = select(Hotline).where(_serves(person_id, Hotline.id, now)).order_by(Hotline.name)
+    return list(session.scalars(query))
 
 
-def _places(now: datetime) -> CompoundSelect:
-    """(person_id, hotline_id) for each hotline a person is on call for.
+def _serves(
+    person_id: ColumnElement[int] | int, hotline_id: ColumnElement[int] | None, now: datetime
+) -> ColumnElement[bool]:
+    """A condition: the person is on call for the hotline (None: for any hotline).
 
     A person belongs to a hotline's team while they are in its default chain, in one
     of its rotations (member or backup), or in a slot of it not over yet (a shift by
     hand, an override that borrows them). Past slots do not count: someone who left
     a team is not kept in it by the history.
+
+    Each place is looked up by index for this person (and hotline), never as the set
+    of every place: the chains from the person's side (indexes on person_id), the
+    slots from the hotline's slots not over yet. The cost follows the people asked
+    about and how far ahead the planning goes, not its past.
     """
-    return union(
-        select(DefaultResponder.person_id, DefaultResponder.hotline_id),
-        select(RotationMember.person_id, Rotation.hotline_id).join(
-            Rotation, Rotation.id == RotationMember.rotation_id
+
+    def of_hotline(column: ColumnElement[int]) -> ColumnElement[bool]:
+        return true() if hotline_id is None else column == hotline_id
+
+    # correlate_except: the person and the hotline may come from any enclosing query.
+    chains = [
+        exists()
+        .where(DefaultResponder.person_id == person_id, of_hotline(DefaultResponder.hotline_id))
+        .correlate_except(DefaultResponder),
+        *(
+            exists()
+            .where(
+                place.person_id == person_id,
+                Rotation.id == place.rotation_id,
+                of_hotline(Rotation.hotline_id),
+            )
+            .correlate_except(place, Rotation)
+            for place in (RotationMember, RotationBackup)
         ),
-        select(RotationBackup.person_id, Rotation.hotline_id).join(
-            Rotation, Rotation.id == RotationBackup.rotation_id
-        ),
-        select(SlotResponder.person_id, Slot.hotline_id)
-        .join(Slot, Slot.id == SlotResponder.slot_id)
-        .where(Slot.ends_at > now),
+    ]
+    return or_(*chains, _in_slot_ahead(person_id, hotline_id, now))
+
+
+def _in_slot_ahead(
+    person_id: ColumnElement[int] | int, hotline_id: ColumnElement[int] | None, now: datetime
+) -> ColumnElement[bool]:
+    """A condition: the person is in a slot of the hotline (None: any) not over yet."""
+    if hotline_id is None:
+        return _newest_slot_ahead(person_id, now, SlotResponder.slot_id).is_not(None)
+    # The hotline's slots not over yet, soonest first (ix_slot_hotline_ends), each
+    # looked up with the person (ix_slot_responder_person_slot): a member of the
+    # team turns up in the first shifts. A scalar subquery with ORDER BY and LIMIT,
+    # not an EXISTS: PostgreSQL drops both from an EXISTS, and the order is what
+    # keeps the past, which grows with every shift, from being read.
+    responder = (
+        exists()
+        .where(SlotResponder.person_id == person_id, SlotResponder.slot_id == Slot.id)
+        .correlate_except(SlotResponder)
     )
+    soonest = (
+        select(Slot.id)
+        .where(Slot.hotline_id == hotline_id, Slot.ends_at > now, responder)
+        .order_by(Slot.ends_at)
+        .limit(1)
+        .correlate_except(Slot)
+    )
+    return soonest.scalar_subquery().is_not(None)
+
+
+def _newest_slot_ahead(
+    person_id: ColumnElement[int] | int, now: datetime, column: ColumnElement[int]
+) -> ColumnElement[int]:
+    """`column` of the person's newest slot not over yet, NULL without one.
+
+    The person's slots, newest first (ix_slot_responder_person_slot): slots are made
+    ahead of their shifts, so one not over yet comes first.
+    """
+    newest = (
+        select(column)
+        .select_from(SlotResponder)
+        .join(Slot, Slot.id == SlotResponder.slot_id)
+        .where(SlotResponder.person_id == person_id, Slot.ends_at > now)
+        .order_by(SlotResponder.slot_id.desc())
+        .limit(1)
+        .correlate_except(SlotResponder, Slot)
+    )
+    return newest.scalar_subquery()
 
 
 def create_person(
