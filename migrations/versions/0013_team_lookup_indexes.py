@@ -4,7 +4,7 @@ slots not over yet, soonest first, and each slot's chain by person and slot.
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-04 09:00:00
+Create Date: 2026-11-28 08:40:00
 """
 
 from collections.abc import Sequence
