@@ -194,7 +194,7 @@ def test_a_rotation_without_members_asks_for_a_member(client, login_as, submit, 
         (
             {"members-1": "", "members-2": "", "backup_count": "1"},
             "backup_count",
-            "un roulement d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
+            "Un roulement d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
             "(les renforts désignés à part renforcent quand même la personne d’astreinte)",
         ),
         ({"shift_length": "40", "shift_unit": "days"}, "shift_length",
