@@ -15,6 +15,7 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = format_local
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.filters["local_time"] = format_local_time
+    app.jinja_env.filters["sentence"] = sentence
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
 
@@ -86,6 +88,33 @@ def select_language() -> str:
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def sentence(message: object) -> str:
+    """A domain message shown on its own (a field error, a flash), starting with a capital.
+
+    Domain messages start in lower case so that they can also be quoted inside a
+    sentence ("hotlines[0].slots[0] (...): end is before start"); alone, they read as
+    a sentence. A message opening with a value put into it (a name, what was typed)
+    is left as it is: the value is not ours to change.
+    """
+    text = str(message)
+    if _opens_with_a_value(message):
+        return text
+    return text[:1].upper() + text[1:]
+
+
+def error_sentence(error: Exception) -> str:
+    """A domain error's message as shown on its own (see `sentence`)."""
+    return sentence(error.args[0] if error.args else error)
+
+
+def _opens_with_a_value(message: object) -> bool:
+    if not isinstance(message, LazyString):
+        return False
+    # The translated message before its values are put in (the reader's word order).
+    template = str(message._func(*message._args))  # noqa: SLF001 - Flask-Babel keeps them so
+    return template.startswith("%(")
 
 
 def current_language() -> str:

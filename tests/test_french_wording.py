@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
+from icalendar import Calendar
 
 from hotline.db import utcnow
 from hotline.i18n import format_local, format_local_date
+from hotline.planning.ical import issue_hotline_feed, issue_person_feed
+from hotline.planning.rotations import RotationSpec, create_rotation
+from hotline.planning.unavailability import add_unavailability
 from hotline.planning.views_common import signed
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -171,3 +176,112 @@ def test_no_french_de_before_a_name_that_may_need_d_apostrophe():
 
     before_name = re.compile(r"\b(de|que|le|la|du|au) %\((\w*name|who|email|hotline)\w*\)")
     assert [t for t in french_catalog() if before_name.search(t)] == []
+
+
+# -- a message shown on its own starts with a capital ----------------------------------------
+
+
+def slot_form_page(client, login_as, make_hotline, make_person, make_slot):
+    """A slot of next week, a manager signed in in French, and the slot's edit page."""
+    hotline = make_hotline()
+    alice = make_person("Alice")
+    day = (utcnow().astimezone(PARIS) + timedelta(days=7)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    slot = make_slot(hotline, day, day + timedelta(days=1), [alice])
+    login_as("manager", hotlines=(hotline,), language="fr")
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', client.get(path).text)[1]
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+    form = {
+        "version": version,
+        "starts_at": local(day),
+        "ends_at": local(day + timedelta(days=1)),
+        "chain-0": str(alice.id),
+        "note": "",
+    }
+    return path, form, day, local
+
+
+def test_a_field_error_alone_starts_with_a_capital(
+    client, login_as, submit, make_hotline, make_person, make_slot
+):
+    path, form, day, local = slot_form_page(client, login_as, make_hotline, make_person, make_slot)
+
+    page = submit(path, {**form, "ends_at": local(day - timedelta(hours=1))}).text
+
+    assert "La fin est avant le début" in page
+    assert ">la fin est avant le début" not in page
+
+
+def test_a_conflicting_edit_is_told_with_a_capital(
+    client, login_as, submit, make_hotline, make_person, make_slot
+):
+    path, form, *_ = slot_form_page(client, login_as, make_hotline, make_person, make_slot)
+    submit(path, {**form, "note": "first"})
+
+    page = submit(path, {**form, "note": "second"}).text
+
+    assert "Quelqu’un a modifié ce créneau entre-temps" in page
+    assert "quelqu’un a modifié" not in page
+
+
+# -- the rotation generation preview ----------------------------------------------------------
+
+
+def test_the_generation_preview_says_membres_ecartes_and_writes_dates_as_the_page_does(
+    app, client, login_as, submit, db_session, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+    alice, bruno = make_person("Alice"), make_person("Bruno")
+    monday = (utcnow().astimezone(PARIS) + timedelta(days=35)).date()
+    monday -= timedelta(days=monday.weekday())
+    login_as("manager", hotlines=(hotline,), language="fr")
+    rotation = RotationSpec("Semaine", (alice.id, bruno.id), 24, time(8), monday)
+    rotation_id = create_rotation(db_session, hotline.id, rotation, user_id=None).id
+    # A slot made by hand on the Tuesday, and Bruno on leave on the Wednesday.
+    tuesday = datetime.combine(monday + timedelta(days=1), time(12), tzinfo=PARIS)
+    make_slot(hotline, tuesday, tuesday + timedelta(hours=2), [alice])
+    wednesday = datetime.combine(monday + timedelta(days=2), time(0), tzinfo=PARIS)
+    add_unavailability(
+        db_session, bruno.id, starts_at=wednesday, ends_at=wednesday + timedelta(days=1),
+        kind="leave", user_id=None,
+    )  # fmt: skip
+
+    page = client.get(
+        f"/planning/hotlines/{hotline.id}/rotations/{rotation_id}/generate",
+        query_string={"weeks": "1", "from_day": monday.isoformat()},
+    ).text
+
+    assert "Membres écartés" in page
+    assert "Membres passés" not in page
+    conflicts = page.split('class="warnings conflicts"')[1].split("</ul>")[0]
+    with app.test_request_context(), force_locale("fr"):
+        start = format_local(tuesday.replace(hour=8), "Europe/Paris", "EEE d MMM y HH:mm")
+    assert f"Astreinte {start} – " in conflicts
+    assert "non générée : le créneau" in conflicts
+    assert str(monday.year) + "-" not in conflicts, "no ISO dates"
+
+
+# -- calendar feeds ----------------------------------------------------------------------------
+
+
+def test_a_feed_does_not_say_astreinte_twice_for_a_hotline_named_astreinte(
+    client, db_session, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline(name="Astreinte démo", language="fr")
+    other = make_hotline(number="+33184882222", name="Support", language="fr")
+    alice = make_person("Alice")
+    start = utcnow() + timedelta(days=1)
+    make_slot(hotline, start, start + timedelta(hours=12), [alice])
+    make_slot(other, start + timedelta(days=1), start + timedelta(days=1, hours=12), [alice])
+
+    person_feed = client.get(f"/ical/{issue_person_feed(db_session, alice, user_id=None)}.ics")
+    hotline_feed = client.get(f"/ical/{issue_hotline_feed(db_session, hotline, user_id=None)}.ics")
+
+    summaries = [str(e["summary"]) for e in Calendar.from_ical(person_feed.data).walk("VEVENT")]
+    assert summaries == ["Astreinte démo (titulaire)", "Astreinte Support (titulaire)"]
+    assert str(Calendar.from_ical(hotline_feed.data)["x-wr-calname"]) == "Astreinte démo"

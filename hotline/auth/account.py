@@ -46,6 +46,7 @@ from hotline.auth.sessions import (
 )
 from hotline.auth.views import lockout_message, lockout_policy, web_session_policy
 from hotline.db import get_session, utcnow
+from hotline.i18n import error_sentence
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -194,7 +195,7 @@ def token_revoke(token_id: int) -> ResponseReturnValue:
             token = revoke_api_token(get_session(), current_user, token_id, now=utcnow())
         except AccountError as error:
             get_session().rollback()
-            flash(str(error), "error")
+            flash(error_sentence(error), "error")
         else:
             get_session().commit()
             flash(_("Token “%(name)s” is revoked.", name=token.name), "success")

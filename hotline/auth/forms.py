@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from hotline.auth.models import ADMIN, AGENT, MANAGER, SUPERVISOR
 from hotline.auth.passwords import MAX_PASSWORD_LENGTH
-from hotline.i18n import Form
+from hotline.i18n import Form, error_sentence
 
 ROLE_LABELS = {
     ADMIN: _l("Administrator"),
@@ -112,8 +112,9 @@ class TokenForm(Form):
 def show_error(form: Form, error: Exception) -> None:
     """Show a domain error at its field (`error.field`), else above the form."""
     field = getattr(form, getattr(error, "field", None) or "", None)
+    message = error_sentence(error)
     if field is not None and hasattr(field, "errors"):
         # WTForms resets errors to a tuple when validation never ran on the field.
-        field.errors = [*field.errors, str(error)]
+        field.errors = [*field.errors, message]
     else:
-        form.form_errors.append(str(error))
+        form.form_errors.append(message)

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext, refresh
 from flask_babel import gettext as _
-from flask_babel import ngettext, refresh
 from flask_login import current_user, login_user, logout_user
 
 from hotline.auth import bp
@@ -17,6 +17,7 @@ from hotline.auth.access import public, signed_in
 from hotline.auth.forms import ActionForm, LanguageForm, LoginForm
 from hotline.auth.home import home_endpoint
 from hotline.auth.lockout import AccountLocked, LockoutPolicy
+from hotline.auth.models import User
 from hotline.auth.services import (
     InvalidCredentials,
     set_language,
@@ -26,6 +27,7 @@ from hotline.auth.services import (
 from hotline.auth.sessions import SessionPolicy, end_web_session, session_policy
 from hotline.db import get_session, utcnow
 from hotline.i18n import SESSION_KEY
+from hotline.models import LANGUAGES
 
 
 def safe_next(target: str | None) -> str | None:
@@ -70,13 +72,37 @@ def login() -> ResponseReturnValue:
     except InvalidCredentials:
         form.password.errors.append(_("Wrong e-mail or password."))
         return render_template("auth/login.html", form=form), 200
+    account_language_wins = keep_language_chosen_before_sign_in(user, session.get(SESSION_KEY))
     db.commit()
     # A fresh session: nothing set before the sign-in carries over, the CSRF
     # secret least of all (a planted cookie would otherwise give its token to
-    # whoever planted it); the user's own language setting takes over.
+    # whoever planted it); the language chosen above now lives on the account.
     session.clear()
     login_user(user)
+    if account_language_wins:
+        with force_locale(user.language):
+            flash(
+                _(
+                    "Your account has its own language setting, which takes over from "
+                    "the one chosen before signing in; change it on Your account."
+                ),
+                "info",
+            )
     return redirect(safe_next(form.next.data) or url_for("auth.home"))
+
+
+def keep_language_chosen_before_sign_in(user: User, chosen: str | None) -> bool:
+    """Save the sign-in page's language choice on an account that has no language yet.
+
+    Return True when the account's own, different setting wins instead: it is the
+    user's standing choice, but they should be told why the page changes language.
+    """
+    if chosen not in LANGUAGES or chosen == user.language:
+        return False
+    if user.language is None:
+        set_language(get_session(), user, chosen)
+        return False
+    return True
 
 
 def lockout_message(locked: AccountLocked) -> str:

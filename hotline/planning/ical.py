@@ -241,11 +241,10 @@ def person_calendar(session: Session, person: Person, *, now: datetime, domain: 
         with force_locale(hotline.language):
             position = position_label(shift.position)
             if shift.kind == OVERRIDE:
-                summary = _("On call %(hotline)s (override, %(position)s)",
-                            hotline=hotline.name, position=position)  # fmt: skip
+                pattern = _("On call %(hotline)s (override, %(position)s)")
             else:
-                summary = _("On call %(hotline)s (%(position)s)",
-                            hotline=hotline.name, position=position)  # fmt: skip
+                pattern = _("On call %(hotline)s (%(position)s)")
+            summary = _named(pattern, "hotline", hotline.name, position=position)
             event.add("summary", summary)
             event.add("description", _names_text(shift.names))
         calendar.add_component(event)
@@ -258,7 +257,7 @@ def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domai
     slots = _slots(session, select(Slot).where(Slot.hotline_id == hotline.id), start, end)
     zone = ZoneInfo(hotline.timezone)
     with force_locale(hotline.language):
-        calendar = _calendar(_("On call: %(name)s", name=hotline.name))
+        calendar = _calendar(_named(_("On call: %(name)s"), "name", hotline.name))
         for slot in slots:
             event = _event(slot.starts_at, slot.ends_at, zone, now, uid=f"slot-{slot.id}@{domain}")
             event.add("sequence", slot.version)
@@ -266,6 +265,21 @@ def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domai
             event.add("description", chain_text(slot))
             calendar.add_component(event)
     return _finish(calendar, start, end)
+
+
+def _named(pattern: str, key: str, name: str, **values: str) -> str:
+    """Fill a translated `pattern` that names a hotline, without saying a word twice.
+
+    Hotlines are often named after what they are ("Astreinte démo"): the words the
+    pattern puts before the name are left out when the name starts with them, giving
+    "Astreinte démo (titulaire)" rather than "Astreinte Astreinte démo (titulaire)".
+    """
+    placeholder = f"%({key})s"
+    lead, _sep, rest = pattern.partition(placeholder)
+    words = lead.strip(" :\u00a0")
+    if words and name.casefold().startswith(words.casefold()):
+        pattern = placeholder + rest
+    return pattern % {key: name, **values}
 
 
 def _chain_summary(slot: Slot) -> str:

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow, writes_on_get
+from hotline.i18n import error_sentence
 from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.absences import cover_absence
@@ -119,9 +120,9 @@ def rotation_edit(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
         session.rollback()
         current = _fresh(rotation_id)
         if current is None:
-            flash(str(conflict), "error")
+            flash(error_sentence(conflict), "error")
             return redirect(url_for("planning.rotations", hotline_id=hotline.id))
-        form.form_errors.append(str(conflict))
+        form.form_errors.append(error_sentence(conflict))
         return _form_page(hotline, current, form, 409)
     except PlanningError as error:
         session.rollback()
@@ -152,7 +153,7 @@ def rotation_delete(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
         )
     except PlanningConflict as conflict:
         session.rollback()
-        flash(str(conflict), "error")
+        flash(error_sentence(conflict), "error")
         return redirect(url_for("planning.rotations", hotline_id=hotline.id))
     session.commit()
     flash(

@@ -5,6 +5,11 @@ fields and a decimal comma, English ',' and '.'; dates are local to the
 hotline; outcomes are the words the call pages show. Text that a spreadsheet
 would run as a formula (a leading =, +, -, @) is prefixed with an apostrophe,
 which also keeps the '+' of phone numbers.
+
+Hours (on call, intervention) are decimal hours with four decimals: a figure to
+pay from must not lose a short call (41 s is 0.0114 h), and a spreadsheet can sum
+them. The pages show the same figures as hours and minutes (h:mm), rounded to the
+nearest minute.
 """
 
 from __future__ import annotations
@@ -29,6 +34,11 @@ from hotline.stats.oncall_hours import HourKind
 # Excel needs the byte order mark to read UTF-8 (accented names).
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Hours(float):
+    """A number of hours, written with four decimals (0.36 s): short calls still count."""
+
 
 Cell = str | int | float | datetime | None
 
@@ -152,8 +162,8 @@ def agents_csv(rows: Iterable[AgentRow], locale: str) -> str:
             row.canceled,
             row.talk_seconds,
             accept,
-            round(row.oncall_hours_primary, 2),
-            round(row.oncall_hours_any, 2),
+            Hours(row.oncall_hours_primary),
+            Hours(row.oncall_hours_any),
         ]
         lines.append(_line(fmt, cells))
     return "".join(lines)
@@ -170,8 +180,8 @@ def astreinte_csv(lines: Iterable[AstreinteLine], month: str, locale: str) -> st
     out = [BOM + _line(fmt, header)]
     for line in lines:
         cells: list[Cell] = [month, line.name]
-        cells += [round(line.availability_hours(k), 2) for k in HourKind]
-        cells += [round(line.intervention_hours(k), 2) for k in HourKind]
+        cells += [Hours(line.availability_hours(k)) for k in HourKind]
+        cells += [Hours(line.intervention_hours(k)) for k in HourKind]
         cells += [line.calls_handled, len(line.rest_breaches)]
         out.append(_line(fmt, cells))
     return "".join(out)
@@ -194,6 +204,8 @@ def _cell(fmt: CsvFormat, value: Cell) -> str:
         return str(int(value))
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, Hours):
+        return f"{value:.4f}".replace(".", fmt.decimal)
     if isinstance(value, float):
         return f"{value:.2f}".replace(".", fmt.decimal)
     if value.startswith(_FORMULA_START):

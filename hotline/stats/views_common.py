@@ -225,8 +225,15 @@ def rate_text(value: float | None) -> str:
 
 @bp.app_template_filter("hours")
 def hours_text(value: float) -> str:
-    """Hours with one decimal in the page's language."""
-    return format_decimal(round(value, 1), "0.#")
+    """Hours as hours and minutes ("0:01", "120:34"), to the nearest minute.
+
+    The on-call report is paid from: a decimal rounded to one place turned every call
+    under three minutes into 0. The CSV gives the same figures in decimal hours.
+    """
+    minutes = round(value * 60)
+    if minutes == 0 and value > 0:
+        return "< 0:01"  # a few seconds, which still happened
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 @bp.app_template_global()

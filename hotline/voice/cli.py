@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from hotline.db import get_session
 from hotline.models import Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
-from hotline.voice.models import Call
+from hotline.voice.models import Call, Voicemail
 
 
 def _local(at: datetime | None, zone: ZoneInfo) -> str:
@@ -63,11 +63,29 @@ def calls_command(limit: int, number: str | None) -> None:
                 f"  ended {_local(attempt.ended_at, zone)}"
             )
         if call.voicemail:
-            recording = call.voicemail.recording_url or "(no recording)"
-            click.echo(f"    voicemail: {call.voicemail.duration or 0}s {recording}")
+            click.echo(f"    voicemail: {_voicemail_text(call.id, call.voicemail)}")
 
 
 def _answered_by(call: Call, people: dict[int, str]) -> str:
     if call.answered_by_id:
         return people.get(call.answered_by_id, "")
     return "fallback" if call.answered_position is not None else ""
+
+
+def _voicemail_text(call_id: int, voicemail: Voicemail) -> str:
+    """The message as the web pages give it: its length and where to play it.
+
+    Never Twilio's recording URL: the README promises it is shown nowhere (media
+    behind HTTP basic authentication is the advice, and the URL names the account).
+    """
+    length = f"{voicemail.duration or 0}s"
+    if not voicemail.recording_url:
+        return f"{length}, no recording"
+    return f"{length}, recording kept at Twilio, play it on {_call_page(call_id)}"
+
+
+def _call_page(call_id: int) -> str:
+    """The call's page: the full address under PUBLIC_BASE_URL, else the path in the app."""
+    path = current_app.url_map.bind("localhost").build("stats.call", {"call_id": call_id})
+    base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    return f"{base}{path}"

@@ -1,4 +1,5 @@
 from datetime import time, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -158,3 +159,53 @@ def test_every_web_post_without_its_token_is_refused_and_changes_nothing(
     assert refused == []
     assert database_state(db_session) == before
     assert len(rules) > 30  # the walk found the app's forms
+
+
+# -- GET forms: their fields end up in the URL --------------------------------------------
+
+
+class FormReader(HTMLParser):
+    """The forms of a page: method (as the submit buttons may change it) and field names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            method = (attributes.get("method") or "get").lower()
+            self.forms.append({"methods": {method}, "fields": set()})
+        elif self.forms and tag in ("input", "select", "textarea", "button"):
+            if attributes.get("formmethod"):
+                self.forms[-1]["methods"].add(attributes["formmethod"].lower())
+            if attributes.get("name"):
+                self.forms[-1]["fields"].add(attributes["name"])
+
+
+def get_forms_carrying_the_token(page: str) -> int:
+    reader = FormReader()
+    reader.feed(page)
+    return sum(
+        1 for form in reader.forms if "get" in form["methods"] and "csrf_token" in form["fields"]
+    )
+
+
+def test_no_form_sent_with_get_puts_the_csrf_token_in_its_url(app, client, posted_world):
+    leaking, pages_with_get_forms = [], 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/api/", "/static")):
+            continue
+        if not set(rule.arguments) <= posted_world.keys():
+            continue
+        path = rule.build({name: posted_world[name] for name in rule.arguments})[1]
+        response = client.get(path)
+        if response.mimetype != "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        pages_with_get_forms += 'method="get"' in page
+        if get_forms_carrying_the_token(page):
+            leaking.append(path)
+
+    assert leaking == []
+    assert pages_with_get_forms >= 6  # the walk reached the pages with filters and previews

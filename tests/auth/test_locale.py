@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale
 
 from hotline.i18n import format_local, format_local_date, format_local_time
+from tests.conftest import USER_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "hotline" / "translations"
@@ -24,7 +25,8 @@ KEYWORDS = {
 
 
 def heading(response):
-    return response.get_data(as_text=True).split("<h1>")[1].split("</h1>")[0]
+    page = response if isinstance(response, str) else response.get_data(as_text=True)
+    return page.split("<h1>")[1].split("</h1>")[0]
 
 
 def test_french_without_any_preference(client):
@@ -161,5 +163,37 @@ def test_an_unknown_language_on_the_account_page_is_refused_and_changes_nothing(
     response = submit("/account", {"language": "de"})
 
     assert response.status_code == 400
+    db_session.refresh(user)
+    assert user.language == "en"
+
+
+def test_the_language_chosen_on_the_sign_in_page_survives_the_sign_in(
+    client, submit, make_user, db_session
+):
+    user = make_user("agent", email="agent@example.org", language=None)
+    english = {"Accept-Language": "en-GB,en"}
+    assert heading(client.get("/login", headers=english)) == "Sign in"
+    submit("/language", {"language": "fr", "next": "/login"})
+
+    submit("/login", {"email": "agent@example.org", "password": USER_PASSWORD})
+
+    assert heading(client.get("/account", headers=english)) == "Votre compte"
+    db_session.refresh(user)
+    assert user.language == "fr"
+
+
+def test_an_accounts_own_language_wins_over_the_sign_in_page_and_the_user_is_told(
+    client, submit, make_user, db_session
+):
+    user = make_user("agent", email="agent@example.org", language="en")
+    submit("/language", {"language": "fr", "next": "/login"})
+
+    response = submit(
+        "/login", {"email": "agent@example.org", "password": USER_PASSWORD, "next": "/account"}
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert heading(page) == "Your account"
+    assert "Your account has its own language setting" in page
     db_session.refresh(user)
     assert user.language == "en"

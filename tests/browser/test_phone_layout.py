@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import AlertEvent, Status
-from hotline.planning.models import REGULAR, Slot, SlotResponder
+from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
+from hotline.planning.rotations import RotationSpec, create_rotation, generate_rotation
+from hotline.planning.unavailability import add_unavailability
 from hotline.voice.models import Call, Outcome
 from tests.alerts.conftest import logged_notification
 from tests.browser.test_planning_pages import seed as seed_team
@@ -220,3 +222,92 @@ def test_heatmap_counts_are_readable_on_a_phone_held_either_way(phone, live_serv
             assert box["x"] + box["width"] <= width
     assert phone.evaluate("window.cspViolations") == []
     assert phone.console_errors == []
+
+
+def seed_admin_world(live_server):
+    """A planning with a rotation, an override, a leave and their audit, and an admin."""
+    hotline, people = seed_planning(live_server)
+    alice, bruno, chloe = people["Alice"], people["Bruno"], people["Chloe"]
+    admin = live_server.add_user(
+        "admin", email=f"administratrice.planning-{secrets.token_hex(3)}@hotline.example.org"
+    )
+    live_server.add_user("manager", hotline_ids=(hotline.id,), person_id=alice.id)
+    live_server.add_user("agent", person_id=bruno.id)
+    start = datetime.now(UTC) + timedelta(days=30)
+    with Session(live_server.engine, expire_on_commit=False) as session, session.begin():
+        spec = RotationSpec(
+            "Semaine", (alice.id, bruno.id, chloe.id), 168, time(8), start.date(), backup_count=1
+        )
+        rotation = create_rotation(session, hotline.id, spec, user_id=admin.id)
+        add_unavailability(
+            session,
+            bruno.id,
+            starts_at=start + timedelta(days=8),
+            ends_at=start + timedelta(days=9),
+            kind="leave",
+            note="Congés d'été",
+            user_id=admin.id,
+        )
+        generate_rotation(session, rotation.id, start=start, weeks=3, user_id=admin.id)
+        override = Slot(
+            hotline_id=hotline.id,
+            kind=OVERRIDE,
+            starts_at=start + timedelta(hours=2),
+            ends_at=start + timedelta(hours=6),
+            responders=[SlotResponder(position=0, person_id=chloe.id)],
+        )
+        session.add(override)
+    return hotline, people, rotation, admin
+
+
+def test_admin_and_planning_tables_fit_a_phone(phone, live_server, sign_in):
+    hotline, people, rotation, admin = seed_admin_world(live_server)
+    sign_in(phone, admin)
+    base = f"/planning/hotlines/{hotline.id}"
+    pages = [
+        "/admin/users",
+        "/account",
+        "/account/tokens",
+        "/planning/people",
+        f"/planning/people/{people['Bruno'].id}",
+        base,
+        f"{base}/rotations",
+        f"{base}/overrides",
+        f"{base}/gaps",
+        f"{base}/audit",
+        f"{base}/rotations/{rotation.id}/generate?weeks=3",
+    ]
+
+    too_wide = {path: width for path in pages if (width := overflow_of(phone, path)) > 0}
+
+    assert too_wide == {}
+
+
+# Where today's day of the month is, against the window (CSS px).
+TODAY_TOP = "() => document.querySelector('td.today').getBoundingClientRect().top"
+
+
+def test_the_month_on_a_phone_opens_at_today_not_at_the_first(phone, page, live_server, sign_in):
+    hotline, people = seed_planning(live_server)
+    agent = live_server.add_user("agent", person_id=people["Alice"].id)
+    calendar = f"/planning/hotlines/{hotline.id}/calendar"
+    sign_in(phone, agent)
+
+    phone.goto(calendar)
+    phone.wait_for_load_state("networkidle")
+
+    # At the top of the screen, or lower when the month ends before the screen does.
+    assert 0 <= phone.evaluate(TODAY_TOP) < 844 - 100, "today is on the first screen"
+    # The days gone by are still there, a scroll up away.
+    first = phone.locator("table.month-view td:not(.outside)").first
+    assert first.get_attribute("data-date").endswith("-01")
+    expect(phone.locator("h2.period")).to_have_count(1)
+
+    # Another month opens at its first day; a computer's grid opens at the top.
+    phone.goto(f"{calendar}?month=2020-01")
+    phone.wait_for_load_state("networkidle")
+    assert phone.evaluate("scrollY") == 0
+    sign_in(page, agent)
+    page.goto(calendar)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("scrollY") == 0

@@ -63,7 +63,12 @@ def test_manager_builds_a_rotation_covers_a_sick_colleague_and_checks_it(
 
     expect(page.locator(".flash-success")).to_contain_text("Quotidien")
     page.get_by_label("Semaines à venir").fill("6")
-    page.get_by_role("button", name="Générer").click()
+    page.get_by_role("button", name="Aperçu").click()
+    expect(page.locator("dd.created")).to_have_text(re.compile(r"^[1-9]\d*$"))
+    assert "weeks=6" in page.url
+    assert "csrf_token" not in page.url  # the preview is a GET: its URL is kept in history
+    page.get_by_role("button", name="Générer ces créneaux").click()
+    expect(page.get_by_role("heading", name="Terminé")).to_be_visible()
     expect(page.locator("dd.created")).to_have_text(re.compile(r"^[1-9]\d*$"))
 
     # The month calendar fills in with both members.

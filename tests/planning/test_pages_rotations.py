@@ -194,7 +194,7 @@ def test_a_rotation_without_members_asks_for_a_member(client, login_as, submit, 
         (
             {"members-1": "", "members-2": "", "backup_count": "1"},
             "backup_count",
-            "un roulement d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
+            "Un roulement d’un seul membre n’a pas de renfort parmi ses membres : choisissez 0 "
             "(les renforts désignés à part renforcent quand même la personne d’astreinte)",
         ),
         ({"shift_length": "40", "shift_unit": "days"}, "shift_length",
@@ -378,3 +378,27 @@ def test_deleting_a_rotation_removes_its_coming_slots(
     assert response.status_code == 302
     assert count(db_session, Rotation) == 0
     assert count(db_session, Slot) == 0
+
+
+def test_preview_is_asked_without_the_csrf_token_and_generating_follows_it(
+    client, login_as, submit, db_session, hotline, team
+):
+    login_as("manager", hotlines=(hotline,))
+    rotation_id = create(submit, hotline, team)
+    path = f"/planning/hotlines/{hotline.id}/rotations/{rotation_id}/generate"
+    first = client.get(path).get_data(as_text=True)
+    preview_form = re.search(r'<form method="get"[^>]*>(.*?)</form>', first, re.S)[1]
+    assert "csrf_token" not in preview_form
+
+    preview = client.get(path, query_string={"weeks": "3", "from_day": MONDAY.isoformat()})
+
+    page = preview.get_data(as_text=True)
+    assert re.search(r'<dd class="created">3</dd>', page)
+    generate = re.search(r'<form method="post" class="generate"[^>]*>(.*?)</form>', page, re.S)[1]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', generate))
+    assert fields.keys() == {"csrf_token", "weeks", "from_day"}
+    assert count(db_session, Slot) == 0
+    done = client.post(path, data=fields).get_data(as_text=True)
+    assert "Créneaux écrits" in done
+    assert 'class="generate"' not in done
+    assert count(db_session, Slot) == 3

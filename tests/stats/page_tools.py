@@ -39,6 +39,12 @@ def row_cells(page: str, attribute: str, value: object) -> dict[str, str]:
     }
 
 
+def h_mm(hours: float) -> str:
+    """Hours as the pages show them: hours and minutes, to the nearest minute."""
+    minutes = round(hours * 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 def call_ids(page: str) -> list[int]:
     """The calls listed on a call list page, in order."""
     return [int(n) for n in re.findall(r'<tr data-call="(\d+)"', page)]

@@ -100,10 +100,10 @@ def test_agent_table_csv_per_locale(db_session, week):
         "1",
         "895",
         "9,80",
-        "116,00",
-        "211,00",
+        "116,0000",
+        "211,0000",
     ]
-    assert en[1][-3:] == ["9.80", "116.00", "211.00"]
+    assert en[1][-3:] == ["9.80", "116.0000", "211.0000"]
     assert [r[0] for r in en[1:]] == ["Alice Martin", "Bruno Petit", "Chloé Durand"]
     # The columns are named as on the dashboard.
     assert {"No answer", "Caller hung up"} <= set(en[0])
@@ -120,14 +120,14 @@ def test_astreinte_csv_has_hours_per_kind_calls_and_breaches(db_session, week):
     assert table[1] == [
         "2026-03",
         "Alice Martin",
-        "80,00",
-        "84,00",
-        "47,00",
-        "0,00",
-        "0,05",
-        "0,20",
-        "0,00",
-        "0,00",
+        "80,0000",
+        "84,0000",
+        "47,0000",
+        "0,0000",
+        "0,0458",  # calls 1 and 7: 165 s
+        "0,2028",  # calls 8, 11 and 12: 730 s
+        "0,0000",
+        "0,0000",
         "5",
         "0",
     ]

@@ -18,7 +18,7 @@ from hotline.stats.trend import daily_trend
 
 from .conftest import MARCH, paris
 from .page_tools import MARCH as MARCH_ARGS
-from .page_tools import charts, field_errors, kpi, row_cells, url
+from .page_tools import charts, field_errors, h_mm, kpi, row_cells, url
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_per_agent_table_is_the_agent_table(client, db_session, week, reviewer):
     assert alice["missed"] == str(expected.missed)
     assert alice["declined"] == str(expected.declined)
     assert alice["canceled"] == str(expected.canceled) == "1"
-    assert alice["oncall-any"] == f"{expected.oncall_hours_any:.0f}"
+    assert alice["oncall-any"] == "211:00" == h_mm(expected.oncall_hours_any)
     bruno = row_cells(page, "data-agent", week.bruno.id)
     assert bruno["declined"] == "1"
     assert bruno["talk"] == "6 min 30 s"  # 300 + 90 s

@@ -11,10 +11,11 @@ import time_machine
 from hotline.stats.agents import agent_table
 from hotline.stats.astreinte import astreinte_report
 from hotline.stats.exports import agents_csv, astreinte_csv
+from hotline.voice.models import LegResult, Outcome
 
 from .conftest import MARCH, paris
 from .page_tools import MARCH as MARCH_ARGS
-from .page_tools import csv_rows, field_errors, row_cells, url
+from .page_tools import csv_rows, field_errors, h_mm, row_cells, url
 
 
 @pytest.fixture
@@ -72,14 +73,14 @@ def test_astreinte_page_shows_the_report_of_the_month(client, db_session, week, 
     for line in lines:
         cells = row_cells(page, "data-person", line.person_id)
         assert cells["calls"] == str(line.calls_handled)
-        assert cells["available-weekday_day"] == f"{line.availability_hours('weekday_day'):.0f}"
+        assert cells["available-weekday_day"] == h_mm(line.availability_hours("weekday_day"))
         assert cells["breaches"] == str(len(line.rest_breaches))
     alice = row_cells(page, "data-person", week.alice.id)
     assert alice["calls"] == "5"  # calls 1, 7, 8, 11, 12: accepted in March
     # Alice is in every chain from 23 March: 7 weekdays of 12 h days less the 4 h override
     # of the 26th, 7 weekday nights of 12 h, and a weekend of 47 h (the clocks go forward).
-    assert (alice["available-weekday_day"], alice["available-weekday_night"]) == ("80", "84")
-    assert alice["available-total"] == "211"
+    assert (alice["available-weekday_day"], alice["available-weekday_night"]) == ("80:00", "84:00")
+    assert alice["available-total"] == "211:00"
 
 
 def test_astreinte_of_this_month_by_default(client, login_as, week):
@@ -143,6 +144,89 @@ def test_astreinte_csv_in_the_users_locale(client, login_as, db_session, week, l
     body = response.get_data(as_text=True)
     assert body == astreinte_csv(lines, "2026-03", language)
     assert csv_rows(body, delimiter)[1][:2] == ["2026-03", "Alice Martin"]
+
+
+def test_a_41_second_call_counts_on_the_report_page_and_in_its_csv(
+    client, login_as, make_hotline, make_person, make_slot, make_call
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+    dana = make_person("Dana Roux")
+    make_slot(hotline, paris("2026-03-02 08:00"), paris("2026-03-02 20:00"), [dana])
+    make_call(
+        hotline,
+        "2026-03-02 10:00",
+        Outcome.ANSWERED,
+        [(dana, LegResult.ACCEPTED)],
+        accepted_after=5,
+        talk=41,
+    )
+    login_as("supervisor", hotlines=(hotline,), language="fr")
+    args = {"hotline": hotline.id, "month": "2026-03"}
+
+    page = client.get(url("/stats/astreinte", **args)).get_data(as_text=True)
+    body = client.get(url("/stats/astreinte.csv", **args)).get_data(as_text=True)
+
+    cells = row_cells(page, "data-person", dana.id)
+    assert cells["calls"] == "1"
+    assert cells["intervention-weekday_day"] == "0:01"
+    assert cells["intervention-total"] == "0:01"
+    assert cells["available-weekday_day"] == "12:00"
+    header, row = csv_rows(body, ";")
+    assert row[header.index("Intervention semaine jour (h)")] == "0,0114"  # 41 / 3600
+
+
+def test_a_call_of_a_few_seconds_is_not_shown_as_no_intervention(
+    client, login_as, make_hotline, make_person, make_slot, make_call
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+    dana = make_person("Dana Roux")
+    make_slot(hotline, paris("2026-03-02 08:00"), paris("2026-03-02 20:00"), [dana])
+    answered = [(dana, LegResult.ACCEPTED)]
+    make_call(hotline, "2026-03-02 10:00", Outcome.ANSWERED, answered, accepted_after=5, talk=20)
+    login_as("supervisor", hotlines=(hotline,), language="en")
+
+    page = client.get(url("/stats/astreinte", hotline=hotline.id, month="2026-03"))
+
+    cells = row_cells(page.get_data(as_text=True), "data-person", dana.id)
+    assert cells["intervention-weekday_day"] == "< 0:01"
+    assert cells["intervention-weekday_night"] == "0:00"
+
+
+def test_the_report_page_shows_to_the_minute_the_hours_its_csv_gives(client, login_as, week):
+    login_as("supervisor", hotlines=(week.hotline,), language="en")
+    args = {"hotline": week.hotline.id, "month": "2026-03"}
+
+    page = client.get(url("/stats/astreinte", **args)).get_data(as_text=True)
+    header, *rows = csv_rows(
+        client.get(url("/stats/astreinte.csv", **args)).get_data(as_text=True), ","
+    )
+
+    for person, row in zip((week.alice, week.bruno, week.chloe), rows, strict=True):
+        assert row[1] == person.name
+        cells = row_cells(page, "data-person", person.id)
+        for column, figure in zip(header[2:10], row[2:10], strict=True):
+            kind = "available" if column.startswith("On call") else "intervention"
+            shown = [v for k, v in cells.items() if k.startswith(kind) and "total" not in k]
+            assert h_mm(float(figure)) in shown
+        assert len(row[2].split(".")[1]) == 4  # hours to four decimals
+
+
+def test_the_dashboard_shows_to_the_minute_the_on_call_hours_agents_csv_gives(
+    client, login_as, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+    eve = make_person("Ève Blanc")
+    # 120 h 33 min 36 s: 120.56 hours.
+    make_slot(hotline, paris("2026-03-02 08:00"), paris("2026-03-07 08:33:36"), [eve])
+    login_as("supervisor", hotlines=(hotline,), language="fr")
+    args = {"hotline": hotline.id, "period": "custom", "start": "2026-03-01", "end": "2026-03-31"}
+
+    page = client.get(url("/stats/", **args)).get_data(as_text=True)
+    body = client.get(url("/stats/agents.csv", **args)).get_data(as_text=True)
+
+    header, row = csv_rows(body, ";")
+    assert row[header.index("Astreinte en titulaire (h)")] == "120,5600"
+    assert row_cells(page, "data-agent", eve.id)["oncall-primary"] == "120:34"
 
 
 def test_astreinte_csv_with_a_bad_month_is_the_page_with_the_message(client, week, supervisor):

@@ -146,8 +146,8 @@ def test_cli_summary_bad_period_is_a_clear_error(runner, staffed):
 @pytest.mark.parametrize(
     ("locale", "header", "first"),
     [
-        ("fr", "Mois;Agent;Astreinte semaine jour (h)", "2026-03;Alice Martin;80,00;84,00;"),
-        ("en", "Month,Agent,On call weekday day (h)", "2026-03,Alice Martin,80.00,84.00,"),
+        ("fr", "Mois;Agent;Astreinte semaine jour (h)", "2026-03;Alice Martin;80,0000;84,0000;"),
+        ("en", "Month,Agent,On call weekday day (h)", "2026-03,Alice Martin,80.0000,84.0000,"),
     ],
 )
 def test_cli_astreinte_writes_the_month_as_csv_in_the_language_asked(

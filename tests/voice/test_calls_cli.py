@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from .conftest import load_call
+
+
+@pytest.fixture
+def load_call_id(db_session):
+    return lambda call_sid: load_call(db_session, call_sid).id
+
 
 def test_calls_lists_outcome_and_every_leg(runner, driver, team, db_session):
     driver.incoming()
@@ -50,3 +59,41 @@ def test_calls_rejects_an_absurd_limit(runner):
 
     assert result.exit_code == 2
     assert "--limit" in result.output
+
+
+def leave_a_voicemail(driver) -> None:
+    driver.incoming()
+    for position in range(3):
+        driver.dial_result(position, "no-answer", bridged=False)
+    driver.voicemail_done(14)
+    driver.recording(14)
+    driver.status("completed", 75)
+
+
+def test_calls_gives_the_voicemails_page_in_the_app_never_twilios_recording_url(
+    app, runner, driver, load_call_id
+):
+    leave_a_voicemail(driver)
+    app.config["PUBLIC_BASE_URL"] = "https://hotline.example.org/"  # after the signed webhooks
+
+    result = runner.invoke(args=["calls"])
+
+    assert result.exit_code == 0, result.output
+    call_id = load_call_id(driver.call_sid)
+    assert (
+        "voicemail: 14s, recording kept at Twilio, play it on "
+        f"https://hotline.example.org/stats/calls/{call_id}"
+    ) in result.output
+    assert "api.twilio.com" not in result.output
+    assert "/rec/" not in result.output
+
+
+def test_calls_without_a_public_address_gives_the_voicemails_path_in_the_app(
+    runner, driver, load_call_id
+):
+    leave_a_voicemail(driver)
+
+    result = runner.invoke(args=["calls"])
+
+    assert f"play it on /stats/calls/{load_call_id(driver.call_sid)}\n" in result.output
+    assert "twilio.com" not in result.output
