@@ -35,7 +35,6 @@ from hotline.stats.calls import masked_caller
 from hotline.stats.forms import OUTCOME_LABELS
 from hotline.stats.periods import Period
 from hotline.voice.leg_words import LEG_WORDS
-from hotline.voice.models import LegResult
 
 # Any number of the app's home country: callers from there are shown in national form.
 HOME_NUMBER = phonenumbers.format_number(
@@ -226,14 +225,14 @@ def outcome_label(outcome: str) -> str:
 @bp.app_template_global()
 def leg_label(result: str) -> str:
     """How one ring leg ended, in the reader's language."""
-    words = LEG_WORDS.get(result)  # type: ignore[call-overload]
+    words = LEG_WORDS.get(result)
     return _(words.label) if words else result
 
 
 @bp.app_template_global()
 def leg_heading(result: str) -> str:
     """The heading of a count of legs that ended so, in the reader's language."""
-    return _(LEG_WORDS[LegResult(result)].heading)
+    return _(LEG_WORDS[result].heading)
 
 
 @bp.app_template_global()

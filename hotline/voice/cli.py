@@ -71,7 +71,7 @@ def calls_command(limit: int, number: str | None) -> None:
 
 def _result(result: str) -> str:
     """How the leg ended, in the words of the call page (English outside a request)."""
-    words = LEG_WORDS.get(result)  # type: ignore[call-overload]
+    words = LEG_WORDS.get(result)
     return gettext(words.label) if words else result
 
 

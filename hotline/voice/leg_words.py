@@ -19,7 +19,8 @@ class LegWords:
     heading: str
 
 
-LEG_WORDS = {
+# By LegResult value (a StrEnum, so the stored strings find their words too).
+LEG_WORDS: dict[str, LegWords] = {
     LegResult.ACCEPTED: LegWords(N_("Picked up and accepted"), N_("Accepted")),
     # Personal voicemail, no key pressed during the prompt, hung up during it.
     LegResult.DECLINED: LegWords(N_("Picked up without accepting"), N_("Picked up, not accepted")),
