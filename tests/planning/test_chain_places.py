@@ -1,8 +1,9 @@
-"""A rotation of any size in one go: 'Add a member' gives one more place, nothing saved.
+"""Chains of any length in one go: 'Add a member' / 'Add a backup' give one more place.
 
 Without JavaScript the button sends the form back; the page returns with what was
-typed and one more empty place (in a browser, chain-places.js adds it on the page:
-tests/browser/test_rotation_places.py).
+typed and one more empty place, nothing saved (in a browser, chain-places.js adds it
+on the page: tests/browser/test_rotation_places.py). Rotations (members, backups),
+slots and a hotline's default chain all have it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from hotline.models import Hotline
 from hotline.planning.forms import MAX_CHAIN_PLACES
-from hotline.planning.models import Rotation
+from hotline.planning.models import Rotation, Slot
 
 from .test_pages_rotations import rotation_form
 
@@ -124,3 +126,55 @@ def test_an_unknown_place_list_is_an_ordinary_save(login_as, submit, db_session,
 
     assert response.status_code == 302
     assert rotations(db_session) == 1
+
+
+def test_a_slot_s_chain_gets_a_sixth_place_without_saving(
+    login_as, submit, db_session, hotline, crew
+):
+    login_as("manager", hotlines=(hotline,), language="fr")
+    data = {
+        "starts_at": "2026-05-04T08:00",
+        "ends_at": "2026-05-05T08:00",
+        "note": "",
+        **{f"chain-{i}": str(crew[i].id) for i in range(4)},
+        "chain-4": "",
+    }
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/slots/new", {**data, "more_places": "chain"}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert db_session.scalar(select(func.count()).select_from(Slot)) == 0
+    assert len(selected(page, "chain")) == 6
+    assert ">Renfort 5</label>" in page  # Titulaire, Renfort 1 ... Renfort 5
+    assert "Ajouter un renfort" in page
+
+
+def test_a_hotline_s_default_chain_gets_a_sixth_place_without_saving(
+    login_as, submit, db_session, hotline, crew
+):
+    login_as("admin", language="en")
+    data = {
+        "number": "+33184881234",
+        "name": "Renamed",
+        "timezone": "Europe/Paris",
+        "language": "fr",
+        "ring_timeout": "25",
+        "screening": "y",
+        "fallback_number": "",
+        "greeting": "",
+        **{f"default_chain-{i}": "" for i in range(5)},
+    }
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/settings", {**data, "more_places": "default_chain"}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert len(selected(page, "default_chain")) == 6
+    assert "Add a backup" in page
+    db_session.expire_all()
+    assert db_session.get(Hotline, hotline.id).name == "Astreinte Nord"
