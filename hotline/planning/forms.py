@@ -217,6 +217,23 @@ def offer_people(field: FieldList, people: list[tuple[int, str]]) -> None:
         entry.choices = choices
 
 
+# The name of the submit button that asks for one more place in a chain (its value: the
+# chain field's name); the page comes back with the place added and nothing saved.
+MORE_PLACES = "more_places"
+
+
+def add_place(form: Any, asked: str | None) -> bool:
+    """Add an empty place to the chain field named `asked`; False when it names none."""
+    field = form._fields.get(asked) if asked else None
+    if not isinstance(field, FieldList) or not hasattr(field, "known_people"):
+        return False
+    if len(field) < MAX_CHAIN_PLACES:
+        choices = field[0].choices
+        field.append_entry()
+        field[-1].choices = choices
+    return True
+
+
 def chain_ids(field: FieldList) -> list[int]:
     """The chosen people's ids, in chain order, empty places skipped."""
     return [int(entry.data) for entry in field if entry.data]

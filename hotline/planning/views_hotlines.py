@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,7 +12,7 @@ from hotline.db import get_session
 from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.errors import PlanningError
-from hotline.planning.forms import HotlineForm, chain_ids, offer_people
+from hotline.planning.forms import MORE_PLACES, HotlineForm, add_place, chain_ids, offer_people
 from hotline.planning.hotline_settings import (
     HotlineSettings,
     create_hotline,
@@ -28,6 +28,8 @@ from hotline.planning.views_common import managed_hotline
 def hotline_new() -> ResponseReturnValue:
     """Add a hotline."""
     form = _form(None)
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return _page(None, form, 200)  # one more place, nothing saved
     if not form.validate_on_submit():
         return _page(None, form, 400 if form.is_submitted() else 200)
     session = get_session()
@@ -48,6 +50,8 @@ def hotline_settings(hotline_id: int) -> ResponseReturnValue:
     """Change a hotline's settings and default chain."""
     hotline = managed_hotline(hotline_id)
     form = _form(hotline)
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return _page(hotline, form, 200)  # one more place, nothing saved
     if not form.validate_on_submit():
         return _page(hotline, form, 400 if form.is_submitted() else 200)
     session = get_session()

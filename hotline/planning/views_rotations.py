@@ -20,10 +20,12 @@ from hotline.planning.absences import cover_absence
 from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.forms import (
+    MORE_PLACES,
     UNAVAILABILITY_LABELS,
     GenerateForm,
     RotationForm,
     VersionForm,
+    add_place,
     chain_ids,
     days_text,
     offer_people,
@@ -78,6 +80,8 @@ def rotation_new(hotline_id: int) -> ResponseReturnValue:
     hotline = managed_hotline(hotline_id)
     form = RotationForm(start_date=utcnow().astimezone(ZoneInfo(hotline.timezone)).date())
     _offer(form)
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return _form_page(hotline, None, form, 200)  # one more place, nothing saved
     if not form.validate_on_submit():
         return _form_page(hotline, None, form, 400 if form.is_submitted() else 200)
     session = get_session()
@@ -105,6 +109,8 @@ def rotation_edit(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
         form.show_pattern(rotation.weekday_set)
         form.show_shift(rotation.shift_hours)
     _offer(form)
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return _form_page(hotline, rotation, form, 200)  # one more place, nothing saved
     if not form.validate_on_submit():
         return _form_page(hotline, rotation, form, 400 if form.is_submitted() else 200)
     session = get_session()

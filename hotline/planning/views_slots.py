@@ -15,7 +15,15 @@ from hotline.models import Hotline
 from hotline.planning import audit, bp
 from hotline.planning.audit_lines import audit_line
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
-from hotline.planning.forms import SlotForm, VersionForm, chain_ids, offer_people, wall_clock
+from hotline.planning.forms import (
+    MORE_PLACES,
+    SlotForm,
+    VersionForm,
+    add_place,
+    chain_ids,
+    offer_people,
+    wall_clock,
+)
 from hotline.planning.models import Slot
 from hotline.planning.slots import SlotEdit, create_slot, delete_slot, get_slot, update_slot
 from hotline.planning.views_common import (
@@ -33,6 +41,8 @@ def slot_new(hotline_id: int) -> ResponseReturnValue:
     hotline = managed_hotline(hotline_id)
     form = SlotForm(zone=ZoneInfo(hotline.timezone), version="0")
     offer_people(form.chain, people_choices())
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return _new_page(hotline, form, 200)  # one more place, nothing saved
     if not form.validate_on_submit():
         return _new_page(hotline, form, 400 if form.is_submitted() else 200)
     session = get_session()
@@ -70,6 +80,8 @@ def slot_edit(hotline_id: int, slot_id: int) -> ResponseReturnValue:
         version=str(slot.version),
     )
     offer_people(form.chain, people_choices())
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return _edit_page(hotline, slot, form, 200)  # one more place, nothing saved
     if not form.validate_on_submit():
         return _edit_page(hotline, slot, form, 400 if form.is_submitted() else 200)
     session = get_session()

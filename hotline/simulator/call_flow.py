@@ -95,10 +95,12 @@ class CallSimulation:
         scenario: Scenario,
         transport: Transport | None = None,
         start: datetime | None = None,
+        clock: SimulatedClock | None = None,
+        echo: Callable[[str], None] | None = None,
     ) -> None:
-        clock = SimulatedClock(start)
+        clock = clock or SimulatedClock(start)
         peer = TwilioPeer(token, clock, transport)
-        self.state = CallState(scenario, base_url, clock, peer, Transcript(clock))
+        self.state = CallState(scenario, base_url, clock, peer, Transcript(clock, echo))
         self.legs: list[LegReport] = []
         self.voicemail_offered = False
         self.message_seconds = 0
@@ -356,6 +358,13 @@ def simulate_call(
     *,
     transport: Transport | None = None,
     start: datetime | None = None,
+    clock: SimulatedClock | None = None,
+    echo: Callable[[str], None] | None = None,
 ) -> SimulationResult:
-    """Play one call against the server at `base_url`, signing with `token`."""
-    return CallSimulation(base_url, token, scenario, transport, start).run()
+    """Play one call against the server at `base_url`, signing with `token`.
+
+    Time is compressed unless `clock` is a `RealTimeClock`: then the call takes as
+    long as it would on a phone, and the server's timeline of it is truthful.
+    `echo` gets each transcript line as it happens.
+    """
+    return CallSimulation(base_url, token, scenario, transport, start, clock, echo).run()

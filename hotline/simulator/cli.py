@@ -12,6 +12,7 @@ from hotline.db import database
 from hotline.demo import DEMO_NUMBER
 from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.simulator.call_flow import simulate_call
+from hotline.simulator.clock import RealTimeClock
 from hotline.simulator.directory import callee_names
 from hotline.simulator.scenario import (
     DEFAULT_ACCOUNT_SID,
@@ -88,6 +89,12 @@ def _number(value: str, option: str) -> str:
     show_default=True,
     help="The number's status callback: a path under --url, a full URL, or ''.",
 )
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Compress time: the call plays in a fraction of a second, but its page on the "
+    "server then mixes the server's clock with the simulated one.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @with_appcontext
 def simulate_command(
@@ -100,12 +107,13 @@ def simulate_command(
     hangup_after: int | None,
     token: str | None,
     status_path: str,
+    fast: bool,
     as_json: bool,
 ) -> None:
     """Place a simulated call: play Twilio against a running server, print what happens.
 
-    Every request is signed like Twilio's and time is simulated: a call that
-    rings for a minute takes a fraction of a second.
+    Every request is signed like Twilio's. The call plays in real time, as on a
+    phone, so the server's timeline of it is true; --fast compresses it.
     """
     try:
         behaviours = parse_legs(legs)
@@ -125,9 +133,14 @@ def simulate_command(
         account_sid=current_app.config["TWILIO_ACCOUNT_SID"] or DEFAULT_ACCOUNT_SID,
         names=callee_names(database(current_app).engine),
     )
-    result = simulate_call(base_url, token, scenario)
+    clock = None if fast else RealTimeClock()
+    # In real time the transcript is shown as the call goes rather than after a minute.
+    echo = click.echo if clock is not None and not as_json else None
+    result = simulate_call(base_url, token, scenario, clock=clock, echo=echo)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    elif echo is not None:
+        click.echo(result.result_line())
     else:
         click.echo(result.render())
     if result.error:

@@ -1,7 +1,14 @@
-"""Simulated time: starts at the real now and moves only when the simulation says so."""
+"""Simulated time: starts at the real now and moves only when the simulation says so.
+
+`SimulatedClock` never sleeps (tests, scripted runs); `RealTimeClock` waits out each
+step, so the moments the server stamps with its own clock (a call's start, a leg
+dialled, a key pressed) and the `Timestamp`s the simulator sends lie on one timeline.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -29,6 +36,36 @@ class SimulatedClock:
     def rfc2822(self, elapsed: int | None = None) -> str:
         """A moment (default now) as Twilio writes it: "Tue, 17 Oct 2023 10:00:00 +0000"."""
         return format_datetime(self.at(self.elapsed if elapsed is None else elapsed))
+
+
+class RealTimeClock(SimulatedClock):
+    """Simulated time that keeps pace with the real clock: advancing waits until then."""
+
+    def __init__(
+        self,
+        start: datetime | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.sleep = sleep
+        self.real_now = now
+        super().__init__(start or now())
+
+    def advance(self, seconds: int) -> None:
+        super().advance(seconds)
+        self._catch_up()
+
+    def advance_to(self, elapsed: int) -> None:
+        super().advance_to(elapsed)
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        # Sleep until the real clock reaches the simulated one; time spent on HTTP
+        # meanwhile is absorbed rather than added, so the two never drift apart.
+        ahead = (self.now - self.real_now()).total_seconds()
+        if ahead > 0:
+            self.sleep(ahead)
 
 
 def offset_label(seconds: int) -> str:

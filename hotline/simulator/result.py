@@ -104,8 +104,11 @@ class SimulationResult:
     def render(self) -> str:
         """The transcript and the result, as the CLI prints them."""
         lines = [line.render() for line in self.transcript]
-        lines.append(f"result: {self.summary()} ({len(self.legs)} leg(s), {self.duration} s)")
+        lines.append(self.result_line())
         return "\n".join(lines)
+
+    def result_line(self) -> str:
+        return f"result: {self.summary()} ({len(self.legs)} leg(s), {self.duration} s)"
 
     def as_dict(self) -> dict[str, Any]:
         return {

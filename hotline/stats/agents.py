@@ -22,7 +22,8 @@ class AgentRow:
     `offered` counts every ring leg sent to them (legs to the hotline's
     fallback number belong to nobody and are left out); `missed` are legs that rang
     out (no answer), `declined` legs picked up but not accepted (personal
-    voicemail, no key press), `busy`/`failed` legs the network refused and
+    voicemail, no key press, hung up during the prompt), `refused` legs where
+    the agent pressed another key than 1, `busy`/`failed` legs the network refused and
     `canceled` legs cut by the caller hanging up. Time to accept runs from the
     leg starting to ring to the agent accepting. On-call hours come from the
     planning: `oncall_hours_primary` as primary only, `oncall_hours_any` in
@@ -35,6 +36,7 @@ class AgentRow:
     accepted: int = 0
     missed: int = 0
     declined: int = 0
+    refused: int = 0
     busy: int = 0
     failed: int = 0
     canceled: int = 0

@@ -29,7 +29,9 @@ from hotline.stats.astreinte import AstreinteLine
 from hotline.stats.calls import CallRow
 from hotline.stats.errors import StatsInputError
 from hotline.stats.forms import OUTCOME_NAMES
+from hotline.stats.legs import RESULT_FIELDS
 from hotline.stats.oncall_hours import HourKind
+from hotline.voice.leg_words import LEG_WORDS
 
 # Excel needs the byte order mark to read UTF-8 (accented names).
 BOM = "\ufeff"
@@ -98,12 +100,7 @@ def column_labels(words: NullTranslations) -> dict[str, str]:
         "call_sid": words.pgettext("CSV column", "Call SID"),
         "agent": words.pgettext("CSV column", "Agent"),
         "offered": words.pgettext("CSV column", "Offered"),
-        "accepted": words.pgettext("CSV column", "Accepted"),
-        "missed": words.pgettext("CSV column", "No answer"),
-        "declined": words.pgettext("CSV column", "Declined"),
-        "busy": words.pgettext("CSV column", "Busy"),
-        "failed": words.pgettext("CSV column", "Failed"),
-        "canceled": words.pgettext("CSV column", "Caller hung up"),
+        **_leg_headings(words),
         "accept_s": words.pgettext("CSV column", "Mean time to accept (s)"),
         "oncall_primary_h": words.pgettext("CSV column", "On call as primary (h)"),
         "oncall_any_h": words.pgettext("CSV column", "On call, any position (h)"),
@@ -116,6 +113,13 @@ def column_labels(words: NullTranslations) -> dict[str, str]:
         HourKind.WEEKDAY_NIGHT: words.pgettext("CSV column", "weekday night (h)"),
         HourKind.WEEKEND: words.pgettext("CSV column", "weekend (h)"),
         HourKind.HOLIDAY: words.pgettext("CSV column", "public holiday (h)"),
+    }
+
+
+def _leg_headings(words: NullTranslations) -> dict[str, str]:
+    """The per-agent counts of legs, headed as on the dashboard (one vocabulary)."""
+    return {
+        field: words.gettext(LEG_WORDS[result].heading) for result, field in RESULT_FIELDS.items()
     }
 
 
@@ -146,7 +150,8 @@ def calls_csv(rows: Iterable[CallRow], locale: str, tz: str) -> Iterator[str]:
 def agents_csv(rows: Iterable[AgentRow], locale: str) -> str:
     """The per-agent table as CSV text."""
     fmt = csv_format(locale)
-    keys = ("agent", "offered", "accepted", "missed", "declined", "busy", "failed", "canceled")
+    keys = ("agent", "offered", "accepted", "declined", "refused", "missed", "busy", "failed")
+    keys += ("canceled",)
     keys += ("talk_s", "accept_s", "oncall_primary_h", "oncall_any_h")
     lines = [BOM + _line(fmt, [fmt.labels[k] for k in keys])]
     for row in rows:
@@ -155,8 +160,9 @@ def agents_csv(rows: Iterable[AgentRow], locale: str) -> str:
             row.name,
             row.offered,
             row.accepted,
-            row.missed,
             row.declined,
+            row.refused,
+            row.missed,
             row.busy,
             row.failed,
             row.canceled,

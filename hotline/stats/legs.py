@@ -32,6 +32,7 @@ RESULT_FIELDS = {
     LegResult.ACCEPTED: "accepted",
     LegResult.NO_ANSWER: "missed",
     LegResult.DECLINED: "declined",
+    LegResult.REFUSED: "refused",
     LegResult.BUSY: "busy",
     LegResult.FAILED: "failed",
     LegResult.CANCELED: "canceled",

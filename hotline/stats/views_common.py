@@ -18,7 +18,6 @@ import phonenumbers
 from flask import Response, abort, current_app
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice, ValidationError
@@ -35,7 +34,7 @@ from hotline.stats import bp
 from hotline.stats.calls import masked_caller
 from hotline.stats.forms import OUTCOME_LABELS
 from hotline.stats.periods import Period
-from hotline.voice.models import LegResult
+from hotline.voice.leg_words import LEG_WORDS
 
 # Any number of the app's home country: callers from there are shown in national form.
 HOME_NUMBER = phonenumbers.format_number(
@@ -51,17 +50,6 @@ READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
 # caller stays masked for them.
 UNMASKED_ROLES = (ADMIN, SUPERVISOR)
 ALL_HOTLINES = ""
-
-LEG_LABELS = {
-    LegResult.RINGING: _l("Still ringing"),
-    LegResult.ACCEPTED: _l("Accepted the call"),
-    LegResult.NO_ANSWER: _l("No answer"),
-    LegResult.BUSY: _l("Busy"),
-    LegResult.FAILED: _l("Failed"),
-    LegResult.DECLINED: _l("Picked up, not accepted"),
-    LegResult.CANCELED: _l("Caller hung up"),
-    LegResult.NOT_DIALLED: _l("Not dialled"),
-}
 
 
 @dataclass(frozen=True)
@@ -243,7 +231,15 @@ def outcome_label(outcome: str) -> str:
 
 @bp.app_template_global()
 def leg_label(result: str) -> str:
-    return str(LEG_LABELS.get(result, result))  # type: ignore[call-overload]
+    """How one ring leg ended, in the reader's language."""
+    words = LEG_WORDS.get(result)
+    return _(words.label) if words else result
+
+
+@bp.app_template_global()
+def leg_heading(result: str) -> str:
+    """The heading of a count of legs that ended so, in the reader's language."""
+    return _(LEG_WORDS[result].heading)
 
 
 @bp.app_template_global()

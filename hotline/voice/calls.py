@@ -314,7 +314,8 @@ def record_dial_result(
     attempt = attempt_at(session, call, position)
     caller_gone = caller_gone or call.ended_at is not None
     if attempt is not None:
-        attempt.result = _leg_result(dial_status, bridged, caller_gone)
+        if bridged or attempt.result != LegResult.REFUSED:  # a refusal said more
+            attempt.result = _leg_result(dial_status, bridged, caller_gone)
         attempt.leg_sid = attempt.leg_sid or leg_sid
         if dial_status == "failed" and not bridged:
             alert_outbox.leg_failed(session, call, attempt)  # an outbox row, sent by the worker
@@ -373,6 +374,15 @@ def accept_leg(session: Session, call: Call, position: int, now: datetime) -> bo
     # only ours: an accept is never before the pick-up, whatever the skew.
     attempt.accepted_at = attempt.accepted_at or max(now, attempt.answered_at or now)
     return True
+
+
+def refuse_leg(session: Session, call: Call, position: int) -> None:
+    """Note that the agent at `position` pressed another key than 1: a refusal."""
+    attempt = attempt_at(session, call, position)
+    if attempt is None or call.ended_at is not None or attempt.accepted_at is not None:
+        return  # the caller left first (nobody refused them) or 1 came first
+    if attempt.result == LegResult.RINGING:
+        attempt.result = LegResult.REFUSED
 
 
 def record_leg_status(

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hotline.db import get_session
 from hotline.models import Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.voice.leg_words import LEG_WORDS
 from hotline.voice.models import Call, Voicemail
 
 
@@ -58,12 +60,18 @@ def calls_command(limit: int, number: str | None) -> None:
         for attempt in call.attempts:
             who = people.get(attempt.person_id, "fallback") if attempt.person_id else "fallback"
             click.echo(
-                f"    leg {attempt.position + 1}: {who} {attempt.number}  {attempt.result}"
+                f"    leg {attempt.position + 1}: {who} {attempt.number}  {_result(attempt.result)}"
                 f"  rang {_local(attempt.ring_started_at, zone)}"
                 f"  ended {_local(attempt.ended_at, zone)}"
             )
         if call.voicemail:
             click.echo(f"    voicemail: {_voicemail_text(call.id, call.voicemail)}")
+
+
+def _result(result: str) -> str:
+    """How the leg ended, in the words of the call page (English outside a request)."""
+    words = LEG_WORDS.get(result)
+    return gettext(words.label) if words else result
 
 
 def _answered_by(call: Call, people: dict[int, str]) -> str:

@@ -30,8 +30,10 @@ class LegResult(StrEnum):
     NO_ANSWER = "no-answer"
     BUSY = "busy"
     FAILED = "failed"
-    # Picked up but never accepted: personal voicemail, hung up, wrong key.
+    # Picked up but never accepted: personal voicemail, no key pressed, hung up
+    # during the prompt. Nobody said no: the stored value is older than REFUSED.
     DECLINED = "declined"
+    REFUSED = "refused"  # the agent pressed another key than 1 at the prompt
     CANCELED = "canceled"  # the caller hung up while this leg rang
     # The caller hung up before this leg was dialled (during the greeting): the
     # phone never rang, so it is no one's miss.

@@ -181,6 +181,7 @@ def screen_result() -> str:
     call, hotline = _call_and_hotline()
     position = _position()
     if request.form.get("Digits") != "1":
+        calls.refuse_leg(get_session(), call, position)
         return twiml.hangup()
     if not calls.accept_leg(get_session(), call, position, utcnow()):
         return twiml.say_and_hangup(hotline, twiml.hotline_prompts(hotline).caller_gone)

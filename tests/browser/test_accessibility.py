@@ -150,7 +150,7 @@ def test_a_chain_error_is_read_with_the_chain(page, live_server, sign_in):
     page.get_by_label("Fin").fill("2031-03-03T20:00")
     page.get_by_label("Titulaire").select_option(label=alice.name)
     page.get_by_label("Renfort 1", exact=True).select_option(label=alice.name)
-    page.get_by_role("button", name="Ajouter").click()
+    page.get_by_role("button", name="Ajouter", exact=True).click()
 
     twice = "Une personne figure deux fois dans la chaîne."
     chain = page.get_by_role("group", name=re.compile("^Chaîne"))

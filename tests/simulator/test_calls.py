@@ -84,17 +84,17 @@ def test_personal_voicemail_of_primary_is_not_an_answer(live_server, place_call)
     assert backup["result"] == "accepted"
 
 
-@pytest.mark.parametrize("behaviour", ["ignore", "decline"])
-def test_agent_who_does_not_press_1_is_skipped(live_server, place_call, behaviour):
-    result = place_call(behaviour, "accept")
+@pytest.mark.parametrize(
+    ("behaviour", "result"),
+    [("ignore", "declined"), ("decline", "refused")],  # pressed nothing / pressed 2
+)
+def test_agent_who_does_not_press_1_is_skipped(live_server, place_call, behaviour, result):
+    played = place_call(behaviour, "accept")
 
-    call = live_server.call_row(result.call_sid)
+    call = live_server.call_row(played.call_sid)
     assert call["outcome"] == "answered"
     assert call["answered_by_id"] == live_server.people["bruno"]
-    assert [a["result"] for a in live_server.attempt_rows(call["id"])] == [
-        "declined",
-        "accepted",
-    ]
+    assert [a["result"] for a in live_server.attempt_rows(call["id"])] == [result, "accepted"]
 
 
 def test_caller_hanging_up_while_ringing_is_abandoned(live_server, place_call):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -33,7 +34,7 @@ def cli(live_server) -> Iterator[FlaskCliRunner]:
 def simulate(live_server, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the command as a user would, with the server's configuration in the environment."""
     return subprocess.run(
-        [*hotline_command(), "simulate", "--url", live_server.url, *args],
+        [*hotline_command(), "simulate", "--fast", "--url", live_server.url, *args],
         env=live_server.env(),
         capture_output=True,
         text=True,
@@ -82,7 +83,9 @@ def test_json_result_reports_legs_and_voicemail(live_server):
 def test_unknown_behaviour_is_refused_before_any_call(live_server, cli):
     calls_before = live_server.count_calls()
 
-    run = cli.invoke(args=["simulate", "--url", live_server.url, "--legs", "accept,pickup"])
+    run = cli.invoke(
+        args=["simulate", "--fast", "--url", live_server.url, "--legs", "accept,pickup"]
+    )
 
     assert run.exit_code == 2
     assert "unknown callee behaviour 'pickup'" in run.output
@@ -93,7 +96,9 @@ def test_unknown_behaviour_is_refused_before_any_call(live_server, cli):
 def test_wrong_token_fails_with_the_servers_refusal(live_server, cli):
     calls_before = live_server.count_calls()
 
-    run = cli.invoke(args=["simulate", "--url", live_server.url, "--token", "not-the-token"])
+    run = cli.invoke(
+        args=["simulate", "--fast", "--url", live_server.url, "--token", "not-the-token"]
+    )
 
     assert run.exit_code == 1
     assert "answered HTTP 403" in run.output
@@ -101,7 +106,21 @@ def test_wrong_token_fails_with_the_servers_refusal(live_server, cli):
 
 
 def test_default_token_is_the_apps_own(live_server, cli):
-    run = cli.invoke(args=["simulate", "--url", live_server.url, "--legs", "accept"])
+    run = cli.invoke(args=["simulate", "--fast", "--url", live_server.url, "--legs", "accept"])
 
     assert run.exit_code == 0, run.output
     assert "result: answered by leg 1: Alice Martin +33612345601" in run.output
+
+
+def test_by_default_the_call_plays_in_real_time(live_server, cli):
+    # Real time keeps the server's clock and the callbacks' Timestamps on one timeline;
+    # a caller hanging up after 2 s during the greeting keeps this test short.
+    began = time.monotonic()
+
+    run = cli.invoke(args=["simulate", "--url", live_server.url, "--hangup-after", "2"])
+
+    assert run.exit_code == 0, run.output
+    assert time.monotonic() - began >= 1  # the clock starts at a whole second
+    assert "+00:02 caller hangs up" in run.output
+    assert run.output.count("+00:00 caller +33698765432 dials") == 1  # shown once, as it came
+    assert "result: abandoned" in run.output

@@ -115,7 +115,8 @@ def test_every_agent_column_that_needs_it_is_explained_in_words_on_the_page(clie
     hint = page.split('class="hint">')[-1].split("</p>")[0]
     assert "Occupé, échec : la ligne était occupée ou le réseau a échoué." in hint
     assert "L'appelant a raccroché : pendant que le téléphone de l'agent sonnait." in hint
-    assert "Refusés : décroché" in hint
+    assert "Décrochés sans accepter : une messagerie personnelle a répondu" in hint
+    assert "Refusés : l'agent a appuyé sur une autre touche que 1." in hint
 
 
 def test_shift_take_confirmations_show_per_agent(client, db_session, week, reviewer):

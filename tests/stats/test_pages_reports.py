@@ -40,7 +40,7 @@ def test_agents_csv_is_the_agent_table_in_the_users_locale(
     rows = csv_rows(body, delimiter)
     assert [row[0] for row in rows[1:]] == ["Alice Martin", "Bruno Petit", "Chloé Durand"]
     decimal = "," if language == "fr" else "."
-    assert rows[2][9] == f"13{decimal}50"  # Bruno's mean time to accept
+    assert rows[2][10] == f"13{decimal}50"  # Bruno's mean time to accept
 
 
 def test_agents_csv_of_an_agent_holds_only_their_line(client, login_as, week):

@@ -27,9 +27,9 @@ def test_calls_lists_outcome_and_every_leg(runner, driver, team, db_session):
     assert driver.call_sid in result.output
     assert "ANSWERED by Bruno" in result.output
     assert "leg 1: Alice" in result.output
-    assert "no-answer" in result.output
+    assert "leg 1: Alice +33612345601  No answer" in result.output
     assert "leg 2: Bruno" in result.output
-    assert "accepted" in result.output
+    assert "leg 2: Bruno +33612345602  Picked up and accepted" in result.output
     # 10:00:02 UTC is 11:00:02 in Paris in November.
     assert "rang 2026-11-27 11:00:02 CET" in result.output
 
