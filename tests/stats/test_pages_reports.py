@@ -171,6 +171,8 @@ def test_a_41_second_call_counts_on_the_report_page_and_in_its_csv(
     assert cells["intervention-weekday_day"] == "0:01"
     assert cells["intervention-total"] == "0:01"
     assert cells["available-weekday_day"] == "12:00"
+    # The page's hours read h:mm, and say so; the CSV's are decimal hours.
+    assert "Intervention (h:mm)" in page
     header, row = csv_rows(body, ";")
     assert row[header.index("Intervention semaine jour (h)")] == "0,0114"  # 41 / 3600
 
