@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict
 from datetime import datetime, time
 from typing import Any
@@ -33,7 +33,7 @@ from hotline.models import Hotline, Person
 from hotline.phone import national_format
 from hotline.planning.coverage import Coverage
 from hotline.planning.models import Rotation, Slot, Unavailability
-from hotline.planning.oncall import Chain
+from hotline.planning.oncall import Chain, Responder
 from hotline.planning.rotations import CREATE, KEEP, UPDATE, GenerationResult
 from hotline.planning.rules import RuleWarning
 from hotline.planning.slots import SlotEdit
@@ -79,15 +79,7 @@ def oncall_out(
         at=local(at, zone),
         route=chain.route.value,  # type: ignore[arg-type]
         slot_id=chain.slot_id,
-        responders=[
-            ResponderOut(
-                position=r.position,
-                person_id=r.person_id,
-                name=r.name,
-                **_number_fields(r.number if r.person_id in numbers_shown else None),
-            )
-            for r in chain.responders
-        ],
+        responders=_responders_out(chain.responders, numbers_shown),
     )
 
 
@@ -108,16 +100,23 @@ def gaps_out(
         default_only=[
             SpanOut(starts_at=local(s, zone), ends_at=local(e, zone)) for s, e in found.default_only
         ],
-        default_chain=[
-            ResponderOut(
-                position=r.position,
-                person_id=r.person_id,
-                name=r.name,
-                **_number_fields(r.number if r.person_id in numbers_shown else None),
-            )
-            for r in found.default_chain
-        ],
+        default_chain=_responders_out(found.default_chain, numbers_shown),
     )
+
+
+def _responders_out(
+    responders: Iterable[Responder], numbers_shown: Collection[int]
+) -> list[ResponderOut]:
+    """The responders, the numbers of the people outside `numbers_shown` null."""
+    return [
+        ResponderOut(
+            position=r.position,
+            person_id=r.person_id,
+            name=r.name,
+            **_number_fields(r.number if r.person_id in numbers_shown else None),
+        )
+        for r in responders
+    ]
 
 
 def _number_fields(number: str | None) -> dict[str, str | None]:
