@@ -135,8 +135,11 @@ _DEFAULT_CHAIN = Prepared(
 def resolve_chain(
     db: Session | Connection | DriverConnection, hotline_id: int, at: datetime
 ) -> Chain:
-    """Return the ordered responders to ring for a call to `hotline_id` at `at`."""
-    # On the driver: this runs on every incoming call (hotline.driver).
+    """Return the ordered responders to ring for a call to `hotline_id` at `at`.
+
+    The pages, the API and the alerts ask this; an incoming call asks the same with
+    its hotline's number, in one statement (hotline.voice.calls.find_route).
+    """
     conn = driver_connection(db)
     rows = _SLOT_CHAINS.all(conn, {"hotline_id": hotline_id, "at": at})
     return chain_from(conn, hotline_id, rows)
