@@ -353,6 +353,9 @@ def plan_coverage_gap(session: Session, event: AlertEvent, _settings: Settings) 
         "days": event.payload["days"],
         # Set by earlier versions, which also raised the hours the default chain takes.
         "has_default_chain": event.payload.get("has_default_chain", False),
+        # A gap rings nobody on call, but the fallback number still takes the call.
+        "fallback_number": hotline.fallback_number
+        and messages.readable_number(hotline.fallback_number, hotline.number),
     }
 
     def context(language: str) -> dict[str, Any]:

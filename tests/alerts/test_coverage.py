@@ -98,3 +98,39 @@ def test_no_digest_when_the_default_chain_takes_the_unplanned_hours(
         worker.tick()
 
     assert smtp_server.messages == []
+
+
+def wednesday_gap_digest(hotline, make_person, make_slot, make_manager, worker, smtp_server):
+    """The digest Maud gets for a week covered except Wednesday 08:00-20:00."""
+    alice = make_person("Alice")
+    make_manager(hotline, person=make_person("Maud", email="maud@example.org"))
+    make_slot(hotline, paris(DAY, 0), paris(DAY + timedelta(days=2), 8), [alice])
+    make_slot(
+        hotline, paris(DAY + timedelta(days=2), 20), paris(DAY + timedelta(days=9), 0), [alice]
+    )
+    with time_machine.travel(paris(DAY, 8, 0), tick=False):
+        worker.tick()
+    [mail] = smtp_server.messages
+    return body_of(mail)
+
+
+def test_digest_says_the_fallback_number_takes_the_calls_of_a_gap(
+    make_hotline, make_person, make_slot, make_manager, worker, smtp_server
+):
+    hotline = make_hotline(timezone="Europe/Paris", fallback_number="+33612000999")
+
+    body = wednesday_gap_digest(hotline, make_person, make_slot, make_manager, worker, smtp_server)
+
+    assert "les appels vont au numéro de secours 06 12 00 09 99, puis à la messagerie" in body
+    assert "ne sonne chez personne" not in body
+
+
+def test_digest_says_the_calls_of_a_gap_go_straight_to_voicemail(
+    make_hotline, make_person, make_slot, make_manager, worker, smtp_server
+):
+    hotline = make_hotline(timezone="Europe/Paris")
+
+    body = wednesday_gap_digest(hotline, make_person, make_slot, make_manager, worker, smtp_server)
+
+    assert "les appels vont directement à la messagerie" in body
+    assert "secours" not in body
