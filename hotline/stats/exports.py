@@ -83,8 +83,8 @@ def _language(locale: str) -> str:
 def column_labels(words: NullTranslations) -> dict[str, str]:
     """The column names in the catalog's language.
 
-    The per-agent columns are named as on the dashboard, which only merges busy and
-    failed into one column. The kinds of hours follow "On call" or "Intervention".
+    The per-agent columns are named as on the dashboard, one per leg result
+    (leg_words.py). The kinds of hours follow "On call" or "Intervention".
     """
     return {
         "started": words.pgettext("CSV column", "Started"),

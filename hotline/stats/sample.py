@@ -65,10 +65,13 @@ OUTCOMES_NIGHT = {
     Outcome.ABANDONED: 10,
 }
 ANSWER_DEPTH = (55, 25, 20)  # primary, backup 1, deeper
+# How a leg that did not take the call ended: mostly rang out; sometimes a personal
+# voicemail picked up, or the agent heard the prompt and pressed another key than 1.
 FAILED_LEG = {
-    LegResult.NO_ANSWER: 70,
+    LegResult.NO_ANSWER: 66,
     LegResult.BUSY: 12,
-    LegResult.DECLINED: 15,
+    LegResult.DECLINED: 13,
+    LegResult.REFUSED: 6,
     LegResult.FAILED: 3,
 }
 
@@ -434,6 +437,10 @@ class _CallMaker:
         elif result == LegResult.DECLINED:
             leg["answered_at"] = ring + timedelta(seconds=rng.uniform(3, 15))
             leg["ended_at"] = leg["answered_at"] + timedelta(seconds=rng.uniform(3, 10))
+        elif result == LegResult.REFUSED:
+            # Picked up, heard who calls, pressed a key during the prompt: hung up at once.
+            leg["answered_at"] = ring + timedelta(seconds=rng.uniform(2, 10))
+            leg["ended_at"] = leg["answered_at"] + timedelta(seconds=rng.uniform(3, 8))
         elif result == LegResult.NO_ANSWER:
             leg["twilio_status"] = "no-answer"
             leg["ended_at"] = ring + timedelta(seconds=timeout)

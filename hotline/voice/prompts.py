@@ -43,8 +43,13 @@ def prompts_for(language: str) -> Prompts:
             greeting=gettext(
                 "Hello, you have reached {hotline}. We are finding the person on call, please hold."
             ),
-            whisper=gettext("Call for {hotline}, from {caller}. Press 1 to take the call."),
-            plain_whisper=gettext("A call for your on-call line. Press 1 to take the call."),
+            # Heard on every call: short, and says that a refusal is a key away.
+            whisper=gettext(
+                "Call for {hotline}, from {caller}. Press 1 to accept, another key to refuse."
+            ),
+            plain_whisper=gettext(
+                "A call for your on-call line. Press 1 to accept, another key to refuse."
+            ),
             caller_gone=gettext("The caller has hung up. Goodbye."),
             withheld_number=gettext("a withheld number"),
             voicemail=gettext(

@@ -99,9 +99,12 @@ def test_per_agent_table_is_the_agent_table(client, db_session, week, reviewer):
     assert alice["missed"] == str(expected.missed)
     assert alice["declined"] == str(expected.declined)
     assert alice["canceled"] == str(expected.canceled) == "1"
+    assert (alice["busy"], alice["failed"]) == (str(expected.busy), str(expected.failed))
+    assert (alice["busy"], alice["failed"]) == ("1", "0")  # call 3: her line was busy
     assert alice["oncall-any"] == "211:00" == h_mm(expected.oncall_hours_any)
     bruno = row_cells(page, "data-agent", week.bruno.id)
     assert bruno["declined"] == "1"
+    assert (bruno["busy"], bruno["failed"]) == ("0", "1")  # call 5: his number failed
     assert bruno["talk"] == "6 min 30 s"  # 300 + 90 s
     assert bruno["accept-mean"] == "13.5 s"
 
@@ -113,7 +116,8 @@ def test_every_agent_column_that_needs_it_is_explained_in_words_on_the_page(clie
     page = dashboard(client, week).get_data(as_text=True).replace("\u2019", "'")
 
     hint = page.split('class="hint">')[-1].split("</p>")[0]
-    assert "Occupé, échec : la ligne était occupée ou le réseau a échoué." in hint
+    assert "Occupé : le téléphone de l'agent était occupé" in hint
+    assert "Échecs : l'appel n'a jamais atteint le téléphone" in hint
     assert "L'appelant a raccroché : pendant que le téléphone de l'agent sonnait." in hint
     assert "Décrochés sans accepter : une messagerie personnelle a répondu" in hint
     assert "Refusés : l'agent a appuyé sur une autre touche que 1." in hint

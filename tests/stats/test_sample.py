@@ -13,8 +13,16 @@ from hotline.stats.periods import Period
 from hotline.stats.sample import generate_sample
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome, Voicemail
 
+from .page_tools import row_cells, url
+
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
-FAILED = {LegResult.NO_ANSWER, LegResult.BUSY, LegResult.DECLINED, LegResult.FAILED}
+FAILED = {
+    LegResult.NO_ANSWER,
+    LegResult.BUSY,
+    LegResult.DECLINED,
+    LegResult.REFUSED,
+    LegResult.FAILED,
+}
 
 
 @pytest.fixture
@@ -94,6 +102,42 @@ def test_sample_feeds_the_statistics(db_session, staffed):
     )
     assert kpis.voicemail == db_session.scalar(select(func.count()).select_from(Voicemail))
     assert 0 < kpis.answer_seconds_median < kpis.answer_seconds_p90
+
+
+def test_sample_has_agents_refusing_calls_as_the_call_path_records_them(db_session, staffed):
+    hotline, _team = staffed
+    generate_sample(db_session, hotline, 1000, 7, now=NOW, seed=5)
+
+    legs = db_session.scalars(select(CallAttempt)).all()
+    refused = [leg for leg in legs if leg.result == LegResult.REFUSED]
+    passed_on = [leg for leg in legs if leg.result in FAILED]
+    # A few agents press another key, fewer than voicemails pick up or phones ring out.
+    assert 0.03 < len(refused) / len(passed_on) < 0.12
+    for leg in refused:
+        # Picked up, heard the prompt, pressed a key: a leg that completed, unbridged.
+        assert leg.twilio_status == "completed"
+        assert leg.ring_started_at < leg.answered_at < leg.ended_at
+        assert (leg.accepted_at, leg.talk_seconds) == (None, None)
+
+
+def test_sample_refusals_show_on_the_dashboard(client, db_session, login_as, staffed):
+    hotline, team = staffed
+    generate_sample(db_session, hotline, 1000, 7, now=NOW, seed=5)
+    login_as("supervisor", hotlines=(hotline,), language="en")
+    refused = dict(
+        db_session.execute(
+            select(CallAttempt.person_id, func.count())
+            .where(CallAttempt.result == LegResult.REFUSED)
+            .group_by(CallAttempt.person_id)
+        ).all()
+    )
+    args = {"period": "custom", "start": "2026-03-13", "end": "2026-03-20"}
+
+    page = client.get(url("/stats/", hotline=hotline.id, **args)).get_data(as_text=True)
+
+    shown = {p.id: row_cells(page, "data-agent", p.id)["refused"] for p in team}
+    assert shown == {p.id: str(refused.get(p.id, 0)) for p in team}
+    assert {p.id for p in team} <= set(refused)  # every agent refused a few
 
 
 def test_hotline_without_planning_is_refused(db_session, make_hotline):

@@ -95,7 +95,8 @@ def test_screening_without_the_database_still_asks_the_agent_to_press_1(dead_dat
 
     # Not a bridge at once: a personal voicemail that picked up never presses 1.
     assert '<Gather action="http://localhost/voice/screen-result?call=CAdown&amp;pos=1"' in whisper
-    assert "Appuyez sur 1" in whisper  # the installation's fallback language
+    # In the installation's fallback language, refusing included.
+    assert "Appuyez sur 1 pour accepter, sur une autre touche pour refuser." in whisper
     assert "<Hangup" in whisper
     assert accepted.get_data(as_text=True).endswith("<Response />")
     assert "<Hangup" in refused.get_data(as_text=True)

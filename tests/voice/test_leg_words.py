@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -137,6 +138,71 @@ def test_call_page_names_each_leg_result_in_the_same_words(
 
     assert refusal in client.get(f"/stats/calls/{first.id}").get_data(as_text=True)
     assert pick_up in client.get(f"/stats/calls/{second.id}").get_data(as_text=True)
+
+
+def alice_is_busy_and_bruno_s_number_fails(twilio, team) -> CallDriver:
+    """One call: Alice's line is busy, Bruno's number cannot be reached, Chloé accepts."""
+    driver = CallDriver(twilio, team.hotline, call_sid=f"CA04{0:030d}")
+    driver.incoming()
+    driver.leg(0, "busy", 2, STAMP.format(4))
+    driver.dial_result(0, "busy", bridged=False)
+    driver.leg(1, "failed", 2, STAMP.format(6))
+    driver.dial_result(1, "failed", bridged=False)
+    driver.leg(2, "in-progress", 2, STAMP.format(9))
+    driver.screen(2)
+    driver.press(2, "1")
+    return driver
+
+
+BUSY_FAILED = {
+    # (heading of the count, label of one leg)
+    "en": (("Busy", "Busy"), ("Failed", "Call failed")),
+    "fr": (("Occupé", "Occupé"), ("Échecs", "Échec de l\u2019appel")),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_busy_line_is_not_counted_with_a_number_that_failed(
+    client, db_session, twilio, team, login_as, language
+):
+    # Busy: the agent was on another call. Failed: the number is out of service or
+    # Twilio failed. A supervisor acts differently on each: two columns.
+    driver = alice_is_busy_and_bruno_s_number_fails(twilio, team)
+    login_as("supervisor", hotlines=(team.hotline,), language=language)
+    (busy, busy_leg), (failed, failed_leg) = BUSY_FAILED[language]
+
+    page = client.get(url("/stats/", hotline=team.hotline.id, **today())).get_data(as_text=True)
+
+    alice = row_cells(page, "data-agent", team.people[0].id)
+    bruno = row_cells(page, "data-agent", team.people[1].id)
+    assert (alice["busy"], alice["failed"]) == ("1", "0")
+    assert (bruno["busy"], bruno["failed"]) == ("0", "1")
+    assert f">{busy}</th>" in page
+    assert f">{failed}</th>" in page
+    # The call page names each of these legs in the same words.
+    call = load_call(db_session, driver.call_sid)
+    legs = client.get(f"/stats/calls/{call.id}").get_data(as_text=True)
+    assert re.search(rf'data-leg="0".*?class="leg-result">{busy_leg}<', legs, re.S)
+    assert re.search(rf'data-leg="1".*?class="leg-result">{failed_leg}<', legs, re.S)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_agents_csv_counts_busy_and_failed_legs_apart_as_the_dashboard(
+    client, twilio, team, login_as, language
+):
+    alice_is_busy_and_bruno_s_number_fails(twilio, team)
+    login_as("supervisor", hotlines=(team.hotline,), language=language)
+    (busy, _), (failed, _) = BUSY_FAILED[language]
+
+    response = client.get(url("/stats/agents.csv", hotline=team.hotline.id, **today()))
+
+    delimiter = ";" if language == "fr" else ","
+    body = response.get_data(as_text=True).lstrip("\ufeff")
+    header, *rows = csv.reader(io.StringIO(body), delimiter=delimiter)
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert header[6:8] == [busy, failed]
+    assert (by_name["Alice"][busy], by_name["Alice"][failed]) == ("1", "0")
+    assert (by_name["Bruno"][busy], by_name["Bruno"][failed]) == ("0", "1")
 
 
 def test_calls_command_uses_the_call_page_s_words(runner, twilio, team):
