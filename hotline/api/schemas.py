@@ -336,6 +336,37 @@ class UnavailabilityOut(Output):
     note: str | None
 
 
+class StillOnCallOut(Output):
+    """A place in a slot's chain still ringing the person during the period.
+
+    Recording a period changes no slot: until a manager regenerates the rotation
+    or replaces the person, these places ring them. Times in the hotline's zone.
+    """
+
+    hotline_id: int
+    hotline_name: str
+    slot_id: int
+    kind: Literal["regular", "override"]
+    rotation_id: int | None = Field(description="the rotation that made the slot; null: by hand")
+    starts_at: datetime = Field(description="the slot's start")
+    ends_at: datetime = Field(description="the slot's exclusive end")
+    position: int = Field(description="the place in the chain: 0 primary, 1... backups")
+    absent_from: datetime = Field(description="first moment the slot rings the person absent")
+    absent_until: datetime = Field(description="last moment (exclusive) it does")
+
+
+class UnavailabilitySaved(UnavailabilityOut):
+    """The period as saved, and the planned slots that still ring the person during it."""
+
+    still_on_call: list[StillOnCallOut] = Field(
+        description="slots not ended yet of the hotlines you manage (every hotline for an "
+        "admin) ringing the person during the period, by start then place in the chain"
+    )
+    still_on_call_elsewhere: int = Field(
+        description="how many more such places are on hotlines you do not manage"
+    )
+
+
 class UnavailabilityPage(Page[UnavailabilityOut]):
     pass
 
