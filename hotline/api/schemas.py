@@ -566,6 +566,11 @@ class ReplacementCreate(Input):
     starts_at: Instant
     ends_at: Instant
     note: Note | None = None
+    despite_absence: bool = Field(
+        False,
+        description="put the replacement on call even where they are recorded as unavailable; "
+        "without it such a replacement is refused (422 naming the slots, field replacement_id)",
+    )
 
 
 class SwapCreate(Input):
@@ -593,6 +598,16 @@ class ShortChainOut(Output):
     message: str
 
 
+class AbsentPlaceOut(Output):
+    """A piece of the span ringing the replacement while recorded as unavailable."""
+
+    starts_at: datetime
+    ends_at: datetime
+    position: int = Field(description="the replacement's place: 0 primary, 1... backups")
+    unavailability_id: int
+    message: str
+
+
 class OverridesSaved(Output):
     """The override slots written (one per piece of the span with its own chain)."""
 
@@ -600,4 +615,9 @@ class OverridesSaved(Output):
     warnings: list[RuleWarningOut]
     short_chains: list[ShortChainOut] = Field(
         description="pieces left with fewer responders than before (saved anyway)"
+    )
+    absent_places: list[AbsentPlaceOut] = Field(
+        default_factory=list,
+        description="pieces where the replacement rings despite a recorded absence "
+        "(only with despite_absence: true)",
     )

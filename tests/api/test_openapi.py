@@ -78,3 +78,15 @@ def test_recording_an_absence_documents_the_slots_still_ringing_the_person(admin
         place
     )
 
+
+def test_a_replacement_documents_the_absence_refusal_and_its_confirmation(admin_api):
+    document = admin_api.get("/api/v1/openapi.json").json
+    operation = document["paths"]["/api/v1/hotlines/{hotline_id}/overrides/replace"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+
+    sent = document["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
+    assert "refused" in sent["despite_absence"]["description"]
+    assert "despite_absence" in operation["description"]
+    answer = answer_schema(document, "/api/v1/hotlines/{hotline_id}/overrides/replace", "post",
+                           "201")  # fmt: skip
+    assert answer["properties"]["absent_places"]["items"]["$ref"].endswith("/AbsentPlaceOut")
