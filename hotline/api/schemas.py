@@ -612,7 +612,10 @@ class OverridesSaved(Output):
     """The override slots written (one per piece of the span with its own chain)."""
 
     slots: list[SlotOut]
-    warnings: list[RuleWarningOut]
+    warnings: list[RuleWarningOut] = Field(
+        description="labour rules broken by anybody whose place changed: the person replaced, "
+        "the replacement and whoever took a place freed by the replacement"
+    )
     short_chains: list[ShortChainOut] = Field(
         description="pieces left with fewer responders than before (saved anyway)"
     )

@@ -215,7 +215,8 @@ def replace_person(
     A replacement recorded as unavailable during the pieces they would ring is
     refused (ReplacementAbsent names the pieces), as rotations and stand-ins pass
     over the unavailable, unless `despite_absence` confirms the manager's choice;
-    the result then lists those pieces.
+    the result then lists those pieces. Labour-rule warnings cover everybody whose
+    place changes: the person, the replacement and whoever takes a freed place.
     """
     hotline = lock_planning(session, hotline_id)
     starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
@@ -237,7 +238,7 @@ def replace_person(
         raise ReplacementAbsent(_absence_refusal(replacement, absent), absent)
     short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
-    warnings = rule_warnings(session, hotline.id, starts_at, ends_at, {replacement.id})
+    warnings = rule_warnings(session, hotline.id, starts_at, ends_at, _moved(plans))
     return OverrideResult(tuple(slots), tuple(warnings), tuple(short), tuple(absent))
 
 
@@ -414,6 +415,19 @@ class _Joined:
 
     def __str__(self) -> str:
         return "; ".join(str(place) for place in self.places)
+
+
+def _moved(plans: list[_NewOverride]) -> set[int]:
+    """Everybody whose place changes between the chains replaced and the planned ones."""
+    moved: set[int] = set()
+    for plan in plans:
+        for piece in plan.replaced:
+            for pid in set(plan.chain) | set(piece.chain):
+                before = piece.chain.index(pid) if pid in piece.chain else None
+                after = plan.chain.index(pid) if pid in plan.chain else None
+                if before != after:
+                    moved.add(pid)
+    return moved
 
 
 def _exchanging(person_id: int, other_id: int) -> Transform:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import OVERRIDE, Slot
+from hotline.planning.rules import set_labour_rules
 from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import paris
 
@@ -214,3 +215,25 @@ def test_a_replacement_off_sick_goes_on_call_when_forced_and_the_answer_says_whe
     )  # fmt: skip
     assert place["unavailability_id"] == carol_sick.id
     assert place["message"] == "from 2026-04-06 12:00 to 2026-04-07 00:00 as primary"
+
+
+def test_labour_warnings_cover_whoever_takes_the_freed_place(
+    manager, hotline, team, week, set_default_chain, db_session
+):
+    alice, bob, carol = team
+    # Bob, on call 8-10 April, replaces Carol who backs him up: the primary place he
+    # leaves goes to Alice (default chain), on call 6-8 April already: four days running.
+    set_default_chain(hotline, [alice])
+    set_labour_rules(db_session, hotline.id, max_consecutive_days=2, min_rest_hours=None,
+                     user_id=None)  # fmt: skip
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": carol.id, "replacement_id": bob.id,
+              "starts_at": "2026-04-08T08:00", "ends_at": "2026-04-10T08:00"},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-09T08:00") == ["Alice", "Bob"]
+    warned = [(w["person_name"], w["rule"]) for w in response.json["warnings"]]
+    assert warned == [("Alice", "max_consecutive_days")]

@@ -21,6 +21,7 @@ from hotline.planning.overrides import (
     swap_shifts,
 )
 from hotline.planning.rotations import RotationSpec, create_rotation, generate_rotation
+from hotline.planning.rules import set_labour_rules
 from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import names_at, paris
 
@@ -387,3 +388,22 @@ def test_replacement_absent_only_where_the_person_is_not_on_call_is_accepted(db_
 
     assert names_at(db_session, hotline.id, paris(*DAY, 9)) == ["Chloé", "Bruno"]
     assert result.absent == ()
+
+
+def test_labour_warnings_cover_the_person_replaced_whose_day_is_cut_in_two(db_session, week):
+    hotline, alice, _bruno, chloe, _david = week
+    set_labour_rules(db_session, hotline.id, max_consecutive_days=None, min_rest_hours=11,
+                     user_id=None)  # fmt: skip
+
+    result = replace_person(
+        db_session,
+        hotline.id,
+        person_id=alice.id,
+        replacement_id=chloe.id,
+        starts_at=paris(*DAY, 12),
+        ends_at=paris(*DAY, 14),
+        user_id=None,
+    )
+
+    # Alice now answers 08:00-12:00 and 14:00-20:00: two hours off between two stretches.
+    assert [(w.person_name, w.rule) for w in result.warnings] == [("Alice", "min_rest_hours")]

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from hotline.db import utcnow
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.oncall import resolve_chain
+from hotline.planning.rules import set_labour_rules
 from hotline.planning.unavailability import add_unavailability
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -136,6 +137,34 @@ def test_a_replacement_off_sick_goes_on_call_when_the_manager_confirms(
     assert warning.startswith("D’astreinte pendant une indisponibilité")
     start, end = (local(DAY + timedelta(hours=n)).replace("T", " ") for n in (4, 10))
     assert f"du {start} au {end} comme renfort 1" in warning
+
+
+def test_labour_warnings_cover_whoever_takes_the_freed_place(
+    client, login_as, submit, db_session, hotline, team, week, set_default_chain
+):
+    # Chloé backs Bruno up on the second day; Bruno replacing her leaves the primary
+    # place free, and Alice (default chain) takes it after her own day: two in a row.
+    set_default_chain(hotline, [team["Alice"]])
+    set_labour_rules(
+        db_session, hotline.id, max_consecutive_days=1, min_rest_hours=None, user_id=None
+    )
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Chloé"].id),
+            replacement=str(team["Bruno"].id),
+            starts_at=local(DAY + timedelta(days=1)),
+            ends_at=local(DAY + timedelta(days=2)),
+        ),
+        follow_redirects=True,
+    )
+
+    assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=1)) == ["Alice", "Bruno"]
+    rules = [w for w in flashes(response.get_data(as_text=True), "warning") if "Règle" in w]
+    assert len(rules) == 1
+    assert "Alice" in rules[0]
 
 
 def test_replacing_a_sick_colleague_takes_effect_for_exactly_the_span(

@@ -62,7 +62,8 @@ def override_create(hotline_id: int) -> Response:
     body=ReplacementCreate,
     description="A replacement recorded as unavailable during the slots they would take is "
     "refused (422, field replacement_id, the slots named in the message) unless "
-    "despite_absence is true; those slots are then listed in absent_places.",
+    "despite_absence is true; those slots are then listed in absent_places. The labour-rule "
+    "warnings cover everybody whose place changed, not only the replacement.",
     errors=(404, 422),
     tags=TAGS,
 )
