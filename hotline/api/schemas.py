@@ -336,6 +336,37 @@ class UnavailabilityOut(Output):
     note: str | None
 
 
+class StillOnCallOut(Output):
+    """A place in a slot's chain still ringing the person during the period.
+
+    Recording a period changes no slot: until a manager regenerates the rotation
+    or replaces the person, these places ring them. Times in the hotline's zone.
+    """
+
+    hotline_id: int
+    hotline_name: str
+    slot_id: int
+    kind: Literal["regular", "override"]
+    rotation_id: int | None = Field(description="the rotation that made the slot; null: by hand")
+    starts_at: datetime = Field(description="the slot's start")
+    ends_at: datetime = Field(description="the slot's exclusive end")
+    position: int = Field(description="the place in the chain: 0 primary, 1... backups")
+    absent_from: datetime = Field(description="first moment the slot rings the person absent")
+    absent_until: datetime = Field(description="last moment (exclusive) it does")
+
+
+class UnavailabilitySaved(UnavailabilityOut):
+    """The period as saved, and the planned slots that still ring the person during it."""
+
+    still_on_call: list[StillOnCallOut] = Field(
+        description="slots not ended yet of the hotlines you manage (every hotline for an "
+        "admin) ringing the person during the period, by start then place in the chain"
+    )
+    still_on_call_elsewhere: int = Field(
+        description="how many more such places are on hotlines you do not manage"
+    )
+
+
 class UnavailabilityPage(Page[UnavailabilityOut]):
     pass
 
@@ -535,6 +566,11 @@ class ReplacementCreate(Input):
     starts_at: Instant
     ends_at: Instant
     note: Note | None = None
+    despite_absence: bool = Field(
+        False,
+        description="put the replacement on call even where they are recorded as unavailable; "
+        "without it such a replacement is refused (422 naming the slots, field replacement_id)",
+    )
 
 
 class SwapCreate(Input):
@@ -562,11 +598,29 @@ class ShortChainOut(Output):
     message: str
 
 
+class AbsentPlaceOut(Output):
+    """A piece of the span ringing the replacement while recorded as unavailable."""
+
+    starts_at: datetime
+    ends_at: datetime
+    position: int = Field(description="the replacement's place: 0 primary, 1... backups")
+    unavailability_id: int
+    message: str
+
+
 class OverridesSaved(Output):
     """The override slots written (one per piece of the span with its own chain)."""
 
     slots: list[SlotOut]
-    warnings: list[RuleWarningOut]
+    warnings: list[RuleWarningOut] = Field(
+        description="labour rules broken by anybody whose place changed: the person replaced, "
+        "the replacement and whoever took a place freed by the replacement"
+    )
     short_chains: list[ShortChainOut] = Field(
         description="pieces left with fewer responders than before (saved anyway)"
+    )
+    absent_places: list[AbsentPlaceOut] = Field(
+        default_factory=list,
+        description="pieces where the replacement rings despite a recorded absence "
+        "(only with despite_absence: true)",
     )

@@ -26,11 +26,14 @@ from hotline.api.schemas import (
     SlotOut,
     SlotSaved,
     SpanOut,
+    StillOnCallOut,
     UnavailabilityOut,
+    UnavailabilitySaved,
 )
 from hotline.api.times import local
 from hotline.models import Hotline, Person
 from hotline.phone import national_format
+from hotline.planning.absences import AbsentResponder
 from hotline.planning.coverage import Coverage
 from hotline.planning.models import Rotation, Slot, Unavailability
 from hotline.planning.oncall import Chain, Responder
@@ -173,6 +176,37 @@ def unavailability_out(period: Unavailability, zone: ZoneInfo) -> Unavailability
         ends_at=local(period.ends_at, zone),
         kind=period.kind,  # type: ignore[arg-type]
         note=period.note,
+    )
+
+
+def unavailability_saved(
+    period: Unavailability,
+    zone: ZoneInfo,
+    places: list[AbsentResponder],
+    elsewhere: int,
+) -> UnavailabilitySaved:
+    """The period in `zone`, the places still ringing the person in their hotline's zone."""
+    return UnavailabilitySaved(
+        **dict(unavailability_out(period, zone)),
+        still_on_call=[still_on_call_out(place) for place in places],
+        still_on_call_elsewhere=elsewhere,
+    )
+
+
+def still_on_call_out(place: AbsentResponder) -> StillOnCallOut:
+    slot = place.slot
+    zone = ZoneInfo(slot.hotline.timezone)
+    return StillOnCallOut(
+        hotline_id=slot.hotline_id,
+        hotline_name=slot.hotline.name,
+        slot_id=slot.id,
+        kind=slot.kind,  # type: ignore[arg-type]
+        rotation_id=slot.rotation_id,
+        starts_at=local(slot.starts_at, zone),
+        ends_at=local(slot.ends_at, zone),
+        position=place.position,
+        absent_from=local(place.starts_at, zone),
+        absent_until=local(place.ends_at, zone),
     )
 
 

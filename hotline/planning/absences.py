@@ -99,6 +99,29 @@ def absent_responders(
     return found
 
 
+def still_ringing(
+    session: Session,
+    period: Unavailability,
+    *,
+    now: datetime,
+    hotline_ids: Collection[int] | None = None,
+) -> list[AbsentResponder]:
+    """The places of slots not ended yet that ring the period's person during the period.
+
+    What the page and the API answer after a period is recorded or changed;
+    `hotline_ids` (None: every hotline) narrows the search as in absent_responders.
+    """
+    found = absent_responders(
+        session,
+        max(now, period.starts_at),
+        period.ends_at,
+        hotline_ids=hotline_ids,
+        person_id=period.person_id,
+    )
+    # Another period of the person overlapping this one finds the same places again.
+    return [place for place in found if place.period.id == period.id]
+
+
 def _override_spans(session: Session, slots: list[Slot]) -> dict[int, list[Span]]:
     """The spans of the staffed overrides over `slots`, by hotline."""
     spans: dict[int, list[Span]] = defaultdict(list)

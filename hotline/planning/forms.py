@@ -651,6 +651,10 @@ class ReplaceForm(ZonedForm):
     starts_at = local_datetime_field(_l("From"))
     ends_at = local_datetime_field(_l("Until"))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    # Unticked, a replacement recorded as unavailable then is refused with the slots named.
+    despite_absence = BooleanField(
+        _l("Put them on call even where they are recorded as unavailable"), default=False
+    )
 
     def offer(self, people: list[tuple[int, str]]) -> None:
         choices = [SelectChoice("", _("(choose)"))]

@@ -78,15 +78,39 @@ class ShortChain:
 
 
 @dataclass(frozen=True)
+class AbsentPlace:
+    """A piece of a replacement's span where the replacement is recorded as unavailable."""
+
+    starts_at: datetime
+    ends_at: datetime
+    position: int  # the replacement's place in the new chain: 0 primary, 1... backups
+    period_id: int
+    message: object  # a lazy string: str() it in the reader's language
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class ReplacementAbsent(PlanningError):
+    """The replacement is unavailable over part of the span: refused unless confirmed."""
+
+    def __init__(self, message: object, places: Sequence[AbsentPlace]) -> None:
+        super().__init__(message, "replacement_id")
+        self.places = tuple(places)
+
+
+@dataclass(frozen=True)
 class OverrideResult:
     """The override slots written, the labour rules they break and the chains they shorten.
 
-    All are saved anyway: the manager is told, and decides.
+    All are saved anyway: the manager is told, and decides. `absent` lists the
+    pieces where a replacement put on call despite a recorded absence rings.
     """
 
     slots: tuple[Slot, ...]
     warnings: tuple[RuleWarning, ...] = ()
     short: tuple[ShortChain, ...] = ()
+    absent: tuple[AbsentPlace, ...] = ()
 
 
 @dataclass
@@ -177,6 +201,7 @@ def replace_person(
     starts_at: datetime,
     ends_at: datetime,
     note: str | None = None,
+    despite_absence: bool = False,
     user_id: int | None,
 ) -> OverrideResult:
     """Put `replacement_id` in `person_id`'s place wherever they are on call in the span.
@@ -186,6 +211,12 @@ def replace_person(
     the next one who can take it (see _stand_in); when nobody can, the chain is
     shorter and the result says so. Overrides already there are cut around the new
     ones. Exactly the span is overridden.
+
+    A replacement recorded as unavailable during the pieces they would ring is
+    refused (ReplacementAbsent names the pieces), as rotations and stand-ins pass
+    over the unavailable, unless `despite_absence` confirms the manager's choice;
+    the result then lists those pieces. Labour-rule warnings cover everybody whose
+    place changes: the person, the replacement and whoever takes a freed place.
     """
     hotline = lock_planning(session, hotline_id)
     starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
@@ -202,10 +233,13 @@ def replace_person(
     note = check_note(note)
     transform = _replacing(session, hotline.id, person.id, replacement.id)
     plans = _plan(session, hotline, (starts_at, ends_at), person, transform)
+    absent = _absent_places(session, hotline, plans, replacement)
+    if absent and not despite_absence:
+        raise ReplacementAbsent(_absence_refusal(replacement, absent), absent)
     short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
-    warnings = rule_warnings(session, hotline.id, starts_at, ends_at, {replacement.id})
-    return OverrideResult(tuple(slots), tuple(warnings), tuple(short))
+    warnings = rule_warnings(session, hotline.id, starts_at, ends_at, _moved(plans))
+    return OverrideResult(tuple(slots), tuple(warnings), tuple(short), tuple(absent))
 
 
 def swap_shifts(
@@ -327,6 +361,73 @@ def _shortened(session: Session, hotline: Hotline, plans: list[_NewOverride]) ->
         )
         short.append(ShortChain(plan.starts_at, plan.ends_at, before, names, message))
     return short
+
+
+def _absent_places(
+    session: Session, hotline: Hotline, plans: list[_NewOverride], replacement: Person
+) -> list[AbsentPlace]:
+    """The pieces of the planned overrides ringing `replacement` while unavailable."""
+    span = (plans[0].starts_at, plans[-1].ends_at)
+    periods = unavailable_between(session, [replacement.id], *span).get(replacement.id, [])
+    zone = ZoneInfo(hotline.timezone)
+    places = []
+    for plan in plans:
+        if replacement.id not in plan.chain:
+            continue
+        position = plan.chain.index(replacement.id)
+        for period in periods:
+            start = max(plan.starts_at, period.starts_at)
+            end = min(plan.ends_at, period.ends_at)
+            if start >= end:
+                continue
+            message = _l(
+                "from %(start)s to %(end)s as %(place)s",
+                start=local_text(start, zone),
+                end=local_text(end, zone),
+                place=_place(position),
+            )
+            places.append(AbsentPlace(start, end, position, period.id, message))
+    return places
+
+
+def _place(position: int) -> object:
+    if position == 0:
+        return _l("primary")
+    return _l("backup %(n)d", n=position)
+
+
+def _absence_refusal(replacement: Person, places: list[AbsentPlace]) -> object:
+    # lazy_gettext, not ngettext: error_sentence() formats the bare template, which
+    # ngettext fills with `num` alone (KeyError on the other values).
+    return _l(
+        "%(name)s is recorded as unavailable then and would be on call %(slots)s: "
+        "choose somebody else, or confirm to put them on call anyway",
+        name=replacement.name,
+        slots=_Joined(places),
+    )
+
+
+class _Joined:
+    """Pieces' messages joined by "; ", rendered in the reader's language when shown."""
+
+    def __init__(self, places: Sequence[AbsentPlace]) -> None:
+        self.places = places
+
+    def __str__(self) -> str:
+        return "; ".join(str(place) for place in self.places)
+
+
+def _moved(plans: list[_NewOverride]) -> set[int]:
+    """Everybody whose place changes between the chains replaced and the planned ones."""
+    moved: set[int] = set()
+    for plan in plans:
+        for piece in plan.replaced:
+            for pid in set(plan.chain) | set(piece.chain):
+                before = piece.chain.index(pid) if pid in piece.chain else None
+                after = plan.chain.index(pid) if pid in plan.chain else None
+                if before != after:
+                    moved.add(pid)
+    return moved
 
 
 def _exchanging(person_id: int, other_id: int) -> Transform:

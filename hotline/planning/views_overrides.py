@@ -86,6 +86,7 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
             starts_at=form.utc("starts_at"),
             ends_at=form.utc("ends_at"),
             note=form.note.data,
+            despite_absence=form.despite_absence.data,
             user_id=current_user.id,
         )
     except PlanningError as error:
@@ -103,6 +104,8 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
     )
     for short in result.short:
         flash(_("Fewer responders: %(warning)s.", warning=str(short)), "warning")
+    for place in result.absent:
+        flash(_("On call while unavailable: %(slot)s.", slot=str(place)), "warning")
     _flash_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 

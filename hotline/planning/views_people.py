@@ -23,7 +23,7 @@ from hotline.auth.forms import ActionForm, show_error
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
 from hotline.planning import bp
-from hotline.planning.absences import AbsentResponder, absent_responders
+from hotline.planning.absences import AbsentResponder, absent_responders, still_ringing
 from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import PlanningError
 from hotline.planning.forms import (
@@ -158,7 +158,9 @@ def unavailability_add(person_id: int) -> ResponseReturnValue:
         return _edit_page(person, hotlines, PersonForm(formdata=None, obj=person), 400, form)
     session.commit()
     flash(_("The unavailability of %(name)s is recorded.", name=person.name), "success")
-    still = [a for a in _absent_places(person) if a.period.id == period.id]
+    still = still_ringing(
+        session, period, now=utcnow(), hotline_ids=scoped_hotline_ids(current_user)
+    )
     if not still:
         return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
     flash(

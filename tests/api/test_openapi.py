@@ -52,3 +52,41 @@ def test_every_reference_resolves_and_every_operation_names_its_roles(admin_api)
 
 def test_the_description_needs_a_token(client):
     assert client.get("/api/v1/openapi.json").status_code == 401
+
+
+def answer_schema(document, path, method, status):
+    """The component schema of an operation's answer with `status`."""
+    answer = document["paths"][path][method]["responses"][status]["content"]["application/json"]
+    return document["components"]["schemas"][answer["schema"]["$ref"].rsplit("/", 1)[1]]
+
+
+def test_recording_an_absence_documents_the_slots_still_ringing_the_person(admin_api):
+    document = admin_api.get("/api/v1/openapi.json").json
+    schemas = document["components"]["schemas"]
+
+    for path, method, status in (
+        ("/api/v1/people/{person_id}/unavailability", "post", "201"),
+        ("/api/v1/unavailability/{unavailability_id}", "patch", "200"),
+    ):
+        operation = document["paths"][path][method]
+        assert "still_on_call" in operation["description"], (path, method)
+        answer = answer_schema(document, path, method, status)
+        assert {"still_on_call", "still_on_call_elsewhere"} <= set(answer["required"])
+        assert answer["properties"]["still_on_call"]["items"]["$ref"].endswith("/StillOnCallOut")
+    place = schemas["StillOnCallOut"]["properties"]
+    assert {"hotline_id", "hotline_name", "slot_id", "starts_at", "ends_at", "position"} <= set(
+        place
+    )
+
+
+def test_a_replacement_documents_the_absence_refusal_and_its_confirmation(admin_api):
+    document = admin_api.get("/api/v1/openapi.json").json
+    operation = document["paths"]["/api/v1/hotlines/{hotline_id}/overrides/replace"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+
+    sent = document["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
+    assert "refused" in sent["despite_absence"]["description"]
+    assert "despite_absence" in operation["description"]
+    answer = answer_schema(document, "/api/v1/hotlines/{hotline_id}/overrides/replace", "post",
+                           "201")  # fmt: skip
+    assert answer["properties"]["absent_places"]["items"]["$ref"].endswith("/AbsentPlaceOut")

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import OVERRIDE, Slot
+from hotline.planning.rules import set_labour_rules
+from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import paris
 
 
@@ -161,3 +163,77 @@ def test_deleting_a_regular_slot_as_an_override_is_refused(manager, week, db_ses
     assert (response.status_code, response.json["field"]) == (422, "slot_id")
     db_session.expire_all()
     assert db_session.get(Slot, first.id) is not None
+
+
+@pytest.fixture
+def carol_sick(db_session, team):
+    """Carol is off sick on 6 April, while Alice is on call with Bob backing her up."""
+    return add_unavailability(
+        db_session,
+        team[2].id,
+        starts_at=paris(2026, 4, 6, 0),
+        ends_at=paris(2026, 4, 7, 0),
+        kind="sickness",
+        user_id=None,
+    )
+
+
+def test_a_replacement_off_sick_is_refused_naming_the_slots(
+    manager, hotline, team, week, carol_sick, db_session
+):
+    alice, _bob, carol = team
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": alice.id, "replacement_id": carol.id,
+              "starts_at": "2026-04-06T12:00", "ends_at": "2026-04-07T12:00"},
+    )  # fmt: skip
+
+    assert (response.status_code, response.json["field"]) == (422, "replacement_id")
+    assert "Carol is recorded as unavailable" in response.json["message"]
+    assert "from 2026-04-06 12:00 to 2026-04-07 00:00 as primary" in response.json["message"]
+    assert overrides(db_session) == 0
+    assert oncall(manager, hotline, "2026-04-06T13:00") == ["Alice", "Bob"]
+
+
+def test_a_replacement_off_sick_goes_on_call_when_forced_and_the_answer_says_where(
+    manager, hotline, team, week, carol_sick
+):
+    alice, _bob, carol = team
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": alice.id, "replacement_id": carol.id, "despite_absence": True,
+              "starts_at": "2026-04-06T12:00", "ends_at": "2026-04-07T12:00"},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-06T13:00") == ["Carol", "Bob"]
+    [place] = response.json["absent_places"]
+    assert (place["starts_at"], place["ends_at"], place["position"]) == (
+        "2026-04-06T12:00:00+02:00", "2026-04-07T00:00:00+02:00", 0,
+    )  # fmt: skip
+    assert place["unavailability_id"] == carol_sick.id
+    assert place["message"] == "from 2026-04-06 12:00 to 2026-04-07 00:00 as primary"
+
+
+def test_labour_warnings_cover_whoever_takes_the_freed_place(
+    manager, hotline, team, week, set_default_chain, db_session
+):
+    alice, bob, carol = team
+    # Bob, on call 8-10 April, replaces Carol who backs him up: the primary place he
+    # leaves goes to Alice (default chain), on call 6-8 April already: four days running.
+    set_default_chain(hotline, [alice])
+    set_labour_rules(db_session, hotline.id, max_consecutive_days=2, min_rest_hours=None,
+                     user_id=None)  # fmt: skip
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": carol.id, "replacement_id": bob.id,
+              "starts_at": "2026-04-08T08:00", "ends_at": "2026-04-10T08:00"},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-09T08:00") == ["Alice", "Bob"]
+    warned = [(w["person_name"], w["rule"]) for w in response.json["warnings"]]
+    assert warned == [("Alice", "max_consecutive_days")]

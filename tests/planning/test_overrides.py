@@ -13,6 +13,7 @@ from hotline.planning.audit import entity_history
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.overrides import (
+    ReplacementAbsent,
     create_override,
     in_force,
     remove_override,
@@ -20,6 +21,7 @@ from hotline.planning.overrides import (
     swap_shifts,
 )
 from hotline.planning.rotations import RotationSpec, create_rotation, generate_rotation
+from hotline.planning.rules import set_labour_rules
 from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import names_at, paris
 
@@ -355,3 +357,53 @@ def test_overlapping_explicit_overrides_are_refused(db_session, week):
 
     assert caught.value.field == "starts_at"
     assert str(caught.value) == "overlaps the override 2026-12-01 10:00 - 2026-12-01 12:00 (Chloé)"
+
+
+def test_replacement_absent_only_where_the_person_is_not_on_call_is_accepted(db_session, week):
+    hotline, alice, _bruno, chloe, _david = week
+    # Chloé is away on the night of 1 December, when Alice only backs Bruno up.
+    add_unavailability(
+        db_session,
+        chloe.id,
+        starts_at=paris(*DAY, 20),
+        ends_at=paris(2026, 12, 2, 8),
+        kind="leave",
+        user_id=None,
+    )
+    span = {"person_id": alice.id, "replacement_id": chloe.id, "user_id": None}
+
+    with pytest.raises(ReplacementAbsent) as refused:
+        replace_person(
+            db_session, hotline.id, starts_at=paris(*DAY, 8), ends_at=paris(2026, 12, 2, 8), **span
+        )
+    assert [(p.starts_at, p.ends_at, p.position) for p in refused.value.places] == [
+        (paris(*DAY, 20), paris(2026, 12, 2, 8), 1)
+    ]
+    assert "from 2026-12-01 20:00 to 2026-12-02 08:00 as backup 1" in str(refused.value)
+    assert override_count(db_session) == 0
+
+    result = replace_person(
+        db_session, hotline.id, starts_at=paris(*DAY, 8), ends_at=paris(*DAY, 20), **span
+    )
+
+    assert names_at(db_session, hotline.id, paris(*DAY, 9)) == ["Chloé", "Bruno"]
+    assert result.absent == ()
+
+
+def test_labour_warnings_cover_the_person_replaced_whose_day_is_cut_in_two(db_session, week):
+    hotline, alice, _bruno, chloe, _david = week
+    set_labour_rules(db_session, hotline.id, max_consecutive_days=None, min_rest_hours=11,
+                     user_id=None)  # fmt: skip
+
+    result = replace_person(
+        db_session,
+        hotline.id,
+        person_id=alice.id,
+        replacement_id=chloe.id,
+        starts_at=paris(*DAY, 12),
+        ends_at=paris(*DAY, 14),
+        user_id=None,
+    )
+
+    # Alice now answers 08:00-12:00 and 14:00-20:00: two hours off between two stretches.
+    assert [(w.person_name, w.rule) for w in result.warnings] == [("Alice", "min_rest_hours")]

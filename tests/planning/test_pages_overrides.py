@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from hotline.db import utcnow
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.oncall import resolve_chain
+from hotline.planning.rules import set_labour_rules
+from hotline.planning.unavailability import add_unavailability
 
 PARIS = ZoneInfo("Europe/Paris")
 # Whole days ahead, so "now" never falls inside the slots.
@@ -68,6 +70,101 @@ def overrides(db_session) -> list[Slot]:
 
 def names_at(db_session, hotline, at: datetime) -> list[str]:
     return [r.name for r in resolve_chain(db_session, hotline.id, at).responders]
+
+
+def flashes(page: str, category: str) -> list[str]:
+    return re.findall(rf'<li class="flash flash-{category}"[^>]*>(.*?)</li>', page, re.S)
+
+
+@pytest.fixture
+def chloe_sick(db_session, team):
+    """Chloé is off sick from DAY 12:00 to DAY 18:00, while Bruno backs Alice up."""
+    return add_unavailability(
+        db_session,
+        team["Chloé"].id,
+        starts_at=DAY + timedelta(hours=4),
+        ends_at=DAY + timedelta(hours=10),
+        kind="sickness",
+        user_id=None,
+    )
+
+
+def test_a_replacement_off_sick_is_refused_naming_the_slots_and_nothing_is_written(
+    client, login_as, submit, db_session, hotline, team, week, chloe_sick
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Bruno"].id),
+            replacement=str(team["Chloé"].id),
+            starts_at=local(DAY),
+            ends_at=local(DAY + timedelta(days=2)),
+        ),
+    )
+
+    assert response.status_code == 400
+    [error] = field_errors(response, "replace-replacement")
+    # In French, with the piece she would ring while sick and her place in the chain.
+    assert error.startswith("Indisponibilité enregistrée pour Chloé, qui serait d’astreinte")
+    start, end = (local(DAY + timedelta(hours=n)).replace("T", " ") for n in (4, 10))
+    assert f"du {start} au {end} comme renfort 1" in error
+    assert overrides(db_session) == []
+    assert names_at(db_session, hotline, DAY + timedelta(hours=5)) == ["Alice", "Bruno"]
+
+
+def test_a_replacement_off_sick_goes_on_call_when_the_manager_confirms(
+    client, login_as, submit, db_session, hotline, team, week, chloe_sick
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Bruno"].id),
+            replacement=str(team["Chloé"].id),
+            starts_at=local(DAY),
+            ends_at=local(DAY + timedelta(days=1)),
+            despite_absence="y",
+        ),
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert names_at(db_session, hotline, DAY + timedelta(hours=5)) == ["Alice", "Chloé"]
+    [warning] = flashes(response.get_data(as_text=True), "warning")
+    assert warning.startswith("D’astreinte pendant une indisponibilité")
+    start, end = (local(DAY + timedelta(hours=n)).replace("T", " ") for n in (4, 10))
+    assert f"du {start} au {end} comme renfort 1" in warning
+
+
+def test_labour_warnings_cover_whoever_takes_the_freed_place(
+    client, login_as, submit, db_session, hotline, team, week, set_default_chain
+):
+    # Chloé backs Bruno up on the second day; Bruno replacing her leaves the primary
+    # place free, and Alice (default chain) takes it after her own day: two in a row.
+    set_default_chain(hotline, [team["Alice"]])
+    set_labour_rules(
+        db_session, hotline.id, max_consecutive_days=1, min_rest_hours=None, user_id=None
+    )
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Chloé"].id),
+            replacement=str(team["Bruno"].id),
+            starts_at=local(DAY + timedelta(days=1)),
+            ends_at=local(DAY + timedelta(days=2)),
+        ),
+        follow_redirects=True,
+    )
+
+    assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=1)) == ["Alice", "Bruno"]
+    rules = [w for w in flashes(response.get_data(as_text=True), "warning") if "Règle" in w]
+    assert len(rules) == 1
+    assert "Alice" in rules[0]
 
 
 def test_replacing_a_sick_colleague_takes_effect_for_exactly_the_span(

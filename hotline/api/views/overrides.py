@@ -17,6 +17,7 @@ from hotline.api.errors import english, invalid, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
+    AbsentPlaceOut,
     OverrideCreate,
     OverridesSaved,
     ReplacementCreate,
@@ -54,8 +55,18 @@ def override_create(hotline_id: int) -> Response:
 
 @bp.post("/hotlines/<id:hotline_id>/overrides/replace")
 @role_required(*EDITORS)
-@operation("Replace a person for a span (illness, errand)", response=OverridesSaved,
-           status=201, body=ReplacementCreate, errors=(404, 422), tags=TAGS)  # fmt: skip
+@operation(
+    "Replace a person for a span (illness, errand)",
+    response=OverridesSaved,
+    status=201,
+    body=ReplacementCreate,
+    description="A replacement recorded as unavailable during the slots they would take is "
+    "refused (422, field replacement_id, the slots named in the message) unless "
+    "despite_absence is true; those slots are then listed in absent_places. The labour-rule "
+    "warnings cover everybody whose place changed, not only the replacement.",
+    errors=(404, 422),
+    tags=TAGS,
+)
 def override_replace(hotline_id: int) -> Response:
     """Exactly the span is overridden; overrides already there are cut around it."""
     return create_from(hotline_id, ReplacementCreate, replace_person, _saved)
@@ -119,5 +130,15 @@ def _saved(result: OverrideResult, zone: ZoneInfo) -> OverridesSaved:
                 message=english(short.message),
             )
             for short in result.short
+        ],
+        absent_places=[
+            AbsentPlaceOut(
+                starts_at=local(place.starts_at, zone),
+                ends_at=local(place.ends_at, zone),
+                position=place.position,
+                unavailability_id=place.period_id,
+                message=english(place.message),
+            )
+            for place in result.absent
         ],
     )

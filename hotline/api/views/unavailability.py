@@ -25,13 +25,15 @@ from hotline.api.schemas import (
     UnavailabilityOut,
     UnavailabilityPage,
     UnavailabilityRange,
+    UnavailabilitySaved,
     UnavailabilityUpdate,
 )
-from hotline.api.serialise import unavailability_out
+from hotline.api.serialise import unavailability_out, unavailability_saved
 from hotline.api.times import parse_instant
 from hotline.api.views.common import EDITORS, answer, no_content, page_of
-from hotline.auth import role_required
+from hotline.auth import role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
+from hotline.planning.absences import still_ringing
 from hotline.planning.models import Unavailability
 from hotline.planning.unavailability import (
     add_unavailability,
@@ -40,6 +42,12 @@ from hotline.planning.unavailability import (
 )
 
 TAGS = ("unavailability",)
+STILL_ON_CALL = (
+    "Rotation generation skips the person over the period, but no slot already planned "
+    "changes: the answer lists in still_on_call the places of slots not ended yet that "
+    "still ring the person during the period (hotline, slot, place in the chain), as the "
+    "person's page does, until the rotation is regenerated or the person replaced."
+)
 
 
 @bp.get("/people/<id:person_id>/unavailability")
@@ -75,8 +83,15 @@ def unavailability(unavailability_id: int) -> Response:
 
 @bp.post("/people/<id:person_id>/unavailability")
 @role_required(*EDITORS)
-@operation("Record that a person cannot be on call", response=UnavailabilityOut, status=201,
-           body=UnavailabilityCreate, errors=(422,), tags=TAGS)  # fmt: skip
+@operation(
+    "Record that a person cannot be on call",
+    response=UnavailabilitySaved,
+    status=201,
+    body=UnavailabilityCreate,
+    description=STILL_ON_CALL,
+    errors=(422,),
+    tags=TAGS,
+)
 def unavailability_create(person_id: int) -> Response:
     """Rotation generation skips the person over the period."""
     plannable_person(person_id)
@@ -93,13 +108,14 @@ def unavailability_create(person_id: int) -> Response:
         user_id=current_user.id,
     )
     session.commit()
-    return answer(unavailability_out(period, zone), 201)
+    return answer(_saved(period, zone), 201)
 
 
 @bp.patch("/unavailability/<id:unavailability_id>")
 @role_required(*EDITORS)
-@operation("Change an unavailability period", response=UnavailabilityOut,
-           body=UnavailabilityUpdate, errors=(422,), tags=TAGS)  # fmt: skip
+@operation("Change an unavailability period", response=UnavailabilitySaved,
+           body=UnavailabilityUpdate, description=STILL_ON_CALL, errors=(422,),
+           tags=TAGS)  # fmt: skip
 def unavailability_update(unavailability_id: int) -> Response:
     """Change the fields sent; the others keep their values."""
     period = _period(unavailability_id)
@@ -123,7 +139,7 @@ def unavailability_update(unavailability_id: int) -> Response:
         user_id=current_user.id,
     )
     session.commit()
-    return answer(unavailability_out(period, zone))
+    return answer(_saved(period, zone))
 
 
 @bp.delete("/unavailability/<id:unavailability_id>")
@@ -140,6 +156,18 @@ def unavailability_delete(unavailability_id: int) -> Response:
 def app_zone() -> ZoneInfo:
     """The zone of times that belong to no hotline."""
     return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _saved(period: Unavailability, zone: ZoneInfo) -> UnavailabilitySaved:
+    """The period and the slots still ringing its person then, those of other teams counted."""
+    session = get_session()
+    now = utcnow()
+    scope = scoped_hotline_ids(current_user)
+    places = still_ringing(session, period, now=now, hotline_ids=scope)
+    elsewhere = 0
+    if scope is not None:
+        elsewhere = len(still_ringing(session, period, now=now)) - len(places)
+    return unavailability_saved(period, zone, places, elsewhere)
 
 
 def _period(unavailability_id: int) -> Unavailability:
