@@ -13,7 +13,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
@@ -90,6 +90,10 @@ def select_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+# lazy_ngettext(singular, plural, num); lazy_gettext(string) has one.
+NGETTEXT_ARGS = 3
+
+
 def sentence(message: object) -> str:
     """A domain message shown on its own (a field error, a flash), starting with a capital.
 
@@ -112,8 +116,15 @@ def error_sentence(error: Exception) -> str:
 def _opens_with_a_value(message: object) -> bool:
     if not isinstance(message, LazyString):
         return False
-    # The translated message before its values are put in (the reader's word order).
-    template = str(message._func(*message._args))  # noqa: SLF001 - Flask-Babel keeps them so
+    # The translated message before its values are put in (the reader's word order):
+    # asked of the catalogue, since lazy_ngettext's own function would put in its count
+    # and fail on any other value.
+    args = message._args  # noqa: SLF001 - Flask-Babel keeps them so
+    translations = get_translations()
+    if len(args) == NGETTEXT_ARGS:
+        template = translations.ungettext(*args)
+    else:
+        template = translations.ugettext(args[-1])
     return template.startswith("%(")
 
 
