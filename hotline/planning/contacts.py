@@ -8,6 +8,10 @@ the numbers of the people their people pages reach (their hotlines' teams, and t
 people of no team yet, whom they may put in a chain). A supervisor gets no number
 from supervising: the statistics they review count calls and hours, not mobiles.
 Everyone else's number is withheld; their name is still shown.
+
+A hotline's fallback number (rung when nobody on call takes the call) is shown
+to those who set it or check it works: admins and the hotline's managers. Others
+are told that a fallback number answers, not which.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.auth.access import can_manage
 from hotline.auth.models import ADMIN, MANAGER, User
 from hotline.models import Person
 from hotline.planning.people import shares_team, within_hotlines
@@ -34,6 +39,14 @@ def numbers_shown(
         return frozenset(wanted)
     query = select(Person.id).where(Person.id.in_(wanted), _reach(user, now))
     return frozenset(session.scalars(query))
+
+
+def fallback_number_shown(user: User, hotline_id: int | None) -> bool:
+    """Whether `user` may see the hotline's fallback number: admins and its managers
+    (None: a call of no hotline, taken by the emergency fallback; admins only)."""
+    if hotline_id is None:
+        return user.is_authenticated and user.active and user.role == ADMIN
+    return can_manage(user, hotline_id)
 
 
 def _reach(user: User, now: datetime) -> ColumnElement[bool]:
