@@ -20,7 +20,9 @@ CALLER_ALERTS = (AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL, AlertKind.CALL
 
 @dataclass(frozen=True)
 class LogLine:
+    notification_id: int
     created_at: datetime
+    recipient: str  # "person:12" or "user:3" (an account linked to no person)
     recipient_name: str
     kind: str
     # What it said, as a block of the kind_labels template: the kind, or for a
@@ -29,7 +31,7 @@ class LogLine:
     hotline_name: str | None
     channel: str
     address: str
-    person_id: int | None  # the person it was sent to, if any (whose number the address is)
+    person_id: int | None  # the person it was sent to, if any (whose mobile or e-mail it is)
     status: str
     attempts: int
     last_error: str | None
@@ -74,7 +76,9 @@ def notification_log(
         query = query.where(Notification.status == Status(status))
     return [
         LogLine(
+            notification_id=n.id,
             created_at=n.created_at,
+            recipient=n.recipient,
             recipient_name=n.recipient_name,
             kind=kind,
             label=label_of(kind, payload),

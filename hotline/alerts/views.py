@@ -19,7 +19,7 @@ from hotline.auth import ADMIN, MANAGER, scoped_hotline_ids, signed_in
 from hotline.db import get_session, utcnow
 from hotline.i18n import current_language
 from hotline.models import Person
-from hotline.planning.contacts import numbers_shown
+from hotline.planning.contacts import numbers_shown, unlinked_address_shown
 from hotline.stats.calls import calls_rung_for
 from hotline.stats.views_calls import may_open_call
 
@@ -102,6 +102,26 @@ def _openable_calls(lines: list[history.LogLine]) -> set[int]:
     }
 
 
+def _addresses_shown(lines: list[history.LogLine]) -> set[int]:
+    """The notifications whose address (mobile or e-mail) the user may see."""
+    # The one rule of hotline.planning.contacts: a person's mobile and e-mail alike.
+    people = numbers_shown(
+        get_session(), current_user, (line.person_id for line in lines), now=utcnow()
+    )
+    return {
+        line.notification_id
+        for line in lines
+        if line.person_id in people
+        or (line.person_id is None and unlinked_address_shown(current_user, _account(line)))
+    }
+
+
+def _account(line: history.LogLine) -> int | None:
+    """The account a notification went to ("user:3"); None when it went to a person."""
+    kind, _sep, ref = line.recipient.partition(":")
+    return int(ref) if kind == "user" and ref.isdigit() else None
+
+
 # A missed-call alert is labelled by what it said (hotline.alerts.history.label_of).
 WORDING_LABELS = ("missed_call_message", "missed_call_no_message")
 
@@ -145,10 +165,7 @@ def log() -> ResponseReturnValue:
         people=people,
         rows=[(line, _error_text(line.last_error)) for line in lines],
         openable_calls=_openable_calls(lines),
-        # An SMS or a call went to the person's mobile: the one rule says who sees it.
-        numbers_shown=numbers_shown(
-            session, current_user, (line.person_id for line in lines), now=utcnow()
-        ),
+        addresses_shown=_addresses_shown(lines),
     )
 
 

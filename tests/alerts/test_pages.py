@@ -10,6 +10,7 @@ from hotline.alerts.models import AlertEvent, Status
 from hotline.db import utcnow
 from hotline.voice.models import Call, CallAttempt, Outcome
 from tests.alerts.conftest import logged_notification, miss_the_call, notifications
+from tests.conftest import sign_in_client
 from tests.voice.conftest import CallDriver
 
 
@@ -254,3 +255,36 @@ def test_the_log_gives_mobiles_only_to_those_allowed_to_see_them(
     assert "06 12 34 56" not in supervised
     assert "06 12 34 56 01" in managed  # Alice's, for the hotline's manager
     assert "non communiqué" not in managed
+
+
+def test_the_log_gives_e_mail_addresses_only_to_those_allowed_to_see_them(
+    client, db_session, login_as, team, make_manager, twilio, worker
+):
+    hotline, (alice, _bruno, _chloe), _maud = team
+    # A manager linked to no person is told at their login address.
+    lea = make_manager(hotline, name="Léa", email="lea@example.org")
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run()
+    addresses = ("alice@example.org", "bruno@example.org", "maud@example.org", "lea@example.org")
+
+    login_as("supervisor", hotlines=(hotline,))
+    supervised = client.get("/alerts/").get_data(as_text=True)
+    login_as("admin")
+    administered = client.get("/alerts/").get_data(as_text=True)
+    login_as("agent", person=alice)
+    on_call = client.get("/alerts/").get_data(as_text=True)
+    sign_in_client(client, db_session, lea)
+    managed = client.get("/alerts/").get_data(as_text=True)
+
+    # The supervisor sees who was told by e-mail, not at which address.
+    assert "Alice" in supervised
+    assert "<td>e-mail</td>" in supervised
+    assert "adresse non communiquée" in supervised
+    assert not [a for a in addresses if a in supervised]
+    assert all(a in administered for a in addresses)
+    assert "non communiqué" not in administered
+    # The hotline's manager: the team's (Maud, of no team yet, too) and their own.
+    assert all(a in managed for a in addresses)
+    assert "non communiqué" not in managed
+    assert "alice@example.org" in on_call  # Alice's own
+    assert not [a for a in addresses[1:] if a in on_call]  # her log holds her lines only
