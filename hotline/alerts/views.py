@@ -138,6 +138,26 @@ def _may_test_others() -> bool:
     return current_user.role in (ADMIN, MANAGER)
 
 
+def _testable_people() -> list[Person]:
+    """Whom the user may send a test alert to: the people their people pages reach."""
+    return history.testable_people(
+        get_session(),
+        scoped_hotline_ids(current_user),
+        own_person_id=current_user.person_id,
+        now=utcnow(),
+    )
+
+
+def _testable_person(person_id: int) -> Person | None:
+    return history.testable_person(
+        get_session(),
+        person_id,
+        scoped_hotline_ids(current_user),
+        own_person_id=current_user.person_id,
+        now=utcnow(),
+    )
+
+
 @bp.get("/")
 @signed_in
 def log() -> ResponseReturnValue:
@@ -146,15 +166,19 @@ def log() -> ResponseReturnValue:
     if status not in (None, *(s.value for s in Status)):
         flash(_("Unknown status %(status)s: showing every notification.", status=status), "error")
         status = None
-    session = get_session()
+    return _log_page(status)
+
+
+def _log_page(status: str | None) -> str:
+    """The log page, its notifications filtered by `status` (None: all)."""
     lines = history.notification_log(
-        session,
+        get_session(),
         hotline_ids=scoped_hotline_ids(current_user),
         person_id=current_user.person_id,
         user_id=current_user.id,
         status=status,
     )
-    people = history.testable_people(session) if _may_test_others() else []
+    people = _testable_people() if _may_test_others() else []
     return render_template(
         "alerts/log.html",
         status=status,
@@ -181,6 +205,18 @@ def send_test() -> ResponseReturnValue:
         if person is None or not person.active:
             flash(_("No such person: no test alert was sent."), "error")
             return redirect(url_for("alerts.log"))
+        if _testable_person(person.id) is None:
+            flash(
+                _(
+                    "%(name)s is on call only for hotlines you do not manage: no test alert "
+                    "was sent. You may send one to the people on call for a hotline you "
+                    "manage, and to those on call for none yet.",
+                    name=person.name,
+                ),
+                "error",
+            )
+            # Refused on the log page itself, with 403, rather than after a redirect.
+            return _log_page(None), 403
     elif current_user.person_id is not None:
         person = session.get(Person, current_user.person_id)
     for problem in config_check.probe(current_app.config):

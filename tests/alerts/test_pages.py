@@ -9,7 +9,7 @@ import pytest
 from hotline.alerts.models import AlertEvent, Status
 from hotline.db import utcnow
 from hotline.voice.models import Call, CallAttempt, Outcome
-from tests.alerts.conftest import logged_notification, miss_the_call, notifications
+from tests.alerts.conftest import events, logged_notification, miss_the_call, notifications
 from tests.conftest import sign_in_client
 from tests.voice.conftest import CallDriver
 
@@ -83,6 +83,82 @@ def test_an_agent_cannot_send_tests_to_others(
         as_text=True
     )
     assert fake_twilio.messages == []
+
+
+@pytest.fixture
+def two_teams(make_hotline, make_person, set_default_chain):
+    """Two hotlines, Alice on call for the first, Bruno for the second, Zoé for none yet."""
+    first = make_hotline(name="Nord")
+    second = make_hotline("+33184889999", name="Sud")
+    alice = make_person("Alice", email="alice@example.org")
+    bruno = make_person("Bruno", email="bruno@example.org")
+    zoe = make_person("Zoé", email="zoe@example.org")
+    set_default_chain(first, [alice])
+    set_default_chain(second, [bruno])
+    return first, second, alice, bruno, zoe
+
+
+def test_a_manager_is_offered_only_the_people_their_pages_reach(client, login_as, two_teams):
+    first, _second, alice, bruno, zoe = two_teams
+    login_as("manager", hotlines=(first,))
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    # Their team and the people of no team, as on the people pages.
+    assert f'<option value="{alice.id}">Alice</option>' in page
+    assert f'<option value="{zoe.id}">Zoé</option>' in page
+    assert f'value="{bruno.id}"' not in page
+
+
+def test_a_manager_cannot_send_a_test_alert_to_another_team(
+    db_session, login_as, two_teams, submit, worker, fake_twilio, smtp_server
+):
+    first, _second, alice, bruno, zoe = two_teams
+    login_as("manager", hotlines=(first,))
+
+    refused = submit("/alerts/test", {"person_id": str(bruno.id)})
+    worker.run()
+
+    assert refused.status_code == 403
+    assert (
+        "Bruno n’est d’astreinte que pour des lignes que vous ne gérez pas : aucune alerte de test"
+        " n’a été envoyée." in refused.get_data(as_text=True)
+    )
+    assert (fake_twilio.messages, smtp_server.messages) == ([], [])
+    assert events(db_session) == []
+
+    for person in (alice, zoe):
+        assert submit("/alerts/test", {"person_id": str(person.id)}).status_code == 302
+    worker.run()
+    assert [m["To"] for m in fake_twilio.messages] == [alice.mobile, zoe.mobile]
+    assert [m["To"] for m in smtp_server.messages] == ["alice@example.org", "zoe@example.org"]
+
+
+def test_a_manager_may_test_their_own_person_on_call_elsewhere(
+    client, login_as, two_teams, submit, worker, fake_twilio
+):
+    first, _second, _alice, bruno, _zoe = two_teams
+    login_as("manager", hotlines=(first,), person=bruno)  # on call for the other hotline
+
+    assert f'value="{bruno.id}"' in client.get("/alerts/").get_data(as_text=True)
+    assert submit("/alerts/test", {"person_id": str(bruno.id)}).status_code == 302
+    worker.run()
+
+    assert [m["To"] for m in fake_twilio.messages] == [bruno.mobile]
+
+
+def test_an_admin_sends_a_test_alert_to_anyone(
+    client, login_as, two_teams, submit, worker, fake_twilio
+):
+    _first, _second, alice, bruno, zoe = two_teams
+    login_as("admin")
+
+    page = client.get("/alerts/").get_data(as_text=True)
+    assert all(f'value="{p.id}"' in page for p in (alice, bruno, zoe))
+    assert submit("/alerts/test", {"person_id": str(bruno.id)}).status_code == 302
+    worker.run()
+
+    assert [m["To"] for m in fake_twilio.messages] == [bruno.mobile]
 
 
 def test_managers_see_their_hotlines_notifications_only(
