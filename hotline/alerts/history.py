@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.alerts.models import AlertEvent, AlertKind, Notification, Status
 from hotline.models import Hotline, Person
+from hotline.planning.people import within_hotlines
 
 LOG_LIMIT = 200
 # Alerts that give the caller's number, for the reader to call back.
@@ -20,7 +21,9 @@ CALLER_ALERTS = (AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL, AlertKind.CALL
 
 @dataclass(frozen=True)
 class LogLine:
+    notification_id: int
     created_at: datetime
+    recipient: str  # "person:12" or "user:3" (an account linked to no person)
     recipient_name: str
     kind: str
     # What it said, as a block of the kind_labels template: the kind, or for a
@@ -29,7 +32,7 @@ class LogLine:
     hotline_name: str | None
     channel: str
     address: str
-    person_id: int | None  # the person it was sent to, if any (whose number the address is)
+    person_id: int | None  # the person it was sent to, if any (whose mobile or e-mail it is)
     status: str
     attempts: int
     last_error: str | None
@@ -74,7 +77,9 @@ def notification_log(
         query = query.where(Notification.status == Status(status))
     return [
         LogLine(
+            notification_id=n.id,
             created_at=n.created_at,
+            recipient=n.recipient,
             recipient_name=n.recipient_name,
             kind=kind,
             label=label_of(kind, payload),
@@ -125,8 +130,34 @@ def calls_told_of(
     return {call_id for call_id in session.scalars(told) if call_id is not None}
 
 
-def testable_people(session: Session) -> list[Person]:
-    """People a manager or admin may send a test alert to."""
-    return list(
-        session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.name))
-    )
+def testable_people(
+    session: Session, hotline_ids: set[int] | None, *, own_person_id: int | None, now: datetime
+) -> list[Person]:
+    """The active people a manager or admin may send a test alert to, by name."""
+    query = select(Person).where(_testable(hotline_ids, own_person_id, now)).order_by(Person.name)
+    return list(session.scalars(query))
+
+
+def testable_person(
+    session: Session,
+    person_id: int,
+    hotline_ids: set[int] | None,
+    *,
+    own_person_id: int | None,
+    now: datetime,
+) -> Person | None:
+    """The person, if active and one a manager or admin may send a test alert to."""
+    query = select(Person).where(Person.id == person_id, _testable(hotline_ids, own_person_id, now))
+    return session.scalar(query)
+
+
+def _testable(
+    hotline_ids: set[int] | None, own_person_id: int | None, now: datetime
+) -> ColumnElement[bool]:
+    """A condition on Person: active, and reached by the user's people pages (their
+    hotlines' teams and the people of no team; hotline_ids None: everyone), or their own."""
+    # A test alert goes to the person's mobile and address: those the people pages show.
+    reach = within_hotlines(hotline_ids, now=now)
+    if own_person_id is not None:
+        reach = or_(reach, Person.id == own_person_id)
+    return and_(Person.active.is_(True), reach)

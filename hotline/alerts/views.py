@@ -19,7 +19,7 @@ from hotline.auth import ADMIN, MANAGER, scoped_hotline_ids, signed_in
 from hotline.db import get_session, utcnow
 from hotline.i18n import current_language
 from hotline.models import Person
-from hotline.planning.contacts import numbers_shown
+from hotline.planning.contacts import numbers_shown, unlinked_address_shown
 from hotline.stats.calls import calls_rung_for
 from hotline.stats.views_calls import may_open_call
 
@@ -102,6 +102,26 @@ def _openable_calls(lines: list[history.LogLine]) -> set[int]:
     }
 
 
+def _addresses_shown(lines: list[history.LogLine]) -> set[int]:
+    """The notifications whose address (mobile or e-mail) the user may see."""
+    # The one rule of hotline.planning.contacts: a person's mobile and e-mail alike.
+    people = numbers_shown(
+        get_session(), current_user, (line.person_id for line in lines), now=utcnow()
+    )
+    return {
+        line.notification_id
+        for line in lines
+        if line.person_id in people
+        or (line.person_id is None and unlinked_address_shown(current_user, _account(line)))
+    }
+
+
+def _account(line: history.LogLine) -> int | None:
+    """The account a notification went to ("user:3"); None when it went to a person."""
+    kind, _sep, ref = line.recipient.partition(":")
+    return int(ref) if kind == "user" and ref.isdigit() else None
+
+
 # A missed-call alert is labelled by what it said (hotline.alerts.history.label_of).
 WORDING_LABELS = ("missed_call_message", "missed_call_no_message")
 
@@ -118,6 +138,26 @@ def _may_test_others() -> bool:
     return current_user.role in (ADMIN, MANAGER)
 
 
+def _testable_people() -> list[Person]:
+    """Whom the user may send a test alert to: the people their people pages reach."""
+    return history.testable_people(
+        get_session(),
+        scoped_hotline_ids(current_user),
+        own_person_id=current_user.person_id,
+        now=utcnow(),
+    )
+
+
+def _testable_person(person_id: int) -> Person | None:
+    return history.testable_person(
+        get_session(),
+        person_id,
+        scoped_hotline_ids(current_user),
+        own_person_id=current_user.person_id,
+        now=utcnow(),
+    )
+
+
 @bp.get("/")
 @signed_in
 def log() -> ResponseReturnValue:
@@ -126,15 +166,19 @@ def log() -> ResponseReturnValue:
     if status not in (None, *(s.value for s in Status)):
         flash(_("Unknown status %(status)s: showing every notification.", status=status), "error")
         status = None
-    session = get_session()
+    return _log_page(status)
+
+
+def _log_page(status: str | None) -> str:
+    """The log page, its notifications filtered by `status` (None: all)."""
     lines = history.notification_log(
-        session,
+        get_session(),
         hotline_ids=scoped_hotline_ids(current_user),
         person_id=current_user.person_id,
         user_id=current_user.id,
         status=status,
     )
-    people = history.testable_people(session) if _may_test_others() else []
+    people = _testable_people() if _may_test_others() else []
     return render_template(
         "alerts/log.html",
         status=status,
@@ -145,10 +189,7 @@ def log() -> ResponseReturnValue:
         people=people,
         rows=[(line, _error_text(line.last_error)) for line in lines],
         openable_calls=_openable_calls(lines),
-        # An SMS or a call went to the person's mobile: the one rule says who sees it.
-        numbers_shown=numbers_shown(
-            session, current_user, (line.person_id for line in lines), now=utcnow()
-        ),
+        addresses_shown=_addresses_shown(lines),
     )
 
 
@@ -164,6 +205,18 @@ def send_test() -> ResponseReturnValue:
         if person is None or not person.active:
             flash(_("No such person: no test alert was sent."), "error")
             return redirect(url_for("alerts.log"))
+        if _testable_person(person.id) is None:
+            flash(
+                _(
+                    "%(name)s is on call only for hotlines you do not manage: no test alert "
+                    "was sent. You may send one to the people on call for a hotline you "
+                    "manage, and to those on call for none yet.",
+                    name=person.name,
+                ),
+                "error",
+            )
+            # Refused on the log page itself, with 403, rather than after a redirect.
+            return _log_page(None), 403
     elif current_user.person_id is not None:
         person = session.get(Person, current_user.person_id)
     for problem in config_check.probe(current_app.config):

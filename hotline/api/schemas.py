@@ -81,7 +81,15 @@ class HotlineOut(Output):
     greeting: str | None
     ring_timeout: int = Field(description="seconds each leg rings")
     screening: bool
-    fallback_number: str | None
+    fallback_number: str | None = Field(
+        description="E.164, rung when a call rings nobody or the chain is exhausted; null when "
+        "the hotline has none, or withheld: only admins and the hotline's managers get it",
+        examples=["+33612345699"],
+    )
+    has_fallback_number: bool = Field(
+        description="true when a fallback number answers the calls that ring nobody (else "
+        "voicemail), whether or not the token's user gets the number"
+    )
     default_chain: list[int] = Field(
         description="person ids rung when no slot covers the moment, primary first"
     )

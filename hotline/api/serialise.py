@@ -42,7 +42,10 @@ from hotline.planning.rules import RuleWarning
 from hotline.planning.slots import SlotEdit
 
 
-def hotline_out(hotline: Hotline, default_chain: list[int]) -> HotlineOut:
+def hotline_out(
+    hotline: Hotline, default_chain: list[int], fallback_number: str | None
+) -> HotlineOut:
+    """The hotline's settings, its fallback number as given (None when withheld)."""
     return HotlineOut(
         id=hotline.id,
         number=hotline.number,
@@ -53,7 +56,8 @@ def hotline_out(hotline: Hotline, default_chain: list[int]) -> HotlineOut:
         greeting=hotline.greeting,
         ring_timeout=hotline.ring_timeout,
         screening=hotline.screening,
-        fallback_number=hotline.fallback_number,
+        fallback_number=fallback_number,
+        has_fallback_number=hotline.fallback_number is not None,
         default_chain=default_chain,
         created_at=local(hotline.created_at, ZoneInfo(hotline.timezone)),
     )

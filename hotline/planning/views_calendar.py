@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
@@ -26,6 +27,7 @@ from hotline.planning.calendar_grid import (
     week_period,
     weeks_of,
 )
+from hotline.planning.contacts import fallback_number_shown
 from hotline.planning.coverage import coverage
 from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
@@ -116,4 +118,5 @@ def gaps(hotline_id: int) -> ResponseReturnValue:
         absent=absent_responders(session, now, end, hotline_ids=[hotline.id]),
         absent_labels=absence_labels(hotline),
         may_manage=may_manage(hotline),
+        fallback_shown=fallback_number_shown(current_user, hotline.id),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ class Leg:
     position: int
     person_id: int | None
     name: str | None
-    number: str
+    number: str | None  # None: the fallback number, withheld from the reader
     created_at: datetime
     ring_started_at: datetime | None
     answered_at: datetime | None
@@ -86,6 +86,25 @@ class CallTimeline:
     def local(self, at: datetime) -> datetime:
         """`at` in the hotline's time zone."""
         return at.astimezone(ZoneInfo(self.timezone))
+
+
+# The events whose detail names who was rung.
+WHO_EVENTS = frozenset({"leg-rung", "leg-ringing", "leg-picked-up", "leg-accepted"})
+
+
+def fallback_number_withheld(timeline: CallTimeline) -> CallTimeline:
+    """The timeline without the hotline's fallback number: its legs and steps name nobody."""
+    fallback = {leg.position for leg in timeline.legs if leg.person_id is None}
+    if not fallback:
+        return timeline
+    return replace(
+        timeline,
+        legs=[replace(g, number=None) if g.position in fallback else g for g in timeline.legs],
+        events=[
+            replace(e, detail=None) if e.kind in WHO_EVENTS and e.position in fallback else e
+            for e in timeline.events
+        ],
+    )
 
 
 def call_timeline(session: Session, call_id: int, default_timezone: str) -> CallTimeline:

@@ -25,6 +25,7 @@ from hotline.auth import can_review, role_required, scoped_hotline_ids
 from hotline.db import get_session
 from hotline.i18n import current_language
 from hotline.phone import is_withheld
+from hotline.planning.contacts import fallback_number_shown
 from hotline.stats import bp
 from hotline.stats.calls import (
     CallFilters,
@@ -37,7 +38,7 @@ from hotline.stats.calls import (
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import calls_csv
 from hotline.stats.forms import CallExportForm, CallFilterForm
-from hotline.stats.timeline import CallTimeline, call_timeline
+from hotline.stats.timeline import CallTimeline, call_timeline, fallback_number_withheld
 from hotline.stats.views_common import (
     READERS,
     Scope,
@@ -122,6 +123,9 @@ def calls_download() -> ResponseReturnValue:
 def call(call_id: int) -> ResponseReturnValue:
     """One call step by step: greeting, each ring leg, who accepted, voicemail, the end."""
     timeline = _visible_timeline(call_id)
+    # The fallback number: admins and the hotline's managers (hotline.planning.contacts).
+    if not fallback_number_shown(current_user, timeline.hotline_id):
+        timeline = fallback_number_withheld(timeline)
     return render_template(
         "stats/call.html",
         call=timeline,

@@ -9,7 +9,8 @@ import pytest
 from hotline.alerts.models import AlertEvent, Status
 from hotline.db import utcnow
 from hotline.voice.models import Call, CallAttempt, Outcome
-from tests.alerts.conftest import logged_notification, miss_the_call, notifications
+from tests.alerts.conftest import events, logged_notification, miss_the_call, notifications
+from tests.conftest import sign_in_client
 from tests.voice.conftest import CallDriver
 
 
@@ -82,6 +83,82 @@ def test_an_agent_cannot_send_tests_to_others(
         as_text=True
     )
     assert fake_twilio.messages == []
+
+
+@pytest.fixture
+def two_teams(make_hotline, make_person, set_default_chain):
+    """Two hotlines, Alice on call for the first, Bruno for the second, Zoé for none yet."""
+    first = make_hotline(name="Nord")
+    second = make_hotline("+33184889999", name="Sud")
+    alice = make_person("Alice", email="alice@example.org")
+    bruno = make_person("Bruno", email="bruno@example.org")
+    zoe = make_person("Zoé", email="zoe@example.org")
+    set_default_chain(first, [alice])
+    set_default_chain(second, [bruno])
+    return first, second, alice, bruno, zoe
+
+
+def test_a_manager_is_offered_only_the_people_their_pages_reach(client, login_as, two_teams):
+    first, _second, alice, bruno, zoe = two_teams
+    login_as("manager", hotlines=(first,))
+
+    page = client.get("/alerts/").get_data(as_text=True)
+
+    # Their team and the people of no team, as on the people pages.
+    assert f'<option value="{alice.id}">Alice</option>' in page
+    assert f'<option value="{zoe.id}">Zoé</option>' in page
+    assert f'value="{bruno.id}"' not in page
+
+
+def test_a_manager_cannot_send_a_test_alert_to_another_team(
+    db_session, login_as, two_teams, submit, worker, fake_twilio, smtp_server
+):
+    first, _second, alice, bruno, zoe = two_teams
+    login_as("manager", hotlines=(first,))
+
+    refused = submit("/alerts/test", {"person_id": str(bruno.id)})
+    worker.run()
+
+    assert refused.status_code == 403
+    assert (
+        "Bruno n’est d’astreinte que pour des lignes que vous ne gérez pas : aucune alerte de test"
+        " n’a été envoyée." in refused.get_data(as_text=True)
+    )
+    assert (fake_twilio.messages, smtp_server.messages) == ([], [])
+    assert events(db_session) == []
+
+    for person in (alice, zoe):
+        assert submit("/alerts/test", {"person_id": str(person.id)}).status_code == 302
+    worker.run()
+    assert [m["To"] for m in fake_twilio.messages] == [alice.mobile, zoe.mobile]
+    assert [m["To"] for m in smtp_server.messages] == ["alice@example.org", "zoe@example.org"]
+
+
+def test_a_manager_may_test_their_own_person_on_call_elsewhere(
+    client, login_as, two_teams, submit, worker, fake_twilio
+):
+    first, _second, _alice, bruno, _zoe = two_teams
+    login_as("manager", hotlines=(first,), person=bruno)  # on call for the other hotline
+
+    assert f'value="{bruno.id}"' in client.get("/alerts/").get_data(as_text=True)
+    assert submit("/alerts/test", {"person_id": str(bruno.id)}).status_code == 302
+    worker.run()
+
+    assert [m["To"] for m in fake_twilio.messages] == [bruno.mobile]
+
+
+def test_an_admin_sends_a_test_alert_to_anyone(
+    client, login_as, two_teams, submit, worker, fake_twilio
+):
+    _first, _second, alice, bruno, zoe = two_teams
+    login_as("admin")
+
+    page = client.get("/alerts/").get_data(as_text=True)
+    assert all(f'value="{p.id}"' in page for p in (alice, bruno, zoe))
+    assert submit("/alerts/test", {"person_id": str(bruno.id)}).status_code == 302
+    worker.run()
+
+    assert [m["To"] for m in fake_twilio.messages] == [bruno.mobile]
 
 
 def test_managers_see_their_hotlines_notifications_only(
@@ -254,3 +331,36 @@ def test_the_log_gives_mobiles_only_to_those_allowed_to_see_them(
     assert "06 12 34 56" not in supervised
     assert "06 12 34 56 01" in managed  # Alice's, for the hotline's manager
     assert "non communiqué" not in managed
+
+
+def test_the_log_gives_e_mail_addresses_only_to_those_allowed_to_see_them(
+    client, db_session, login_as, team, make_manager, twilio, worker
+):
+    hotline, (alice, _bruno, _chloe), _maud = team
+    # A manager linked to no person is told at their login address.
+    lea = make_manager(hotline, name="Léa", email="lea@example.org")
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run()
+    addresses = ("alice@example.org", "bruno@example.org", "maud@example.org", "lea@example.org")
+
+    login_as("supervisor", hotlines=(hotline,))
+    supervised = client.get("/alerts/").get_data(as_text=True)
+    login_as("admin")
+    administered = client.get("/alerts/").get_data(as_text=True)
+    login_as("agent", person=alice)
+    on_call = client.get("/alerts/").get_data(as_text=True)
+    sign_in_client(client, db_session, lea)
+    managed = client.get("/alerts/").get_data(as_text=True)
+
+    # The supervisor sees who was told by e-mail, not at which address.
+    assert "Alice" in supervised
+    assert "<td>e-mail</td>" in supervised
+    assert "adresse non communiquée" in supervised
+    assert not [a for a in addresses if a in supervised]
+    assert all(a in administered for a in addresses)
+    assert "non communiqué" not in administered
+    # The hotline's manager: the team's (Maud, of no team yet, too) and their own.
+    assert all(a in managed for a in addresses)
+    assert "non communiqué" not in managed
+    assert "alice@example.org" in on_call  # Alice's own
+    assert not [a for a in addresses[1:] if a in on_call]  # her log holds her lines only

@@ -295,6 +295,22 @@ def test_true_gaps_say_what_answers_the_call(frozen, client, login_as, make_hotl
     assert 'id="default-only"' not in voicemail
 
 
+@pytest.mark.parametrize(
+    ("role", "shown"), [("manager", True), ("supervisor", False), ("agent", False)]
+)
+def test_only_admins_and_the_hotlines_managers_read_the_fallback_number(
+    frozen, client, login_as, make_hotline, role, shown
+):
+    rescue = make_hotline("+33184880007", name="Secours", fallback_number="+33612345699")
+    login_as(role, hotlines=(rescue,) if role != "agent" else ())
+
+    page = client.get(f"/planning/hotlines/{rescue.id}/gaps").get_data(as_text=True)
+
+    assert ("06 12 34 56 99" in page) is shown
+    if not shown:  # they still learn a fallback number, not voicemail, takes the call
+        assert "Personne n’est appelé : seul le numéro de secours répond." in page
+
+
 @pytest.mark.parametrize("weeks", ["0", "53", "many", ""])
 def test_gap_weeks_out_of_bounds_is_a_400_at_the_field(frozen, client, login_as, hotline, weeks):
     login_as("admin")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from hotline.stats.calls import CallFilters, count_calls
+from hotline.voice.models import Call
+from tests.voice.conftest import CallDriver
 
 from .conftest import MARCH
 from .page_tools import MARCH as MARCH_ARGS
@@ -320,3 +323,50 @@ def test_the_csv_says_a_withheld_caller_as_the_pages_do_in_its_language(
     assert not any(raw in text for raw in ("anonymous", "+266696687", "Restricted"))
     # The others keep their number: whole for those who call back, masked for the rest.
     assert ("'+33799887766" if role == "supervisor" else "'+33•••••••66") in callers
+
+
+@pytest.fixture
+def fallback_call(db_session, twilio, make_hotline, make_person, set_default_chain):
+    """A call Alice let ring, then put through to the hotline's fallback number."""
+    hotline = make_hotline("+33184880007", name="Secours", fallback_number="+33612345699")
+    alice = make_person("Alice")
+    set_default_chain(hotline, [alice])
+    driver = CallDriver(twilio, hotline)
+    driver.incoming()
+    driver.dial_result(0, "no-answer", bridged=False)
+    driver.dial_result(1, "completed", bridged=True, parent="completed", duration=30)
+    driver.status("completed", 60)
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+    return hotline, alice, call
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("admin", True), ("manager", True), ("supervisor", False)]
+)
+def test_a_call_page_gives_the_fallback_number_to_admins_and_the_hotlines_managers(
+    client, login_as, fallback_call, role, shown
+):
+    hotline, _alice, call = fallback_call
+    login_as(role, hotlines=(hotline,) if role != "admin" else (), language="en")
+
+    page = client.get(f"/stats/calls/{call.id}").get_data(as_text=True)
+
+    assert ("+33612345699" in page) is shown
+    assert ("06 12 34 56 99" in page) is False  # stored E.164, never reformatted here
+    assert ("<td>fallback number +33612345699</td>" in page) is shown
+    if not shown:
+        assert "<td>the fallback number</td>" in page
+        assert "Dialling the fallback number (Backup 1)" in page
+
+
+def test_an_agent_rung_for_the_call_reads_no_fallback_number(client, login_as, fallback_call):
+    _hotline, alice, call = fallback_call
+    login_as("agent", person=alice, language="fr")
+
+    page = client.get(f"/stats/calls/{call.id}").get_data(as_text=True)
+
+    assert "Alice" in page
+    assert "+33612345699" not in page
+    assert "<td>le numéro de secours</td>" in page
+    assert "Appel vers le numéro de secours (Renfort 1)" in page
+    assert "Le numéro de secours accepte l’appel" in page

@@ -1,4 +1,8 @@
-"""Hotlines: everyone reads those whose planning they may read; admins create and change them."""
+"""Hotlines: everyone reads those whose planning they may read; admins create and change them.
+
+The fallback number is given to admins and the hotline's managers only, as on the
+gaps page (hotline.planning.contacts); others learn that there is one.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from hotline.api.views.common import READERS, answer, page_of
 from hotline.auth import ADMIN, AGENT, role_required, scoped_hotline_ids
 from hotline.db import get_session
 from hotline.models import Hotline
+from hotline.planning.contacts import fallback_number_shown
 from hotline.planning.hotline_settings import (
     HotlineSettings,
     create_hotline,
@@ -30,9 +35,17 @@ from hotline.planning.models import DefaultResponder
 TAGS = ("hotlines",)
 
 
+FALLBACK_WITHHELD = (
+    "fallback_number is null unless the token's user is an admin or a manager of the hotline "
+    "(has_fallback_number says whether there is one), as on the web pages."
+)
+
+
 @bp.get("/hotlines")
 @role_required(*READERS)
-@operation("List hotlines", response=HotlinePage, query=Paging, tags=TAGS)
+@operation(
+    "List hotlines", description=FALLBACK_WITHHELD, response=HotlinePage, query=Paging, tags=TAGS
+)
 def hotlines() -> Response:
     """The hotlines whose planning the user may read, by name."""
     paging = query(Paging)
@@ -44,15 +57,15 @@ def hotlines() -> Response:
         statement = statement.where(Hotline.id.in_(scope))
     rows, fields = page_of(statement, paging)
     chains = _default_chains([h.id for h in rows])
-    return answer(HotlinePage(items=[hotline_out(h, chains[h.id]) for h in rows], **fields))
+    return answer(HotlinePage(items=[_hotline_out(h, chains[h.id]) for h in rows], **fields))
 
 
 @bp.get("/hotlines/<id:hotline_id>")
 @role_required(*READERS)
-@operation("Get a hotline", response=HotlineOut, tags=TAGS)
+@operation("Get a hotline", description=FALLBACK_WITHHELD, response=HotlineOut, tags=TAGS)
 def hotline(hotline_id: int) -> Response:
     found = readable_hotline(hotline_id)
-    return answer(hotline_out(found, default_chain_ids(get_session(), found.id)))
+    return answer(_hotline_out(found, default_chain_ids(get_session(), found.id)))
 
 
 @bp.post("/hotlines")
@@ -66,7 +79,7 @@ def hotline_create() -> Response:
     session = get_session()
     created = create_hotline(session, HotlineSettings(**sent.model_dump()))
     session.commit()
-    return answer(hotline_out(created, list(sent.default_chain)), 201)
+    return answer(_hotline_out(created, list(sent.default_chain)), 201)
 
 
 @bp.patch("/hotlines/<id:hotline_id>")
@@ -94,7 +107,13 @@ def hotline_update(hotline_id: int) -> Response:
     settings = replace(current, **sent.model_dump(exclude_unset=True))
     update_hotline(session, found, settings)
     session.commit()
-    return answer(hotline_out(found, list(settings.default_chain)))
+    return answer(_hotline_out(found, list(settings.default_chain)))
+
+
+def _hotline_out(hotline: Hotline, default_chain: list[int]) -> HotlineOut:
+    """The hotline as the token's user may see it: its fallback number by the one rule."""
+    shown = fallback_number_shown(current_user, hotline.id)
+    return hotline_out(hotline, default_chain, hotline.fallback_number if shown else None)
 
 
 def _default_chains(hotline_ids: list[int]) -> dict[int, list[int]]:
