@@ -199,14 +199,20 @@ def test_the_link_of_someone_no_longer_active_is_gone(
 
 
 @pytest.mark.parametrize("suffix", ["", "/audio"])
+@pytest.mark.parametrize("recording", ["none", "not kept by Twilio"])
 def test_a_call_without_message_plays_nothing(
-    app, client, twilio, team, worker, fake_twilio, db_session, suffix
+    app, client, twilio, team, worker, fake_twilio, db_session, suffix, recording
 ):
     hotline, people, _maud = team
+    fake_twilio.media[MEDIA_PATH] = AUDIO
+    fake_twilio.media_credentials = ACCOUNT
     driver = CallDriver(twilio, hotline)
     driver.incoming()
     for position in range(3):
         driver.dial_result(position, "no-answer", bridged=False)
+    if recording == "not kept by Twilio":
+        driver.voicemail_done(12)
+        driver.recording(12, status="failed")
     driver.status("completed", 40)
     worker.run()
     assert not any("/listen/" in m["Body"] for m in fake_twilio.messages)  # nobody got one
