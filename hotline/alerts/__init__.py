@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from hotline.alerts.config_check import DEFAULT_RECORDING_WAIT
+from hotline.alerts.config_check import DEFAULT_LISTEN_LINK_DAYS, DEFAULT_RECORDING_WAIT
 
 # Pages (notification log, test alert), signed in.
 bp = Blueprint("alerts", __name__, url_prefix="/alerts", template_folder="templates")
@@ -45,7 +45,7 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_RECORDING_WAIT": DEFAULT_RECORDING_WAIT,
     # Days a personal listen link (/listen/<token>) of a missed-call alert plays its
     # message without signing in; links are signed with SECRET_KEY.
-    "LISTEN_LINK_DAYS": 7,
+    "LISTEN_LINK_DAYS": DEFAULT_LISTEN_LINK_DAYS,
     # Shift reminder this long before a shift; managers alerted when the
     # incoming agent has not confirmed this long after its start.
     "SHIFT_REMINDER_MINUTES": 30,

@@ -19,7 +19,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.alerts import recipients
+from hotline.alerts import config_check, recipients
+from hotline.alerts.config_check import DEFAULT_LISTEN_LINK_DAYS
 from hotline.alerts.recipients import Recipient
 from hotline.db import utcnow
 from hotline.models import Hotline, Person
@@ -27,7 +28,6 @@ from hotline.voice.models import Call, Voicemail
 from hotline.voice.voicemails import is_message
 
 SALT = "hotline.alerts.listen-link"
-DEFAULT_DAYS = 7
 
 
 class LinkRefused(Exception):
@@ -61,18 +61,9 @@ class Message:
     expires_at: datetime
 
 
-def link_days(config: Mapping[str, Any]) -> float | None:
-    """LISTEN_LINK_DAYS as a number of days; None when it is not a positive number."""
-    try:
-        days = float(config.get("LISTEN_LINK_DAYS", DEFAULT_DAYS))
-    except (TypeError, ValueError):
-        return None
-    return days if 0 < days <= 3650 else None
-
-
 def _max_age(config: Mapping[str, Any]) -> timedelta:
     # A bad setting must not break the alerts: config_check reports it.
-    return timedelta(days=link_days(config) or DEFAULT_DAYS)
+    return timedelta(days=config_check.listen_link_days(config) or DEFAULT_LISTEN_LINK_DAYS)
 
 
 def _serializer(config: Mapping[str, Any]) -> URLSafeTimedSerializer:
