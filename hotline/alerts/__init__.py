@@ -10,12 +10,14 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from hotline.alerts.config_check import DEFAULT_RECORDING_WAIT
+from hotline.alerts.config_check import DEFAULT_LISTEN_LINK_DAYS, DEFAULT_RECORDING_WAIT
 
 # Pages (notification log, test alert), signed in.
 bp = Blueprint("alerts", __name__, url_prefix="/alerts", template_folder="templates")
 # Twilio's requests (inbound SMS, confirmation calls): signed, exempt from CSRF.
 webhooks_bp = Blueprint("alert_webhooks", __name__)
+# A voicemail played by the personal link of its alert, without signing in.
+listen_bp = Blueprint("listen", __name__, url_prefix="/listen", template_folder="templates")
 
 DEFAULTS: dict[str, Any] = {
     # Task queue: redis://host:6379/0 (or REDIS_URL), sqlite:///path; empty: a SQLite
@@ -41,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # most for Twilio's recording callback, which says whether the message was
     # kept; then it goes out as a missed call (a message kept later gets an update).
     "ALERT_RECORDING_WAIT": DEFAULT_RECORDING_WAIT,
+    # Days a personal listen link (/listen/<token>) of a missed-call alert plays its
+    # message without signing in; links are signed with SECRET_KEY.
+    "LISTEN_LINK_DAYS": DEFAULT_LISTEN_LINK_DAYS,
     # Shift reminder this long before a shift; managers alerted when the
     # incoming agent has not confirmed this long after its start.
     "SHIFT_REMINDER_MINUTES": 30,
@@ -55,7 +60,7 @@ DEFAULTS: dict[str, Any] = {
 
 def init_app(app: Flask) -> None:
     """Add the alert settings, pages and webhooks."""
-    from hotline.alerts import views, webhooks  # noqa: F401 - routes
+    from hotline.alerts import views, views_listen, webhooks  # noqa: F401 - routes
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -64,6 +69,7 @@ def init_app(app: Flask) -> None:
         app.config["CSRF_EXEMPT_BLUEPRINTS"] = [*exempt, webhooks_bp.name]
     app.register_blueprint(bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(listen_bp)
     # What the settings lack is logged when a server starts
     # (hotline.log_start_up_problems), by the worker, `hotline alerts check` and
     # `hotline doctor`; not by every other command.

@@ -12,6 +12,9 @@ from flask_babel import lazy_gettext as _l
 log = logging.getLogger("hotline.alerts")
 # What a missed-call alert waits for a recording when ALERT_RECORDING_WAIT is unusable.
 DEFAULT_RECORDING_WAIT = 120
+# How long a personal listen link plays its message when LISTEN_LINK_DAYS is unusable.
+DEFAULT_LISTEN_LINK_DAYS = 7
+MAX_LISTEN_LINK_DAYS = 366  # a link is a credential: a year at most
 
 
 def recording_wait_seconds(config: Mapping[str, Any]) -> float | None:
@@ -22,6 +25,15 @@ def recording_wait_seconds(config: Mapping[str, Any]) -> float | None:
     except (TypeError, ValueError):
         return None
     return seconds if 0 <= seconds < float("inf") else None
+
+
+def listen_link_days(config: Mapping[str, Any]) -> float | None:
+    """LISTEN_LINK_DAYS as a number of days; None when it is not a positive number."""
+    try:
+        days = float(config.get("LISTEN_LINK_DAYS", DEFAULT_LISTEN_LINK_DAYS))
+    except (TypeError, ValueError):
+        return None
+    return days if 0 < days <= MAX_LISTEN_LINK_DAYS else None
 
 
 def problems(config: Mapping[str, Any]) -> list[Any]:
@@ -38,6 +50,16 @@ def problems(config: Mapping[str, Any]) -> list[Any]:
                 "missed-call alerts wait %(default)s s for a recording",
                 value=config.get("ALERT_RECORDING_WAIT"),
                 default=DEFAULT_RECORDING_WAIT,
+            )
+        )
+    if listen_link_days(config) is None:
+        found.append(
+            _l(
+                "LISTEN_LINK_DAYS must be a number of days between 0 and %(most)s, not"
+                " %(value)r: listen links play for %(default)s days",
+                most=MAX_LISTEN_LINK_DAYS,
+                value=config.get("LISTEN_LINK_DAYS"),
+                default=DEFAULT_LISTEN_LINK_DAYS,
             )
         )
     if not config["TWILIO_ACCOUNT_SID"] or not config["TWILIO_AUTH_TOKEN"]:

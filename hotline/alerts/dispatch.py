@@ -12,7 +12,7 @@ from jinja2 import Environment
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hotline.alerts import messages, preferences, recipients
+from hotline.alerts import listen, messages, preferences, recipients
 from hotline.alerts.errors import Reason
 from hotline.alerts.models import AlertEvent, AlertKind, Channel, Notification, ShiftTake, Status
 from hotline.alerts.recipients import Recipient
@@ -36,6 +36,8 @@ class Plan:
     context: Context
     # By (recipient key, channel): the notification each new one must not overtake.
     follows: dict[tuple[str, Channel], int] = field(default_factory=dict)
+    # What one reader alone gets (their own listen link), added to the context.
+    links: listen.Links = lambda _reader: {}
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Settings:
     take_by_call: bool
     # The call's page in the app as an absolute URL; None without a public base URL.
     call_page_url: Callable[[int], str | None]
+    # A person's own link to a call's message (call id, person id); None likewise.
+    listen_url: Callable[[int, int], str | None] = lambda _call, _person: None
 
 
 def dispatch_event(
@@ -99,7 +103,11 @@ def _notification(
     env: Environment,
 ) -> Notification:
     # Who reads it: their name, and their person (a message about them says "you").
-    reader = {"name": recipient.name, "recipient_person_id": recipient.person_id}
+    reader = {
+        "name": recipient.name,
+        "recipient_person_id": recipient.person_id,
+        **plan.links(recipient),
+    }
     message = messages.render(
         env, kind, recipient.language, {**reader, **plan.context(recipient.language)}
     )
@@ -183,17 +191,16 @@ def plan_missed_call(session: Session, event: AlertEvent, settings: Settings) ->
     # then told by a late_voicemail alert (hotline.alerts.outbox.message_confirmed).
     event.payload = {**event.payload, "has_message": has_message}
     chain = recipients.call_chain(session, call)
-    # The message is played on the call's page, to those allowed: Twilio's own
-    # recording URL either needs the account's password or is open to anyone.
     base = {
         **_hotline_context(hotline),
         "has_message": has_message,
         "duration": voicemail.duration if voicemail and has_message else None,
-        "call_url": settings.call_page_url(call.id),
         "chain_names": ", ".join(r.name for r in chain),
     }
     everyone = recipients.merge(chain, recipients.managers(session, hotline.id))
-    return Plan([(r, SMS_AND_EMAIL) for r in everyone], _call_context(base, call, hotline))
+    deliveries = [(r, SMS_AND_EMAIL) for r in everyone]
+    links = _links(session, call, [r for r, _ in deliveries], settings, has_message)
+    return Plan(deliveries, _call_context(base, call, hotline), links=links)
 
 
 def plan_late_voicemail(session: Session, event: AlertEvent, settings: Settings) -> Plan:
@@ -207,18 +214,33 @@ def plan_late_voicemail(session: Session, event: AlertEvent, settings: Settings)
     missed = session.get(AlertEvent, missed_id) if missed_id is not None else None
     if missed is None:
         raise LookupError(f"alert {event.key} has no missed-call alert to follow")
-    base = {
-        **_hotline_context(hotline),
-        "duration": voicemail.duration,
-        "call_url": settings.call_page_url(call.id),
-    }
+    base = {**_hotline_context(hotline), "duration": voicemail.duration}
     # Each one goes out after the alert's to the same recipient on the same channel.
     follows = {
         (n.recipient, Channel(n.channel)): n.id
         for n in missed.notifications
         if n.status != Status.SKIPPED
     }
-    return Plan(_told(missed), _call_context(base, call, hotline), follows)
+    told = _told(missed)
+    links = _links(session, call, [r for r, _ in told], settings, True)
+    return Plan(told, _call_context(base, call, hotline), follows, links)
+
+
+def _links(
+    session: Session,
+    call: Call,
+    readers: list[Recipient],
+    settings: Settings,
+    has_message: bool,
+) -> listen.Links:
+    """The links of a call alert: the call's page, and each reader's own to the message."""
+    # Never Twilio's recording URL: it either needs the account's password or is
+    # open to anyone. The app plays the message on the call's page, to those
+    # allowed, and by each person's own listen link (hotline.alerts.listen).
+    call_url = settings.call_page_url(call.id)
+    if not has_message:
+        return lambda _reader: {"call_url": call_url}
+    return listen.reader_links(session, call.id, readers, call_url, settings.listen_url)
 
 
 def _told(event: AlertEvent) -> list[tuple[Recipient, tuple[Channel, ...]]]:

@@ -100,7 +100,9 @@ def render(env: Environment, kind: str, language: str, context: dict[str, Any]) 
         text = "".join(render_block(rendering)) if render_block else ""
         parts[block] = text.strip()
     subject = " ".join(parts["subject"].split())
-    sms = fit_sms(" ".join(parts["sms"].split()), keep=context.get("call_url"))
+    # The one link an SMS carries: the reader's own listen link, else the call's page.
+    link = context.get("listen_url") or context.get("call_url")
+    sms = fit_sms(" ".join(parts["sms"].split()), keep=link)
     return Message(subject=subject, sms=sms, email=parts["email"] + "\n", voice=parts["voice"])
 
 
@@ -127,7 +129,7 @@ def sms_segments(text: str) -> int:
 def fit_sms(text: str, keep: str | None = None) -> str:
     """`text` in plain typography, cut to SMS_SEGMENTS segments with a "..." at the cut.
 
-    `keep` (the link to the call's page) is never cut: the text before it is.
+    `keep` (the link the SMS carries) is never cut: the text before it is.
     """
     text = text.translate(SMS_PLAIN)
     if sms_segments(text) <= SMS_SEGMENTS:

@@ -108,3 +108,27 @@ def merge(*groups: Iterable[Recipient]) -> list[Recipient]:
         for recipient in group:
             seen.setdefault(recipient.key, recipient)
     return list(seen.values())
+
+
+def active_person_ids(session: Session, person_ids: Iterable[int]) -> set[int]:
+    """The active people among `person_ids`."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(Person.id).where(Person.id.in_(ids), Person.active)))
+
+
+def web_account_holders(session: Session, person_ids: Iterable[int]) -> set[int]:
+    """The people among `person_ids` who sign in to the app: an active web user is theirs."""
+    ids = set(person_ids)
+    try:
+        from hotline.auth.models import User
+    except ModuleNotFoundError:  # pragma: no cover - a build without web users
+        return set()
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(User.person_id).where(User.person_id.in_(ids), User.active.is_(True))
+        )
+    )

@@ -15,7 +15,7 @@ from flask import Flask
 from huey.exceptions import RetryTask
 from sqlalchemy import select, update
 
-from hotline.alerts import config_check, coverage, dispatch, outbox, sending, shifts
+from hotline.alerts import config_check, coverage, dispatch, listen, outbox, sending, shifts
 from hotline.alerts.errors import ChannelNotConfigured, SendError
 from hotline.alerts.models import AlertEvent
 from hotline.db import database, utcnow
@@ -38,17 +38,31 @@ def dispatch_settings(app: Flask) -> dispatch.Settings:
         confirm_minutes=int(config["SHIFT_CONFIRM_MINUTES"]),
         take_by_call=bool(config["SHIFT_CONFIRM_BY_CALL"]),
         call_page_url=lambda call_id: call_page_url(app, call_id),
+        listen_url=lambda call_id, person_id: listen_url(app, call_id, person_id),
     )
 
 
-def call_page_url(app: Flask, call_id: int) -> str | None:
-    """The call's page as recipients open it; None when the app knows no public address."""
+def public_url(app: Flask, endpoint: str, values: dict[str, Any]) -> str | None:
+    """An app URL as recipients open it; None when the app knows no public address."""
     base = app.config["PUBLIC_BASE_URL"]
     if not base:
         return None
     # Built from the route itself (no request here to build it from).
-    path = app.url_map.bind("localhost").build("stats.call", {"call_id": call_id})
+    path = app.url_map.bind("localhost").build(endpoint, values)
     return f"{base.rstrip('/')}{path}"
+
+
+def call_page_url(app: Flask, call_id: int) -> str | None:
+    """The call's page, for those who sign in to the app."""
+    return public_url(app, "stats.call", {"call_id": call_id})
+
+
+def listen_url(app: Flask, call_id: int, person_id: int) -> str | None:
+    """The person's own link to the call's message; None without a public address or key."""
+    if not listen.can_sign(app.config):
+        return None
+    token = listen.listen_token(app.config, call_id, person_id)
+    return public_url(app, "listen.page", {"token": token})
 
 
 def recording_wait_seconds(config: Mapping[str, Any]) -> float:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import chain, islice
 
 from flask import (
-    Response,
     abort,
     current_app,
-    jsonify,
     render_template,
     request,
     stream_with_context,
@@ -52,17 +49,9 @@ from hotline.stats.views_common import (
     shows_callers,
 )
 from hotline.voice.models import LegResult
-from hotline.voice.recordings import (
-    RangeNotSatisfiable,
-    RecordingEncrypted,
-    RecordingUnavailable,
-    SimulatedRecording,
-    TwilioUnreachable,
-    open_recording,
-)
+from hotline.voice.playback import recording_response
 from hotline.voice.voicemails import MessageState
 
-log = logging.getLogger("hotline.stats")
 TOLD_BATCH = 500  # CSV rows whose alerts are looked up at once
 
 
@@ -142,53 +131,9 @@ def call(call_id: int) -> ResponseReturnValue:
 def call_recording(call_id: int) -> ResponseReturnValue:
     """The call's voicemail as audio, fetched from Twilio for whoever may see the call."""
     voicemail = _visible_timeline(call_id).voicemail
-    if voicemail is None or not voicemail.recording_url or voicemail.state == MessageState.NONE:
+    if voicemail is None or voicemail.state == MessageState.NONE:
         abort(404)
-    try:
-        stream = open_recording(
-            voicemail.recording_url, current_app.config, request.headers.get("Range")
-        )
-    except RangeNotSatisfiable:
-        abort(416)
-    except SimulatedRecording:
-        return _unplayable(404, _("This message was left in the call simulator: it has no audio."))
-    except RecordingUnavailable as error:
-        log.error("voicemail of call %s not served: %s", call_id, error)
-        return _unplayable(502, _unavailable_message(error, voicemail.recording_sid))
-    response = Response(stream, status=stream.status, mimetype=stream.content_type)
-    response.content_length = stream.content_length
-    response.headers.update(stream.range_headers)  # a player seeks with them
-    response.headers["Content-Disposition"] = f'inline; filename="voicemail-{call_id}.mp3"'
-    return response
-
-
-def _unavailable_message(error: RecordingUnavailable, recording_sid: str | None) -> str:
-    """Why Twilio did not give the message, and where it is, for whoever wanted to listen."""
-    if isinstance(error, RecordingEncrypted):
-        return _(
-            "This message is encrypted with your Twilio account's public key (voice recording"
-            " encryption): it cannot be played here. Download recording %(sid)s from Twilio and"
-            " decrypt it with your organisation's private key to listen to it.",
-            sid=recording_sid or "?",
-        )
-    if isinstance(error, TwilioUnreachable):
-        return _(
-            "Twilio could not be reached. The message is kept at Twilio: please try again in a"
-            " few minutes."
-        )
-    return _("The message could not be fetched from Twilio. Please try again later.")
-
-
-def _unplayable(status: int, message: str) -> ResponseReturnValue:
-    """Say why the message cannot be played: a page, or JSON for the call page's player."""
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json"
-    ):
-        return jsonify(message=message), status
-    heading = _("The message cannot be played")
-    return render_template("errors/error.html", code=status, heading=heading, message=message), (
-        status
-    )
+    return recording_response(voicemail.recording_url, voicemail.recording_sid, call_id)
 
 
 def _with_told(rows: Iterable[CallRow]) -> Iterator[tuple[CallRow, bool]]:

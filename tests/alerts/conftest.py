@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from hotline import create_app
-from hotline.alerts import tasks
+from hotline.alerts import listen, tasks
 from hotline.alerts.models import AlertEvent, Notification
 from hotline.alerts.queue import alert_queue
 from hotline.auth.models import MANAGER, User
@@ -188,6 +189,20 @@ def at(text: str) -> datetime:
 
 
 MINUTE = timedelta(minutes=1)
+LISTEN_PREFIX = "http://localhost/listen/"  # PUBLIC_BASE_URL's
+
+
+def listen_link_in(text: str) -> str:
+    """The one listen link in `text` (an SMS ends with it, an e-mail has it on its own)."""
+    [link] = re.findall(re.escape(LISTEN_PREFIX) + r"[\w.-]+", text)
+    return link
+
+
+def named_by(app: Flask, link: str) -> tuple[int, int]:
+    """The call id and the person id a listen link names, as the app reads its token."""
+    assert link.startswith(LISTEN_PREFIX)
+    call_id, person_id, _expires = listen.read_token(app.config, link.removeprefix(LISTEN_PREFIX))
+    return call_id, person_id
 
 
 @pytest.fixture

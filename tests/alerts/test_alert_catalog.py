@@ -19,6 +19,7 @@ FRENCH_CATALOG = ROOT / "hotline" / "translations" / "fr" / "LC_MESSAGES" / "mes
 BLOCK_SETS = ("kind_labels", "sms_replies")
 WHEN = "05/03/2026 à 08:00"
 CALL_URL = "https://hotline.example.org/stats/calls/12"
+LISTEN_URL = "https://hotline.example.org/listen/WzEyLDFd.awquFQ.pPKILsJyzDsFmbw9rEj7qIHda1E"
 COMMON = {
     "name": "Alice",
     "recipient_person_id": 1,
@@ -44,12 +45,23 @@ VARIANTS = {
             "chain_names": "Bruno",
         },
         {**CALLER, **WITHHELD, "has_message": True, "duration": 12},
+        # A person's own listen link; with the call's page when they sign in, or alone.
+        {
+            **CALLER,
+            "has_message": True,
+            "duration": 3,
+            "listen_url": LISTEN_URL,
+            "call_url": CALL_URL,
+        },
+        {**CALLER, "has_message": True, "duration": 3, "listen_url": LISTEN_URL},
         {**CALLER, "has_message": False, "call_url": CALL_URL, "chain_names": ""},
         {**CALLER, **WITHHELD, "has_message": False},
     ],
     "late_voicemail": [
         {**CALLER, "duration": 1, "call_url": CALL_URL},
         {**CALLER, **WITHHELD, "duration": 12},
+        {**CALLER, "duration": 3, "listen_url": LISTEN_URL, "call_url": CALL_URL},
+        {**CALLER, "duration": 3, "listen_url": LISTEN_URL},
     ],
     "leg_failed": [
         {"target_name": "Bruno Petit", "target_person_id": 2, "number": "06 12 34 56 01"},

@@ -191,6 +191,15 @@ def test_config_check_names_an_unusable_recording_wait():
     ]
 
 
+@pytest.mark.parametrize("days", ["7d", 0, -1, 400])
+def test_config_check_names_an_unusable_listen_link_lifetime(days):
+    config = {**check_config(), "LISTEN_LINK_DAYS": days}
+    assert config_check.problems(config) == [
+        f"LISTEN_LINK_DAYS must be a number of days between 0 and 366, not {days!r}: "
+        "listen links play for 7 days"
+    ]
+
+
 def test_config_check_passes_a_complete_configuration():
     assert config_check.probe(check_config()) == []
 

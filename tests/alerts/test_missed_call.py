@@ -11,7 +11,7 @@ from hotline.alerts.messages import sms_segments
 from hotline.alerts.models import Status
 from hotline.auth.models import User
 from hotline.voice.models import Call
-from tests.alerts.conftest import events, miss_the_call, notifications
+from tests.alerts.conftest import events, listen_link_in, miss_the_call, named_by, notifications
 from tests.alerts.fakes import body_of
 from tests.conftest import AUTH_TOKEN, sign_in_client
 from tests.voice.conftest import CALLER, CallDriver
@@ -36,7 +36,7 @@ def alert_overrides(request):
 
 @pytest.mark.parametrize("queue_url", ["sqlite", "redis"], indirect=True)
 def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
-    twilio, team, worker, fake_twilio, smtp_server, db_session
+    app, twilio, team, worker, fake_twilio, smtp_server, db_session
 ):
     hotline, people, maud = team
     driver = CallDriver(twilio, hotline)
@@ -52,18 +52,27 @@ def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
     worker.run()
 
     recipients = [*people, maud]
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
     page = call_page_url(db_session, driver)
     sms = fake_twilio.messages
     assert sorted(m["To"] for m in sms) == sorted(p.mobile for p in recipients)
     assert {m["From"] for m in sms} == {hotline.number}
-    for message in sms:
-        assert page in message["Body"]
-        assert "api.twilio.com" not in message["Body"]
-        assert "06 99 88 77 66" in message["Body"]  # the caller, as people write it
+    for person in recipients:
+        [body] = [m["Body"] for m in sms if m["To"] == person.mobile]
+        # One link: their own, to the message, which plays without signing in.
+        assert body.endswith(" " + listen_link_in(body))
+        assert named_by(app, listen_link_in(body)) == (call.id, person.id)
+        assert page not in body
+        assert "api.twilio.com" not in body
+        assert "06 99 88 77 66" in body  # the caller, as people write it
     mails = smtp_server.messages
     assert sorted(m["To"] for m in mails) == sorted(p.email for p in recipients)
-    assert all(page in body_of(m) for m in mails)
-    assert not any("api.twilio.com" in body_of(m) for m in mails)
+    for person in recipients:
+        [mail] = [body_of(m) for m in mails if m["To"] == person.email]
+        assert named_by(app, listen_link_in(mail)) == (call.id, person.id)
+        # The call's page only for Maud, the manager: the agents have no web account.
+        assert (page in mail) == (person is maud)
+        assert "api.twilio.com" not in mail
     french = next(m for m in mails if m["To"] == "alice@example.org")
     english = next(m for m in mails if m["To"] == "chloe@example.org")
     assert french["Subject"] == "Message vocal sur Astreinte IT"
@@ -136,22 +145,22 @@ def test_without_public_base_url_the_alert_says_where_to_listen_and_links_nothin
 
 
 @pytest.mark.parametrize("who", ["agent rung", "manager of the hotline"])
-def test_each_recipient_opens_the_alerts_link_and_plays_the_message(
-    twilio, team, worker, fake_twilio, client, login_as, db_session, who
+def test_each_recipient_with_an_account_opens_the_call_page_of_the_email_and_plays_the_message(
+    twilio, team, worker, fake_twilio, smtp_server, client, login_as, db_session, who
 ):
     hotline, people, maud = team
     fake_twilio.media["/rec/RE1.mp3"] = b"ID3 the caller's message"
     fake_twilio.media_credentials = ("AC" + "1" * 32, AUTH_TOKEN)  # tests.conftest's account
-    miss_the_call(CallDriver(twilio, hotline))
-    worker.run()
     recipient = people[0] if who == "agent rung" else maud
-    [sms] = [m["Body"] for m in fake_twilio.messages if m["To"] == recipient.mobile]
-    path = CALL_PAGE.search(sms)[1]
     if who == "agent rung":
         login_as("agent", person=recipient)
     else:  # the team's manager already has their account
         manager = db_session.scalar(select(User).where(User.person_id == maud.id))
         sign_in_client(client, db_session, manager)
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run()
+    [mail] = [body_of(m) for m in smtp_server.messages if m["To"] == recipient.email]
+    path = CALL_PAGE.search(mail)[1]
 
     page = client.get(path)
 
@@ -183,7 +192,7 @@ def test_a_missed_call_names_a_caller_from_abroad_or_withheld_as_the_team_can_ca
 
 
 def test_a_long_hotline_name_outside_gsm7_is_cut_before_the_link_never_in_it(
-    twilio, team, worker, fake_twilio, db_session
+    app, twilio, team, worker, fake_twilio, db_session
 ):
     hotline, people, maud = team
     # "ê" puts the whole SMS in UCS-2: three segments hold 201 characters, not 459.
@@ -194,12 +203,15 @@ def test_a_long_hotline_name_outside_gsm7_is_cut_before_the_link_never_in_it(
     miss_the_call(driver)
     worker.run()
 
-    page = call_page_url(db_session, driver)
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
     bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
     assert len(bodies) == 4
-    for body in bodies.values():
+    for person in [*people, maud]:
+        body = bodies[person.mobile]
         assert sms_segments(body) == 3
-        assert body.endswith(f"... {page}"), body
+        link = listen_link_in(body)
+        assert body.endswith(f"... {link}"), body
+        assert named_by(app, link) == (call.id, person.id)  # whole: its signature still holds
     assert bodies[people[0].mobile].startswith("[Astreinte forêt domaniale, Astreinte")
 
 

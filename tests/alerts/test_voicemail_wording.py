@@ -21,7 +21,7 @@ from hotline.db import utcnow
 from hotline.stats.kpis import summary
 from hotline.stats.periods import Period
 from hotline.voice.models import Call, Outcome
-from tests.alerts.conftest import QueueDriver, notifications
+from tests.alerts.conftest import QueueDriver, named_by, notifications
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CallDriver
 
@@ -64,13 +64,18 @@ def mails_by_address(smtp_server) -> dict[str, list[tuple[str, str]]]:
     return mails
 
 
-def call_page(db_session, driver: CallDriver) -> str:
-    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
-    return f"http://localhost/stats/calls/{call.id}"
+def call_of(db_session, driver: CallDriver) -> Call:
+    return db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+
+
+def ending_link(sms: str) -> tuple[str, str]:
+    """The SMS's text before its link, and the link it ends with."""
+    text, link = sms.rsplit(" ", 1)
+    return text, link
 
 
 def test_the_alert_announces_a_message_only_once_twilio_kept_it(
-    twilio, team, worker, fake_twilio, smtp_server, db_session
+    app, twilio, team, worker, fake_twilio, smtp_server, db_session
 ):
     hotline, people, maud = team
     driver = CallDriver(twilio, hotline)
@@ -86,7 +91,9 @@ def test_the_alert_announces_a_message_only_once_twilio_kept_it(
     assert all(len(sms) == 1 for sms in bodies.values())
     [french] = bodies[people[0].mobile]
     assert french.startswith("[Astreinte IT] Message vocal du 06 99 88 77 66 le ")
-    assert french.endswith(f". Écouter (12 s) : {call_page(db_session, driver)}")
+    text, link = ending_link(french)
+    assert text.endswith(". Écouter (12 s) :")
+    assert named_by(app, link) == (call_of(db_session, driver).id, people[0].id)
     [english] = bodies[people[2].mobile]
     assert english.startswith("[Astreinte IT] Voicemail from 06 99 88 77 66 on ")
 
@@ -232,25 +239,29 @@ ORDERS = ["recording callback after the wait", "status callback before the Recor
 
 @pytest.mark.parametrize("order", ORDERS)
 def test_a_message_kept_after_a_missed_call_alert_is_told_in_a_short_update(
-    twilio, team, worker, fake_twilio, smtp_server, db_session, order
+    app, twilio, team, worker, fake_twilio, smtp_server, db_session, order
 ):
     hotline, people, maud = team
     driver = CallDriver(twilio, hotline)
 
     missed_then_kept(driver, worker, order)
 
-    page = call_page(db_session, driver)
+    call = call_of(db_session, driver)
     bodies = sms_by_number(fake_twilio)
     assert sorted(bodies) == sorted(p.mobile for p in [*people, maud])
     assert all(len(sms) == 2 for sms in bodies.values())
     [missed, update] = bodies[people[0].mobile]
     assert missed.startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
     assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué du 06 99 88 77 66 le")
-    assert update.endswith(f": l'appelant a bien laissé un message. Écouter (12 s) : {page}")
+    text, link = ending_link(update)
+    assert text.endswith(": l'appelant a bien laissé un message. Écouter (12 s) :")
+    assert named_by(app, link) == (call.id, people[0].id)  # the update gives a link of its own
     [missed, update] = bodies[people[2].mobile]
     assert missed.startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
     assert update.startswith("[Astreinte IT] Update on the missed call from 06 99 88 77 66 on")
-    assert update.endswith(f": the caller did leave a message. Listen (12 s): {page}")
+    text, link = ending_link(update)
+    assert text.endswith(": the caller did leave a message. Listen (12 s):")
+    assert named_by(app, link) == (call.id, people[2].id)
     mails = mails_by_address(smtp_server)
     assert [subject for subject, _body in mails["chloe@example.org"]] == [
         "Missed call on Astreinte IT",

@@ -50,6 +50,7 @@ def test_public_routes_are_only_the_sign_in_pages(app):
     )
 
     # feeds.feed: iCal feeds, opened by the unguessable secret in their URL.
+    # listen.*: a voicemail by the signed personal link of its alert (tests/alerts/test_listen.py).
     # ops.readyz: the load balancer's probe; ops.metrics: Prometheus, behind
     # METRICS_TOKEN when set (tests/ops/test_probes.py).
     assert public == [
@@ -57,6 +58,8 @@ def test_public_routes_are_only_the_sign_in_pages(app):
         "auth.login",
         "auth.logout",
         "feeds.feed",
+        "listen.audio",
+        "listen.page",
         "ops.metrics",
         "ops.readyz",
     ]
