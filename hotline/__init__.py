@@ -80,10 +80,12 @@ def _wrap_wsgi(app: Flask) -> None:
 def log_start_up_problems(app: Flask) -> None:
     """Log what the settings lack, when a server starts (not on every CLI command)."""
     from hotline.alerts import config_check
-    from hotline.auth import sessions
+    from hotline.auth import sessions, web
     from hotline.stats import charting
 
     config_check.log_problems(config_check.problems(app.config), "start-up")
+    if problem := web.secret_key_problem(app.config):
+        logging.getLogger("hotline.auth").error("web (start-up): %s", problem)
     for problem in sessions.settings_problems(app.config):
         logging.getLogger("hotline.auth").warning("web sessions (start-up): %s", problem)
     charting.log_charts_problem()  # reads the charting library now, not on a first request

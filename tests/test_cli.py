@@ -140,7 +140,7 @@ def test_the_development_server_logs_the_start_up_check_once(tmp_path, reloader)
     reader = threading.Thread(target=read_app_messages, args=(server, messages), daemon=True)
     reader.start()
     try:
-        wait_until_serving(f"http://127.0.0.1:{port}/healthz")
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", server)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

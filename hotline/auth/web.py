@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
@@ -29,11 +32,21 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
 
+# Every page carries a CSRF token and sign-in needs a session: both are signed with
+# SECRET_KEY. A node without one still serves what needs neither (Twilio's webhooks,
+# the token-only API, the probes) rather than refusing to start: calls keep flowing.
+KEYLESS_NODE_PROBLEM = (
+    "SECRET_KEY is not set: web pages answer 503 until HOTLINE_SECRET_KEY (or SECRET_KEY "
+    "in instance/config.py) is set; calls, the API and the probes are served"
+)
+
 
 def init_app(app: Flask) -> None:
     from hotline.auth import bp
 
     _configure_cookies(app)
+    # First of the request hooks: without a key, the others may need what is missing.
+    app.before_request(_refuse_pages_without_secret_key)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.user_loader(_load_from_session)
@@ -65,6 +78,25 @@ def _configure_cookies(app: Flask) -> None:
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not config.get("SESSION_COOKIE_SAMESITE"):
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def secret_key_problem(config: Mapping[str, Any]) -> str | None:
+    """What is missing when SECRET_KEY is unset, for the start-up log and `hotline doctor`."""
+    return None if config.get("SECRET_KEY") else KEYLESS_NODE_PROBLEM
+
+
+def _refuse_pages_without_secret_key() -> ResponseReturnValue | None:
+    """Without SECRET_KEY, a page says what to set rather than failing with a bare 500."""
+    if current_app.config["SECRET_KEY"] or _served_without_secret_key():
+        return None
+    return render_template("errors/no_secret_key.html"), 503
+
+
+def _served_without_secret_key() -> bool:
+    # None of these renders the layout or reads the session.
+    if _is_webhook_request() or is_api_request():
+        return True
+    return request.blueprint == "ops" or request.endpoint == "static"
 
 
 def role_label(role: str) -> str:
@@ -144,6 +176,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     if is_api_request():
         return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), code
+    if not current_app.config["SECRET_KEY"]:
+        return error  # the layout needs a CSRF token (a probe's 405, a missing static file)
     messages = {
         403: _("You are not allowed to do this. Nothing was changed."),
         404: _("This page does not exist."),
@@ -158,8 +192,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 def _server_error(error: InternalServerError) -> ResponseReturnValue:
     """Any crash: the app's own page in the user's language (Flask has logged the error)."""
     # Twilio gets the bare status; the webhooks answer fallback TwiML themselves first.
-    if _is_webhook_request():
-        return error
+    if _is_webhook_request() or not current_app.config["SECRET_KEY"]:
+        return error  # the layout needs a CSRF token, hence the key
     # The failed request's transaction may refuse any further statement (PostgreSQL).
     discard_session()
     message = _(

@@ -122,8 +122,10 @@ def check_public_url(app: Flask) -> Iterator[Finding]:
 
 
 def check_secret_key(app: Flask) -> Iterator[Finding]:
-    if not app.config["SECRET_KEY"]:
-        yield Finding(Level.ERROR, "web", "SECRET_KEY is not set: nobody can sign in")
+    from hotline.auth.web import secret_key_problem
+
+    if problem := secret_key_problem(app.config):
+        yield Finding(Level.ERROR, "web", problem)
 
 
 def check_web_sessions(app: Flask) -> Iterator[Finding]:
