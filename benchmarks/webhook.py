@@ -13,11 +13,13 @@ same work written by hand (raw SQL, RequestValidator, VoiceResponse) on the same
 database, the scale issue 3 quotes for the goal. With --stub write (or all) the real
 app joins them with the write of the call (or that and the reads) replaced by its
 outcome (benchmarks/stubbed_app.py): how far the rest of the request leaves the
-database work room to reach the goal.
+database work room to reach the goal. With --floor, benchmarks/floor_app.py joins them:
+the real endpoint's own statements inside a bare WSGI function, the most any code
+around that SQL could reach.
 
     python benchmarks/webhook.py [--db sqlite|postgresql|both] [--duration 10]
                                  [--connections 32] [--profile wall|cpu] [--prototype]
-                                 [--stub write] [--stub all]
+                                 [--stub write] [--stub all] [--floor]
 """
 
 from __future__ import annotations
@@ -240,11 +242,16 @@ def start_server(
             command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
         )
     server = Server(name, port, process, log)
-    wait_until_up(server)
+    try:
+        wait_until_up(server)
+    except BaseException:
+        stop_server(server)  # its workers must not outlive the run
+        raise
     return server
 
 
-def wait_until_up(server: Server, timeout: float = 30.0) -> None:
+# A worker loads the whole app: a few seconds, far more on a loaded machine.
+def wait_until_up(server: Server, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -391,6 +398,7 @@ class Options:
     profile: str | None  # 'wall' or 'cpu'
     keep: bool
     prototype: bool
+    floor: bool
     stubs: list[str]  # stubbed_app.STUBS
 
 
@@ -410,22 +418,26 @@ def bench_database(kind: str, options: Options) -> bool:
         "HOTLINE_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "HOTLINE_EMERGENCY_NUMBER": EMERGENCY_NUMBER,
     }
-    servers = [
-        start_server("bare", "bare_app:app", HERE, options.settings, {}, work),
-        start_server("real", "wsgi:app", ROOT, options.settings, env, work),
-    ]
-    if options.prototype:
-        proto = start_server("proto", "prototype_app:app", HERE, options.settings, env, work)
-        servers.append(proto)
-    for stub in options.stubs:
-        stub_env = {**env, "HOTLINE_BENCH_STUB": stub, "HOTLINE_BENCH_NUMBER": HOTLINE_NUMBER}
-        servers.append(start_server(STUB_NAMES[stub], "stubbed_app:app", HERE,
-                                    options.settings, stub_env, work))  # fmt: skip
+    servers: list[Server] = []
     profile = work / "real.pyspy.txt"
     idle = options.profile == "wall"
-    real_pid = servers[1].process.pid
-    profiler = pyspy.start(real_pid, profile, idle=idle) if options.profile else None
+    profiler = None
     try:
+        # Started one by one: a server that fails to start stops the ones already up.
+        servers.append(start_server("bare", "bare_app:app", HERE, options.settings, {}, work))
+        servers.append(start_server("real", "wsgi:app", ROOT, options.settings, env, work))
+        if options.prototype:
+            servers.append(start_server("proto", "prototype_app:app", HERE, options.settings,
+                                        env, work))  # fmt: skip
+        if options.floor:
+            servers.append(start_server("floor", "floor_app:app", HERE, options.settings,
+                                        env, work))  # fmt: skip
+        for stub in options.stubs:
+            stub_env = {**env, "HOTLINE_BENCH_STUB": stub, "HOTLINE_BENCH_NUMBER": HOTLINE_NUMBER}
+            servers.append(start_server(STUB_NAMES[stub], "stubbed_app:app", HERE,
+                                        options.settings, stub_env, work))  # fmt: skip
+        if options.profile:
+            profiler = pyspy.start(servers[1].process.pid, profile, idle=idle)
         tallies = load_rounds(servers, options, work)
     finally:
         if profiler is not None:
@@ -450,6 +462,7 @@ _RUN = random.SystemRandom().randrange(16**7)
 SID_PREFIXES = {
     "real": f"CA{_RUN:07x}1",
     "proto": f"CA{_RUN:07x}2",
+    "floor": f"CA{_RUN:07x}5",
     "no-write": f"CA{_RUN:07x}3",
     "no-db": f"CA{_RUN:07x}4",
 }
@@ -510,6 +523,10 @@ def report(
         proto = tallies["proto"]
         print(f"ratio prototype/bare: {proto.rate / bare.rate:.2f}; "
               f"real/prototype: {real.rate / proto.rate:.2f}")  # fmt: skip
+    if "floor" in tallies and tallies["floor"].rate:
+        floor = tallies["floor"]
+        print(f"ratio floor/bare: {floor.rate / bare.rate:.2f} (the real SQL, nothing around it); "
+              f"real/floor: {real.rate / floor.rate:.2f}")  # fmt: skip
     for stub, name in STUB_NAMES.items():
         if name in tallies and bare.rate:
             print(f"ratio {name}/bare: {tallies[name].rate / bare.rate:.2f} "
@@ -570,6 +587,11 @@ def main() -> None:
         help="also load benchmarks/prototype_app.py, the same work written by hand",
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also load benchmarks/floor_app.py, the real statements in a bare WSGI function",
+    )
+    parser.add_argument(
         "--stub",
         action="append",
         choices=list(STUB_NAMES),
@@ -590,6 +612,7 @@ def main() -> None:
         profile=args.profile,
         keep=args.keep,
         prototype=args.prototype,
+        floor=args.floor,
         stubs=args.stub,
     )
     kinds = benchdb.DATABASES if args.db == "both" else (args.db,)
