@@ -47,6 +47,7 @@ SUPERVISOR, PASSWORD = "supervisor@example.org", "a long nginx test password"
 @dataclass
 class Proxy:
     https_port: int
+    access_log: Path
     # By name, whatever their domain: requests would file them under the public name
     # (the Host header) and never send them to 127.0.0.1.
     cookies: dict[str, str] = field(default_factory=dict)
@@ -80,9 +81,9 @@ class Proxy:
         return response
 
 
-def site_config(cert: Path, key: Path, ports: dict[str, int]) -> str:
-    """The shipped site configuration with this test's certificate, ports and backup."""
-    text = CONF.read_text()
+def site_config(cert: Path, key: Path, ports: dict[str, int], access_log: Path) -> str:
+    """The shipped site configuration with this test's certificate, ports, backup and log."""
+    text = CONF.read_text().replace("/var/log/nginx/hotline.access.log", str(access_log))
     text = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", text)
     text = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", text)
     text = text.replace("listen 80;", f"listen 127.0.0.1:{ports['http']};")
@@ -124,7 +125,8 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
          "-subj", f"/CN={HOST}", "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
-    (tmp_path / "site.conf").write_text(site_config(cert, key, ports))
+    access_log = tmp_path / "access.log"
+    (tmp_path / "site.conf").write_text(site_config(cert, key, ports, access_log))
     (tmp_path / "nginx.conf").write_text(
         f"daemon off; pid {tmp_path / 'nginx.pid'}; error_log {tmp_path / 'error.log'};\n"
         f"events {{}}\nhttp {{ access_log off; include {tmp_path / 'site.conf'}; }}\n"
@@ -137,7 +139,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
     )
     try:
         wait_until_listening(server, ports["https"])
-        yield Proxy(ports["https"])
+        yield Proxy(ports["https"], access_log)
     finally:
         server.send_signal(signal.SIGQUIT)
         server.wait(timeout=30)
@@ -197,3 +199,19 @@ def test_twilio_signs_the_public_url_and_the_node_behind_nginx_checks_it(proxy):
     assert signed.status_code == 200
     assert f">{EMERGENCY_NUMBER}</Dial>" in signed.text
     assert forged.status_code == 403
+
+
+def test_the_access_log_keeps_a_listen_links_path_without_its_token(proxy):
+    token = "WzEsMl0.Zx1abc.listen-token-that-must-not-be-logged"
+
+    page = proxy.get(f"/listen/{token}")
+    audio = proxy.get(f"/listen/{token}/audio?seek=1")
+    login = proxy.get("/login?next=%2Fstats%2F")
+
+    # Not a link the node signed: refused, and logged without what was typed.
+    assert (page.status_code, audio.status_code, login.status_code) == (404, 404, 200)
+    log = proxy.access_log.read_text()
+    assert token not in log
+    assert '"GET /listen/- HTTP/' in log
+    assert '"GET /listen/-/audio?seek=1 HTTP/' in log
+    assert '"GET /login?next=%2Fstats%2F HTTP/' in log  # other paths are kept whole
