@@ -7,7 +7,7 @@ app's own Core statements (the hotline and its on-call chain in one read; the ca
 its first ring leg in one queued SQLite transaction, or in one PostgreSQL statement),
 inside a bare WSGI function. No Flask, no SQLAlchemy at request time, one driver
 connection per worker; the form parsed with the standard library, the signature
-checked once with twilio's RequestValidator, the TwiML built with VoiceResponse.
+checked once with twilio's RequestValidator, the TwiML the prototype's (VoiceResponse).
 
 It leaves out everything else the real endpoint does: the default chain, shift
 takes, retries of the same CallSid, the emergency fallback, per-hotline prompts,
@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import psycopg
+from prototype_app import twiml  # the same answer, built the same way
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.dialects.sqlite import pysqlite
 from twilio.request_validator import RequestValidator
-from twilio.twiml.voice_response import VoiceResponse
 
 from hotline.driver import _bind_values
 from hotline.planning.oncall import SLOT_CHAIN_COLUMNS
@@ -104,7 +104,8 @@ def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
         "answered_position": None,
     }
     call_id = record(db, values, chain[0], now)
-    document = twiml(first[HOTLINE_NAME], first[RING_TIMEOUT], call_id, chain[0]["number"])
+    answer = twiml("/", first[HOTLINE_NAME], first[RING_TIMEOUT], call_id, chain[0]["number"])
+    document = str(answer).encode()
     start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(document)))])
     return [document]
 
@@ -135,26 +136,3 @@ def record(db: Any, values: dict[str, Any], head: dict[str, Any], now: datetime)
     finally:
         fcntl.flock(_write_lock, fcntl.LOCK_UN)
     return call_id
-
-
-def twiml(name: str, timeout: int, call_id: int, number: str) -> bytes:
-    """The greeting and the screened Dial of the first ring leg, as the prototype's."""
-    response = VoiceResponse()
-    response.say(
-        f"Bonjour, vous êtes en relation avec {name}. Nous recherchons la personne "
-        "d'astreinte, merci de patienter.",
-        language="fr-FR",
-        voice="Polly.Lea",
-    )
-    query = f"call={call_id}&pos=0"
-    dial = response.dial(
-        action=f"/voice/dial-result?{query}", method="POST", timeout=timeout, answer_on_bridge=True
-    )
-    dial.number(
-        number,
-        url=f"/voice/screen?{query}",
-        method="POST",
-        status_callback=f"/voice/leg-status?{query}",
-        status_callback_event="initiated ringing answered completed",
-    )
-    return str(response).encode()

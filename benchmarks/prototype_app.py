@@ -99,7 +99,8 @@ def incoming() -> Response:
         ).fetchone()[0]
         person_id, _name, number = responders[0]
         db.execute(sql(INSERT_LEG), (call_id, person_id, number, now))
-    return Response(str(_twiml(hotline[1], hotline[2], call_id, number)), mimetype="text/xml")
+    document = twiml(request.url_root, hotline[1], hotline[2], call_id, number)
+    return Response(str(document), mimetype="text/xml")
 
 
 class _sqlite_transaction:  # noqa: N801 - used as a statement, like psycopg's
@@ -115,8 +116,8 @@ class _sqlite_transaction:  # noqa: N801 - used as a statement, like psycopg's
         self.db.execute("ROLLBACK" if kind else "COMMIT")
 
 
-def _twiml(name: str, timeout: int, call_id: int, number: str) -> VoiceResponse:
-    base = request.url_root
+def twiml(base: str, name: str, timeout: int, call_id: int, number: str) -> VoiceResponse:
+    """The greeting and the screened Dial of the first ring leg, its URLs under `base`."""
     response = VoiceResponse()
     response.say(
         f"Bonjour, vous êtes en relation avec {name}. Nous recherchons la personne "
