@@ -76,14 +76,16 @@ class Node:
 
     def wait_until_serving(self) -> None:
         deadline = time.monotonic() + BOOT_SECONDS
-        while time.monotonic() < deadline:
+        while (left := deadline - time.monotonic()) > 0:
             if not self.alive:
                 raise RuntimeError(f"node {self.name} exited:\n{self.log.read_text()[-3000:]}")
             try:
                 # Any answer means a worker has loaded the app (older releases have no /healthz).
-                requests.get(f"{self.url}/healthz", timeout=BOOT_SECONDS)
+                # The master accepts connections before a worker has: on a loaded machine
+                # the answer may take longer than one read timeout, so wait out the deadline.
+                requests.get(f"{self.url}/healthz", timeout=max(left, 1))
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         raise RuntimeError(f"node {self.name} not serving after {BOOT_SECONDS} s")
 
