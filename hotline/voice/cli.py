@@ -17,6 +17,7 @@ from hotline.models import Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
 from hotline.voice.leg_words import LEG_WORDS
 from hotline.voice.models import Call, Voicemail
+from hotline.voice.recordings import is_simulated
 
 
 def _local(at: datetime | None, zone: ZoneInfo) -> str:
@@ -89,6 +90,9 @@ def _voicemail_text(call_id: int, voicemail: Voicemail) -> str:
     length = f"{voicemail.duration or 0}s"
     if not voicemail.recording_url:
         return f"{length}, no recording"
+    if is_simulated(voicemail.recording_url):
+        # `hotline simulate` made the message up: no audio exists, at Twilio or anywhere.
+        return f"{length}, left in the call simulator (no audio), see {_call_page(call_id)}"
     return f"{length}, recording kept at Twilio, play it on {_call_page(call_id)}"
 
 

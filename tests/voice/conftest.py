@@ -106,19 +106,21 @@ class CallDriver:
             {"call": self.call_sid, "pos": pos},
         )
 
-    def voicemail_done(self, seconds: int) -> str:
+    def voicemail_done(self, seconds: int, url: str = "https://api.twilio.com/rec/RE1") -> str:
         return self.post(
             "/voice/voicemail-done",
             {
                 "CallSid": self.call_sid,
-                "RecordingUrl": "https://api.twilio.com/rec/RE1",
+                "RecordingUrl": url,
                 "RecordingDuration": str(seconds),
                 "Digits": "hangup",
             },
             {"call": self.call_sid},
         )
 
-    def recording(self, seconds: int, status: str = "completed") -> str:
+    def recording(
+        self, seconds: int, status: str = "completed", url: str = "https://api.twilio.com/rec/RE1"
+    ) -> str:
         """Twilio's recording status callback; an `absent` recording has no URL."""
         params = {
             "CallSid": self.call_sid,
@@ -127,7 +129,7 @@ class CallDriver:
             "RecordingDuration": str(seconds),
         }
         if status != "absent":
-            params["RecordingUrl"] = "https://api.twilio.com/rec/RE1"
+            params["RecordingUrl"] = url
         return self.post("/voice/recording", params, {"call": self.call_sid})
 
     def status(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.simulator.scenario import DEFAULT_ACCOUNT_SID as SIMULATOR_ACCOUNT_SID
+
 from .conftest import load_call
 
 
@@ -61,12 +63,12 @@ def test_calls_rejects_an_absurd_limit(runner):
     assert "--limit" in result.output
 
 
-def leave_a_voicemail(driver) -> None:
+def leave_a_voicemail(driver, recording_url: str = "https://api.twilio.com/rec/RE1") -> None:
     driver.incoming()
     for position in range(3):
         driver.dial_result(position, "no-answer", bridged=False)
-    driver.voicemail_done(14)
-    driver.recording(14)
+    driver.voicemail_done(14, url=recording_url)
+    driver.recording(14, url=recording_url)
     driver.status("completed", 75)
 
 
@@ -97,3 +99,18 @@ def test_calls_without_a_public_address_gives_the_voicemails_path_in_the_app(
 
     assert f"play it on /stats/calls/{load_call_id(driver.call_sid)}\n" in result.output
     assert "twilio.com" not in result.output
+
+
+def test_calls_says_a_message_left_in_the_call_simulator_has_no_audio(runner, driver, load_call_id):
+    # What `hotline simulate` posts: a recording under the simulator's own account.
+    simulated = f"https://api.twilio.com/2010-04-01/Accounts/{SIMULATOR_ACCOUNT_SID}/Recordings/RE1"
+    leave_a_voicemail(driver, recording_url=simulated)
+
+    result = runner.invoke(args=["calls"])
+
+    call_id = load_call_id(driver.call_sid)
+    assert (
+        f"voicemail: 14s, left in the call simulator (no audio), see /stats/calls/{call_id}\n"
+        in (result.output)
+    )
+    assert "kept at Twilio" not in result.output
