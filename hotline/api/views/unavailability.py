@@ -163,11 +163,11 @@ def _saved(period: Unavailability, zone: ZoneInfo) -> UnavailabilitySaved:
     session = get_session()
     now = utcnow()
     scope = scoped_hotline_ids(current_user)
-    places = still_ringing(session, period, now=now, hotline_ids=scope)
-    elsewhere = 0
-    if scope is not None:
-        elsewhere = len(still_ringing(session, period, now=now)) - len(places)
-    return unavailability_saved(period, zone, places, elsewhere)
+    # One search over every hotline, split by the user's reach: the other teams' places
+    # are counted, not shown.
+    found = still_ringing(session, period, now=now)
+    places = [p for p in found if scope is None or p.slot.hotline_id in scope]
+    return unavailability_saved(period, zone, places, len(found) - len(places))
 
 
 def _period(unavailability_id: int) -> Unavailability:
