@@ -13,7 +13,6 @@ from hotline.planning.audit import entity_history
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.overrides import (
-    ReplacementAbsent,
     create_override,
     in_force,
     remove_override,
@@ -22,7 +21,7 @@ from hotline.planning.overrides import (
 )
 from hotline.planning.rotations import RotationSpec, create_rotation, generate_rotation
 from hotline.planning.rules import set_labour_rules
-from hotline.planning.unavailability import add_unavailability
+from hotline.planning.unavailability import ResponderAbsent, add_unavailability
 from tests.planning.builders import names_at, paris
 
 DAY = (2026, 12, 1)
@@ -372,7 +371,7 @@ def test_replacement_absent_only_where_the_person_is_not_on_call_is_accepted(db_
     )
     span = {"person_id": alice.id, "replacement_id": chloe.id, "user_id": None}
 
-    with pytest.raises(ReplacementAbsent) as refused:
+    with pytest.raises(ResponderAbsent) as refused:
         replace_person(
             db_session, hotline.id, starts_at=paris(*DAY, 8), ends_at=paris(2026, 12, 2, 8), **span
         )
