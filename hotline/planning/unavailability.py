@@ -202,7 +202,8 @@ def _absence_refusal(places: Sequence[AbsentPlace]) -> object:
     for place in places:
         by_person[place.person_id].append(place)
     first, *others = by_person.values()
-    # The others are clauses of the first one's pieces: one sentence, one way out.
+    # Whoever else is away comes as a clause after the first one's pieces: one sentence,
+    # one way out at its end.
     others_clauses = [
         _l(
             "%(name)s is recorded as unavailable then and would be on call %(slots)s",

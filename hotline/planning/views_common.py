@@ -29,6 +29,7 @@ from hotline.db import get_session
 from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.forms import UNAVAILABILITY_LABELS, editable_number
+from hotline.planning.unavailability import AbsentPlace
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
 REVIEWERS = (ADMIN, MANAGER, SUPERVISOR)
@@ -127,8 +128,8 @@ def show_planning_error(form: Any, error: Exception, renames: dict[str, str] | N
     show_error(form, error)
 
 
-def flash_absences(places: Iterable[Any]) -> None:
-    """Warn of each piece a saved change rings somebody recorded as unavailable (AbsentPlace)."""
+def flash_absences(places: Iterable[AbsentPlace]) -> None:
+    """Warn of each piece a saved change rings somebody recorded as unavailable."""
     for place in places:
         flash(
             _(
