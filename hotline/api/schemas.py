@@ -38,6 +38,16 @@ def unchanged(**constraints: Any) -> Any:
     return Field(None, json_schema_extra=_no_default, **constraints)
 
 
+def confirm_absence(who: str, field: str) -> Any:
+    """The `despite_absence` field of a change that puts `who` on call."""
+    return Field(
+        False,
+        description=f"put {who} on call even where they are recorded as unavailable; "
+        f"without it such a change is refused (422 naming who, when and in which place, "
+        f"field {field}); with it the answer lists those pieces in absent_places",
+    )
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -287,8 +297,27 @@ class RuleWarningOut(Output):
     message: str
 
 
+class AbsentPlaceOut(Output):
+    """A piece of time a change rings somebody while they are recorded as unavailable."""
+
+    starts_at: datetime
+    ends_at: datetime
+    position: int = Field(description="their place in the chain: 0 primary, 1... backups")
+    person_id: int
+    person_name: str
+    unavailability_id: int
+    message: str
+
+
+ABSENT_PLACES = (
+    "pieces where somebody put on call rings despite a recorded absence "
+    "(only with despite_absence: true)"
+)
+
+
 class SlotSaved(SlotOut):
     warnings: list[RuleWarningOut]
+    absent_places: list[AbsentPlaceOut] = Field(default_factory=list, description=ABSENT_PLACES)
 
 
 class SlotRange(Paging):
@@ -305,6 +334,7 @@ class SlotCreate(Input):
     ends_at: Instant
     chain: Chain
     note: Note | None = None
+    despite_absence: bool = confirm_absence("the chain", "chain")
 
 
 class SlotUpdate(Input):
@@ -315,6 +345,9 @@ class SlotUpdate(Input):
     ends_at: Instant = unchanged()
     chain: Chain = unchanged()
     note: Note | None = None
+    despite_absence: bool = confirm_absence(
+        "whoever the change gives a place or more hours", "chain"
+    )
 
 
 class VersionQuery(Input):
@@ -564,6 +597,7 @@ class OverrideCreate(Input):
     ends_at: Instant
     chain: Chain
     note: Note | None = None
+    despite_absence: bool = confirm_absence("the chain", "chain")
 
 
 class ReplacementCreate(Input):
@@ -574,11 +608,7 @@ class ReplacementCreate(Input):
     starts_at: Instant
     ends_at: Instant
     note: Note | None = None
-    despite_absence: bool = Field(
-        False,
-        description="put the replacement on call even where they are recorded as unavailable; "
-        "without it such a replacement is refused (422 naming the slots, field replacement_id)",
-    )
+    despite_absence: bool = confirm_absence("the replacement", "replacement_id")
 
 
 class SwapCreate(Input):
@@ -589,6 +619,9 @@ class SwapCreate(Input):
     first_version: int | None = Field(None, ge=1, description="the version you read, if any")
     second_version: int | None = Field(None, ge=1, description="the version you read, if any")
     note: Note | None = None
+    despite_absence: bool = confirm_absence(
+        "each of the two in the other's shift", "second_slot_id"
+    )
 
 
 class ShortChainOut(Output):
@@ -606,16 +639,6 @@ class ShortChainOut(Output):
     message: str
 
 
-class AbsentPlaceOut(Output):
-    """A piece of the span ringing the replacement while recorded as unavailable."""
-
-    starts_at: datetime
-    ends_at: datetime
-    position: int = Field(description="the replacement's place: 0 primary, 1... backups")
-    unavailability_id: int
-    message: str
-
-
 class OverridesSaved(Output):
     """The override slots written (one per piece of the span with its own chain)."""
 
@@ -627,8 +650,4 @@ class OverridesSaved(Output):
     short_chains: list[ShortChainOut] = Field(
         description="pieces left with fewer responders than before (saved anyway)"
     )
-    absent_places: list[AbsentPlaceOut] = Field(
-        default_factory=list,
-        description="pieces where the replacement rings despite a recorded absence "
-        "(only with despite_absence: true)",
-    )
+    absent_places: list[AbsentPlaceOut] = Field(default_factory=list, description=ABSENT_PLACES)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from hotline.api.errors import english
 from hotline.api.schemas import (
+    AbsentPlaceOut,
     ChainMemberOut,
     GapsOut,
     GenerationConflictOut,
@@ -40,6 +41,7 @@ from hotline.planning.oncall import Chain, Responder
 from hotline.planning.rotations import CREATE, KEEP, UPDATE, GenerationResult
 from hotline.planning.rules import RuleWarning
 from hotline.planning.slots import SlotEdit
+from hotline.planning.unavailability import AbsentPlace
 
 
 def hotline_out(
@@ -141,6 +143,19 @@ def slot_saved(edit: SlotEdit, zone: ZoneInfo) -> SlotSaved:
     return SlotSaved(
         **_slot_fields(edit.slot, zone),
         warnings=[warning_out(w, zone) for w in edit.warnings],
+        absent_places=[absent_place_out(place, zone) for place in edit.absent],
+    )
+
+
+def absent_place_out(place: AbsentPlace, zone: ZoneInfo) -> AbsentPlaceOut:
+    return AbsentPlaceOut(
+        starts_at=local(place.starts_at, zone),
+        ends_at=local(place.ends_at, zone),
+        position=place.position,
+        person_id=place.person_id,
+        person_name=place.person_name,
+        unavailability_id=place.period_id,
+        message=english(place.message),
     )
 
 

@@ -383,6 +383,16 @@ class ZonedForm(Form):
         return self.instants[name]
 
 
+def despite_absence_field() -> BooleanField:
+    """The box confirming a change that puts somebody recorded as unavailable on call.
+
+    Unticked, such a change is refused, naming who is away, when, and their place.
+    """
+    return BooleanField(
+        _l("Put them on call even where they are recorded as unavailable"), default=False
+    )
+
+
 class SlotForm(ZonedForm):
     """A slot's times, chain and note; `version` is the one the editor loaded."""
 
@@ -393,6 +403,7 @@ class SlotForm(ZonedForm):
         missing=_l("Choose at least the person on call."),
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    despite_absence = despite_absence_field()
     version = HiddenField(validators=[InputRequired(message=_l("Reload the page."))])
 
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
@@ -651,10 +662,7 @@ class ReplaceForm(ZonedForm):
     starts_at = local_datetime_field(_l("From"))
     ends_at = local_datetime_field(_l("Until"))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
-    # Unticked, a replacement recorded as unavailable then is refused with the slots named.
-    despite_absence = BooleanField(
-        _l("Put them on call even where they are recorded as unavailable"), default=False
-    )
+    despite_absence = despite_absence_field()
 
     def offer(self, people: list[tuple[int, str]]) -> None:
         choices = [SelectChoice("", _("(choose)"))]
@@ -683,6 +691,7 @@ class SwapForm(Form):
     first = SelectField(_l("This shift"), choices=[], validate_choice=False)
     second = SelectField(_l("with this one"), choices=[], validate_choice=False)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    despite_absence = despite_absence_field()
 
     def offer(self, shifts: list[tuple[int, str]]) -> None:
         choices = [SelectChoice("", _("(choose)"))]

@@ -37,7 +37,13 @@ from hotline.planning.slots import (
     remove_slot,
     slots_between,
 )
-from hotline.planning.unavailability import unavailable_between
+from hotline.planning.unavailability import (
+    AbsentPlace,
+    Placement,
+    ResponderAbsent,
+    absent_places,
+    unavailable_between,
+)
 from hotline.planning.validation import (
     Span,
     aware,
@@ -78,33 +84,11 @@ class ShortChain:
 
 
 @dataclass(frozen=True)
-class AbsentPlace:
-    """A piece of a replacement's span where the replacement is recorded as unavailable."""
-
-    starts_at: datetime
-    ends_at: datetime
-    position: int  # the replacement's place in the new chain: 0 primary, 1... backups
-    period_id: int
-    message: object  # a lazy string: str() it in the reader's language
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-class ReplacementAbsent(PlanningError):
-    """The replacement is unavailable over part of the span: refused unless confirmed."""
-
-    def __init__(self, message: object, places: Sequence[AbsentPlace]) -> None:
-        super().__init__(message, "replacement_id")
-        self.places = tuple(places)
-
-
-@dataclass(frozen=True)
 class OverrideResult:
     """The override slots written, the labour rules they break and the chains they shorten.
 
     All are saved anyway: the manager is told, and decides. `absent` lists the
-    pieces where a replacement put on call despite a recorded absence rings.
+    pieces where somebody put on call despite a recorded absence rings.
     """
 
     slots: tuple[Slot, ...]
@@ -170,9 +154,13 @@ def create_override(
     ends_at: datetime,
     chain: Sequence[int],
     note: str | None = None,
+    despite_absence: bool = False,
     user_id: int | None,
 ) -> SlotEdit:
-    """Put an explicit chain on call over a span (it must not overlap another override)."""
+    """Put an explicit chain on call over a span (it must not overlap another override).
+
+    Somebody of the chain recorded as unavailable then is refused as in add_slot.
+    """
     return add_slot(
         session,
         hotline_id,
@@ -181,6 +169,7 @@ def create_override(
         ends_at=ends_at,
         chain=chain,
         note=note,
+        despite_absence=despite_absence,
         user_id=user_id,
     )
 
@@ -213,7 +202,7 @@ def replace_person(
     ones. Exactly the span is overridden.
 
     A replacement recorded as unavailable during the pieces they would ring is
-    refused (ReplacementAbsent names the pieces), as rotations and stand-ins pass
+    refused (ResponderAbsent names the pieces), as rotations and stand-ins pass
     over the unavailable, unless `despite_absence` confirms the manager's choice;
     the result then lists those pieces. Labour-rule warnings cover everybody whose
     place changes: the person, the replacement and whoever takes a freed place.
@@ -233,9 +222,9 @@ def replace_person(
     note = check_note(note)
     transform = _replacing(session, hotline.id, person.id, replacement.id)
     plans = _plan(session, hotline, (starts_at, ends_at), person, transform)
-    absent = _absent_places(session, hotline, plans, replacement)
+    absent = absent_places(session, ZoneInfo(hotline.timezone), _placements(plans, replacement.id))
     if absent and not despite_absence:
-        raise ReplacementAbsent(_absence_refusal(replacement, absent), absent)
+        raise ResponderAbsent(absent, "replacement_id")
     short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
     warnings = rule_warnings(session, hotline.id, starts_at, ends_at, _moved(plans))
@@ -250,12 +239,15 @@ def swap_shifts(
     first_version: int | None = None,
     second_version: int | None = None,
     note: str | None = None,
+    despite_absence: bool = False,
     user_id: int | None,
 ) -> OverrideResult:
     """Swap two shifts between their primaries, by overrides over each slot's span.
 
     The two people exchange places in each chain (the other one's place, if any,
     goes to the first). Versions, when given, must be those the editor loaded.
+    Either of them recorded as unavailable during the shift they take is refused
+    (ResponderAbsent) unless `despite_absence` confirms; the result then lists the pieces.
     """
     first, second = get_slot(session, first_slot_id), get_slot(session, second_slot_id)
     for slot, version in ((first, first_version), (second, second_version)):
@@ -273,19 +265,24 @@ def swap_shifts(
         )
     note = check_note(note)
     # Both plans are made before anything is written: a refusal leaves nothing behind.
-    plans = _plan(
+    firsts = _plan(
         session, hotline, (first.starts_at, first.ends_at), one, _exchanging(one.id, other.id)
     )
-    plans += _plan(
+    seconds = _plan(
         session, hotline, (second.starts_at, second.ends_at), other, _exchanging(other.id, one.id)
     )
-    slots = _write(session, hotline, plans, note, audit.SWAP, user_id)
+    # Each takes the other's shift: that is where an absence of theirs would ring.
+    placements = _placements(firsts, other.id) + _placements(seconds, one.id)
+    absent = absent_places(session, ZoneInfo(hotline.timezone), placements)
+    if absent and not despite_absence:
+        raise ResponderAbsent(absent, "second_slot_id")
+    slots = _write(session, hotline, firsts + seconds, note, audit.SWAP, user_id)
     warnings = []
     for slot in (first, second):
         warnings += rule_warnings(
             session, hotline.id, slot.starts_at, slot.ends_at, {one.id, other.id}
         )
-    return OverrideResult(tuple(slots), tuple(dict.fromkeys(warnings)))
+    return OverrideResult(tuple(slots), tuple(dict.fromkeys(warnings)), absent=tuple(absent))
 
 
 def _replacing(session: Session, hotline_id: int, person_id: int, replacement_id: int) -> Transform:
@@ -363,58 +360,13 @@ def _shortened(session: Session, hotline: Hotline, plans: list[_NewOverride]) ->
     return short
 
 
-def _absent_places(
-    session: Session, hotline: Hotline, plans: list[_NewOverride], replacement: Person
-) -> list[AbsentPlace]:
-    """The pieces of the planned overrides ringing `replacement` while unavailable."""
-    span = (plans[0].starts_at, plans[-1].ends_at)
-    periods = unavailable_between(session, [replacement.id], *span).get(replacement.id, [])
-    zone = ZoneInfo(hotline.timezone)
-    places = []
-    for plan in plans:
-        if replacement.id not in plan.chain:
-            continue
-        position = plan.chain.index(replacement.id)
-        for period in periods:
-            start = max(plan.starts_at, period.starts_at)
-            end = min(plan.ends_at, period.ends_at)
-            if start >= end:
-                continue
-            message = _l(
-                "from %(start)s to %(end)s as %(place)s",
-                start=local_text(start, zone),
-                end=local_text(end, zone),
-                place=_place(position),
-            )
-            places.append(AbsentPlace(start, end, position, period.id, message))
-    return places
-
-
-def _place(position: int) -> object:
-    if position == 0:
-        return _l("primary")
-    return _l("backup %(n)d", n=position)
-
-
-def _absence_refusal(replacement: Person, places: list[AbsentPlace]) -> object:
-    # lazy_gettext, not ngettext: error_sentence() formats the bare template, which
-    # ngettext fills with `num` alone (KeyError on the other values).
-    return _l(
-        "%(name)s is recorded as unavailable then and would be on call %(slots)s: "
-        "choose somebody else, or confirm to put them on call anyway",
-        name=replacement.name,
-        slots=_Joined(places),
-    )
-
-
-class _Joined:
-    """Pieces' messages joined by "; ", rendered in the reader's language when shown."""
-
-    def __init__(self, places: Sequence[AbsentPlace]) -> None:
-        self.places = places
-
-    def __str__(self) -> str:
-        return "; ".join(str(place) for place in self.places)
+def _placements(plans: list[_NewOverride], person_id: int) -> list[Placement]:
+    """Where the planned overrides put `person_id`: each piece's span and their place."""
+    return [
+        Placement(plan.starts_at, plan.ends_at, plan.chain.index(person_id), person_id)
+        for plan in plans
+        if person_id in plan.chain
+    ]
 
 
 def _moved(plans: list[_NewOverride]) -> set[int]:
@@ -522,6 +474,8 @@ def _carve(session: Session, hotline_id: int, span: Span, user_id: int | None) -
                 ends_at=end,
                 chain=[r.person_id for r in slot.responders],
                 note=slot.note,
+                # What already rang there keeps ringing: cutting puts nobody anywhere new.
+                despite_absence=True,
                 user_id=user_id,
             )
 

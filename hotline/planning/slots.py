@@ -25,6 +25,12 @@ from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
 from hotline.planning.rules import RuleWarning, rule_warnings
+from hotline.planning.unavailability import (
+    AbsentPlace,
+    Placement,
+    ResponderAbsent,
+    absent_places,
+)
 from hotline.planning.validation import (
     MAX_SLOT_LENGTH,
     aware,
@@ -32,6 +38,7 @@ from hotline.planning.validation import (
     check_people,
     check_span,
     local_text,
+    subtract,
 )
 
 SLOT_CHANGED = _l("somebody changed this slot meanwhile: reload it, then make your change again")
@@ -39,10 +46,14 @@ SLOT_CHANGED = _l("somebody changed this slot meanwhile: reload it, then make yo
 
 @dataclass(frozen=True)
 class SlotEdit:
-    """A slot as saved, and the labour rules it breaks (warnings: it is saved anyway)."""
+    """A slot as saved, and the labour rules it breaks (warnings: it is saved anyway).
+
+    `absent` lists the pieces where somebody put on call despite a recorded absence rings.
+    """
 
     slot: Slot
     warnings: tuple[RuleWarning, ...] = ()
+    absent: tuple[AbsentPlace, ...] = ()
 
 
 def lock_planning(session: Session, hotline_id: int) -> Hotline:
@@ -94,6 +105,7 @@ def create_slot(
     ends_at: datetime,
     chain: Sequence[int],
     note: str | None = None,
+    despite_absence: bool = False,
     user_id: int | None,
 ) -> SlotEdit:
     """Add a regular slot made by hand (rotations never rewrite it)."""
@@ -105,6 +117,7 @@ def create_slot(
         ends_at=ends_at,
         chain=chain,
         note=note,
+        despite_absence=despite_absence,
         user_id=user_id,
     )
 
@@ -118,15 +131,25 @@ def add_slot(
     ends_at: datetime,
     chain: Sequence[int],
     note: str | None,
+    despite_absence: bool = False,
     user_id: int | None,
 ) -> SlotEdit:
-    """Check and add a slot of `kind` with its audit row; PlanningError leaves nothing."""
+    """Check and add a slot of `kind` with its audit row; PlanningError leaves nothing.
+
+    Somebody of the chain recorded as unavailable during the slot is refused
+    (ResponderAbsent names who, when and where), unless `despite_absence` confirms
+    the manager's choice; the result then lists those pieces.
+    """
     hotline = lock_planning(session, hotline_id)
     starts_at, ends_at = aware(starts_at, "starts_at"), aware(ends_at, "ends_at")
     check_span(starts_at, ends_at)
     check_people(session, chain, "chain")
     note = check_note(note)
     _check_free(session, hotline, kind, starts_at, ends_at, exclude=None)
+    placements = [Placement(starts_at, ends_at, i, pid) for i, pid in enumerate(chain)]
+    absent = _absences(session, hotline, placements)
+    if absent and not despite_absence:
+        raise ResponderAbsent(absent, "chain")
     slot = Slot(hotline_id=hotline_id, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note)
     slot.responders = _responders(chain)
     session.add(slot)
@@ -134,7 +157,7 @@ def add_slot(
     session.expire(slot, ["responders"])
     audit.record_slot_change(session, slot, action=audit.CREATE, user_id=user_id, before=None)
     warnings = rule_warnings(session, hotline_id, starts_at, ends_at, set(chain))
-    return SlotEdit(slot, tuple(warnings))
+    return SlotEdit(slot, tuple(warnings), absent)
 
 
 def update_slot(
@@ -146,11 +169,14 @@ def update_slot(
     ends_at: datetime,
     chain: Sequence[int],
     note: str | None = None,
+    despite_absence: bool = False,
     user_id: int | None,
 ) -> SlotEdit:
     """Change a slot's times, chain and note, if nobody changed it since `version` was read.
 
     A regular slot edited by hand leaves its rotation: generation will not undo the edit.
+    Absences are checked as in add_slot, over what the edit changes: a place somebody
+    takes, or hours added to theirs (a note changed alone refuses nothing).
     """
     slot = _loaded(session, slot_id, version)
     hotline = lock_planning(session, slot.hotline_id)
@@ -159,6 +185,9 @@ def update_slot(
     check_people(session, chain, "chain")
     note = check_note(note)
     _check_free(session, hotline, slot.kind, starts_at, ends_at, exclude=slot.id)
+    absent = _absences(session, hotline, _new_places(slot, starts_at, ends_at, chain))
+    if absent and not despite_absence:
+        raise ResponderAbsent(absent, "chain")
     before = audit.slot_snapshot(slot)
     touched = {r.person_id for r in slot.responders} | set(chain)
     span = (min(slot.starts_at, starts_at), max(slot.ends_at, ends_at))
@@ -166,7 +195,8 @@ def update_slot(
     slot.starts_at, slot.ends_at, slot.note, slot.rotation_id = starts_at, ends_at, note, None
     set_chain(session, slot, chain)
     audit.record_slot_change(session, slot, action=audit.UPDATE, user_id=user_id, before=before)
-    return SlotEdit(slot, tuple(rule_warnings(session, slot.hotline_id, *span, touched)))
+    warnings = rule_warnings(session, slot.hotline_id, *span, touched)
+    return SlotEdit(slot, tuple(warnings), absent)
 
 
 def delete_slot(session: Session, slot_id: int, *, version: int, user_id: int | None) -> None:
@@ -219,6 +249,26 @@ def _loaded(session: Session, slot_id: int, version: int) -> Slot:
     if slot.version != version:
         raise PlanningConflict(SLOT_CHANGED)
     return slot
+
+
+def _absences(
+    session: Session, hotline: Hotline, placements: Sequence[Placement]
+) -> tuple[AbsentPlace, ...]:
+    return tuple(absent_places(session, ZoneInfo(hotline.timezone), placements))
+
+
+def _new_places(
+    slot: Slot, starts_at: datetime, ends_at: datetime, chain: Sequence[int]
+) -> list[Placement]:
+    """Where the edited slot puts people that it did not before: new places, added hours."""
+    held = {(r.position, r.person_id) for r in slot.responders}
+    placements = []
+    for position, person_id in enumerate(chain):
+        spans = [(starts_at, ends_at)]
+        if (position, person_id) in held:
+            spans = subtract(spans[0], [(slot.starts_at, slot.ends_at)])
+        placements += [Placement(start, end, position, person_id) for start, end in spans]
+    return placements
 
 
 def _check_free(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.planning.absences import absent_responders
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
 from hotline.planning.validation import (
@@ -59,12 +60,13 @@ class PlanningFileError(ValueError):
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import wrote."""
+    """What an import wrote; `absent` names the slots ringing somebody recorded as away."""
 
     people: int
     hotlines: int
     slots: int
     slots_replaced: int = 0
+    absent: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = (
@@ -74,7 +76,7 @@ class ImportSummary:
         )
         if self.slots_replaced:
             text += f" ({_count(self.slots_replaced, 'earlier slot', 'earlier slots')} replaced)"
-        return text
+        return "\n".join([text, *(f"warning: {line}" for line in self.absent)])
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -441,14 +443,16 @@ def import_planning(session: Session, document: Any) -> ImportSummary:
         rows = session.execute(select(Person.ref, Person.id).where(Person.ref.in_(wanted)))
         person_ids.update((ref, person_id) for ref, person_id in rows)
     slots = replaced = 0
+    absent: list[str] = []
     for row in plan.hotlines:
         hotline = _upsert_hotline(session, row.settings)
         replaced += _delete_planning(session, hotline.id)
         _add_default_chain(session, hotline.id, row.default_chain, person_ids)
-        _add_slots(session, hotline.id, row, person_ids)
+        written = _add_slots(session, hotline.id, row, person_ids)
+        absent += _absent_on_call(session, hotline, written)
         slots += len(row.slots)
     session.flush()
-    return ImportSummary(len(plan.people), len(plan.hotlines), slots, replaced)
+    return ImportSummary(len(plan.people), len(plan.hotlines), slots, replaced, tuple(absent))
 
 
 def _upsert_people(session: Session, rows: list[PersonRow]) -> dict[str, int]:
@@ -496,9 +500,12 @@ def _add_default_chain(
     )
 
 
-def _add_slots(session: Session, hotline_id: int, row: HotlineRow, ids: dict[str, int]) -> None:
+def _add_slots(
+    session: Session, hotline_id: int, row: HotlineRow, ids: dict[str, int]
+) -> dict[int, SlotRow]:
+    """Insert the hotline's slots; return each file row by the id of its slot."""
     if not row.slots:
-        return
+        return {}
     # Bulk INSERT ... RETURNING: a long planning loads in one round trip per table,
     # not one ORM object per slot and responder.
     slot_ids = session.scalars(
@@ -522,6 +529,29 @@ def _add_slots(session: Session, hotline_id: int, row: HotlineRow, ids: dict[str
             for i, ref in enumerate(slot.chain)
         ],
     )
+    return dict(zip(slot_ids, row.slots, strict=True))
+
+
+def _absent_on_call(session: Session, hotline: Hotline, written: dict[int, SlotRow]) -> list[str]:
+    """A line per place of the imported slots ringing somebody recorded as unavailable then.
+
+    The import is not refused for it (the file is the planning wanted): the lines say
+    what to fix.
+    """
+    if not written:
+        return []
+    start = min(row.starts_at for row in written.values() if row.starts_at is not None)
+    end = max(row.ends_at for row in written.values() if row.ends_at is not None)
+    zone = ZoneInfo(hotline.timezone)
+    lines = []
+    for found in absent_responders(session, start, end, hotline_ids=[hotline.id]):
+        place = "primary" if found.position == 0 else f"backup {found.position}"
+        lines.append(
+            f"{written[found.slot.id].where}: {found.person_name} is recorded as unavailable "
+            f"from {format_slot_time(found.starts_at, zone)} "
+            f"to {format_slot_time(found.ends_at, zone)} and is on call then as {place}"
+        )
+    return lines
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -1,11 +1,18 @@
-"""People's unavailability (leave, sickness): recorded here, skipped by rotation generation."""
+"""People's unavailability (leave, sickness): recorded here, skipped by rotation generation.
+
+Every planning change made by hand that puts somebody on call (a replacement, a swap,
+an override, a slot added or edited) is checked here too: a person unavailable then
+is refused (ResponderAbsent) unless the manager confirms.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,7 +22,7 @@ from hotline.models import Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningError
 from hotline.planning.models import UNAVAILABILITY_KINDS, Unavailability
-from hotline.planning.validation import aware, check_note, check_order
+from hotline.planning.validation import aware, check_note, check_order, local_text
 
 # Longer than this is a typo in the year, not a leave.
 MAX_UNAVAILABILITY = timedelta(days=366)
@@ -105,6 +112,124 @@ def unavailable_between(
     for period in rows:
         found[period.person_id].append(period)
     return found
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Somebody a planning change puts at a place of a chain over [starts_at, ends_at)."""
+
+    starts_at: datetime
+    ends_at: datetime
+    position: int  # 0 primary, 1... backups
+    person_id: int
+
+
+@dataclass(frozen=True)
+class AbsentPlace:
+    """A piece of time where a planning change rings somebody recorded as unavailable."""
+
+    starts_at: datetime
+    ends_at: datetime
+    position: int  # their place in the chain: 0 primary, 1... backups
+    person_id: int
+    person_name: str
+    period_id: int
+    message: object  # a lazy string: str() it in the reader's language
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class ResponderAbsent(PlanningError):
+    """Somebody put on call is unavailable over part of it: refused unless confirmed."""
+
+    def __init__(self, places: Sequence[AbsentPlace], field: str | None) -> None:
+        super().__init__(_absence_refusal(places), field)
+        self.places = tuple(places)
+
+
+def absent_places(
+    session: Session, zone: ZoneInfo, placements: Sequence[Placement]
+) -> list[AbsentPlace]:
+    """The pieces of `placements` where the person placed is recorded as unavailable.
+
+    Inactive people are left out: nobody rings them. Times in the messages are in `zone`.
+    """
+    if not placements:
+        return []
+    start = min(p.starts_at for p in placements)
+    end = max(p.ends_at for p in placements)
+    periods = unavailable_between(session, {p.person_id for p in placements}, start, end)
+    places = []
+    for placement in placements:
+        person = session.get(Person, placement.person_id)
+        if person is None or not person.active:
+            continue
+        for period in periods.get(person.id, []):
+            piece_start = max(placement.starts_at, period.starts_at)
+            piece_end = min(placement.ends_at, period.ends_at)
+            if piece_start >= piece_end:
+                continue
+            message = _l(
+                "from %(start)s to %(end)s as %(place)s",
+                start=local_text(piece_start, zone),
+                end=local_text(piece_end, zone),
+                place=_place(placement.position),
+            )
+            places.append(
+                AbsentPlace(
+                    piece_start,
+                    piece_end,
+                    placement.position,
+                    person.id,
+                    person.name,
+                    period.id,
+                    message,
+                )
+            )
+    return places
+
+
+def _place(position: int) -> object:
+    if position == 0:
+        return _l("primary")
+    return _l("backup %(n)d", n=position)
+
+
+def _absence_refusal(places: Sequence[AbsentPlace]) -> object:
+    """One sentence naming each person away, their pieces and places in the chain."""
+    by_person: dict[int, list[AbsentPlace]] = defaultdict(list)
+    for place in places:
+        by_person[place.person_id].append(place)
+    first, *others = by_person.values()
+    # Whoever else is away comes as a clause after the first one's pieces: one sentence,
+    # one way out at its end.
+    others_clauses = [
+        _l(
+            "%(name)s is recorded as unavailable then and would be on call %(slots)s",
+            name=pieces[0].person_name,
+            slots=_Joined(pieces),
+        )
+        for pieces in others
+    ]
+    # lazy_gettext, not ngettext: error_sentence() formats the bare template, which
+    # ngettext fills with `num` alone (KeyError on the other values).
+    return _l(
+        "%(name)s is recorded as unavailable then and would be on call %(slots)s: "
+        "choose somebody else, or confirm to put them on call anyway",
+        name=first[0].person_name,
+        slots=_Joined([*first, *others_clauses]),
+    )
+
+
+class _Joined:
+    """Messages joined by "; ", rendered in the reader's language when shown."""
+
+    def __init__(self, messages: Sequence[object]) -> None:
+        self.messages = messages
+
+    def __str__(self) -> str:
+        return "; ".join(str(message) for message in self.messages)
 
 
 def _get(session: Session, unavailability_id: int) -> Unavailability:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, flash, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -29,6 +29,7 @@ from hotline.db import get_session
 from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.forms import UNAVAILABILITY_LABELS, editable_number
+from hotline.planning.unavailability import AbsentPlace
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
 REVIEWERS = (ADMIN, MANAGER, SUPERVISOR)
@@ -125,6 +126,19 @@ def show_planning_error(form: Any, error: Exception, renames: dict[str, str] | N
     if renames and field in renames:
         error.field = renames[field]  # type: ignore[attr-defined]
     show_error(form, error)
+
+
+def flash_absences(places: Iterable[AbsentPlace]) -> None:
+    """Warn of each piece a saved change rings somebody recorded as unavailable."""
+    for place in places:
+        flash(
+            _(
+                "On call while unavailable: %(name)s, %(slot)s.",
+                name=place.person_name,
+                slot=str(place),
+            ),
+            "warning",
+        )
 
 
 @bp.app_template_filter("iso_local")

@@ -27,6 +27,7 @@ from hotline.planning.slots import get_slot, slots_between
 from hotline.planning.views_common import (
     EDITORS,
     READERS,
+    flash_absences,
     managed_hotline,
     may_manage,
     people_choices,
@@ -104,8 +105,7 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
     )
     for short in result.short:
         flash(_("Fewer responders: %(warning)s.", warning=str(short)), "warning")
-    for place in result.absent:
-        flash(_("On call while unavailable: %(slot)s.", slot=str(place)), "warning")
+    flash_absences(result.absent)
     _flash_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 
@@ -126,6 +126,7 @@ def override_swap(hotline_id: int) -> ResponseReturnValue:
             int(form.first.data),
             int(form.second.data),
             note=form.note.data,
+            despite_absence=form.despite_absence.data,
             user_id=current_user.id,
         )
     except PlanningError as error:
@@ -134,6 +135,7 @@ def override_swap(hotline_id: int) -> ResponseReturnValue:
         return _page(hotline, None, form, 400)
     session.commit()
     flash(_("The two shifts are swapped."), "success")
+    flash_absences(result.absent)
     _flash_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 

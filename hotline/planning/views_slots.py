@@ -28,6 +28,7 @@ from hotline.planning.models import Slot
 from hotline.planning.slots import SlotEdit, create_slot, delete_slot, get_slot, update_slot
 from hotline.planning.views_common import (
     EDITORS,
+    flash_absences,
     managed_hotline,
     people_choices,
     show_planning_error,
@@ -54,6 +55,7 @@ def slot_new(hotline_id: int) -> ResponseReturnValue:
             ends_at=form.utc("ends_at"),
             chain=chain_ids(form.chain),
             note=form.note.data,
+            despite_absence=form.despite_absence.data,
             user_id=current_user.id,
         )
     except PlanningError as error:
@@ -94,6 +96,7 @@ def slot_edit(hotline_id: int, slot_id: int) -> ResponseReturnValue:
             ends_at=form.utc("ends_at"),
             chain=chain_ids(form.chain),
             note=form.note.data,
+            despite_absence=form.despite_absence.data,
             user_id=current_user.id,
         )
     except PlanningConflict as conflict:
@@ -160,6 +163,7 @@ def _conflict(
 def _saved(hotline: Hotline, edit: SlotEdit, message: str) -> ResponseReturnValue:
     get_session().commit()
     flash(message, "success")
+    flash_absences(edit.absent)
     for warning in edit.warnings:
         flash(_("Labour rule: %(warning)s", warning=str(warning)), "warning")
     month = edit.slot.starts_at.astimezone(ZoneInfo(hotline.timezone)).strftime("%Y-%m")

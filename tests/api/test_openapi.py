@@ -90,3 +90,22 @@ def test_a_replacement_documents_the_absence_refusal_and_its_confirmation(admin_
     answer = answer_schema(document, "/api/v1/hotlines/{hotline_id}/overrides/replace", "post",
                            "201")  # fmt: skip
     assert answer["properties"]["absent_places"]["items"]["$ref"].endswith("/AbsentPlaceOut")
+
+
+def test_every_change_putting_people_on_call_documents_the_absence_refusal(admin_api):
+    document = admin_api.get("/api/v1/openapi.json").json
+    for path, method, status in (
+        ("/api/v1/hotlines/{hotline_id}/overrides/swap", "post", "201"),
+        ("/api/v1/hotlines/{hotline_id}/overrides", "post", "201"),
+        ("/api/v1/hotlines/{hotline_id}/slots", "post", "201"),
+        ("/api/v1/slots/{slot_id}", "patch", "200"),
+    ):
+        operation = document["paths"][path][method]
+        body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        sent = document["components"]["schemas"][body.rsplit("/", 1)[1]]["properties"]
+        assert "refused" in sent["despite_absence"]["description"], (path, method)
+        assert "despite_absence" in operation["description"], (path, method)
+        answer = answer_schema(document, path, method, status)
+        assert answer["properties"]["absent_places"]["items"]["$ref"].endswith("/AbsentPlaceOut")
+    place = document["components"]["schemas"]["AbsentPlaceOut"]["properties"]
+    assert {"person_id", "person_name", "position", "starts_at", "ends_at"} <= set(place)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from hotline.planning.models import OVERRIDE, Slot
+from hotline.planning.models import OVERRIDE, AuditLog, Slot
 from hotline.planning.rules import set_labour_rules
 from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import paris
@@ -237,3 +237,126 @@ def test_labour_warnings_cover_whoever_takes_the_freed_place(
     assert oncall(manager, hotline, "2026-04-09T08:00") == ["Alice", "Bob"]
     warned = [(w["person_name"], w["rule"]) for w in response.json["warnings"]]
     assert warned == [("Alice", "max_consecutive_days")]
+
+
+def audit_count(db_session):
+    return db_session.scalar(select(func.count()).select_from(AuditLog))
+
+
+@pytest.fixture
+def alice_away_on_bobs_shift(db_session, team):
+    """Alice is on leave on 9 April 10:00-12:00, while Bob is on call."""
+    return add_unavailability(
+        db_session,
+        team[0].id,
+        starts_at=paris(2026, 4, 9, 10),
+        ends_at=paris(2026, 4, 9, 12),
+        kind="leave",
+        user_id=None,
+    )
+
+
+def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
+    manager, hotline, week, alice_away_on_bobs_shift, db_session
+):
+    first, second = week
+    logged = audit_count(db_session)
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/swap",
+        json={"first_slot_id": first.id, "second_slot_id": second.id},
+    )
+
+    assert (response.status_code, response.json["field"]) == (422, "second_slot_id")
+    assert response.json["message"].startswith("Alice is recorded as unavailable")
+    assert "from 2026-04-09 10:00 to 2026-04-09 12:00 as primary" in response.json["message"]
+    assert (overrides(db_session), audit_count(db_session)) == (0, logged)
+    assert oncall(manager, hotline, "2026-04-09T11:00") == ["Bob", "Carol"]
+
+
+def test_a_swap_confirmed_despite_an_absence_lists_the_pieces(
+    manager, hotline, team, week, alice_away_on_bobs_shift
+):
+    first, second = week
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/swap",
+        json={"first_slot_id": first.id, "second_slot_id": second.id, "despite_absence": True},
+    )
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-09T11:00") == ["Alice", "Carol"]
+    [place] = response.json["absent_places"]
+    assert (place["person_id"], place["person_name"], place["position"]) == (
+        team[0].id, "Alice", 0,
+    )  # fmt: skip
+    assert (place["starts_at"], place["ends_at"]) == (
+        "2026-04-09T10:00:00+02:00", "2026-04-09T12:00:00+02:00",
+    )  # fmt: skip
+    assert place["unavailability_id"] == alice_away_on_bobs_shift.id
+    assert place["message"] == "from 2026-04-09 10:00 to 2026-04-09 12:00 as primary"
+
+
+def test_a_swap_is_not_refused_for_an_absence_outside_the_shift_taken(
+    manager, hotline, team, week, db_session
+):
+    first, second = week
+    add_unavailability(db_session, team[0].id, starts_at=paris(2026, 4, 11, 10),
+                       ends_at=paris(2026, 4, 11, 12), kind="leave", user_id=None)  # fmt: skip
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/swap",
+        json={"first_slot_id": first.id, "second_slot_id": second.id},
+    )
+
+    assert response.status_code == 201, response.json
+    assert response.json["absent_places"] == []
+
+
+def test_an_override_ringing_somebody_away_is_refused_naming_who_and_when(
+    manager, hotline, team, week, carol_sick, db_session
+):
+    logged = audit_count(db_session)
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides",
+        json={"starts_at": "2026-04-06T10:00", "ends_at": "2026-04-06T14:00",
+              "chain": [team[1].id, team[2].id]},
+    )  # fmt: skip
+
+    assert (response.status_code, response.json["field"]) == (422, "chain")
+    assert response.json["message"] == (
+        "Carol is recorded as unavailable then and would be on call from 2026-04-06 10:00 to "
+        "2026-04-06 14:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
+    )
+    assert (overrides(db_session), audit_count(db_session)) == (0, logged)
+
+
+def test_an_override_confirmed_despite_an_absence_lists_the_pieces(
+    manager, hotline, team, week, carol_sick
+):
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides",
+        json={"starts_at": "2026-04-06T22:00", "ends_at": "2026-04-07T02:00",
+              "chain": [team[2].id], "despite_absence": True},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert oncall(manager, hotline, "2026-04-06T23:00") == ["Carol"]
+    assert [
+        (p["person_name"], p["starts_at"], p["ends_at"], p["position"])
+        for p in response.json["absent_places"]
+    ] == [("Carol", "2026-04-06T22:00:00+02:00", "2026-04-07T00:00:00+02:00", 0)]
+
+
+def test_an_override_is_not_refused_for_an_absence_outside_it(
+    manager, hotline, team, week, carol_sick
+):
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides",
+        json={"starts_at": "2026-04-07T10:00", "ends_at": "2026-04-07T14:00",
+              "chain": [team[2].id]},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert response.json["absent_places"] == []

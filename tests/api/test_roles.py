@@ -53,7 +53,9 @@ def replace_body(world):
 
 
 def swap_body(world):
-    return {"first_slot_id": world["slot_mine"], "second_slot_id": world["slot_mine_later"]}
+    # Somebody is on leave during the later shift: the swap is confirmed despite it.
+    return {"first_slot_id": world["slot_mine"], "second_slot_id": world["slot_mine_later"],
+            "despite_absence": True}  # fmt: skip
 
 
 def slot_body(world):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import AuditLog, Slot
+from hotline.planning.unavailability import add_unavailability
 from tests.planning.builders import paris
 
 
@@ -219,3 +220,117 @@ def test_the_repeated_autumn_hour_is_written_with_its_offsets(admin_api, hotline
     start = datetime.fromisoformat(response.json["starts_at"])
     end = datetime.fromisoformat(response.json["ends_at"])
     assert end - start == timedelta(hours=1)
+
+
+def audit_count(db_session):
+    return db_session.scalar(select(func.count()).select_from(AuditLog))
+
+
+@pytest.fixture
+def carol_away(people, db_session):
+    """Carol is on leave on 1 April from 12:00 to 18:00 (Paris)."""
+    return add_unavailability(db_session, people[2].id, starts_at=paris(2026, 4, 1, 12),
+                              ends_at=paris(2026, 4, 1, 18), kind="leave",
+                              user_id=None)  # fmt: skip
+
+
+def test_a_slot_ringing_somebody_away_is_refused_naming_who_and_when(
+    manager, hotline, people, carol_away, db_session
+):
+    alice, _bob, carol = people
+    logged = audit_count(db_session)
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/slots",
+        json={"starts_at": "2026-04-01T08:00", "ends_at": "2026-04-02T08:00",
+              "chain": [alice.id, carol.id]},
+    )  # fmt: skip
+
+    assert (response.status_code, response.json["field"]) == (422, "chain")
+    assert response.json["message"] == (
+        "Carol is recorded as unavailable then and would be on call from 2026-04-01 12:00 to "
+        "2026-04-01 18:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
+    )
+    assert (slot_count(db_session), audit_count(db_session)) == (0, logged)
+
+
+def test_a_slot_confirmed_despite_an_absence_lists_the_pieces(
+    manager, hotline, people, carol_away, db_session
+):
+    alice, _bob, carol = people
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/slots",
+        json={"starts_at": "2026-04-01T08:00", "ends_at": "2026-04-02T08:00",
+              "chain": [alice.id, carol.id], "despite_absence": True},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert slot_count(db_session) == 1
+    [place] = response.json["absent_places"]
+    assert place == {
+        "starts_at": "2026-04-01T12:00:00+02:00",
+        "ends_at": "2026-04-01T18:00:00+02:00",
+        "position": 1,
+        "person_id": carol.id,
+        "person_name": "Carol",
+        "unavailability_id": carol_away.id,
+        "message": "from 2026-04-01 12:00 to 2026-04-01 18:00 as backup 1",
+    }
+
+
+def test_a_slot_is_not_refused_for_an_absence_outside_it(manager, hotline, people, carol_away):
+    alice, _bob, carol = people
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/slots",
+        json={"starts_at": "2026-04-01T18:00", "ends_at": "2026-04-02T08:00",
+              "chain": [alice.id, carol.id]},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json
+    assert response.json["absent_places"] == []
+
+
+def test_a_patch_putting_somebody_away_on_call_is_refused_unless_confirmed(
+    manager, hotline, people, make_slot, carol_away, db_session
+):
+    alice, _bob, carol = people
+    slot = make_slot(hotline, paris(2026, 4, 1, 8), paris(2026, 4, 2, 8), [alice])
+    logged = audit_count(db_session)
+
+    refused = manager.patch(f"/api/v1/slots/{slot.id}",
+                            json={"version": 1, "chain": [carol.id, alice.id]})  # fmt: skip
+
+    assert (refused.status_code, refused.json["field"]) == (422, "chain")
+    assert "Carol is recorded as unavailable" in refused.json["message"]
+    assert "from 2026-04-01 12:00 to 2026-04-01 18:00 as primary" in refused.json["message"]
+    db_session.expire_all()
+    assert db_session.get(Slot, slot.id).version == 1
+    assert audit_count(db_session) == logged
+
+    confirmed = manager.patch(
+        f"/api/v1/slots/{slot.id}",
+        json={"version": 1, "chain": [carol.id, alice.id], "despite_absence": True},
+    )
+
+    assert confirmed.status_code == 200, confirmed.json
+    assert [m["name"] for m in confirmed.json["chain"]] == ["Carol", "Alice"]
+    assert [(p["person_name"], p["position"]) for p in confirmed.json["absent_places"]] == [
+        ("Carol", 0)
+    ]
+
+
+def test_a_patch_lengthening_a_shift_is_checked_only_over_the_hours_added(
+    manager, hotline, people, make_slot, carol_away
+):
+    alice, _bob, carol = people
+    # Carol already holds the slot through her leave; the patch only adds the evening.
+    slot = make_slot(hotline, paris(2026, 4, 1, 8), paris(2026, 4, 1, 20), [carol, alice])
+
+    response = manager.patch(
+        f"/api/v1/slots/{slot.id}", json={"version": 1, "ends_at": "2026-04-01T23:00"}
+    )
+
+    assert response.status_code == 200, response.json
+    assert response.json["absent_places"] == []

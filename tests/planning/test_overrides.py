@@ -13,7 +13,6 @@ from hotline.planning.audit import entity_history
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.overrides import (
-    ReplacementAbsent,
     create_override,
     in_force,
     remove_override,
@@ -22,8 +21,8 @@ from hotline.planning.overrides import (
 )
 from hotline.planning.rotations import RotationSpec, create_rotation, generate_rotation
 from hotline.planning.rules import set_labour_rules
-from hotline.planning.unavailability import add_unavailability
-from tests.planning.builders import names_at, paris
+from hotline.planning.unavailability import ResponderAbsent, add_unavailability
+from tests.planning.builders import audit_rows, names_at, paris
 
 DAY = (2026, 12, 1)
 
@@ -372,7 +371,7 @@ def test_replacement_absent_only_where_the_person_is_not_on_call_is_accepted(db_
     )
     span = {"person_id": alice.id, "replacement_id": chloe.id, "user_id": None}
 
-    with pytest.raises(ReplacementAbsent) as refused:
+    with pytest.raises(ResponderAbsent) as refused:
         replace_person(
             db_session, hotline.id, starts_at=paris(*DAY, 8), ends_at=paris(2026, 12, 2, 8), **span
         )
@@ -407,3 +406,91 @@ def test_labour_warnings_cover_the_person_replaced_whose_day_is_cut_in_two(db_se
 
     # Alice now answers 08:00-12:00 and 14:00-20:00: two hours off between two stretches.
     assert [(w.person_name, w.rule) for w in result.warnings] == [("Alice", "min_rest_hours")]
+
+
+def test_an_explicit_override_ringing_somebody_away_is_refused_unless_confirmed(db_session, week):
+    hotline, alice, _bruno, chloe, david = week
+    add_unavailability(db_session, chloe.id, starts_at=paris(*DAY, 11), ends_at=paris(*DAY, 13),
+                       kind="sickness", user_id=None)  # fmt: skip
+    logged = len(audit_rows(db_session, hotline.id))
+    span = {"starts_at": paris(*DAY, 10), "ends_at": paris(*DAY, 14), "user_id": None}
+
+    with pytest.raises(ResponderAbsent) as refused:
+        create_override(db_session, hotline.id, chain=[david.id, chloe.id], **span)
+
+    assert refused.value.field == "chain"
+    assert str(refused.value) == (
+        "Chloé is recorded as unavailable then and would be on call from 2026-12-01 11:00 to "
+        "2026-12-01 13:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
+    )
+    assert override_count(db_session) == 0
+    assert len(audit_rows(db_session, hotline.id)) == logged
+
+    saved = create_override(
+        db_session, hotline.id, chain=[david.id, chloe.id], despite_absence=True, **span
+    )
+
+    assert names_at(db_session, hotline.id, paris(*DAY, 12)) == ["David", "Chloé"]
+    assert [(p.person_name, p.starts_at, p.ends_at, p.position) for p in saved.absent] == [
+        ("Chloé", paris(*DAY, 11), paris(*DAY, 13), 1)
+    ]
+
+
+def test_everybody_away_is_named_in_one_refusal(db_session, week):
+    hotline, alice, _bruno, chloe, david = week
+    for person in (david, chloe):
+        add_unavailability(db_session, person.id, starts_at=paris(*DAY, 12),
+                           ends_at=paris(*DAY, 13), kind="leave", user_id=None)  # fmt: skip
+
+    with pytest.raises(ResponderAbsent) as refused:
+        create_override(db_session, hotline.id, starts_at=paris(*DAY, 10),
+                        ends_at=paris(*DAY, 14), chain=[david.id, alice.id, chloe.id],
+                        user_id=None)  # fmt: skip
+
+    assert str(refused.value) == (
+        "David is recorded as unavailable then and would be on call from 2026-12-01 12:00 to "
+        "2026-12-01 13:00 as primary; Chloé is recorded as unavailable then and would be on call "
+        "from 2026-12-01 12:00 to 2026-12-01 13:00 as backup 2: choose somebody else, or confirm "
+        "to put them on call anyway"
+    )
+
+
+def test_an_explicit_override_is_not_refused_for_an_absence_outside_it(db_session, week):
+    hotline, _alice, _bruno, chloe, _david = week
+    add_unavailability(db_session, chloe.id, starts_at=paris(*DAY, 14), ends_at=paris(*DAY, 16),
+                       kind="leave", user_id=None)  # fmt: skip
+
+    saved = create_override(db_session, hotline.id, starts_at=paris(*DAY, 10),
+                            ends_at=paris(*DAY, 14), chain=[chloe.id], user_id=None)  # fmt: skip
+
+    assert names_at(db_session, hotline.id, paris(*DAY, 13)) == ["Chloé"]
+    assert saved.absent == ()
+
+
+def test_a_swap_giving_a_shift_to_somebody_away_is_refused_unless_confirmed(db_session, week):
+    hotline, alice, bruno, _chloe, _david = week
+    # Bruno is away on the morning of 2 December: Alice's day shift, which a swap gives him.
+    add_unavailability(db_session, bruno.id, starts_at=paris(2026, 12, 2, 9),
+                       ends_at=paris(2026, 12, 2, 11), kind="leave", user_id=None)  # fmt: skip
+    day = next(s for s in in_force(db_session, hotline.id, paris(2026, 12, 2, 9),
+                                   paris(2026, 12, 2, 10)))  # fmt: skip
+    # Alice's day of 2 December against Bruno's night of 3 December: Alice takes a night.
+    later_night = next(s for s in in_force(db_session, hotline.id, paris(2026, 12, 3, 21),
+                                           paris(2026, 12, 3, 22)))  # fmt: skip
+    logged = len(audit_rows(db_session, hotline.id))
+
+    with pytest.raises(ResponderAbsent) as refused:
+        swap_shifts(db_session, day.slot_id, later_night.slot_id, user_id=None)
+
+    assert refused.value.field == "second_slot_id"
+    assert "Bruno is recorded as unavailable" in str(refused.value)
+    assert "from 2026-12-02 09:00 to 2026-12-02 11:00 as primary" in str(refused.value)
+    assert override_count(db_session) == 0
+    assert len(audit_rows(db_session, hotline.id)) == logged
+
+    result = swap_shifts(
+        db_session, day.slot_id, later_night.slot_id, despite_absence=True, user_id=None
+    )
+
+    assert names_at(db_session, hotline.id, paris(2026, 12, 2, 10)) == ["Bruno", "Alice"]
+    assert [(p.person_name, p.position) for p in result.absent] == [("Bruno", 0)]

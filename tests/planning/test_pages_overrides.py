@@ -14,6 +14,7 @@ from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.oncall import resolve_chain
 from hotline.planning.rules import set_labour_rules
 from hotline.planning.unavailability import add_unavailability
+from tests.planning.builders import audit_rows
 
 PARIS = ZoneInfo("Europe/Paris")
 # Whole days ahead, so "now" never falls inside the slots.
@@ -398,3 +399,88 @@ def test_readers_see_overrides_without_the_forms(client, login_as, hotline, team
     assert "Chloé" in page
     assert 'id="replace"' not in page
     assert "/delete" not in page
+
+
+@pytest.fixture
+def alice_away_day_two(db_session, team):
+    """Alice is on leave from DAY+1 10:00 to 14:00: the shift a swap would give her."""
+    return add_unavailability(
+        db_session,
+        team["Alice"].id,
+        starts_at=DAY + timedelta(days=1, hours=2),
+        ends_at=DAY + timedelta(days=1, hours=6),
+        kind="leave",
+        user_id=None,
+    )
+
+
+def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
+    client, login_as, submit, db_session, hotline, team, week, alice_away_day_two
+):
+    first, second = week
+    login_as("manager", hotlines=(hotline,))
+    logged = len(audit_rows(db_session, hotline.id))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/swap",
+        swap_form(first=str(first.id), second=str(second.id)),
+    )
+
+    assert response.status_code == 400
+    [error] = field_errors(response, "swap-second")
+    assert error.startswith("Indisponibilité enregistrée pour Alice, qui serait d’astreinte")
+    start, end = (local(DAY + timedelta(days=1, hours=n)).replace("T", " ") for n in (2, 6))
+    assert f"du {start} au {end} comme titulaire" in error
+    # The box to confirm is on the form, unticked.
+    assert 'name="swap-despite_absence"' in response.get_data(as_text=True)
+    assert overrides(db_session) == []
+    assert len(audit_rows(db_session, hotline.id)) == logged
+    assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=3)) == ["Bruno", "Chloé"]
+
+
+def test_a_swap_confirmed_despite_an_absence_is_saved_and_the_pieces_are_flashed(
+    client, login_as, submit, db_session, hotline, team, week, alice_away_day_two
+):
+    first, second = week
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/swap",
+        swap_form(first=str(first.id), second=str(second.id), despite_absence="y"),
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=3)) == ["Alice", "Chloé"]
+    [warning] = flashes(response.get_data(as_text=True), "warning")
+    start, end = (local(DAY + timedelta(days=1, hours=n)).replace("T", " ") for n in (2, 6))
+    assert warning == (
+        f"D’astreinte pendant une indisponibilité : Alice, du {start} au {end} comme titulaire."
+    )
+
+
+def test_a_swap_is_not_refused_for_an_absence_outside_the_shift_taken(
+    client, login_as, submit, db_session, hotline, team, week
+):
+    first, second = week
+    # Alice is away on a later day, and Bruno during his own shift, which he gives away.
+    for name, day in (("Alice", 3), ("Bruno", 1)):
+        add_unavailability(
+            db_session,
+            team[name].id,
+            starts_at=DAY + timedelta(days=day),
+            ends_at=DAY + timedelta(days=day, hours=4),
+            kind="leave",
+            user_id=None,
+        )
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/swap",
+        swap_form(first=str(first.id), second=str(second.id)),
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=1)) == ["Alice", "Chloé"]
+    assert flashes(response.get_data(as_text=True), "warning") == []

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.planning.models import Slot
+from hotline.planning.unavailability import add_unavailability
+from tests.planning.builders import audit_rows
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -353,3 +355,117 @@ def test_a_slot_starting_in_the_repeated_hour_keeps_its_instant_when_its_note_ch
     assert field_errors(moved, "starts_at")[0].startswith(
         "2027-10-31 02:30 survient deux fois en Europe/Paris"
     )
+
+
+@pytest.fixture
+def chloe_away(db_session, team):
+    """Chloé is on leave from 2 June 00:00 to 06:00 (Paris)."""
+    return add_unavailability(
+        db_session,
+        team["Chloé"].id,
+        starts_at=paris(2026, 6, 2, 0),
+        ends_at=paris(2026, 6, 2, 6),
+        kind="leave",
+        user_id=None,
+    )
+
+
+def night_with_chloe(team, **changes):
+    night = {"starts_at": "2026-06-01T20:00", "ends_at": "2026-06-02T08:00", "version": "0"}
+    return slot_form(team, **{**night, "chain-1": str(team["Chloé"].id), **changes})
+
+
+def test_a_slot_ringing_somebody_away_is_refused_naming_who_when_and_where(
+    client, login_as, submit, db_session, hotline, team, chloe_away
+):
+    login_as("manager", hotlines=(hotline,))
+    logged = len(audit_rows(db_session, hotline.id))
+
+    response = submit(f"/planning/hotlines/{hotline.id}/slots/new", night_with_chloe(team))
+
+    assert response.status_code == 400
+    assert field_errors(response, "chain") == [
+        "Indisponibilité enregistrée pour Chloé, qui serait d’astreinte du 2026-06-02 00:00 au "
+        "2026-06-02 06:00 comme renfort 1 : choisissez quelqu’un d’autre, ou confirmez pour l’y "
+        "mettre quand même"
+    ]
+    assert 'name="despite_absence"' in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(Slot)) == 0
+    assert len(audit_rows(db_session, hotline.id)) == logged
+
+
+def test_a_slot_confirmed_despite_an_absence_is_added_and_the_piece_flashed(
+    client, login_as, submit, db_session, hotline, team, chloe_away
+):
+    login_as("manager", hotlines=(hotline,), language="en")
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/slots/new",
+        night_with_chloe(team, despite_absence="y"),
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    added = db_session.scalar(select(Slot).where(Slot.hotline_id == hotline.id))
+    assert [r.person.name for r in added.responders] == ["Alice", "Chloé"]
+    flashed = re.findall(r'<li class="flash flash-warning"[^>]*>(.*?)</li>', response.text, re.S)
+    assert [html.unescape(f) for f in flashed] == [
+        "On call while unavailable: Chloé, from 2026-06-02 00:00 to 2026-06-02 06:00 as backup 1."
+    ]
+
+
+def test_a_slot_is_not_refused_for_an_absence_outside_it(
+    client, login_as, submit, db_session, hotline, team, chloe_away
+):
+    login_as("manager", hotlines=(hotline,))
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/slots/new",
+        night_with_chloe(team, starts_at="2026-06-02T06:00", ends_at="2026-06-02T20:00"),
+    )
+
+    assert response.status_code == 302
+    assert db_session.scalar(select(func.count()).select_from(Slot)) == 1
+
+
+def test_an_edit_putting_somebody_away_in_the_chain_is_refused_unless_confirmed(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    add_unavailability(db_session, team["Chloé"].id, starts_at=paris(2026, 5, 4, 12),
+                       ends_at=paris(2026, 5, 4, 18), kind="sickness", user_id=None)  # fmt: skip
+    login_as("manager", hotlines=(hotline,), language="en")
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+    chloe_second = {"chain-1": str(team["Chloé"].id)}
+
+    refused = submit(path, slot_form(team, version=loaded_version(client, path), **chloe_second))
+
+    assert refused.status_code == 400
+    [error] = field_errors(refused, "chain")
+    assert html.unescape(error) == (
+        "Chloé is recorded as unavailable then and would be on call from 2026-05-04 12:00 to "
+        "2026-05-04 18:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
+    )
+    assert chain_of(db_session, slot) == ["Alice", "Bruno"]
+
+    confirmed = submit(
+        path,
+        slot_form(team, version=loaded_version(client, path), despite_absence="y", **chloe_second),
+    )
+
+    assert confirmed.status_code == 302
+    assert chain_of(db_session, slot) == ["Alice", "Chloé"]
+
+
+def test_an_edit_of_the_note_alone_is_not_refused_for_who_was_already_there(
+    client, login_as, submit, db_session, hotline, team, slot
+):
+    add_unavailability(db_session, team["Alice"].id, starts_at=paris(2026, 5, 4, 12),
+                       ends_at=paris(2026, 5, 4, 18), kind="sickness", user_id=None)  # fmt: skip
+    login_as("manager", hotlines=(hotline,))
+    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    response = submit(path, slot_form(team, version=loaded_version(client, path), note="urgent"))
+
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Slot, slot.id).note == "urgent"

@@ -22,6 +22,7 @@ from hotline.planning.transfer import (
     export_planning,
     import_planning,
 )
+from hotline.planning.unavailability import add_unavailability
 from tests.conftest import app_config
 
 NUMBER = "+33184881234"
@@ -667,3 +668,27 @@ def test_seed_demo_loads_the_demo_planning_and_can_run_again(tmp_path):
     document = json.loads(exported.stdout)
     assert [p["ref"] for p in document["people"]] == ["alice", "bruno", "chloe"]
     assert len(document["hotlines"][0]["slots"]) == 28
+
+
+def test_cli_import_warns_of_slots_ringing_somebody_away_and_imports_them(
+    runner, db_session, tmp_path
+):
+    import_planning(db_session, planning(slots=[]))
+    bruno = db_session.scalar(select(Person).where(Person.ref == "bruno"))
+    # Bruno is off sick on the night of 23 November, when he is the night's primary.
+    add_unavailability(db_session, bruno.id, starts_at=datetime(2026, 11, 23, 22, tzinfo=UTC),
+                       ends_at=datetime(2026, 11, 24, 3, tzinfo=UTC), kind="sickness",
+                       user_id=None)  # fmt: skip
+    path = tmp_path / "planning.json"
+    path.write_text(json.dumps(planning()), encoding="utf-8")
+
+    result = runner.invoke(args=["planning", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "3 people, 1 hotline, 3 slots imported",
+        "warning: hotlines[0].slots[1] (2026-11-23T20:00 -> 2026-11-24T08:00): Bruno Petit is "
+        "recorded as unavailable from 2026-11-23T23:00:00+01:00 to 2026-11-24T04:00:00+01:00 "
+        "and is on call then as primary",
+    ]
+    assert counts(db_session)["slot"] == 3

@@ -15,6 +15,12 @@ from hotline.db import get_session
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
 EDITORS = (ADMIN, MANAGER)
+# The OpenAPI description of every change that can put somebody on call.
+ABSENCE_CHECK = (
+    "{who} recorded as unavailable during the time they would be on call is refused "
+    "(422, field {field}, the message naming who, when and in which place) unless "
+    "despite_absence is true; those pieces are then listed in absent_places."
+)
 
 
 def answer(document: BaseModel, status: int = 200) -> Response:

@@ -17,7 +17,6 @@ from hotline.api.errors import english, invalid, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
-    AbsentPlaceOut,
     OverrideCreate,
     OverridesSaved,
     ReplacementCreate,
@@ -26,9 +25,9 @@ from hotline.api.schemas import (
     SwapCreate,
     VersionQuery,
 )
-from hotline.api.serialise import slot_out, slot_saved, warning_out
+from hotline.api.serialise import absent_place_out, slot_out, slot_saved, warning_out
 from hotline.api.times import local
-from hotline.api.views.common import EDITORS, answer, no_content
+from hotline.api.views.common import ABSENCE_CHECK, EDITORS, answer, no_content
 from hotline.api.views.creation import create_from
 from hotline.auth import role_required
 from hotline.db import get_session
@@ -46,8 +45,15 @@ TAGS = ("overrides",)
 
 @bp.post("/hotlines/<id:hotline_id>/overrides")
 @role_required(*EDITORS)
-@operation("Put an explicit chain on call over a span", response=SlotSaved, status=201,
-           body=OverrideCreate, errors=(422,), tags=TAGS)  # fmt: skip
+@operation(
+    "Put an explicit chain on call over a span",
+    response=SlotSaved,
+    status=201,
+    body=OverrideCreate,
+    description=ABSENCE_CHECK.format(who="Somebody of the chain", field="chain"),
+    errors=(422,),
+    tags=TAGS,
+)
 def override_create(hotline_id: int) -> Response:
     """It may not overlap another override; it wins over the regular slots for its span."""
     return create_from(hotline_id, OverrideCreate, create_override, slot_saved)
@@ -60,10 +66,9 @@ def override_create(hotline_id: int) -> Response:
     response=OverridesSaved,
     status=201,
     body=ReplacementCreate,
-    description="A replacement recorded as unavailable during the slots they would take is "
-    "refused (422, field replacement_id, the slots named in the message) unless "
-    "despite_absence is true; those slots are then listed in absent_places. The labour-rule "
-    "warnings cover everybody whose place changed, not only the replacement.",
+    description=ABSENCE_CHECK.format(who="A replacement", field="replacement_id")
+    + " The labour-rule warnings cover everybody whose place changed, not only the "
+    "replacement.",
     errors=(404, 422),
     tags=TAGS,
 )
@@ -74,8 +79,17 @@ def override_replace(hotline_id: int) -> Response:
 
 @bp.post("/hotlines/<id:hotline_id>/overrides/swap")
 @role_required(*EDITORS)
-@operation("Swap two shifts between their primaries", response=OverridesSaved, status=201,
-           body=SwapCreate, errors=(404, 409, 422), tags=TAGS)  # fmt: skip
+@operation(
+    "Swap two shifts between their primaries",
+    response=OverridesSaved,
+    status=201,
+    body=SwapCreate,
+    description=ABSENCE_CHECK.format(
+        who="Either of the two, in the shift they take,", field="second_slot_id"
+    ),
+    errors=(404, 409, 422),
+    tags=TAGS,
+)
 def override_swap(hotline_id: int) -> Response:
     """Both slots must be this hotline's and must not overlap; stale versions get 409."""
     hotline = managed_hotline(hotline_id)
@@ -95,6 +109,7 @@ def override_swap(hotline_id: int) -> Response:
         first_version=sent.first_version,
         second_version=sent.second_version,
         note=sent.note,
+        despite_absence=sent.despite_absence,
         user_id=current_user.id,
     )
     session.commit()
@@ -131,14 +146,5 @@ def _saved(result: OverrideResult, zone: ZoneInfo) -> OverridesSaved:
             )
             for short in result.short
         ],
-        absent_places=[
-            AbsentPlaceOut(
-                starts_at=local(place.starts_at, zone),
-                ends_at=local(place.ends_at, zone),
-                position=place.position,
-                unavailability_id=place.period_id,
-                message=english(place.message),
-            )
-            for place in result.absent
-        ],
+        absent_places=[absent_place_out(place, zone) for place in result.absent],
     )

@@ -26,7 +26,7 @@ from hotline.api.schemas import (
 )
 from hotline.api.serialise import slot_out, slot_saved
 from hotline.api.times import parse_instant
-from hotline.api.views.common import EDITORS, READERS, answer, no_content, page_of
+from hotline.api.views.common import ABSENCE_CHECK, EDITORS, READERS, answer, no_content, page_of
 from hotline.api.views.creation import create_from
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
@@ -78,8 +78,15 @@ def slot(slot_id: int) -> Response:
 
 @bp.post("/hotlines/<id:hotline_id>/slots")
 @role_required(*EDITORS)
-@operation("Add a regular slot by hand", response=SlotSaved, status=201, body=SlotCreate,
-           errors=(422,), tags=TAGS)  # fmt: skip
+@operation(
+    "Add a regular slot by hand",
+    response=SlotSaved,
+    status=201,
+    body=SlotCreate,
+    description=ABSENCE_CHECK.format(who="Somebody of the chain", field="chain"),
+    errors=(422,),
+    tags=TAGS,
+)
 def slot_create(hotline_id: int) -> Response:
     """Add a slot; it may not overlap another regular slot. Broken labour rules come as warnings."""
     return create_from(hotline_id, SlotCreate, create_slot, slot_saved)
@@ -87,7 +94,17 @@ def slot_create(hotline_id: int) -> Response:
 
 @bp.patch("/slots/<id:slot_id>")
 @role_required(*EDITORS)
-@operation("Change a slot", response=SlotSaved, body=SlotUpdate, errors=(409, 422), tags=TAGS)
+@operation(
+    "Change a slot",
+    response=SlotSaved,
+    body=SlotUpdate,
+    description=ABSENCE_CHECK.format(
+        who="Whoever the change gives a place, or hours added to their place,", field="chain"
+    )
+    + " Changing the note alone refuses nothing.",
+    errors=(409, 422),
+    tags=TAGS,
+)
 def slot_update(slot_id: int) -> Response:
     """Change the fields sent, if the slot is still at `version` (else 409: reload it)."""
     found = _slot(slot_id)
@@ -111,6 +128,7 @@ def slot_update(slot_id: int) -> Response:
         ends_at=ends_at,
         chain=chain,
         note=sent.note if "note" in given else found.note,
+        despite_absence=sent.despite_absence,
         user_id=current_user.id,
     )
     session.commit()
