@@ -61,7 +61,7 @@ def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
         [body] = [m["Body"] for m in sms if m["To"] == person.mobile]
         # One link: their own, to the message, which plays without signing in.
         assert body.endswith(" " + listen_link_in(body))
-        assert named_by(app, listen_link_in(body)) == (call.id, person.id)
+        assert named_by(app, listen_link_in(body)) == (call.id, f"person:{person.id}")
         assert page not in body
         assert "api.twilio.com" not in body
         assert "06 99 88 77 66" in body  # the caller, as people write it
@@ -69,7 +69,7 @@ def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
     assert sorted(m["To"] for m in mails) == sorted(p.email for p in recipients)
     for person in recipients:
         [mail] = [body_of(m) for m in mails if m["To"] == person.email]
-        assert named_by(app, listen_link_in(mail)) == (call.id, person.id)
+        assert named_by(app, listen_link_in(mail)) == (call.id, f"person:{person.id}")
         # The call's page only for Maud, the manager: the agents have no web account.
         assert (page in mail) == (person is maud)
         assert "api.twilio.com" not in mail
@@ -211,7 +211,10 @@ def test_a_long_hotline_name_outside_gsm7_is_cut_before_the_link_never_in_it(
         assert sms_segments(body) == 3
         link = listen_link_in(body)
         assert body.endswith(f"... {link}"), body
-        assert named_by(app, link) == (call.id, person.id)  # whole: its signature still holds
+        assert named_by(app, link) == (
+            call.id,
+            f"person:{person.id}",
+        )  # whole: its signature still holds
     assert bodies[people[0].mobile].startswith("[Astreinte forêt domaniale, Astreinte")
 
 

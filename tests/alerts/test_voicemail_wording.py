@@ -93,7 +93,7 @@ def test_the_alert_announces_a_message_only_once_twilio_kept_it(
     assert french.startswith("[Astreinte IT] Message vocal du 06 99 88 77 66 le ")
     text, link = ending_link(french)
     assert text.endswith(". Écouter (12 s) :")
-    assert named_by(app, link) == (call_of(db_session, driver).id, people[0].id)
+    assert named_by(app, link) == (call_of(db_session, driver).id, f"person:{people[0].id}")
     [english] = bodies[people[2].mobile]
     assert english.startswith("[Astreinte IT] Voicemail from 06 99 88 77 66 on ")
 
@@ -255,13 +255,16 @@ def test_a_message_kept_after_a_missed_call_alert_is_told_in_a_short_update(
     assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué du 06 99 88 77 66 le")
     text, link = ending_link(update)
     assert text.endswith(": l'appelant a bien laissé un message. Écouter (12 s) :")
-    assert named_by(app, link) == (call.id, people[0].id)  # the update gives a link of its own
+    assert named_by(app, link) == (
+        call.id,
+        f"person:{people[0].id}",
+    )  # the update gives a link of its own
     [missed, update] = bodies[people[2].mobile]
     assert missed.startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
     assert update.startswith("[Astreinte IT] Update on the missed call from 06 99 88 77 66 on")
     text, link = ending_link(update)
     assert text.endswith(": the caller did leave a message. Listen (12 s):")
-    assert named_by(app, link) == (call.id, people[2].id)
+    assert named_by(app, link) == (call.id, f"person:{people[2].id}")
     mails = mails_by_address(smtp_server)
     assert [subject for subject, _body in mails["chloe@example.org"]] == [
         "Missed call on Astreinte IT",
