@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from hotline.alerts.messages import sms_segments
+from hotline.alerts.messages import is_gsm7, sms_segments
 from hotline.alerts.models import Status
 from hotline.auth.models import User
 from hotline.voice.models import Call
@@ -237,3 +237,26 @@ def test_caller_number_is_in_every_message(twilio, team, worker, smtp_server):
     worker.run()
     assert all("06 99 88 77 66" in body_of(m) for m in smtp_server.messages)
     assert CALLER.startswith("+33699")
+
+
+def test_a_voicemail_sms_on_a_public_address_is_one_segment_in_french_and_english(
+    app, twilio, team, worker, fake_twilio
+):
+    hotline, people, maud = team
+    alice, chloe = people[0], people[2]  # French, English
+
+    miss_the_call(CallDriver(twilio, hotline))
+    # The worker writes links to the public address (Twilio signed the calls for localhost).
+    app.config["PUBLIC_BASE_URL"] = "https://hotline.example.org"
+    worker.run()
+
+    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
+    for person, start in [
+        (alice, "[Astreinte IT] Message vocal (12 s) du 06 99 88 77 66 le "),
+        (chloe, "[Astreinte IT] Voicemail (12 s) from 06 99 88 77 66 on "),
+    ]:
+        body = bodies[person.mobile]
+        assert body.startswith(start)
+        assert re.search(r" https://hotline\.example\.org/listen/[\w.-]+$", body)
+        assert is_gsm7(body)
+        assert sms_segments(body) == 1, f"{len(body)} characters: {body}"
