@@ -42,7 +42,8 @@ LEGACY_SALT = "hotline.alerts.listen-link"
 # 96 bits of HMAC: forging one means guessing them online, one request at a time.
 SIGNATURE_BYTES = 12
 PAYLOAD = re.compile(r"([1-9][0-9]{0,17})([pu])([1-9][0-9]{0,17})")
-KINDS = {"p": "person", "u": "user"}
+KINDS = {"p": "person", "u": "user"}  # the letter in the token -> the recipient key's kind
+LETTERS = {kind: letter for letter, kind in KINDS.items()}
 
 
 class LinkRefused(Exception):
@@ -114,8 +115,7 @@ def listen_token(config: Mapping[str, Any], call_id: int, recipient_key: str) ->
     """The token of the link of `recipient_key` ("person:3", "user:5") to call `call_id`'s
     message, dated now."""
     kind, _, number = recipient_key.partition(":")
-    letter = {name: letter for letter, name in KINDS.items()}[kind]
-    return _signer(config).sign(f"{call_id}{letter}{int(number)}").decode()
+    return _signer(config).sign(f"{call_id}{LETTERS[kind]}{int(number)}").decode()
 
 
 def read_token(config: Mapping[str, Any], token: str) -> tuple[int, str, datetime]:

@@ -164,4 +164,6 @@ def active_user(session: Session, user_id: int) -> tuple[str, str | None] | None
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return user.name, user.language
+    # As the alert chose it: the account's language, else its (former) person's.
+    person = session.get(Person, user.person_id) if user.person_id is not None else None
+    return user.name, user.language or (person.language if person is not None else None)

@@ -21,7 +21,7 @@ from hotline.db import utcnow
 from hotline.stats.kpis import summary
 from hotline.stats.periods import Period
 from hotline.voice.models import Call, Outcome
-from tests.alerts.conftest import QueueDriver, named_by, notifications
+from tests.alerts.conftest import QueueDriver, listen_link_in, named_by, notifications
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CallDriver
 
@@ -414,3 +414,20 @@ def test_the_log_command_names_what_each_alert_said(twilio, team, worker, runner
 
     assert sum(" missed_call_no_message " in line for line in lines) == 8
     assert sum(" late_voicemail " in line for line in lines) == 8
+
+
+def test_the_update_gives_a_manager_without_a_person_a_listen_link_of_their_own(
+    app, twilio, team, make_manager, worker, smtp_server, db_session
+):
+    hotline, _people, _maud = team
+    lea = make_manager(hotline, name="Léa", email="lea@example.org", language="en")
+    driver = CallDriver(twilio, hotline)
+
+    missed_then_kept(driver, worker, ORDERS[1])
+
+    [(missed, first), (update, second)] = mails_by_address(smtp_server)["lea@example.org"]
+    assert missed == "Missed call on Astreinte IT"
+    assert "/listen/" not in first
+    assert update == "Update: voicemail on Astreinte IT"
+    link = listen_link_in(second)
+    assert named_by(app, link) == (call_of(db_session, driver).id, f"user:{lea.id}")
