@@ -49,8 +49,8 @@ class Settings:
     take_by_call: bool
     # The call's page in the app as an absolute URL; None without a public base URL.
     call_page_url: Callable[[int], str | None]
-    # A person's own link to a call's message (call id, person id); None likewise.
-    listen_url: Callable[[int, int], str | None] = lambda _call, _person: None
+    # A recipient's own link to a call's message (call id, recipient key); None likewise.
+    listen_url: Callable[[int, str], str | None] = lambda _call, _recipient: None
 
 
 def dispatch_event(

@@ -23,7 +23,7 @@ CALLER_ALERTS = (AlertKind.MISSED_CALL, AlertKind.LATE_VOICEMAIL, AlertKind.CALL
 class LogLine:
     notification_id: int
     created_at: datetime
-    recipient: str  # "person:12" or "user:3" (an account linked to no person)
+    recipient: str  # "person:12" or "user:3" (an account linked to no active person)
     recipient_name: str
     kind: str
     # What it said, as a block of the kind_labels template: the kind, or for a

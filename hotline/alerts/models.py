@@ -99,7 +99,7 @@ class Notification(Base):
 
     id: Mapped[intpk]
     event_id: Mapped[int] = mapped_column(ForeignKey("alert_event.id", ondelete="CASCADE"))
-    # "person:12" or "user:3": a manager without a linked person is a user.
+    # "person:12" or "user:3": a manager without an active linked person is told as a user.
     recipient: Mapped[str] = mapped_column(String(40))
     recipient_name: Mapped[str] = mapped_column(String(120))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))

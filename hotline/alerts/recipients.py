@@ -1,8 +1,9 @@
 """Who is told: the people of a call's chain, a shift's agents, a hotline's managers.
 
 Managers are the web users with the manager role scoped to the hotline
-(hotline.auth); a manager linked to a person gets SMS on that person's mobile,
-one without gets e-mail only. Admins are not managers of every hotline here:
+(hotline.auth); a manager linked to an active person is told as that person (SMS
+on their mobile), one without, or whose person left the team, is told as the web
+user (e-mail only). Admins are not managers of every hotline here:
 give them the manager role on the hotlines they want alerts for.
 """
 
@@ -82,22 +83,24 @@ def managers(session: Session, hotline_id: int | None) -> list[Recipient]:
 
 def _manager(user: object, person: Person | None, fallback_language: str) -> Recipient:
     language = getattr(user, "language", None)
-    if person is not None:
+    if person is not None and person.active:
         return Recipient(
             key=f"person:{person.id}",
             name=person.name,
             language=language or person.language,
             person_id=person.id,
-            mobile=person.mobile if person.active else None,
+            mobile=person.mobile,
             email=person.email or user.email,  # type: ignore[attr-defined]
         )
+    # Told as the web user: their listen link lives as long as the account does. The
+    # person, if any, stays named, for their alert preferences and the calls they may see.
     return Recipient(
         key=f"user:{user.id}",  # type: ignore[attr-defined]
         name=user.name,  # type: ignore[attr-defined]
-        language=language or fallback_language,
-        person_id=None,
+        language=language or (person.language if person is not None else fallback_language),
+        person_id=person.id if person is not None else None,
         mobile=None,
-        email=user.email,  # type: ignore[attr-defined]
+        email=(person.email if person is not None else None) or user.email,  # type: ignore[attr-defined]
     )
 
 
@@ -132,3 +135,35 @@ def web_account_holders(session: Session, person_ids: Iterable[int]) -> set[int]
             select(User.person_id).where(User.person_id.in_(ids), User.active.is_(True))
         )
     )
+
+
+def active_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """The recipient keys among `keys` ("person:3", "user:5") whose person or account is active."""
+    wanted: dict[str, set[int]] = {"person": set(), "user": set()}
+    for key in keys:
+        kind, _, number = key.partition(":")
+        if kind in wanted and number.isdigit():
+            wanted[kind].add(int(number))
+    found = {f"person:{pid}" for pid in active_person_ids(session, wanted["person"])}
+    if not wanted["user"]:
+        return found
+    try:
+        from hotline.auth.models import User
+    except ModuleNotFoundError:  # pragma: no cover - a build without web users
+        return found
+    users = session.scalars(select(User.id).where(User.id.in_(wanted["user"]), User.active))
+    return found | {f"user:{uid}" for uid in users}
+
+
+def active_user(session: Session, user_id: int) -> tuple[str, str | None] | None:
+    """The name and language of web user `user_id`; None unless the account is active."""
+    try:
+        from hotline.auth.models import User
+    except ModuleNotFoundError:  # pragma: no cover - a build without web users
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    # As the alert chose it: the account's language, else its (former) person's.
+    person = session.get(Person, user.person_id) if user.person_id is not None else None
+    return user.name, user.language or (person.language if person is not None else None)

@@ -38,7 +38,7 @@ def dispatch_settings(app: Flask) -> dispatch.Settings:
         confirm_minutes=int(config["SHIFT_CONFIRM_MINUTES"]),
         take_by_call=bool(config["SHIFT_CONFIRM_BY_CALL"]),
         call_page_url=lambda call_id: call_page_url(app, call_id),
-        listen_url=lambda call_id, person_id: listen_url(app, call_id, person_id),
+        listen_url=lambda call_id, recipient_key: listen_url(app, call_id, recipient_key),
     )
 
 
@@ -57,11 +57,11 @@ def call_page_url(app: Flask, call_id: int) -> str | None:
     return public_url(app, "stats.call", {"call_id": call_id})
 
 
-def listen_url(app: Flask, call_id: int, person_id: int) -> str | None:
-    """The person's own link to the call's message; None without a public address or key."""
+def listen_url(app: Flask, call_id: int, recipient_key: str) -> str | None:
+    """A recipient's own link to the call's message; None without a public address or key."""
     if not listen.can_sign(app.config):
         return None
-    token = listen.listen_token(app.config, call_id, person_id)
+    token = listen.listen_token(app.config, call_id, recipient_key)
     return public_url(app, "listen.page", {"token": token})
 
 

@@ -41,7 +41,7 @@ def page(token: str) -> ResponseReturnValue:
         message = listen.message_for(get_session(), current_app.config, token)
     except listen.LinkRefused as refusal:
         return _refused(refusal)
-    with force_locale(_language(message.person.language)):
+    with force_locale(_language(message.listener_language)):
         return render_template("alerts/listen.html", **_page_context(message, token))
 
 
@@ -54,22 +54,22 @@ def audio(token: str) -> ResponseReturnValue:
     except listen.LinkRefused as refusal:
         return _refused(refusal)
     voicemail = message.voicemail
-    with force_locale(_language(message.person.language)):
+    with force_locale(_language(message.listener_language)):
         return recording_response(voicemail.recording_url, voicemail.recording_sid, message.call.id)
 
 
-def _language(person_language: str) -> str:
-    """The person's language, unless the visitor chose the other one with the page's switch."""
+def _language(listener_language: str) -> str:
+    """The listener's language, unless the visitor chose the other one with the page's switch."""
     chosen = session.get(SESSION_KEY)
-    return chosen if chosen in LANGUAGES else messages.language_of(person_language)
+    return chosen if chosen in LANGUAGES else messages.language_of(listener_language)
 
 
 def _page_context(message: listen.Message, token: str) -> dict[str, object]:
     hotline, call = message.hotline, message.call
-    language = _language(message.person.language)
+    language = _language(message.listener_language)
     return {
         "token": token,
-        "name": message.person.name,
+        "name": message.listener_name,
         "hotline_name": hotline.name,
         "hotline_number": messages.readable_number(hotline.number, hotline.number),
         # As the alert named the caller to this person: the number to call back, or withheld.

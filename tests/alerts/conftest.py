@@ -198,11 +198,12 @@ def listen_link_in(text: str) -> str:
     return link
 
 
-def named_by(app: Flask, link: str) -> tuple[int, int]:
-    """The call id and the person id a listen link names, as the app reads its token."""
+def named_by(app: Flask, link: str) -> tuple[int, str]:
+    """The call id and the recipient ("person:3", "user:5") a listen link names, as the app
+    reads its token."""
     assert link.startswith(LISTEN_PREFIX)
-    call_id, person_id, _expires = listen.read_token(app.config, link.removeprefix(LISTEN_PREFIX))
-    return call_id, person_id
+    call_id, recipient, _expires = listen.read_token(app.config, link.removeprefix(LISTEN_PREFIX))
+    return call_id, recipient
 
 
 @pytest.fixture

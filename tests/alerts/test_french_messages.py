@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hotline.alerts import messages
+from hotline.alerts import messages, tasks
 from hotline.alerts.messages import fit_sms, is_gsm7, render, sms_segments
 
 WHEN = "05/03/2026 à 08:00"
@@ -78,15 +78,15 @@ def test_a_withheld_caller_is_d_un_numero_masque_and_a_number_du(app):
     withheld = french(app, "missed_call", caller="numéro masqué", caller_withheld=True)
     dialled = french(app, "missed_call")
 
-    assert "Message vocal d'un numéro masqué le" in withheld.sms
+    assert "Message vocal (1 s) d'un numéro masqué le" in withheld.sms
     assert "à l’appel d’un numéro masqué sur la ligne" in withheld.email
-    assert "Message vocal du 06 99 88 77 66 le" in dialled.sms
+    assert "Message vocal (1 s) du 06 99 88 77 66 le" in dialled.sms
 
 
 def test_the_update_on_a_withheld_caller_s_message_says_d_un_numero_masque(app):
     withheld = french(app, "late_voicemail", caller="numéro masqué", caller_withheld=True)
 
-    assert "Rectificatif sur l'appel manqué d'un numéro masqué le" in withheld.sms
+    assert "Rectificatif : message (1 s) d'un numéro masqué le" in withheld.sms
     assert "Rectificatif sur l’appel manqué d’un numéro masqué sur la ligne" in withheld.email
 
 
@@ -170,3 +170,42 @@ def test_a_one_day_gap_digest_says_the_next_24_hours_in_each_language(app):
     assert english.subject == "1 gap in the Astreinte IT planning"
     assert "1 gap in the planning of the next 24 hours, from" in english.sms
     assert "leaves this span of the next 24 hours uncovered:" in english.email
+
+
+# What a hotline's alerts look like a few years in: tens of thousands of calls.
+REALISTIC_CALL_ID, REALISTIC_PERSON = 48213, "person:57"
+
+
+@pytest.mark.parametrize("kind", ["missed_call", "late_voicemail"])
+@pytest.mark.parametrize(
+    ("language", "when", "withheld"),
+    [
+        ("fr", "28/11/2026 à 08:00", "numéro masqué"),
+        ("en", "28 Nov 2026 08:00", "withheld number"),
+    ],
+)
+@pytest.mark.parametrize("caller_withheld", [False, True])
+def test_a_voicemail_sms_with_its_listen_link_is_one_gsm7_segment(
+    app, kind, language, when, withheld, caller_withheld
+):
+    app.config["PUBLIC_BASE_URL"] = "https://hotline.example.org"
+    link = tasks.listen_url(app, REALISTIC_CALL_ID, REALISTIC_PERSON)
+    context = {
+        **COMMON,
+        **CONTEXTS[kind],
+        "has_message": True,
+        "duration": 12,
+        "call_url": None,
+        "listen_url": link,
+        "when": when,
+        "caller": withheld if caller_withheld else "06 99 88 77 66",
+        "caller_withheld": caller_withheld,
+    }
+    with app.app_context():
+        sms = render(app.jinja_env, kind, language, context).sms
+
+    assert sms.endswith(" " + link)
+    assert "12 s" in sms
+    assert sms.startswith("[Astreinte IT] ")
+    assert is_gsm7(sms)
+    assert sms_segments(sms) == 1, f"{len(sms)} characters: {sms}"

@@ -8,13 +8,12 @@ account's credentials.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from datetime import timedelta
 
 import pytest
 import time_machine
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from hotline.alerts import listen, tasks
@@ -67,7 +66,7 @@ def test_the_sms_and_email_links_play_the_message_without_signing_in(
     alice = people[0]
     link = sms_link(fake_twilio, alice)
     [mail] = [body_of(m) for m in smtp_server.messages if m["To"] == alice.email]
-    assert named_by(app, listen_link_in(mail)) == (missed.id, alice.id)
+    assert named_by(app, listen_link_in(mail)) == (missed.id, f"person:{alice.id}")
 
     page = client.get(path_of(link))
 
@@ -106,7 +105,7 @@ def test_another_recipients_link_names_them_not_you(app, client, team, missed, f
     links = {person.name: sms_link(fake_twilio, person) for person in people}
 
     assert len(set(links.values())) == 3
-    assert named_by(app, links["Bruno"]) == (missed.id, bruno.id)
+    assert named_by(app, links["Bruno"]) == (missed.id, f"person:{bruno.id}")
     bruno_page = client.get(path_of(links["Bruno"])).get_data(as_text=True)
     assert "envoyé à Bruno" in bruno_page
     assert "Alice" not in bruno_page
@@ -117,23 +116,27 @@ def test_another_recipients_link_names_them_not_you(app, client, team, missed, f
 
 def forged(app, call_id: int, person_id: int, secret: str | None = None) -> str:
     """A token naming the call and person, signed with `secret` (the app's by default)."""
-    serializer = URLSafeTimedSerializer(secret or app.config["SECRET_KEY"], salt=listen.SALT)
-    return serializer.dumps([call_id, person_id])
+    config = {"SECRET_KEY": secret or app.config["SECRET_KEY"]}
+    return listen.listen_token(config, call_id, f"person:{person_id}")
 
 
 def altered_tokens(app, link: str, call_id: int, other_person_id: int) -> dict[str, str]:
     token = link.removeprefix(LISTEN_PREFIX)
     payload, timestamp, signature = token.split(".")
-    other = base64.urlsafe_b64encode(json.dumps([call_id, other_person_id]).encode())
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
     return {
-        "another person, same signature": f"{other.decode().rstrip('=')}.{timestamp}.{signature}",
+        "another person, same signature": f"{call_id}p{other_person_id}.{timestamp}.{signature}",
+        "an account, same signature": f"{call_id}u{other_person_id}.{timestamp}.{signature}",
+        "another date, same signature": f"{payload}.{'A' + timestamp[1:]}.{signature}",
         "a character of the signature": f"{payload}.{timestamp}.{flipped}",
         "cut short": token[:-3],
         "signed with another key": forged(app, call_id, other_person_id, "not-the-app-key"),
-        "another salt (the app's key)": URLSafeTimedSerializer(app.config["SECRET_KEY"]).dumps(
-            [call_id, other_person_id]
-        ),
+        "another salt (the app's key)": TimestampSigner(app.config["SECRET_KEY"])
+        .sign(f"{call_id}p{other_person_id}")
+        .decode(),
+        "the first format, signed with another key": URLSafeTimedSerializer(
+            "not-the-app-key", salt=listen.LEGACY_SALT
+        ).dumps([call_id, other_person_id]),
         "garbage": "hello",
     }
 
@@ -218,7 +221,7 @@ def test_a_call_without_message_plays_nothing(
     assert not any("/listen/" in m["Body"] for m in fake_twilio.messages)  # nobody got one
     call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
     # A link the app itself signed for this call, as if one had been sent.
-    link = tasks.listen_url(app, call.id, people[0].id)
+    link = tasks.listen_url(app, call.id, f"person:{people[0].id}")
 
     response = client.get(path_of(link) + suffix)
 
@@ -260,5 +263,105 @@ def test_the_token_never_reaches_the_logs(
         client.get(path_of(link))  # refused
 
     token = link.removeprefix(LISTEN_PREFIX)
-    assert "listen link refused" in caplog.text
-    assert token.split(".")[-1] not in caplog.text
+    # The SMTP stand-in's own debug log (mail.log) shows the e-mails it received, link included.
+    app_log = "\n".join(r.getMessage() for r in caplog.records if r.name != "mail.log")
+    assert "listen link refused" in app_log
+    assert token.split(".")[-1] not in app_log
+
+
+@pytest.fixture
+def managers_told(twilio, team, make_person, make_manager, worker, fake_twilio, db_session):
+    """Two more managers of the hotline, one without a person, one whose person left the
+    team; the call missed with a message, its alerts sent."""
+    hotline, _people, _maud = team
+    lea = make_manager(hotline, name="Léa", email="lea@example.org", language="en")
+    former = make_person("Hugo", email="hugo@example.org", language="fr", active=False)
+    hugo = make_manager(hotline, person=former, email="hugo.web@example.org")
+    fake_twilio.media[MEDIA_PATH] = AUDIO
+    fake_twilio.media_credentials = ACCOUNT
+    driver = CallDriver(twilio, hotline)
+    miss_the_call(driver)
+    worker.run()
+    call = db_session.scalar(select(Call).where(Call.call_sid == driver.call_sid))
+    return call, lea, hugo
+
+
+def mail_link(smtp_server, address: str) -> str:
+    [mail] = [body_of(m) for m in smtp_server.messages if m["To"] == address]
+    return listen_link_in(mail)
+
+
+@pytest.mark.parametrize("manager", ["without a person", "whose person left the team"])
+def test_a_manager_without_an_active_person_gets_a_link_that_lives_with_their_account(
+    app, client, managers_told, smtp_server, fake_twilio, db_session, manager
+):
+    call, lea, hugo = managers_told
+    user, address, sent_to = (
+        (lea, "lea@example.org", "This link was sent to Léa")  # Léa reads English
+        if manager == "without a person"
+        else (hugo, "hugo@example.org", "Ce lien a été envoyé à Hugo")
+    )
+    link = mail_link(smtp_server, address)
+    assert named_by(app, link) == (call.id, f"user:{user.id}")
+
+    page = client.get(path_of(link))
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert sent_to in text
+    assert client.get(f"{path_of(link)}/audio").data == AUDIO
+
+    user.active = False
+    db_session.flush()
+
+    for suffix in ("", "/audio"):
+        refused = client.get(path_of(link) + suffix)
+        assert refused.status_code == 410
+        # In the visitor's language (French here): the link no longer says whose it was.
+        assert "Ce lien d’écoute ne fonctionne plus" in refused.get_data(as_text=True)
+    assert media_fetches(fake_twilio) == [MEDIA_PATH]  # the one play before
+
+
+def test_a_manager_linked_to_an_active_person_keeps_the_persons_link(
+    app, managers_told, smtp_server, team
+):
+    call, _lea, _hugo = managers_told
+    _hotline, _people, maud = team
+
+    assert named_by(app, mail_link(smtp_server, "maud@example.org")) == (
+        call.id,
+        f"person:{maud.id}",
+    )
+
+
+def first_format_link(app, call_id: int, person_id: int) -> str:
+    """A link as the app sent them before its tokens were shortened: JSON, full signature."""
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=listen.LEGACY_SALT)
+    return f"/listen/{serializer.dumps([call_id, person_id])}"
+
+
+def test_a_link_sent_in_the_first_format_still_plays_until_it_expires(
+    app, client, team, missed, db_session
+):
+    _hotline, people, _maud = team
+    path = first_format_link(app, missed.id, people[0].id)
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "envoyé à Alice" in page.get_data(as_text=True)
+    assert client.get(f"{path}/audio").data == AUDIO
+    with time_machine.travel(utcnow() + timedelta(days=7, minutes=1)):
+        assert client.get(path).status_code == 410
+    people[0].active = False
+    db_session.flush()
+    assert client.get(path).status_code == 410
+
+
+def test_the_sms_link_is_short(team, missed, fake_twilio):
+    _hotline, people, _maud = team
+    token = sms_link(fake_twilio, people[0]).removeprefix(LISTEN_PREFIX)
+
+    # call id, person id, the date in 6 characters and a 96-bit signature in 16.
+    assert token == f"{missed.id}p{people[0].id}.{token.split('.')[1]}.{token.split('.')[2]}"
+    assert len(token.split(".")[1]) == 6
+    assert len(token.split(".")[2]) == 16

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from hotline.alerts.messages import sms_segments
+from hotline.alerts.messages import is_gsm7, sms_segments
 from hotline.alerts.models import Status
 from hotline.auth.models import User
 from hotline.voice.models import Call
@@ -61,7 +61,7 @@ def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
         [body] = [m["Body"] for m in sms if m["To"] == person.mobile]
         # One link: their own, to the message, which plays without signing in.
         assert body.endswith(" " + listen_link_in(body))
-        assert named_by(app, listen_link_in(body)) == (call.id, person.id)
+        assert named_by(app, listen_link_in(body)) == (call.id, f"person:{person.id}")
         assert page not in body
         assert "api.twilio.com" not in body
         assert "06 99 88 77 66" in body  # the caller, as people write it
@@ -69,7 +69,7 @@ def test_missed_call_sends_one_sms_and_one_email_per_recipient_linking_the_call(
     assert sorted(m["To"] for m in mails) == sorted(p.email for p in recipients)
     for person in recipients:
         [mail] = [body_of(m) for m in mails if m["To"] == person.email]
-        assert named_by(app, listen_link_in(mail)) == (call.id, person.id)
+        assert named_by(app, listen_link_in(mail)) == (call.id, f"person:{person.id}")
         # The call's page only for Maud, the manager: the agents have no web account.
         assert (page in mail) == (person is maud)
         assert "api.twilio.com" not in mail
@@ -211,7 +211,10 @@ def test_a_long_hotline_name_outside_gsm7_is_cut_before_the_link_never_in_it(
         assert sms_segments(body) == 3
         link = listen_link_in(body)
         assert body.endswith(f"... {link}"), body
-        assert named_by(app, link) == (call.id, person.id)  # whole: its signature still holds
+        assert named_by(app, link) == (
+            call.id,
+            f"person:{person.id}",
+        )  # whole: its signature still holds
     assert bodies[people[0].mobile].startswith("[Astreinte forêt domaniale, Astreinte")
 
 
@@ -234,3 +237,26 @@ def test_caller_number_is_in_every_message(twilio, team, worker, smtp_server):
     worker.run()
     assert all("06 99 88 77 66" in body_of(m) for m in smtp_server.messages)
     assert CALLER.startswith("+33699")
+
+
+def test_a_voicemail_sms_on_a_public_address_is_one_segment_in_french_and_english(
+    app, twilio, team, worker, fake_twilio
+):
+    hotline, people, maud = team
+    alice, chloe = people[0], people[2]  # French, English
+
+    miss_the_call(CallDriver(twilio, hotline))
+    # The worker writes links to the public address (Twilio signed the calls for localhost).
+    app.config["PUBLIC_BASE_URL"] = "https://hotline.example.org"
+    worker.run()
+
+    bodies = {m["To"]: m["Body"] for m in fake_twilio.messages}
+    for person, start in [
+        (alice, "[Astreinte IT] Message vocal (12 s) du 06 99 88 77 66 le "),
+        (chloe, "[Astreinte IT] Voicemail (12 s) from 06 99 88 77 66 on "),
+    ]:
+        body = bodies[person.mobile]
+        assert body.startswith(start)
+        assert re.search(r" https://hotline\.example\.org/listen/[\w.-]+$", body)
+        assert is_gsm7(body)
+        assert sms_segments(body) == 1, f"{len(body)} characters: {body}"

@@ -21,7 +21,7 @@ from hotline.db import utcnow
 from hotline.stats.kpis import summary
 from hotline.stats.periods import Period
 from hotline.voice.models import Call, Outcome
-from tests.alerts.conftest import QueueDriver, named_by, notifications
+from tests.alerts.conftest import QueueDriver, listen_link_in, named_by, notifications
 from tests.alerts.fakes import body_of
 from tests.voice.conftest import CallDriver
 
@@ -90,12 +90,12 @@ def test_the_alert_announces_a_message_only_once_twilio_kept_it(
     assert len(bodies) == 4
     assert all(len(sms) == 1 for sms in bodies.values())
     [french] = bodies[people[0].mobile]
-    assert french.startswith("[Astreinte IT] Message vocal du 06 99 88 77 66 le ")
+    assert french.startswith("[Astreinte IT] Message vocal (12 s) du 06 99 88 77 66 le ")
     text, link = ending_link(french)
-    assert text.endswith(". Écouter (12 s) :")
-    assert named_by(app, link) == (call_of(db_session, driver).id, people[0].id)
+    assert text.endswith(" :")
+    assert named_by(app, link) == (call_of(db_session, driver).id, f"person:{people[0].id}")
     [english] = bodies[people[2].mobile]
-    assert english.startswith("[Astreinte IT] Voicemail from 06 99 88 77 66 on ")
+    assert english.startswith("[Astreinte IT] Voicemail (12 s) from 06 99 88 77 66 on ")
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ def test_the_call_a_lost_recording_callback_left_is_missed_as_its_alert_said_unt
         worker.run()
 
     [_missed, update] = sms_by_number(fake_twilio)[people[0].mobile]
-    assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué")
+    assert update.startswith("[Astreinte IT] Rectificatif : message (12 s) du")
     assert what_the_pages_say(db_session, client, driver) == ("voicemail", "voicemail", 1, 0, False)
 
 
@@ -252,16 +252,19 @@ def test_a_message_kept_after_a_missed_call_alert_is_told_in_a_short_update(
     assert all(len(sms) == 2 for sms in bodies.values())
     [missed, update] = bodies[people[0].mobile]
     assert missed.startswith("[Astreinte IT] Appel manqué du 06 99 88 77 66")
-    assert update.startswith("[Astreinte IT] Rectificatif sur l'appel manqué du 06 99 88 77 66 le")
+    assert update.startswith("[Astreinte IT] Rectificatif : message (12 s) du 06 99 88 77 66 le")
     text, link = ending_link(update)
-    assert text.endswith(": l'appelant a bien laissé un message. Écouter (12 s) :")
-    assert named_by(app, link) == (call.id, people[0].id)  # the update gives a link of its own
+    assert text.endswith(" :")
+    assert named_by(app, link) == (
+        call.id,
+        f"person:{people[0].id}",
+    )  # the update gives a link of its own
     [missed, update] = bodies[people[2].mobile]
     assert missed.startswith("[Astreinte IT] Missed call from 06 99 88 77 66")
-    assert update.startswith("[Astreinte IT] Update on the missed call from 06 99 88 77 66 on")
+    assert update.startswith("[Astreinte IT] Update: voicemail (12 s) from 06 99 88 77 66 on")
     text, link = ending_link(update)
-    assert text.endswith(": the caller did leave a message. Listen (12 s):")
-    assert named_by(app, link) == (call.id, people[2].id)
+    assert text.endswith(":")
+    assert named_by(app, link) == (call.id, f"person:{people[2].id}")
     mails = mails_by_address(smtp_server)
     assert [subject for subject, _body in mails["chloe@example.org"]] == [
         "Missed call on Astreinte IT",
@@ -411,3 +414,20 @@ def test_the_log_command_names_what_each_alert_said(twilio, team, worker, runner
 
     assert sum(" missed_call_no_message " in line for line in lines) == 8
     assert sum(" late_voicemail " in line for line in lines) == 8
+
+
+def test_the_update_gives_a_manager_without_a_person_a_listen_link_of_their_own(
+    app, twilio, team, make_manager, worker, smtp_server, db_session
+):
+    hotline, _people, _maud = team
+    lea = make_manager(hotline, name="Léa", email="lea@example.org", language="en")
+    driver = CallDriver(twilio, hotline)
+
+    missed_then_kept(driver, worker, ORDERS[1])
+
+    [(missed, first), (update, second)] = mails_by_address(smtp_server)["lea@example.org"]
+    assert missed == "Missed call on Astreinte IT"
+    assert "/listen/" not in first
+    assert update == "Update: voicemail on Astreinte IT"
+    link = listen_link_in(second)
+    assert named_by(app, link) == (call_of(db_session, driver).id, f"user:{lea.id}")
