@@ -200,3 +200,60 @@ def test_0010_makes_a_message_twilio_never_confirmed_a_missed_call_and_back(scra
     with scratch_engine.connect() as conn:
         # The earlier rule: more than 0 s reported, and not said to be lost.
         assert list(conn.scalars(text(outcomes))) == ["voicemail", "voicemail", "missed"]
+
+
+def test_0014_records_each_hotlines_default_chain_as_it_stands(scratch_engine):
+    """The calendar shows the hours before this line as not recorded, not as today's chain."""
+    schema.upgrade(scratch_engine, "0013")
+    statements = [
+        "INSERT INTO hotline (id, number, name, timezone, language, ring_timeout, screening,"
+        " voicemail_max_seconds, created_at) VALUES"
+        " (1, '+33184881234', 'Nord', 'Europe/Paris', 'fr', 20, false, 120, '2026-11-01 08:00:00'),"
+        " (2, '+33184881235', 'Sud', 'Europe/Paris', 'fr', 20, false, 120, '2026-11-01 08:00:00')",
+        "INSERT INTO person (id, ref, name, mobile, language, active, created_at) VALUES"
+        " (1, 'alice', 'Alice', '+33612345601', 'fr', true, '2026-11-01 08:00:00'),"
+        " (2, 'bruno', 'Bruno', '+33612345602', 'fr', false, '2026-11-01 08:00:00')",
+        "INSERT INTO default_responder (hotline_id, position, person_id)"
+        " VALUES (1, 0, 2), (1, 1, 1)",
+    ]
+    with scratch_engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+    schema.upgrade(scratch_engine, "0014")
+    with scratch_engine.connect() as conn:
+        lines = conn.execute(
+            text(
+                "SELECT hotline_id, action, entity, before, after FROM audit_log"
+                " ORDER BY hotline_id"
+            )
+        ).all()
+    decoded = [
+        (h, action, entity, _json(before), _json(after))
+        for h, action, entity, before, after in lines
+    ]
+    assert decoded == [
+        (
+            1,
+            "baseline",
+            "default_chain",
+            None,
+            {
+                "chain": [
+                    {"person_id": 2, "name": "Bruno", "active": False},
+                    {"person_id": 1, "name": "Alice", "active": True},
+                ]
+            },
+        ),
+        (2, "baseline", "default_chain", None, {"chain": []}),
+    ]
+    schema.downgrade(scratch_engine, "0013")
+    with scratch_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == 0
+
+
+def _json(value):
+    """A JSON column read with plain SQL: text on SQLite, decoded on PostgreSQL."""
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value

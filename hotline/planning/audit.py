@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.models import Person
 from hotline.planning.models import AuditLog, Slot
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 GENERATE, OVERRIDE, SWAP, ROTATE = "generate", "override", "swap", "rotate"
+# The default chain as it stood when the log started keeping its changes (migration
+# 0014): "before" is None, as what came earlier was never recorded.
+BASELINE = "baseline"
 
 SLOT, ROTATION, UNAVAILABILITY = "slot", "rotation", "unavailability"
 LABOUR_RULES, FEED_TOKEN = "labour_rules", "feed_token"
+DEFAULT_CHAIN = "default_chain"
 
 
 def record_change(
@@ -59,6 +66,70 @@ def record_slot_change(
         entity_id=slot.id,
         before=before,
         after=None if action == DELETE else slot_snapshot(slot),
+    )
+
+
+def record_default_chain_change(
+    session: Session,
+    hotline_id: int,
+    *,
+    action: str,
+    before: Sequence[int],
+    after: Sequence[int],
+    user_id: int | None,
+) -> AuditLog | None:
+    """Log a new default chain (person ids, primary first); nothing when it is unchanged.
+
+    The calendar reads these rows back to show past hours with the chain in force then.
+    """
+    if list(before) == list(after) and action != CREATE:
+        return None
+    people = {
+        p.id: p for p in session.scalars(select(Person).where(Person.id.in_({*before, *after})))
+    }
+    return record_change(
+        session,
+        hotline_id=hotline_id,
+        user_id=user_id,
+        action=action,
+        entity=DEFAULT_CHAIN,
+        entity_id=None,
+        before=chain_snapshot(people, before),
+        after=chain_snapshot(people, after),
+    )
+
+
+def chain_snapshot(people: dict[int, Person], person_ids: Sequence[int]) -> dict[str, Any]:
+    """A default chain as JSON: names and active flags copied, as they were then."""
+    return {
+        "chain": [
+            {"person_id": pid, "name": people[pid].name, "active": people[pid].active}
+            for pid in person_ids
+        ]
+    }
+
+
+def default_chain_changes(
+    session: Session, hotline_id: int, start: datetime, until: datetime
+) -> list[Row[tuple[datetime, dict[str, Any] | None]]]:
+    """The changes of a hotline's default chain that tell which chain rang over
+    [start, until): those made in between, then the first made from `until` on (its
+    "before" held until then); (at, before) rows, oldest first.
+
+    One statement, a range of ix_audit_log_hotline_entity_at, whatever the log's size.
+    """
+    of_chain = (AuditLog.hotline_id == hotline_id, AuditLog.entity == DEFAULT_CHAIN)
+    next_one = select(func.min(AuditLog.at)).where(*of_chain, AuditLog.at >= until)
+    return list(
+        session.execute(
+            select(AuditLog.at, AuditLog.before)
+            .where(
+                *of_chain,
+                AuditLog.at > start,
+                or_(AuditLog.at < until, AuditLog.at <= next_one.scalar_subquery()),
+            )
+            .order_by(AuditLog.at, AuditLog.id)
+        )
     )
 
 

@@ -22,6 +22,7 @@ ACTIONS = {
     "override": _l("replaced"),
     "swap": _l("swapped"),
     "rotate": _l("renewed"),
+    "baseline": _l("first recorded"),
 }
 ENTITIES = {
     "slot": _l("slot"),
@@ -29,6 +30,7 @@ ENTITIES = {
     "unavailability": _l("unavailability"),
     "labour_rules": _l("labour rules"),
     "feed_token": _l("calendar feed link"),
+    "default_chain": _l("default chain"),
 }
 FIELDS = {
     "kind": _l("Kind"),

@@ -1,7 +1,9 @@
 """The calendar pages' data: a month or a week of local days, each with its slots and gaps.
 
 Time no staffed slot covers shows as the default chain when the hotline has one (calls
-ring it there), else as a gap; time already past is marked so the page mutes it.
+ring it there), else as a gap; time already past is marked so the page mutes it, and
+shows the default chain that was in force then (the audit log's record), or says it
+is not recorded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hotline.planning.coverage import Coverage
+from hotline.planning.coverage import Coverage, PastDefaultChain
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.validation import in_planning_years
 
@@ -22,6 +24,7 @@ MONTH = "month"
 WEEK = "week"
 GAP = "gap"  # nobody is rung: only the fallback number or voicemail
 DEFAULT = "default"  # no slot: the hotline's default chain rings
+UNRECORDED = "unrecorded"  # no slot, in the past, before the default chain was recorded
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -172,11 +175,13 @@ def build_days(
     coverage: Coverage,
     now: datetime,
     absences: Iterable[Absence] = (),
+    past_chains: Sequence[PastDefaultChain] = (),
 ) -> list[Day]:
     """The days shown for `period`, each with the slots and uncovered spans that touch it,
     by start.
 
     A responder is marked absent on the days their unavailability covers part of the slot.
+    Uncovered past time within one of `past_chains` shows that chain, not today's.
     """
     first, last = period.shown_first, period.shown_last
     today = now.astimezone(zone).date()
@@ -204,17 +209,47 @@ def build_days(
             span[1] <= now,
             away.get(slot.id, []),
         )
-    kind = DEFAULT if coverage.default_chain else GAP
-    chain = tuple(Responder(r.name, active=True) for r in coverage.default_chain)
+    today_chain = tuple(r.name for r in coverage.default_chain)
     for start, end in coverage.unplanned:
         # Cut at now: the hours ahead may still be filled, the ones behind are muted.
         if start < now:
-            _place(days, bounds, zone, kind, (start, min(end, now)), None, chain, True, [])
+            for piece, names in _chains_over((start, min(end, now)), past_chains, today_chain):
+                kind, chain = _unplanned(names)
+                _place(days, bounds, zone, kind, piece, None, chain, True, [])
         if end > now:
+            kind, chain = _unplanned(today_chain)
             _place(days, bounds, zone, kind, (max(start, now), end), None, chain, False, [])
     for day in days:
         day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
     return days
+
+
+def _chains_over(
+    span: tuple[datetime, datetime],
+    past_chains: Sequence[PastDefaultChain],
+    today_chain: tuple[str, ...],
+) -> Iterable[tuple[tuple[datetime, datetime], tuple[str, ...] | None]]:
+    """The parts of a past span, each with the default chain's names then (None: unknown)."""
+    cursor, end = span
+    for past in past_chains:
+        if past.ends_at <= cursor:
+            continue
+        if past.starts_at >= end:
+            break
+        if past.starts_at > cursor:
+            yield (cursor, past.starts_at), today_chain
+        cursor_end = min(past.ends_at, end)
+        yield (max(cursor, past.starts_at), cursor_end), past.names
+        cursor = cursor_end
+    if cursor < end:
+        yield (cursor, end), today_chain
+
+
+def _unplanned(names: tuple[str, ...] | None) -> tuple[str, tuple[Responder, ...]]:
+    """The entry kind and responders of uncovered time whose default chain is `names`."""
+    if names is None:
+        return UNRECORDED, ()
+    return (DEFAULT if names else GAP), tuple(Responder(n, active=True) for n in names)
 
 
 def _place(

@@ -5,6 +5,9 @@ The one definition of a *gap*, shared by the calendar, the gaps page, the overvi
 `Route.NOBODY`, so only the fallback number or voicemail takes the call. A span with
 no staffed slot while the hotline has an active default responder is not a gap: the
 default chain rings there (`Coverage.default_only`).
+
+The default chain of a past hour is the one in force then, as the audit log recorded
+its changes (`past_default_chains`), not today's.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from hotline.models import Person
+from hotline.planning.audit import default_chain_changes
 from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
 from hotline.planning.oncall import Responder, Route, default_chain
 from hotline.planning.validation import MAX_SLOT_LENGTH, Span
@@ -51,6 +56,39 @@ def coverage(session: Session, hotline_id: int, start: datetime, end: datetime) 
         unplanned=unplanned_spans(session, hotline_id, start, end),
         default_chain=default_chain(session, hotline_id),
     )
+
+
+@dataclass(frozen=True)
+class PastDefaultChain:
+    """The default chain that rang over [starts_at, ends_at), as the audit log recorded it."""
+
+    starts_at: datetime
+    ends_at: datetime
+    names: tuple[str, ...] | None  # its active people then, in order; None: not recorded
+
+
+def past_default_chains(
+    session: Session, hotline_id: int, start: datetime, until: datetime
+) -> list[PastDefaultChain]:
+    """The default chains in force over [start, until), in order, each until the change
+    that replaced it. The time after the last of them (all of it when none) had the
+    chain of today: nothing changed it since.
+    """
+    pieces: list[PastDefaultChain] = []
+    cursor = start
+    for at, before in default_chain_changes(session, hotline_id, start, until):
+        if at > cursor and cursor < until:
+            pieces.append(PastDefaultChain(cursor, min(at, until), _active_names(before)))
+        cursor = max(cursor, at)
+    return pieces
+
+
+def _active_names(snapshot: dict[str, Any] | None) -> tuple[str, ...] | None:
+    # A change's "before" is None only on the line that started the history (a hotline
+    # kept from before the log recorded its chain): who was in it earlier is unknown.
+    if snapshot is None:
+        return None
+    return tuple(str(p.get("name")) for p in snapshot.get("chain") or () if p.get("active", True))
 
 
 def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Span]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.planning import audit
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import DefaultResponder
 from hotline.planning.transfer import RING_TIMEOUT
@@ -55,22 +56,28 @@ def default_chain_ids(session: Session, hotline_id: int) -> list[int]:
     )
 
 
-def create_hotline(session: Session, settings: HotlineSettings) -> Hotline:
+def create_hotline(session: Session, settings: HotlineSettings, *, user_id: int | None) -> Hotline:
     """Add a hotline; raise HotlineSettingsError (nothing written) when a setting is wrong."""
     hotline = Hotline()
-    _apply(session, hotline, settings)
+    _apply(session, hotline, settings, audit.CREATE, user_id)
     return hotline
 
 
-def update_hotline(session: Session, hotline: Hotline, settings: HotlineSettings) -> Hotline:
-    """Change a hotline's settings and default chain, all or nothing."""
-    _apply(session, hotline, settings)
+def update_hotline(
+    session: Session, hotline: Hotline, settings: HotlineSettings, *, user_id: int | None
+) -> Hotline:
+    """Change a hotline's settings and default chain, all or nothing; a new default chain
+    goes into the audit log, before and after."""
+    _apply(session, hotline, settings, audit.UPDATE, user_id)
     return hotline
 
 
-def _apply(session: Session, hotline: Hotline, settings: HotlineSettings) -> None:
+def _apply(
+    session: Session, hotline: Hotline, settings: HotlineSettings, action: str, user_id: int | None
+) -> None:
     values = _checked(session, hotline, settings)
     chain = _checked_chain(session, settings.default_chain)
+    before = default_chain_ids(session, hotline.id) if hotline.id is not None else []
     for name, value in values.items():
         setattr(hotline, name, value)
     session.add(hotline)
@@ -79,6 +86,9 @@ def _apply(session: Session, hotline: Hotline, settings: HotlineSettings) -> Non
     session.add_all(
         DefaultResponder(hotline_id=hotline.id, position=i, person_id=pid)
         for i, pid in enumerate(chain)
+    )
+    audit.record_default_chain_change(
+        session, hotline.id, action=action, before=before, after=chain, user_id=user_id
     )
     session.flush()
 

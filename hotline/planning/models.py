@@ -225,6 +225,8 @@ class AuditLog(Base):
     __table_args__ = (
         Index("ix_audit_log_hotline_at", "hotline_id", "at"),
         Index("ix_audit_log_entity", "entity", "entity_id"),
+        # The default chain's changes around a calendar page (audit.default_chain_changes).
+        Index("ix_audit_log_hotline_entity_at", "hotline_id", "entity", "at"),
     )
 
     id: Mapped[intpk]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.planning import audit
 from hotline.planning.absences import absent_responders
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
@@ -445,9 +446,14 @@ def import_planning(session: Session, document: Any) -> ImportSummary:
     slots = replaced = 0
     absent: list[str] = []
     for row in plan.hotlines:
-        hotline = _upsert_hotline(session, row.settings)
+        hotline, action = _upsert_hotline(session, row.settings)
+        before = _default_chain_ids(session, hotline.id)
         replaced += _delete_planning(session, hotline.id)
-        _add_default_chain(session, hotline.id, row.default_chain, person_ids)
+        chain = [person_ids[ref] for ref in row.default_chain]
+        _add_default_chain(session, hotline.id, chain)
+        audit.record_default_chain_change(
+            session, hotline.id, action=action, before=before, after=chain, user_id=None
+        )
         written = _add_slots(session, hotline.id, row, person_ids)
         absent += _absent_on_call(session, hotline, written)
         slots += len(row.slots)
@@ -470,14 +476,15 @@ def _upsert_people(session: Session, rows: list[PersonRow]) -> dict[str, int]:
     return {ref: person.id for ref, person in existing.items()}
 
 
-def _upsert_hotline(session: Session, settings: dict[str, Any]) -> Hotline:
-    hotline = session.scalar(select(Hotline).where(Hotline.number == settings["number"]))
-    hotline = hotline or Hotline()
+def _upsert_hotline(session: Session, settings: dict[str, Any]) -> tuple[Hotline, str]:
+    """The hotline with this number, updated or added, and which of the two (audit action)."""
+    found = session.scalar(select(Hotline).where(Hotline.number == settings["number"]))
+    hotline = found or Hotline()
     for name, value in settings.items():
         setattr(hotline, name, value)
     session.add(hotline)
     session.flush()
-    return hotline
+    return hotline, audit.UPDATE if found is not None else audit.CREATE
 
 
 def _delete_planning(session: Session, hotline_id: int) -> int:
@@ -491,12 +498,21 @@ def _delete_planning(session: Session, hotline_id: int) -> int:
     return result.rowcount  # type: ignore[attr-defined,no-any-return]
 
 
-def _add_default_chain(
-    session: Session, hotline_id: int, refs: list[str], person_ids: dict[str, int]
-) -> None:
+def _default_chain_ids(session: Session, hotline_id: int) -> list[int]:
+    # hotline_settings.default_chain_ids, which cannot be imported from here (it imports us).
+    return list(
+        session.scalars(
+            select(DefaultResponder.person_id)
+            .where(DefaultResponder.hotline_id == hotline_id)
+            .order_by(DefaultResponder.position)
+        )
+    )
+
+
+def _add_default_chain(session: Session, hotline_id: int, chain: list[int]) -> None:
     session.add_all(
-        DefaultResponder(hotline_id=hotline_id, position=i, person_id=person_ids[ref])
-        for i, ref in enumerate(refs)
+        DefaultResponder(hotline_id=hotline_id, position=i, person_id=pid)
+        for i, pid in enumerate(chain)
     )
 
 
@@ -582,11 +598,7 @@ def _export_person(person: Person) -> dict[str, Any]:
 
 def _export_hotline(session: Session, hotline: Hotline, refs: dict[int, str]) -> dict[str, Any]:
     zone = ZoneInfo(hotline.timezone)
-    default_chain = session.scalars(
-        select(DefaultResponder.person_id)
-        .where(DefaultResponder.hotline_id == hotline.id)
-        .order_by(DefaultResponder.position)
-    )
+    default_chain = _default_chain_ids(session, hotline.id)
     slots = session.scalars(
         select(Slot).where(Slot.hotline_id == hotline.id).options(selectinload(Slot.responders))
     ).all()

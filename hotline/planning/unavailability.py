@@ -93,6 +93,19 @@ def person_unavailability(
     return unavailable_between(session, [person_id], start, end).get(person_id, [])
 
 
+def unavailability_ending_after(
+    session: Session, person_id: int, since: datetime
+) -> list[Unavailability]:
+    """A person's periods not over at `since`, however far ahead they lie, in order."""
+    return list(
+        session.scalars(
+            select(Unavailability)
+            .where(Unavailability.person_id == person_id, Unavailability.ends_at > since)
+            .order_by(Unavailability.starts_at)
+        )
+    )
+
+
 def unavailable_between(
     session: Session, person_ids: Collection[int], start: datetime, end: datetime
 ) -> dict[int, list[Unavailability]]:

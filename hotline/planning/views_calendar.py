@@ -28,7 +28,7 @@ from hotline.planning.calendar_grid import (
     weeks_of,
 )
 from hotline.planning.contacts import fallback_number_shown
-from hotline.planning.coverage import coverage
+from hotline.planning.coverage import coverage, past_default_chains
 from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
 from hotline.planning.views_common import (
@@ -68,7 +68,12 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
         Absence(a.slot.id, a.position, a.starts_at, a.ends_at, a.period.kind)
         for a in absent_responders(session, start, end, hotline_ids=[hotline.id])
     ]
-    days = build_days(period, zone, slots, coverage(session, hotline.id, start, end), now, absences)
+    # Past hours show the default chain of their time; a page all ahead needs no history.
+    past_chains = (
+        past_default_chains(session, hotline.id, start, min(end, now)) if start < now else []
+    )
+    found = coverage(session, hotline.id, start, end)
+    days = build_days(period, zone, slots, found, now, absences, past_chains)
     manage = may_manage(hotline)
     may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
     return render_template(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hotline.auth import ADMIN, role_required
 from hotline.auth.forms import show_error
@@ -34,7 +35,7 @@ def hotline_new() -> ResponseReturnValue:
         return _page(None, form, 400 if form.is_submitted() else 200)
     session = get_session()
     try:
-        hotline = create_hotline(session, _settings(form))
+        hotline = create_hotline(session, _settings(form), user_id=current_user.id)
     except PlanningError as error:
         session.rollback()
         show_error(form, error)
@@ -56,7 +57,7 @@ def hotline_settings(hotline_id: int) -> ResponseReturnValue:
         return _page(hotline, form, 400 if form.is_submitted() else 200)
     session = get_session()
     try:
-        update_hotline(session, hotline, _settings(form))
+        update_hotline(session, hotline, _settings(form), user_id=current_user.id)
     except PlanningError as error:
         session.rollback()
         show_error(form, error)

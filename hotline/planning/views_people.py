@@ -42,14 +42,14 @@ from hotline.planning.people import (
 from hotline.planning.unavailability import (
     add_unavailability,
     delete_unavailability,
-    person_unavailability,
+    unavailability_ending_after,
 )
 from hotline.planning.validation import MAX_SLOT_LENGTH
 from hotline.planning.views_common import EDITORS, show_planning_error
 
-# The person's page lists the periods from a month back to two years ahead.
+# The person's page lists every period not over yet, however far ahead, and those
+# that ended within the last month (older ones stay in the table and the audit log).
 UNAVAILABILITY_PAST = timedelta(days=31)
-UNAVAILABILITY_AHEAD = timedelta(days=731)
 # The replacement form's date-and-time inputs, in the hotline's wall clock.
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -227,13 +227,13 @@ def _refused(reason: str) -> str:
     return " ".join((reason, _("Nothing was changed.")))
 
 
-def _absent_places(person: Person) -> list[AbsentResponder]:
-    """The places of slots not ended yet that ring the person while unavailable, in reach."""
-    now = utcnow()
+def _absent_places(person: Person, now: datetime, until: datetime) -> list[AbsentResponder]:
+    """The places of slots between now and `until` that ring the person while unavailable,
+    in reach."""
     return absent_responders(
         get_session(),
         now,
-        now + UNAVAILABILITY_AHEAD,
+        until,
         hotline_ids=scoped_hotline_ids(current_user),
         person_id=person.id,
     )
@@ -294,15 +294,13 @@ def _edit_page(
     unavailability_form: UnavailabilityForm | None = None,
 ) -> ResponseReturnValue:
     now = utcnow()
-    periods = person_unavailability(
-        get_session(), person.id, now - UNAVAILABILITY_PAST, now + UNAVAILABILITY_AHEAD
-    )
-    places = _absent_places(person)
+    periods = unavailability_ending_after(get_session(), person.id, now - UNAVAILABILITY_PAST)
+    # No slot rings the person while unavailable after the last period listed ends.
+    until = max((p.ends_at for p in periods), default=now)
+    places = _absent_places(person, now, until)
     # Slots of hotlines the manager does not manage are counted, not shown: their
     # managers see them in their own calendars.
-    everywhere = absent_responders(
-        get_session(), now, now + UNAVAILABILITY_AHEAD, person_id=person.id
-    )
+    everywhere = absent_responders(get_session(), now, until, person_id=person.id)
     return render_template(
         "planning/person_edit.html",
         person=person,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.models import Hotline, Person
-from hotline.planning.models import DefaultResponder
+from hotline.planning.models import AuditLog, DefaultResponder
 
 
 def count(db_session, model):
@@ -96,6 +96,27 @@ def test_patch_changes_only_the_fields_sent(
     db_session.refresh(hotline)
     assert (hotline.name, hotline.ring_timeout) == ("After", 25)
     assert response.json["default_chain"] == [alice.id]
+
+
+def test_a_new_default_chain_is_logged_before_and_after_and_a_rename_is_not(
+    admin_api, make_hotline, make_person, db_session, set_default_chain
+):
+    hotline = make_hotline(name="Before")
+    alice, bruno = make_person("Alice"), make_person("Bruno")
+    set_default_chain(hotline, [alice])
+
+    renamed = admin_api.patch(f"/api/v1/hotlines/{hotline.id}", json={"name": "After"})
+    changed = admin_api.patch(f"/api/v1/hotlines/{hotline.id}", json={"default_chain": [bruno.id]})
+
+    assert (renamed.status_code, changed.status_code) == (200, 200)
+    lines = db_session.scalars(
+        select(AuditLog).where(
+            AuditLog.hotline_id == hotline.id, AuditLog.entity == "default_chain"
+        )
+    ).all()
+    assert [(line.action, line.user_id is not None) for line in lines] == [("update", True)]
+    names = [[p["name"] for p in line["chain"]] for line in (lines[0].before, lines[0].after)]
+    assert names == [["Alice"], ["Bruno"]]
 
 
 def test_a_refused_patch_leaves_everything_as_it_was(

@@ -250,3 +250,27 @@ def test_the_hotline_page_marks_the_sick_person_on_call_then(
     assert re.search(r"Bruno</strong>\s*<span class=\"tag absent-tag\">absence : maladie</span>",
                      answer)  # fmt: skip
     assert answer.count("absent-tag") == 1
+
+
+def periods_listed(page: str) -> list[str]:
+    """The rows of the person page's unavailability table, as words."""
+    table = page.split('<table class="list periods">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def test_the_person_page_lists_an_absence_three_years_ahead_and_the_slot_it_leaves(
+    client, login_as, submit, hotline, team, make_slot
+):
+    far = DAY + timedelta(days=3 * 365)
+    make_slot(hotline, far, far + timedelta(days=1), [team["Bruno"], team["Alice"]])
+    login_as("manager", hotlines=(hotline,))
+
+    page = sick(submit, team["Bruno"], 3 * 365, 3 * 365 + 2).get_data(as_text=True)
+
+    (listed,) = periods_listed(page)
+    assert listed.startswith("Maladie")
+    assert f" {far.year} " in listed
+    rows = absent_rows(page)
+    assert len(rows) == 1
+    assert "titulaire" in rows[0]

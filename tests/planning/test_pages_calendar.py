@@ -330,3 +330,141 @@ def test_the_period_heading_capitalises_its_first_letter_only(client):
     assert any("::first-letter" in rule and "uppercase" in rule for rule in heading_rules), (
         "the first letter only"
     )
+
+
+# -- past hours: the default chain in force then, from the audit log -----------------------
+
+CHANGED = paris(2026, 3, 10, 6)  # this morning, 06:00 in Paris (now is 10:00)
+
+
+def change_default_chain(submit, hotline, people):
+    """An admin saves the settings page with `people` as the default chain."""
+    places = {f"default_chain-{i}": "" for i in range(5)}
+    places.update({f"default_chain-{i}": str(p.id) for i, p in enumerate(people)})
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/settings",
+        {
+            "number": "01 84 88 12 34",
+            "name": hotline.name,
+            "timezone": "Europe/Paris",
+            "language": "fr",
+            "ring_timeout": "25",
+            **places,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_past_hours_show_the_default_chain_in_force_then(
+    client, login_as, submit, hotline, team, set_default_chain
+):
+    set_default_chain(hotline, [team["Alice"]])
+    with time_machine.travel(CHANGED, tick=False) as clock:
+        login_as("admin")
+        change_default_chain(submit, hotline, [team["Bruno"], team["Chloé"]])
+        clock.move_to(NOW)
+        last_week = calendar(client, hotline, week="2026-W10").get_data(as_text=True)
+        this_week = calendar(client, hotline, week="2026-W11").get_data(as_text=True)
+
+    # Last week Alice alone was the default chain, whatever it is today.
+    assert entries(day_cell(last_week, "2026-03-04")) == [
+        "default past …00:00–00:00… chaîne par défaut Alice"
+    ]
+    assert "Bruno" not in last_week
+    assert entries(day_cell(this_week, "2026-03-09")) == [
+        "default past 00:00–00:00… chaîne par défaut Alice"
+    ]
+    # Today: Alice until the change at 06:00, Bruno then Chloé from then on.
+    assert entries(day_cell(this_week, "2026-03-10")) == [
+        "default past …00:00–06:00 chaîne par défaut Alice",
+        "default past 06:00–10:00 chaîne par défaut Bruno puis Chloé",
+        "default 10:00–00:00… chaîne par défaut Bruno puis Chloé",
+    ]
+
+
+def test_the_change_of_the_default_chain_is_in_the_audit_log(
+    client, login_as, submit, hotline, team, set_default_chain
+):
+    set_default_chain(hotline, [team["Alice"]])
+    login_as("admin")
+    change_default_chain(submit, hotline, [team["Bruno"], team["Chloé"]])
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/audit").get_data(as_text=True)
+
+    row = page.split("<tbody>")[1].split("</tr>")[0]
+    words = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "Modification : chaîne par défaut" in words
+    assert words.endswith("Chaîne : Alice Chaîne : Bruno, Chloé")
+
+
+def test_past_hours_before_the_chain_was_first_recorded_say_so(
+    client, login_as, db_session, hotline, team, set_default_chain
+):
+    from hotline.planning.audit import BASELINE, DEFAULT_CHAIN, record_change
+
+    # What migration 0014 writes for a hotline it finds: the chain as it stood then.
+    set_default_chain(hotline, [team["Alice"]])
+    with time_machine.travel(CHANGED, tick=False):
+        record_change(
+            db_session,
+            hotline_id=hotline.id,
+            user_id=None,
+            action=BASELINE,
+            entity=DEFAULT_CHAIN,
+            entity_id=None,
+            before=None,
+            after={"chain": [{"person_id": team["Alice"].id, "name": "Alice", "active": True}]},
+        )
+        db_session.flush()
+
+    with time_machine.travel(NOW, tick=False):
+        login_as("admin")
+        page = calendar(client, hotline, week="2026-W11").get_data(as_text=True)
+
+    assert entries(day_cell(page, "2026-03-09")) == [
+        "unrecorded past 00:00–00:00… chaîne par défaut composition d’alors non enregistrée"
+    ]
+    assert entries(day_cell(page, "2026-03-10")) == [
+        "unrecorded past …00:00–06:00 chaîne par défaut composition d’alors non enregistrée",
+        "default past 06:00–10:00 chaîne par défaut Alice",
+        "default 10:00–00:00… chaîne par défaut Alice",
+    ]
+
+
+def test_a_past_month_reads_the_default_chains_history_in_one_query(
+    client, login_as, db_session, hotline, team, set_default_chain, connection
+):
+    from hotline.planning.audit import UPDATE, record_default_chain_change
+
+    # The chain changes at noon every day of February: Alice, then Bruno, then Alice...
+    people = [team["Alice"].id, team["Bruno"].id]
+    set_default_chain(hotline, [team["Alice"]])
+    for day in range(1, 29):
+        with time_machine.travel(paris(2026, 2, day, 12), tick=False):
+            before, after = people[(day - 1) % 2], people[day % 2]
+            record_default_chain_change(
+                db_session, hotline.id, action=UPDATE, before=[before], after=[after], user_id=None
+            )
+            db_session.flush()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with time_machine.travel(NOW, tick=False):
+        login_as("admin")
+        event.listen(connection, "before_cursor_execute", record)
+        try:
+            page = calendar(client, hotline, month="2026-02").get_data(as_text=True)
+        finally:
+            event.remove(connection, "before_cursor_execute", record)
+
+    assert entries(day_cell(page, "2026-02-10")) == [
+        "default past …00:00–12:00 chaîne par défaut Bruno",
+        "default past 12:00–00:00… chaîne par défaut Alice",
+    ]
+    assert entries(day_cell(page, "2026-02-11")) == [
+        "default past …00:00–12:00 chaîne par défaut Alice",
+        "default past 12:00–00:00… chaîne par défaut Bruno",
+    ]
+    assert len([s for s in statements if re.search(r"\bFROM audit_log\b", s)]) == 1

@@ -15,7 +15,7 @@ from hotline import create_app
 from hotline.db import database
 from hotline.demo import demo_planning
 from hotline.models import Hotline, Person
-from hotline.planning.models import OVERRIDE, DefaultResponder, Slot, SlotResponder
+from hotline.planning.models import OVERRIDE, AuditLog, DefaultResponder, Slot, SlotResponder
 from hotline.planning.oncall import Route, resolve_chain
 from hotline.planning.transfer import (
     PlanningFileError,
@@ -157,6 +157,30 @@ def test_import_replaces_the_slots_of_listed_hotlines_only(
     other_slots = db_session.scalars(select(Slot).where(Slot.hotline_id == other.id)).all()
     assert [(s.starts_at, s.responders[0].person_id) for s in other_slots] == [
         (utc(2026, 11, 1), dora.id)
+    ]
+
+
+def test_import_logs_the_default_chain_when_it_creates_or_changes_it(db_session):
+    def chain_lines() -> list[tuple[str, list[str] | None, list[str]]]:
+        lines = db_session.scalars(
+            select(AuditLog).where(AuditLog.entity == "default_chain").order_by(AuditLog.id)
+        )
+        return [
+            (
+                line.action,
+                None if line.before is None else [p["name"] for p in line.before["chain"]],
+                [p["name"] for p in line.after["chain"]],
+            )
+            for line in lines
+        ]
+
+    import_planning(db_session, planning(default_chain=["alice"]))
+    import_planning(db_session, planning(default_chain=["alice"]))  # the same: nothing to log
+    import_planning(db_session, planning(default_chain=["bruno", "alice"]))
+
+    assert chain_lines() == [
+        ("create", [], ["Alice Martin"]),
+        ("update", ["Alice Martin"], ["Bruno Petit", "Alice Martin"]),
     ]
 
 

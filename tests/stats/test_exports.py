@@ -107,8 +107,8 @@ def test_agent_table_csv_per_locale(db_session, week):
     assert en[1][-3:] == ["9.80", "116.0000", "211.0000"]
     assert [r[0] for r in en[1:]] == ["Alice Martin", "Bruno Petit", "Chloé Durand"]
     # The columns are named as on the dashboard.
-    assert {"No answer", "Caller hung up"} <= set(en[0])
-    assert {"Pas de réponse", "L’appelant a raccroché", "Astreinte en titulaire (h)"} <= set(fr[0])
+    assert {"Unanswered", "Hung up by the caller"} <= set(en[0])
+    assert {"Sans réponse", "Raccrochés par l’appelant", "Astreinte en titulaire (h)"} <= set(fr[0])
 
 
 def test_astreinte_csv_has_hours_per_kind_calls_and_breaches(db_session, week):

@@ -177,7 +177,7 @@ def test_timeline_shows_each_leg_and_who_accepted(client, week, supervisor):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     results = re.findall(r'<td class="leg-result">([^<]+)</td>', page)
-    assert results == ["Busy", "Picked up without accepting", "Picked up and accepted"]
+    assert results == ["Line busy", "Picked up without accepting", "Picked up and accepted"]
     assert text_of(page, "class", "answered-by") == "Chloé Durand (Backup 2)"
     assert text_of(page, "class", "outcome") == "Answered"
     # 23:30 local on 24 March, in the hotline's zone (22:30 UTC).

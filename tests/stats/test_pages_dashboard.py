@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -116,11 +117,47 @@ def test_every_agent_column_that_needs_it_is_explained_in_words_on_the_page(clie
     page = dashboard(client, week).get_data(as_text=True).replace("\u2019", "'")
 
     hint = page.split('class="hint">')[-1].split("</p>")[0]
-    assert "Occupé : le téléphone de l'agent était occupé" in hint
-    assert "Échecs : l'appel n'a jamais atteint le téléphone" in hint
-    assert "L'appelant a raccroché : pendant que le téléphone de l'agent sonnait." in hint
+    assert "Occupés : le téléphone de l'agent était occupé" in hint
+    assert "Échoués : l'appel n'a jamais atteint le téléphone" in hint
+    assert "Raccrochés par l'appelant : pendant que le téléphone de l'agent sonnait." in hint
     assert "Décrochés sans accepter : une messagerie personnelle a répondu" in hint
     assert "Refusés : l'agent a appuyé sur une autre touche que 1." in hint
+
+
+AGENT_HEADINGS = {
+    # Each column counts legs: French writes them all in the plural, English all alike.
+    "fr": [
+        "Présentés",
+        "Acceptés",
+        "Décrochés sans accepter",
+        "Refusés",
+        "Sans réponse",
+        "Occupés",
+        "Échoués",
+        "Raccrochés par l\u2019appelant",
+    ],
+    "en": [
+        "Offered",
+        "Accepted",
+        "Picked up, not accepted",
+        "Refused",
+        "Unanswered",
+        "Busy",
+        "Failed",
+        "Hung up by the caller",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_per_agent_counts_are_headed_alike(client, login_as, week, language):
+    login_as("supervisor", hotlines=(week.hotline,), language=language)
+
+    page = dashboard(client, week).get_data(as_text=True)
+
+    table = page.split('<table class="list agent-table')[1].split("</thead>")[0]
+    headings = [html.unescape(h) for h in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)]
+    assert headings[1:9] == AGENT_HEADINGS[language]
 
 
 def test_shift_take_confirmations_show_per_agent(client, db_session, week, reviewer):

@@ -76,8 +76,8 @@ def test_a_refusal_replayed_or_followed_by_its_callbacks_stays_a_refusal(driver,
 
 
 HEADINGS = {
-    "en": ("Accepted", "Picked up, not accepted", "Refused", "No answer"),
-    "fr": ("Acceptés", "Décrochés sans accepter", "Refusés", "Pas de réponse"),
+    "en": ("Accepted", "Picked up, not accepted", "Refused", "Unanswered"),
+    "fr": ("Acceptés", "Décrochés sans accepter", "Refusés", "Sans réponse"),
 }
 LABELS = {
     "en": ("Refused (pressed another key)", "Picked up without accepting"),
@@ -156,8 +156,8 @@ def alice_is_busy_and_bruno_s_number_fails(twilio, team) -> CallDriver:
 
 BUSY_FAILED = {
     # (heading of the count, label of one leg)
-    "en": (("Busy", "Busy"), ("Failed", "Call failed")),
-    "fr": (("Occupé", "Occupé"), ("Échecs", "Échec de l\u2019appel")),
+    "en": (("Busy", "Line busy"), ("Failed", "Call failed")),
+    "fr": (("Occupés", "Ligne occupée"), ("Échoués", "Échec de l\u2019appel")),
 }
 
 

@@ -77,7 +77,7 @@ def hotline(hotline_id: int) -> Response:
 def hotline_create() -> Response:
     sent = body(HotlineCreate)
     session = get_session()
-    created = create_hotline(session, HotlineSettings(**sent.model_dump()))
+    created = create_hotline(session, HotlineSettings(**sent.model_dump()), user_id=current_user.id)
     session.commit()
     return answer(_hotline_out(created, list(sent.default_chain)), 201)
 
@@ -105,7 +105,7 @@ def hotline_update(hotline_id: int) -> Response:
         default_chain=default_chain_ids(session, found.id),
     )
     settings = replace(current, **sent.model_dump(exclude_unset=True))
-    update_hotline(session, found, settings)
+    update_hotline(session, found, settings, user_id=current_user.id)
     session.commit()
     return answer(_hotline_out(found, list(settings.default_chain)))
 
