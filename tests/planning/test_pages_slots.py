@@ -386,8 +386,8 @@ def test_a_slot_ringing_somebody_away_is_refused_naming_who_when_and_where(
     assert response.status_code == 400
     assert field_errors(response, "chain") == [
         "Indisponibilité enregistrée pour Chloé, qui serait d’astreinte du 2026-06-02 00:00 au "
-        "2026-06-02 06:00 comme renfort 1 : choisissez quelqu’un d’autre, ou confirmez pour l’y "
-        "mettre quand même"
+        "2026-06-02 06:00 comme renfort 1 : choisissez quelqu’un d’autre, ou confirmez pour "
+        "passer outre"
     ]
     assert 'name="despite_absence"' in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Slot)) == 0
