@@ -6,7 +6,9 @@ hours not built yet, hours a late change sent back. Both parts run the same
 arithmetic (whole milliseconds), so the sum is the figure the raw records
 alone give. Rollups are keyed by UTC hour: they serve periods in time zones
 whose offsets are whole hours (local hours are then unions of UTC hours);
-a period elsewhere reads the raw records only.
+a period elsewhere reads the raw records only. The figures that only add up
+(legs, answer times) read the per-day rows of the rolled spans' whole UTC days
+and the hourly rows of the hours around them.
 
 rollup_build.py makes them (`hotline stats rollup`).
 """
@@ -15,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, false, func, literal_column, or_, select
@@ -26,9 +29,11 @@ from hotline.models import Hotline
 from hotline.planning.coverage import uncovered
 from hotline.stats.periods import Period
 from hotline.stats.rollup_models import StatsHour
+from hotline.stats.sqltime import dialect_of, epoch
 
 Interval = tuple[datetime, datetime]
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 # Past this many separate raw spans the conditions cost more than they save.
 MAX_RAW_SPANS = 24
 
@@ -39,6 +44,16 @@ class Coverage:
 
     rolled: list[Interval]
     raw: list[Interval]
+
+    @cached_property
+    def rolled_days(self) -> list[Interval]:
+        """The whole UTC days of the rolled spans (midnight to midnight)."""
+        return [span for span in _by_day(self.rolled) if _is_days(span)]
+
+    @cached_property
+    def rolled_hours(self) -> list[Interval]:
+        """The rolled hours outside `rolled_days`."""
+        return [span for span in _by_day(self.rolled) if not _is_days(span)]
 
 
 def hotline_key(column: Any) -> ColumnElement[int]:
@@ -53,8 +68,9 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
     if any(seconds % 3600 for _at, seconds in period.utc_offsets()):
         return Coverage([], whole)
     keys = rollup_keys(session, hotline_id)
+    # Seconds since 1970 rather than timestamps: a year is 8,760 marks to read.
     hours = session.scalars(
-        select(StatsHour.hour)
+        select(epoch(dialect_of(session) == "postgresql", StatsHour.hour))
         .where(
             StatsHour.hotline_key.in_(keys),
             StatsHour.hour >= period.starts_at,
@@ -93,11 +109,48 @@ def rollup_rows_of(table: Any, hotline_id: int | None, spans: Sequence[Interval]
     return conditions
 
 
-def _spans(hours: Sequence[datetime]) -> list[Interval]:
-    spans: list[Interval] = []
-    for hour in hours:
-        if spans and spans[-1][1] == hour:
-            spans[-1] = (spans[-1][0], hour + HOUR)
+def rollup_days_of(table: Any, hotline_id: int | None, spans: Sequence[Interval]) -> list[Any]:
+    """Conditions on a per-day rollup table for the days `spans` cover (one hotline, or all)."""
+    conditions = [within(table.day, spans)]
+    if hotline_id is not None:
+        conditions.append(table.hotline_key == hotline_id)
+    return conditions
+
+
+def _spans(hours: Sequence[float]) -> list[Interval]:
+    """Runs of consecutive hours (seconds since 1970, in order) as UTC intervals."""
+    runs: list[list[int]] = []
+    for hour in map(round, hours):  # SQLite's are julianday() arithmetic: whole after rounding
+        if runs and runs[-1][1] == hour:
+            runs[-1][1] = hour + 3600
         else:
-            spans.append((hour, hour + HOUR))
-    return spans
+            runs.append([hour, hour + 3600])
+    return [(_instant(start), _instant(end)) for start, end in runs]
+
+
+def _instant(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _by_day(spans: Sequence[Interval]) -> list[Interval]:
+    """Cut each span into its leading hours, its whole UTC days and its trailing hours."""
+    pieces = []
+    for start, end in spans:
+        first = _midnight(start)
+        if first < start:
+            first += DAY
+        last = _midnight(end)
+        if first >= last:
+            pieces.append((start, end))
+            continue
+        pieces += [(start, first), (first, last), (last, end)]
+    return [(start, end) for start, end in pieces if start < end]
+
+
+def _midnight(at: datetime) -> datetime:
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _is_days(span: Interval) -> bool:
+    start, end = span
+    return start == _midnight(start) and end == _midnight(end)
