@@ -2,7 +2,8 @@
 
 One hourly GROUP BY over the calls gives the outcome counts, the daily trend
 and the heatmap; one GROUP BY over the legs joined to their calls gives the
-per-agent table and the answered calls' speed, depth and talk (legs.py).
+per-agent table and the answered calls' speed, depth and talk (legs.py). Which
+hours the rollups answer for is looked up once for both.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from hotline.stats.kpis import (
     check_target,
     summary_from,
 )
-from hotline.stats.legs import leg_totals
+from hotline.stats.legs import leg_totals_over
 from hotline.stats.periods import Period
-from hotline.stats.trend import DayCounts, hourly_counts, trend_from_hours
+from hotline.stats.rollups import coverage
+from hotline.stats.trend import DayCounts, hourly_counts_over, trend_from_hours
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,9 @@ def dashboard(
 ) -> Dashboard:
     """Summary, daily trend, heatmap and per-agent table of `period` (one hotline or all)."""
     check_target(target_seconds)
-    hours = hourly_counts(session, period, hotline_id)
-    legs = leg_totals(session, period, hotline_id, target_seconds)
+    spans = coverage(session, period, hotline_id)
+    hours = hourly_counts_over(session, period, spans, hotline_id)
+    legs = leg_totals_over(session, spans, hotline_id, target_seconds)
     return Dashboard(
         period=period,
         summary=summary_from(hours, legs.answered, target_seconds),
