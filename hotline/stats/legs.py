@@ -84,10 +84,10 @@ def leg_totals_over(
         raw.append(Call.hotline_id == hotline_id)
     groups = _either(
         leg_groups(postgresql, raw) if spans.raw else None,
-        _rolled_groups(StatsLegHour, rollup_rows_of(StatsLegHour, hotline_id, spans.rolled_hours))
+        _rolled_groups(StatsLegHour, rollup_rows_of(StatsLegHour, spans.keys, spans.rolled_hours))
         if spans.rolled_hours
         else None,
-        _rolled_groups(StatsLegDay, rollup_days_of(StatsLegDay, hotline_id, spans.rolled_days))
+        _rolled_groups(StatsLegDay, rollup_days_of(StatsLegDay, spans.keys, spans.rolled_days))
         if spans.rolled_days
         else None,
     )
@@ -121,9 +121,7 @@ def leg_totals_over(
     if answered.calls:
         raw_waits = accepting_legs(postgresql, raw) if spans.raw else None
         if spans.rolled:
-            figures = wait_figures(
-                session, raw_waits, spans, hotline_id, (0.5, 0.9), target_seconds
-            )
+            figures = wait_figures(session, raw_waits, spans, (0.5, 0.9), target_seconds)
         else:
             figures = percentile_figures(
                 session, raw_waits.subquery().c.wait, (0.5, 0.9), target_seconds * 1000

@@ -16,7 +16,7 @@ rollup_build.py makes them (`hotline stats rollup`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -44,6 +44,7 @@ class Coverage:
 
     rolled: list[Interval]
     raw: list[Interval]
+    keys: list[int] = field(default_factory=list)  # the hotline keys the rolled rows are read for
 
     @cached_property
     def rolled_days(self) -> list[Interval]:
@@ -84,7 +85,7 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
     raw = uncovered(rolled, period.starts_at, period.ends_at)
     if len(raw) > MAX_RAW_SPANS:
         return Coverage([], whole)
-    return Coverage(rolled, raw)
+    return Coverage(rolled, raw, keys)
 
 
 def rollup_keys(session: Session, hotline_id: int | None) -> list[int]:
@@ -101,20 +102,15 @@ def within(column: Any, spans: Sequence[Interval]) -> ColumnElement[bool]:
     return or_(*(and_(column >= start, column < end) for start, end in spans))
 
 
-def rollup_rows_of(table: Any, hotline_id: int | None, spans: Sequence[Interval]) -> list[Any]:
-    """Conditions on a rollup table for the hours `spans` cover (one hotline, or all)."""
-    conditions = [within(table.hour, spans)]
-    if hotline_id is not None:
-        conditions.append(table.hotline_key == hotline_id)
-    return conditions
+def rollup_rows_of(table: Any, keys: Sequence[int], spans: Sequence[Interval]) -> list[Any]:
+    """Conditions on an hourly rollup table for the hours `spans` cover, of the hotline `keys`."""
+    # The keys even for all hotlines: the rollups' indexes lead with them.
+    return [table.hotline_key.in_(keys), within(table.hour, spans)]
 
 
-def rollup_days_of(table: Any, hotline_id: int | None, spans: Sequence[Interval]) -> list[Any]:
-    """Conditions on a per-day rollup table for the days `spans` cover (one hotline, or all)."""
-    conditions = [within(table.day, spans)]
-    if hotline_id is not None:
-        conditions.append(table.hotline_key == hotline_id)
-    return conditions
+def rollup_days_of(table: Any, keys: Sequence[int], spans: Sequence[Interval]) -> list[Any]:
+    """Conditions on a per-day rollup table for the days `spans` cover, of the hotline `keys`."""
+    return [table.hotline_key.in_(keys), within(table.day, spans)]
 
 
 def _spans(hours: Sequence[float]) -> list[Interval]:

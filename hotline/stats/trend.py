@@ -100,7 +100,7 @@ def hourly_counts_over(
         hour = type_coerce(rolled.hour, DateTime())
         query = (
             select(hour, *_by_outcome(rolled.outcome, rolled.calls))
-            .where(*rollup_rows_of(rolled, hotline_id, spans.rolled))
+            .where(*rollup_rows_of(rolled, spans.keys, spans.rolled))
             .group_by(rolled.hour)
             .order_by(rolled.hour)
         )

@@ -39,7 +39,6 @@ def wait_figures(
     session: Session,
     raw_waits: Select[Any] | None,
     spans: Coverage,
-    hotline_id: int | None,
     fractions: Sequence[float],
     target_seconds: int,
 ) -> SpreadFigures:
@@ -48,7 +47,7 @@ def wait_figures(
     `raw_waits` selects a `wait` (ms) per answered call of the raw spans;
     the rolled spans are read from the rollups.
     """
-    per_second = _per_second(session, raw_waits, spans, hotline_id)
+    per_second = _per_second(session, raw_waits, spans)
     count = sum(per_second.values())
     at_most = sum(n for second, n in per_second.items() if second <= target_seconds)
     if not count:
@@ -59,15 +58,13 @@ def wait_figures(
         position = fraction * (count - 1)
         low = math.floor(position)
         ranks = [low] if low + 1 >= count or position == low else [low, low + 1]
-        found = _waits_at(session, raw_waits, spans, hotline_id, per_second, seconds, ranks)
+        found = _waits_at(session, raw_waits, spans, per_second, seconds, ranks)
         # Nothing found only if calls changed between the two statements.
         values[fraction] = interpolate(dict(enumerate(found)), position - low) if found else None
     return SpreadFigures(at_most, values)
 
 
-def _per_second(
-    session: Session, raw_waits: Select[Any] | None, spans: Coverage, hotline_id: int | None
-) -> Counter[int]:
+def _per_second(session: Session, raw_waits: Select[Any] | None, spans: Coverage) -> Counter[int]:
     parts = []
     if raw_waits is not None:
         raw = raw_waits.subquery()
@@ -83,7 +80,7 @@ def _per_second(
             select(second, func.count().label("answers"))
             .where(
                 StatsAnswer.wait_ms.is_not(None),
-                *rollup_rows_of(StatsAnswer, hotline_id, spans.rolled_hours),
+                *rollup_rows_of(StatsAnswer, spans.keys, spans.rolled_hours),
             )
             .group_by(second)
         )
@@ -91,7 +88,7 @@ def _per_second(
         day = StatsWaitDay
         parts.append(
             select(day.wait_second.label("second"), func.sum(day.answers).label("answers"))
-            .where(*rollup_days_of(day, hotline_id, spans.rolled_days))
+            .where(*rollup_days_of(day, spans.keys, spans.rolled_days))
             .group_by(day.wait_second)
         )
     per_second: Counter[int] = Counter()
@@ -104,7 +101,6 @@ def _waits_at(
     session: Session,
     raw_waits: Select[Any] | None,
     spans: Coverage,
-    hotline_id: int | None,
     per_second: Counter[int],
     seconds: list[int],
     ranks: list[int],
@@ -123,7 +119,7 @@ def _waits_at(
             select(StatsAnswer.wait_ms.label("wait")).where(
                 StatsAnswer.wait_ms > low,
                 StatsAnswer.wait_ms <= high,
-                *rollup_rows_of(StatsAnswer, hotline_id, spans.rolled),
+                *rollup_rows_of(StatsAnswer, spans.keys, spans.rolled),
             )
         )
     waits = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
