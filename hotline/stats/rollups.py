@@ -69,9 +69,8 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
     if any(seconds % 3600 for _at, seconds in period.utc_offsets()):
         return Coverage([], whole)
     keys = rollup_keys(session, hotline_id)
-    # Seconds since 1970 rather than timestamps: a year is 8,760 marks to read.
-    hours = session.scalars(
-        select(epoch(dialect_of(session) == "postgresql", StatsHour.hour))
+    marked = (
+        select(StatsHour.hour)
         .where(
             StatsHour.hotline_key.in_(keys),
             StatsHour.hour >= period.starts_at,
@@ -79,9 +78,19 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
         )
         .group_by(StatsHour.hour)
         .having(func.count() == len(keys))
-        .order_by(StatsHour.hour)
+        .subquery()
+    )
+    # Runs of consecutive hours, found in SQL (a year is 8,760 marks, a few runs):
+    # an hour's seconds since 1970 less 3,600 times its rank are the same along a run.
+    seconds = epoch(dialect_of(session) == "postgresql", marked.c.hour)
+    rank = func.row_number().over(order_by=marked.c.hour)
+    hours = select(seconds.label("at"), (seconds - rank * 3600).label("run")).subquery()
+    runs = session.execute(
+        select(func.min(hours.c.at), func.max(hours.c.at))
+        .group_by(hours.c.run)
+        .order_by(func.min(hours.c.at))
     ).all()
-    rolled = _spans(hours)
+    rolled = [(_instant(first), _instant(last) + HOUR) for first, last in runs]
     raw = uncovered(rolled, period.starts_at, period.ends_at)
     if len(raw) > MAX_RAW_SPANS:
         return Coverage([], whole)
@@ -113,19 +122,9 @@ def rollup_days_of(table: Any, keys: Sequence[int], spans: Sequence[Interval]) -
     return [table.hotline_key.in_(keys), within(table.day, spans)]
 
 
-def _spans(hours: Sequence[float]) -> list[Interval]:
-    """Runs of consecutive hours (seconds since 1970, in order) as UTC intervals."""
-    runs: list[list[int]] = []
-    for hour in map(round, hours):  # SQLite's are julianday() arithmetic: whole after rounding
-        if runs and runs[-1][1] == hour:
-            runs[-1][1] = hour + 3600
-        else:
-            runs.append([hour, hour + 3600])
-    return [(_instant(start), _instant(end)) for start, end in runs]
-
-
-def _instant(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
+def _instant(seconds: float) -> datetime:
+    # SQLite's are julianday() arithmetic: whole seconds once rounded.
+    return datetime.fromtimestamp(round(seconds), UTC)
 
 
 def _by_day(spans: Sequence[Interval]) -> list[Interval]:

@@ -7,10 +7,10 @@ weekly heatmap are both folded from them, so a dashboard reads the calls once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from operator import attrgetter
+from operator import add, attrgetter
 from typing import Any
 
 from sqlalchemy import DateTime, case, func, literal_column, select, type_coerce
@@ -29,7 +29,7 @@ OUTCOME_FIELDS = {
     Outcome.MISSED: "missed",
     Outcome.ABANDONED: "abandoned",
     Outcome.FAILED: "failed",
-}  # anything else (ringing) is still in progress
+}  # anything else (ringing) is still in progress; in OutcomeCounts' order (hour_rows)
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,26 @@ def hourly_counts(
 def hourly_counts_over(
     session: Session, period: Period, spans: Coverage, hotline_id: int | None
 ) -> list[HourCounts]:
-    """`hourly_counts` of a period already split into rolled and raw spans.
+    """`hourly_counts` of a period already split into rolled and raw spans."""
+    found: dict[datetime, tuple[int, ...]] = {}
+    for at, counts in hour_rows(session, period, spans, hotline_id):
+        if at in found:  # two UTC hours fall in one local hour when clocks go back
+            counts = tuple(map(add, found[at], counts))
+        found[at] = counts
+    return [HourCounts(*counts, hour=at) for at, counts in found.items()]
 
-    One row per hour, outcomes side by side. The raw calls are grouped by
-    local hour in SQL; the rollups, by UTC hour, are turned into local hours
-    here (rollups serve whole-hour offsets only, so each UTC hour is one local
-    hour): converting 8,760 hours of a year costs less here than in SQL.
+
+def hour_rows(
+    session: Session, period: Period, spans: Coverage, hotline_id: int | None
+) -> Iterator[tuple[datetime, tuple[int, ...]]]:
+    """Each local hour with calls and its counts (in COUNT_NAMES order), as read.
+
+    The local hour when clocks go back comes twice (once per UTC hour). The
+    raw calls are grouped by local hour in SQL; the rollups, by UTC hour, are
+    turned into local hours here (rollups serve whole-hour offsets only, so
+    each UTC hour is one local hour): converting 8,760 hours of a year costs
+    less here than in SQL.
     """
-    found: dict[datetime, list[int]] = {}
     if spans.raw:
         hour = SqlClock.of(session, period).local_hour_start(Call.started_at).label("hour")
         raw = [within(Call.started_at, spans.raw)]
@@ -92,8 +104,8 @@ def hourly_counts_over(
             raw.append(Call.hotline_id == hotline_id)
         ones = literal_column("1")
         query = select(hour, *_by_outcome(Call.outcome, ones)).where(*raw).group_by(hour)
-        for row in session.execute(query):
-            _add(found, as_hour(row[0]), row[1:])
+        for at, received, *known in session.execute(query):
+            yield as_hour(at), (received, *known, received - sum(known))
     if spans.rolled:
         rolled = StatsCallHour
         # A plain timestamp, not UTCDateTime: the zone is put on below, once per hour.
@@ -105,10 +117,9 @@ def hourly_counts_over(
             .order_by(rolled.hour)
         )
         offsets = _OffsetWalk(period)
-        for row in session.execute(query):
-            utc = as_hour(row[0])
-            _add(found, utc + offsets.at(utc), row[1:])
-    return [_hour_counts(at, counts) for at, counts in found.items()]
+        for at, received, *known in session.execute(query):
+            utc = as_hour(at)
+            yield utc + offsets.at(utc), (received, *known, received - sum(known))
 
 
 class _OffsetWalk:
@@ -137,19 +148,6 @@ def _by_outcome(outcome: Any, calls: Any) -> list[ColumnElement[Any]]:
             for o in OUTCOME_FIELDS
         ),
     ]
-
-
-def _add(found: dict[datetime, list[int]], at: datetime, counts: Sequence[Any]) -> None:
-    # Two UTC hours fall in one local hour when clocks go back.
-    into = found.setdefault(at, [0] * len(counts))
-    for i, count in enumerate(counts):
-        into[i] += int(count or 0)
-
-
-def _hour_counts(at: datetime, counts: list[int]) -> HourCounts:
-    received, *known = counts
-    # OUTCOME_FIELDS lists the outcomes in the order of OutcomeCounts' fields.
-    return HourCounts(received, *known, received - sum(known), hour=at)
 
 
 def daily_trend(session: Session, period: Period, hotline_id: int | None = None) -> list[DayCounts]:

@@ -30,7 +30,8 @@ MS = literal_column("1000")
 
 def wait_second(wait_ms: Any) -> ColumnElement[int]:
     """The whole second a wait in milliseconds rounds up to: (s - 1, s] seconds gives s."""
-    # Integer division truncates on both databases; add one when it dropped a remainder.
+    # `//` floors (PostgreSQL) or truncates (SQLite): either way, adding one when the
+    # division dropped a remainder gives the ceiling, the same on both.
     whole = wait_ms // MS
     return whole + case((wait_ms > whole * MS, literal_column("1")), else_=literal_column("0"))
 
