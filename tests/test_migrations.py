@@ -257,3 +257,54 @@ def _json(value):
     import json
 
     return json.loads(value) if isinstance(value, str) else value
+
+
+def test_0015_adds_up_the_days_already_rolled_up(scratch_engine):
+    """Days rolled up before 0015 get their day rows, or a long period would miss them."""
+    schema.upgrade(scratch_engine, "0013")
+    legs = (
+        "hotline_key, hour, person_key, result, accepting, depth,"
+        " legs, talk_seconds, to_accept_ms, wait_ms"
+    )
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            text(
+                f"INSERT INTO stats_leg_hour ({legs}) VALUES"
+                " (1, '2026-03-24 08:00:00', 5, 'accepted', 1, 0, 2, 100, 4000, 30000),"
+                " (1, '2026-03-24 09:00:00', 5, 'accepted', 1, 0, 1, 50, NULL, 29999),"
+                " (1, '2026-03-25 09:00:00', 5, 'no_answer', 0, 0, 3, NULL, NULL, NULL)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO stats_answer (hotline_key, hour, call_id, wait_ms) VALUES"
+                " (1, '2026-03-24 08:00:00', 1, 29999), (1, '2026-03-24 08:00:00', 2, 30000),"
+                " (1, '2026-03-24 09:00:00', 3, 30001), (1, '2026-03-24 09:00:00', 4, NULL),"
+                " (1, '2026-03-25 09:00:00', 5, 1000)"
+            )
+        )
+
+    schema.upgrade(scratch_engine, "0015")
+
+    with scratch_engine.connect() as conn:
+        day_legs = conn.execute(
+            text(
+                "SELECT day, result, legs, talk_seconds, to_accept_ms, wait_ms"
+                " FROM stats_leg_day ORDER BY day"
+            )
+        ).all()
+        waits = conn.execute(
+            text("SELECT day, wait_second, answers FROM stats_wait_day ORDER BY day, wait_second")
+        ).all()
+    assert [(str(day)[:10], *rest) for day, *rest in day_legs] == [
+        ("2026-03-24", "accepted", 3, 150, 4000, 59999),
+        ("2026-03-25", "no_answer", 3, None, None, None),
+    ]
+    # Whole seconds rounded up: 29.999 and 30.000 s are within 30 s, 30.001 s is not.
+    assert [(str(day)[:10], second, answers) for day, second, answers in waits] == [
+        ("2026-03-24", 30, 2),
+        ("2026-03-24", 31, 1),
+        ("2026-03-25", 1, 1),
+    ]
+    schema.downgrade(scratch_engine, "0013")
+    assert {"stats_leg_day", "stats_wait_day"}.isdisjoint(tables(scratch_engine))

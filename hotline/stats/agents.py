@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hotline.db import utcnow
 from hotline.stats.kpis import DEFAULT_TARGET_SECONDS
 from hotline.stats.legs import leg_totals
-from hotline.stats.oncall_hours import hours_of, oncall_intervals
+from hotline.stats.oncall_hours import chain_rows, hours_of, intervals_of
 from hotline.stats.periods import Period
 from hotline.stats.scope import person_names
 
@@ -68,8 +68,9 @@ def agent_table_from(
     have not been served.
     """
     span = (period.starts_at, max(period.starts_at, min(period.ends_at, utcnow())))
-    primary = oncall_intervals(session, *span, hotline_id=hotline_id, primary_only=True)
-    anywhere = oncall_intervals(session, *span, hotline_id=hotline_id)
+    chains = chain_rows(session, *span, hotline_id)
+    primary = intervals_of(chains, *span, primary_only=True)
+    anywhere = intervals_of(chains, *span)
     person_ids = set(legs) | set(anywhere)
     names = person_names(session, person_ids)
     rows = [

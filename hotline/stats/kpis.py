@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from hotline.stats.errors import StatsInputError
 from hotline.stats.legs import AnsweredFigures, leg_totals
 from hotline.stats.periods import Period
-from hotline.stats.trend import HourCounts, OutcomeCounts, hourly_counts
+from hotline.stats.trend import COUNT_NAMES, OutcomeCounts, counts_of, hourly_counts
 
 DEFAULT_TARGET_SECONDS = 30
 MAX_TARGET_SECONDS = 3600
@@ -98,13 +98,13 @@ def check_target(target_seconds: int) -> None:
 
 
 def summary_from(
-    hours: Iterable[HourCounts], answered: AnsweredFigures, target_seconds: int
+    hours: Iterable[OutcomeCounts], answered: AnsweredFigures, target_seconds: int
 ) -> Summary:
-    """Put the summary together from the hourly outcome counts and the answered-call figures."""
-    counts = dict.fromkeys((f.name for f in fields(OutcomeCounts)), 0)
+    """Put the summary together from outcome counts (per hour, or totals) and answered calls."""
+    totals = [0] * len(COUNT_NAMES)
     for entry in hours:
-        for name in counts:
-            counts[name] += getattr(entry, name)
+        totals = [a + b for a, b in zip(totals, counts_of(entry), strict=True)]
+    counts = dict(zip(COUNT_NAMES, totals, strict=True))
     calls = answered.calls
     return Summary(
         **counts,

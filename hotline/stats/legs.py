@@ -5,11 +5,13 @@ overflow, talk time, mean time to answer) read the same rows, so one GROUP BY
 on (person, result, accepting leg or not, depth) serves both: a few dozen
 rows come back and are added up here. The accepting leg of a call is the one
 at its `answered_position` when its outcome is "answered". The service level
-and the percentiles of the answer times need every answer time: a second
-query reads them (percentile_cont on PostgreSQL; ranks on SQLite).
+and the percentiles of the answer times need every answer time: from the call
+records alone, a second query reads them (percentile_cont on PostgreSQL; ranks
+on SQLite); with rollups, waits.py counts them per second.
 
-Hours complete in the hourly rollups are read from them, the others from the
-call records (rollups.py); times are summed in whole milliseconds either way.
+Hours complete in the rollups are read from them (whole UTC days from the
+per-day rows), the others from the call records (rollups.py); times are summed
+in whole milliseconds either way.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from sqlalchemy import Select, and_, case, func, literal_column, select, union_a
 from sqlalchemy.orm import Session
 
 from hotline.stats.periods import Period
-from hotline.stats.rollup_models import StatsAnswer, StatsLegHour
-from hotline.stats.rollups import coverage, rollup_rows_of, within
+from hotline.stats.rollup_models import StatsLegDay, StatsLegHour
+from hotline.stats.rollups import Coverage, coverage, rollup_days_of, rollup_rows_of, within
 from hotline.stats.scope import LEG_LAG
 from hotline.stats.sqltime import dialect_of, ms_between, percentile_figures
+from hotline.stats.waits import wait_figures
 from hotline.voice.models import Call, CallAttempt, LegResult, Outcome
 
 RESULT_FIELDS = {
@@ -63,18 +66,30 @@ def leg_totals(
     session: Session, period: Period, hotline_id: int | None, target_seconds: int
 ) -> LegTotals:
     """Read the period's legs once; return per-person counts and the answered-call figures."""
+    return leg_totals_over(
+        session, coverage(session, period, hotline_id), hotline_id, target_seconds
+    )
+
+
+def leg_totals_over(
+    session: Session, spans: Coverage, hotline_id: int | None, target_seconds: int
+) -> LegTotals:
+    """`leg_totals` of a period already split into rolled and raw spans."""
     postgresql = dialect_of(session) == "postgresql"
-    spans = coverage(session, period, hotline_id)
     # Legs are created within LEG_LAG of their call's start (scope.LEG_LAG): the
     # bound lets the database range-scan the legs of the raw hours only.
     leg_spans = [(start - LEG_LAG, end + LEG_LAG) for start, end in spans.raw]
     raw = [within(CallAttempt.created_at, leg_spans), within(Call.started_at, spans.raw)]
     if hotline_id is not None:
         raw.append(Call.hotline_id == hotline_id)
-    rolled = rollup_rows_of(StatsLegHour, hotline_id, spans.rolled)
     groups = _either(
         leg_groups(postgresql, raw) if spans.raw else None,
-        _rolled_groups(rolled) if spans.rolled else None,
+        _rolled_groups(StatsLegHour, rollup_rows_of(StatsLegHour, spans.keys, spans.rolled_hours))
+        if spans.rolled_hours
+        else None,
+        _rolled_groups(StatsLegDay, rollup_days_of(StatsLegDay, spans.keys, spans.rolled_days))
+        if spans.rolled_days
+        else None,
     )
     per_person: dict[int, dict[str, Any]] = defaultdict(lambda: {"offered": 0})
     accept_ms: dict[int, int] = defaultdict(int)
@@ -104,17 +119,13 @@ def leg_totals(
     answered.wait_total = wait_ms / 1000
     answered.talk_total = talk
     if answered.calls:
-        waits = _either(
-            accepting_legs(postgresql, raw) if spans.raw else None,
-            select(StatsAnswer.wait_ms.label("wait")).where(
-                *rollup_rows_of(StatsAnswer, hotline_id, spans.rolled)
+        raw_waits = accepting_legs(postgresql, raw) if spans.raw else None
+        if spans.rolled:
+            figures = wait_figures(session, raw_waits, spans, (0.5, 0.9), target_seconds)
+        else:
+            figures = percentile_figures(
+                session, raw_waits.subquery().c.wait, (0.5, 0.9), target_seconds * 1000
             )
-            if spans.rolled
-            else None,
-        )
-        figures = percentile_figures(
-            session, waits.subquery().c.wait, (0.5, 0.9), target_seconds * 1000
-        )
         answered.within_target = figures.at_most
         median, p90 = figures.percentiles[0.5], figures.percentiles[0.9]
         answered.wait_median = None if median is None else median / 1000
@@ -179,8 +190,7 @@ def accepting_legs(postgresql: bool, conditions: list[Any], *prefix: Any) -> Sel
     )
 
 
-def _rolled_groups(conditions: list[Any]) -> Select[Any]:
-    row = StatsLegHour
+def _rolled_groups(row: type[StatsLegHour | StatsLegDay], conditions: list[Any]) -> Select[Any]:
     keys = (row.person_key, row.result, row.accepting, row.depth)
     return (
         select(
@@ -198,7 +208,7 @@ def _rolled_groups(conditions: list[Any]) -> Select[Any]:
     )
 
 
-def _either(raw: Select[Any] | None, rolled: Select[Any] | None) -> Any:
-    """The raw part, the rolled part, or both one after the other (one statement)."""
-    parts = [part for part in (raw, rolled) if part is not None]
+def _either(*parts_or_none: Select[Any] | None) -> Any:
+    """The parts given, one after the other (one statement)."""
+    parts = [part for part in parts_or_none if part is not None]
     return parts[0] if len(parts) == 1 else union_all(*parts)

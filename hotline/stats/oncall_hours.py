@@ -13,14 +13,15 @@ resulting intervals are split by local calendar in Python.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from hotline.planning.models import OVERRIDE, Slot, SlotResponder
@@ -108,6 +109,14 @@ def oncall_intervals(
     primary_only: bool = False,
 ) -> dict[int, list[Interval]]:
     """Each person's on-call time within [starts_at, ends_at), as merged UTC intervals."""
+    rows = chain_rows(session, starts_at, ends_at, hotline_id)
+    return intervals_of(rows, starts_at, ends_at, person_id=person_id, primary_only=primary_only)
+
+
+def chain_rows(
+    session: Session, starts_at: datetime, ends_at: datetime, hotline_id: int | None = None
+) -> Sequence[Row[Any]]:
+    """The slots overlapping [starts_at, ends_at), one row per responder (for `intervals_of`)."""
     query = (
         select(
             Slot.id,
@@ -123,7 +132,18 @@ def oncall_intervals(
     )
     if hotline_id is not None:
         query = query.where(Slot.hotline_id == hotline_id)
-    rows = session.execute(query).all()
+    return session.execute(query).all()
+
+
+def intervals_of(
+    rows: Sequence[Row[Any]],
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    person_id: int | None = None,
+    primary_only: bool = False,
+) -> dict[int, list[Interval]]:
+    """`oncall_intervals` from the rows `chain_rows` read (one read serves several views)."""
     overrides: dict[int, list[Interval]] = defaultdict(list)
     for row in rows:
         if row.kind == OVERRIDE:

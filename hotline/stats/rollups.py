@@ -6,7 +6,9 @@ hours not built yet, hours a late change sent back. Both parts run the same
 arithmetic (whole milliseconds), so the sum is the figure the raw records
 alone give. Rollups are keyed by UTC hour: they serve periods in time zones
 whose offsets are whole hours (local hours are then unions of UTC hours);
-a period elsewhere reads the raw records only.
+a period elsewhere reads the raw records only. The figures that only add up
+(legs, answer times) read the per-day rows of the rolled spans' whole UTC days
+and the hourly rows of the hours around them.
 
 rollup_build.py makes them (`hotline stats rollup`).
 """
@@ -14,8 +16,9 @@ rollup_build.py makes them (`hotline stats rollup`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, false, func, literal_column, or_, select
@@ -26,9 +29,11 @@ from hotline.models import Hotline
 from hotline.planning.coverage import uncovered
 from hotline.stats.periods import Period
 from hotline.stats.rollup_models import StatsHour
+from hotline.stats.sqltime import dialect_of, epoch
 
 Interval = tuple[datetime, datetime]
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 # Past this many separate raw spans the conditions cost more than they save.
 MAX_RAW_SPANS = 24
 
@@ -39,6 +44,17 @@ class Coverage:
 
     rolled: list[Interval]
     raw: list[Interval]
+    keys: list[int] = field(default_factory=list)  # the hotline keys the rolled rows are read for
+
+    @cached_property
+    def rolled_days(self) -> list[Interval]:
+        """The whole UTC days of the rolled spans (midnight to midnight)."""
+        return [span for span in _by_day(self.rolled) if _is_days(span)]
+
+    @cached_property
+    def rolled_hours(self) -> list[Interval]:
+        """The rolled hours outside `rolled_days`."""
+        return [span for span in _by_day(self.rolled) if not _is_days(span)]
 
 
 def hotline_key(column: Any) -> ColumnElement[int]:
@@ -53,7 +69,7 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
     if any(seconds % 3600 for _at, seconds in period.utc_offsets()):
         return Coverage([], whole)
     keys = rollup_keys(session, hotline_id)
-    hours = session.scalars(
+    marked = (
         select(StatsHour.hour)
         .where(
             StatsHour.hotline_key.in_(keys),
@@ -62,13 +78,23 @@ def coverage(session: Session, period: Period, hotline_id: int | None) -> Covera
         )
         .group_by(StatsHour.hour)
         .having(func.count() == len(keys))
-        .order_by(StatsHour.hour)
+        .subquery()
+    )
+    # Runs of consecutive hours, found in SQL (a year is 8,760 marks, a few runs):
+    # an hour's seconds since 1970 less 3,600 times its rank are the same along a run.
+    seconds = epoch(dialect_of(session) == "postgresql", marked.c.hour)
+    rank = func.row_number().over(order_by=marked.c.hour)
+    hours = select(seconds.label("at"), (seconds - rank * 3600).label("run")).subquery()
+    runs = session.execute(
+        select(func.min(hours.c.at), func.max(hours.c.at))
+        .group_by(hours.c.run)
+        .order_by(func.min(hours.c.at))
     ).all()
-    rolled = _spans(hours)
+    rolled = [(_instant(first), _instant(last) + HOUR) for first, last in runs]
     raw = uncovered(rolled, period.starts_at, period.ends_at)
     if len(raw) > MAX_RAW_SPANS:
         return Coverage([], whole)
-    return Coverage(rolled, raw)
+    return Coverage(rolled, raw, keys)
 
 
 def rollup_keys(session: Session, hotline_id: int | None) -> list[int]:
@@ -85,19 +111,41 @@ def within(column: Any, spans: Sequence[Interval]) -> ColumnElement[bool]:
     return or_(*(and_(column >= start, column < end) for start, end in spans))
 
 
-def rollup_rows_of(table: Any, hotline_id: int | None, spans: Sequence[Interval]) -> list[Any]:
-    """Conditions on a rollup table for the hours `spans` cover (one hotline, or all)."""
-    conditions = [within(table.hour, spans)]
-    if hotline_id is not None:
-        conditions.append(table.hotline_key == hotline_id)
-    return conditions
+def rollup_rows_of(table: Any, keys: Sequence[int], spans: Sequence[Interval]) -> list[Any]:
+    """Conditions on an hourly rollup table for the hours `spans` cover, of the hotline `keys`."""
+    # The keys even for all hotlines: the rollups' indexes lead with them.
+    return [table.hotline_key.in_(keys), within(table.hour, spans)]
 
 
-def _spans(hours: Sequence[datetime]) -> list[Interval]:
-    spans: list[Interval] = []
-    for hour in hours:
-        if spans and spans[-1][1] == hour:
-            spans[-1] = (spans[-1][0], hour + HOUR)
-        else:
-            spans.append((hour, hour + HOUR))
-    return spans
+def rollup_days_of(table: Any, keys: Sequence[int], spans: Sequence[Interval]) -> list[Any]:
+    """Conditions on a per-day rollup table for the days `spans` cover, of the hotline `keys`."""
+    return [table.hotline_key.in_(keys), within(table.day, spans)]
+
+
+def _instant(seconds: float) -> datetime:
+    # SQLite's are julianday() arithmetic: whole seconds once rounded.
+    return datetime.fromtimestamp(round(seconds), UTC)
+
+
+def _by_day(spans: Sequence[Interval]) -> list[Interval]:
+    """Cut each span into its leading hours, its whole UTC days and its trailing hours."""
+    pieces = []
+    for start, end in spans:
+        first = _midnight(start)
+        if first < start:
+            first += DAY
+        last = _midnight(end)
+        if first >= last:
+            pieces.append((start, end))
+            continue
+        pieces += [(start, first), (first, last), (last, end)]
+    return [(start, end) for start, end in pieces if start < end]
+
+
+def _midnight(at: datetime) -> datetime:
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _is_days(span: Interval) -> bool:
+    start, end = span
+    return start == _midnight(start) and end == _midnight(end)

@@ -186,11 +186,12 @@ def ranked_figures(
         low, high = row[2 + 2 * k], row[3 + 2 * k]
         by_rank = {0: float(low)} if high is None else {0: float(low), 1: float(high)}
         position = fraction * (count - 1)
-        values[fraction] = _interpolate(by_rank, position - math.floor(position))
+        values[fraction] = interpolate(by_rank, position - math.floor(position))
     return SpreadFigures(int(row[0] or 0), values)
 
 
-def _interpolate(by_rank: dict[int, float], position: float) -> float:
+def interpolate(by_rank: dict[int, float], position: float) -> float:
+    """The value at `position` between ranks 0 and 1, as percentile_cont computes it."""
     low = math.floor(position)
     value = by_rank[low]
     if low + 1 in by_rank and position > low:

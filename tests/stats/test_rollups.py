@@ -131,3 +131,45 @@ def test_the_worker_rebuilds_the_rollups_every_hour(app, db_session, week, time_
     assert not rollup.validate_datetime(datetime(2026, 4, 2, 10, 8))
     rollup.execute()  # what the consumer runs at that minute
     assert db_session.scalar(select(func.count()).select_from(StatsHour)) == 11 * 24 * 2
+
+
+def test_answer_times_read_from_the_rollups_are_those_of_every_wait(
+    db_session, make_hotline, make_person, make_call
+):
+    """Waits on both sides of whole seconds, over whole days, edge hours and a raw hour."""
+    hotline = make_hotline(timezone="Europe/Paris")
+    alice = make_person("Alice Martin")
+    waits = [12.5, 29.999, 30.0, 30.001, 30.5, 31.0, 44.25, 45.0, 59.999, 60.0, 61.5]
+    for n, wait in enumerate(waits):  # 23 to 31 March: whole UTC days, then the 31st's hours
+        make_call(
+            hotline,
+            f"2026-03-{23 + n % 9} 10:{n:02d}",
+            Outcome.ANSWERED,
+            [(alice, LegResult.ACCEPTED)],
+            accepted_after=wait,
+            talk=10,
+        )
+    build_rollups(db_session, AFTER_THE_WEEK)
+    # Recorded late into a rolled-up day: its hour is read from the calls.
+    make_call(
+        hotline,
+        "2026-03-25 16:00",
+        Outcome.ANSWERED,
+        [(alice, LegResult.ACCEPTED)],
+        accepted_after=75,
+        talk=10,
+    )
+
+    board = dashboard(db_session, MARCH, hotline.id, target_seconds=30)
+
+    spans = coverage(db_session, MARCH, hotline.id)
+    assert spans.rolled_days
+    assert spans.rolled_hours
+    assert len(spans.raw) == 2  # the late call's hour; 22 March, before the first call
+    assert board == from_the_calls(db_session, MARCH, hotline.id, target_seconds=30)
+    summary = board.summary
+    assert summary.answered_within_target == 3  # 12.5, 29.999 and 30.0 s
+    # Twelve waits: the median lies halfway between the 6th and 7th, the 90th
+    # percentile nine tenths of the way from the 10th to the 11th.
+    assert summary.answer_seconds_median == pytest.approx((31.0 + 44.25) / 2)
+    assert summary.answer_seconds_p90 == pytest.approx(60.0 + 0.9 * 1.5)
