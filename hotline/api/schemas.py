@@ -227,9 +227,11 @@ class ResponderOut(Output):
 class OncallOut(Output):
     hotline_id: int
     at: datetime = Field(description="the moment asked about, in the hotline's zone")
-    route: Literal["override", "slot", "default", "nobody"] = Field(
+    route: Literal["override", "slot", "default", "nobody", "unrecorded"] = Field(
         description="override or slot: a slot covers the moment; default: the hotline's "
-        "default chain; nobody: only the fallback number or voicemail"
+        "default chain (for a past moment, the one in force then); nobody: only the fallback "
+        "number or voicemail; unrecorded: a past moment no slot covered, from before the "
+        "default chain's history starts, so who was in it then is not recorded"
     )
     slot_id: int | None
     responders: list[ResponderOut]
