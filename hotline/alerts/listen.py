@@ -5,8 +5,9 @@ A missed-call alert with a message gives each recipient a link of their own,
 addressed them (a person, or a manager's web account), is signed with the
 app's SECRET_KEY (a salt of its own, so no other signed value of the app passes
 for one) and expires after LISTEN_LINK_DAYS. Nothing is stored: the signature
-is the proof, and the recipient's active flag and the call's message are looked
-up again each time the link is opened.
+is the proof, and the recipient's active flag (for a manager's account, also
+that it still manages the call's hotline) and the call's message are looked up
+again each time the link is opened.
 
 The token is short because the SMS carries it whole: "12p3.<time>.<signature>"
 (call 12, person 3; "12u3" names user 3), with an HMAC-SHA256 cut to 96 bits.
@@ -59,7 +60,8 @@ class LinkExpired(LinkRefused):
 
 
 class ListenerGone(LinkRefused):
-    """The person or account the link was given to is deleted or no longer active."""
+    """The person or account the link was given to is deleted or no longer active, or the
+    manager's account no longer manages the call's hotline."""
 
 
 class NoMessage(LinkRefused):
@@ -180,9 +182,11 @@ def _listener(session: Session, recipient_key: str, hotline: Hotline | None) -> 
         if person is None or not person.active:
             raise ListenerGone(f"person {number} is not active")
         return person.name, person.language
-    user = recipients.active_user(session, int(number))
+    user = recipients.listening_manager(
+        session, int(number), hotline.id if hotline is not None else None
+    )
     if user is None:
-        raise ListenerGone(f"user {number} is not active")
+        raise ListenerGone(f"user {number} is not active or no longer manages the hotline")
     name, language = user
     return name, language or (hotline.language if hotline is not None else "fr")
 

@@ -155,14 +155,24 @@ def active_keys(session: Session, keys: Iterable[str]) -> set[str]:
     return found | {f"user:{uid}" for uid in users}
 
 
-def active_user(session: Session, user_id: int) -> tuple[str, str | None] | None:
-    """The name and language of web user `user_id`; None unless the account is active."""
+def listening_manager(
+    session: Session, user_id: int, hotline_id: int | None
+) -> tuple[str, str | None] | None:
+    """The name and language of web user `user_id`, while the account is active and may
+    still manage the hotline (its manager, or an admin); else None.
+
+    A "user:" listen link is only given to a hotline's managers: it dies with the role
+    as with the account, whatever the role became or the hotlines it now covers.
+    """
     try:
+        from hotline.auth.access import can_manage
         from hotline.auth.models import User
     except ModuleNotFoundError:  # pragma: no cover - a build without web users
         return None
     user = session.get(User, user_id)
     if user is None or not user.active:
+        return None
+    if hotline_id is not None and not can_manage(user, hotline_id):
         return None
     # As the alert chose it: the account's language, else its (former) person's.
     person = session.get(Person, user.person_id) if user.person_id is not None else None

@@ -1,6 +1,12 @@
-"""JSON problems: every API error is {"error": code, "message": text, "field": name or null}."""
+"""JSON problems: every API error is {"error": code, "message": text, "field": name or null}.
+
+A refusal may add members of its own (an absence refusal lists absent_places).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from flask_babel import force_locale
@@ -18,12 +24,21 @@ BAD_REQUEST, UNPROCESSABLE = 400, 422
 class ApiError(Exception):
     """An error answered as a JSON problem with `status`; `field` names the culprit."""
 
-    def __init__(self, status: int, code: str, message: object, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: object,
+        field: str | None = None,
+        members: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(english(message))
         self.status = status
         self.code = code
         self.message = english(message)
         self.field = field
+        # Members of the problem after error, message and field, already JSON-ready.
+        self.members = dict(members or {})
 
 
 def english(message: object) -> str:
@@ -46,8 +61,10 @@ def bad_request(message: object, field: str | None = None) -> ApiError:
     return ApiError(BAD_REQUEST, "bad_request", message, field)
 
 
-def invalid(message: object, field: str | None = None) -> ApiError:
-    return ApiError(UNPROCESSABLE, "invalid", message, field)
+def invalid(
+    message: object, field: str | None = None, members: Mapping[str, Any] | None = None
+) -> ApiError:
+    return ApiError(UNPROCESSABLE, "invalid", message, field, members)
 
 
 def not_found(what: str, ident: object) -> ApiError:
@@ -62,8 +79,10 @@ def conflict(message: object, field: str | None = None) -> ApiError:
     return ApiError(409, "conflict", message, field)
 
 
-def problem(status: int, code: str, message: str, field: str | None = None) -> Response:
-    response = jsonify(error=code, message=message, field=field)
+def problem(
+    status: int, code: str, message: str, field: str | None = None, **members: Any
+) -> Response:
+    response = jsonify(error=code, message=message, field=field, **members)
     response.status_code = status
     return response
 
@@ -76,10 +95,11 @@ def malformed(error: ValidationError) -> ApiError:
     return bad_request(message, field)
 
 
-def _api_error(error: ApiError) -> Response:
+def answer_problem(error: ApiError) -> Response:
+    """Roll back the request's work and answer `error` as a JSON problem."""
     # Nothing of a refused request may reach the database.
     get_session().rollback()
-    return problem(error.status, error.code, error.message, error.field)
+    return problem(error.status, error.code, error.message, error.field, **error.members)
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -90,9 +110,9 @@ def _http_error(error: HTTPException) -> Response:
 
 def register(bp: Blueprint) -> None:
     """Answer every error raised by the API's views as a JSON problem."""
-    bp.register_error_handler(ApiError, _api_error)
+    bp.register_error_handler(ApiError, answer_problem)
     # A planning service's refusal, raised from any view, answers as refused() says.
-    bp.register_error_handler(PlanningError, lambda error: _api_error(refused(error)))
+    bp.register_error_handler(PlanningError, lambda error: answer_problem(refused(error)))
     # Code-specific handlers of the blueprint win over the app's HTML/JSON pages.
     # 500 too: an unexpected crash answers a JSON problem, not the app's HTML page.
     for code in (400, 403, 404, 405, 409, 413, 415, 422, 500):

@@ -79,7 +79,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "description": (
                 "The on-call planning for scripts. Authenticate with a personal token "
                 "(Authorization: Bearer hl_...) created on /account/tokens. Errors are "
-                "JSON problems {error, message, field}; a refused request changes nothing."
+                "JSON problems {error, message, field} (an absence refusal adds absent_places); "
+                "a refused request changes nothing."
             ),
         },
         "paths": paths,
@@ -101,6 +102,8 @@ def _schemas(
             wanted.add((op.response, "serialization"))
         if op.body is not None:
             wanted.add((op.body, "validation"))
+        if op.refusal is not None:
+            wanted.add((op.refusal, "validation"))
     ordered = sorted(wanted, key=lambda pair: (pair[0].__name__, pair[1]))
     refs, top = models_json_schema(ordered, ref_template=REF)
     return refs, top.get("$defs", {})
@@ -183,7 +186,8 @@ def _responses(
         codes.add(400)
     if rule.arguments:
         codes.add(404)
-    problem = {"application/json": {"schema": refs[(Problem, "validation")]}}
     for code in sorted(codes):
+        model = op.refusal if code == 422 and op.refusal is not None else Problem
+        problem = {"application/json": {"schema": refs[(model, "validation")]}}
         responses[str(code)] = {"description": ERRORS[code], "content": problem}
     return responses

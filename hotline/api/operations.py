@@ -25,6 +25,8 @@ class Operation:
     query: type[BaseModel] | None = None
     # Besides 401 and 403 (every route) and 400 (every route taking input).
     errors: tuple[int, ...] = ()
+    # The model of its 422 body, when the refusal may say more than a Problem.
+    refusal: type[BaseModel] | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     content_type: str = "application/json"
     # For answers no model describes (this description itself, calendar files).

@@ -44,7 +44,8 @@ def confirm_absence(who: str, field: str) -> Any:
         False,
         description=f"put {who} on call even where they are recorded as unavailable; "
         f"without it such a change is refused (422 naming who, when and in which place, "
-        f"field {field}); with it the answer lists those pieces in absent_places",
+        f"field {field}, the pieces in the problem's absent_places); with it the answer "
+        f"lists those pieces in absent_places",
     )
 
 
@@ -226,9 +227,11 @@ class ResponderOut(Output):
 class OncallOut(Output):
     hotline_id: int
     at: datetime = Field(description="the moment asked about, in the hotline's zone")
-    route: Literal["override", "slot", "default", "nobody"] = Field(
+    route: Literal["override", "slot", "default", "nobody", "unrecorded"] = Field(
         description="override or slot: a slot covers the moment; default: the hotline's "
-        "default chain; nobody: only the fallback number or voicemail"
+        "default chain (for a past moment, the one in force then); nobody: only the fallback "
+        "number or voicemail; unrecorded: a past moment no slot covered, from before the "
+        "default chain's history starts, so who was in it then is not recorded"
     )
     slot_id: int | None
     responders: list[ResponderOut]
@@ -313,6 +316,18 @@ ABSENT_PLACES = (
     "pieces where somebody put on call rings despite a recorded absence "
     "(only with despite_absence: true)"
 )
+
+
+class AbsenceProblem(Problem):
+    """The 422 of a change that can put somebody on call: when the refusal is a recorded
+    absence, absent_places lists its pieces."""
+
+    absent_places: list[AbsentPlaceOut] = Field(
+        default_factory=list,
+        description="pieces where the change would ring somebody recorded as unavailable, "
+        "as the answer with despite_absence: true lists them; only in an absence refusal "
+        "(then field names the input at fault), absent from other refusals",
+    )
 
 
 class SlotSaved(SlotOut):

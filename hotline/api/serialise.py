@@ -8,7 +8,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hotline.api.errors import english
+from hotline.api.errors import ApiError, english, invalid
 from hotline.api.schemas import (
     AbsentPlaceOut,
     ChainMemberOut,
@@ -41,7 +41,7 @@ from hotline.planning.oncall import Chain, Responder
 from hotline.planning.rotations import CREATE, KEEP, UPDATE, GenerationResult
 from hotline.planning.rules import RuleWarning
 from hotline.planning.slots import SlotEdit
-from hotline.planning.unavailability import AbsentPlace
+from hotline.planning.unavailability import AbsentPlace, ResponderAbsent
 
 
 def hotline_out(
@@ -145,6 +145,13 @@ def slot_saved(edit: SlotEdit, zone: ZoneInfo) -> SlotSaved:
         warnings=[warning_out(w, zone) for w in edit.warnings],
         absent_places=[absent_place_out(place, zone) for place in edit.absent],
     )
+
+
+def absence_refusal(refusal: ResponderAbsent) -> ApiError:
+    """A refused absence check as a 422 problem naming the pieces in absent_places."""
+    places = [absent_place_out(place, refusal.zone) for place in refusal.places]
+    members = {"absent_places": [place.model_dump(mode="json") for place in places]}
+    return invalid(refusal, refusal.field, members)
 
 
 def absent_place_out(place: AbsentPlace, zone: ZoneInfo) -> AbsentPlaceOut:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from hotline.models import Person
 from hotline.planning.audit import default_chain_changes
 from hotline.planning.models import OVERRIDE, REGULAR, Slot, SlotResponder
-from hotline.planning.oncall import Responder, Route, default_chain
+from hotline.planning.oncall import Chain, Responder, Route, default_chain, resolve_chain
 from hotline.planning.validation import MAX_SLOT_LENGTH, Span
 
 
@@ -64,7 +64,12 @@ class PastDefaultChain:
 
     starts_at: datetime
     ends_at: datetime
-    names: tuple[str, ...] | None  # its active people then, in order; None: not recorded
+    # Its active people then, in order, as (person id, name); None: not recorded.
+    people: tuple[tuple[int, str], ...] | None
+
+    @property
+    def names(self) -> tuple[str, ...] | None:
+        return None if self.people is None else tuple(name for _pid, name in self.people)
 
 
 def past_default_chains(
@@ -78,17 +83,57 @@ def past_default_chains(
     cursor = start
     for at, before in default_chain_changes(session, hotline_id, start, until):
         if at > cursor and cursor < until:
-            pieces.append(PastDefaultChain(cursor, min(at, until), _active_names(before)))
+            pieces.append(PastDefaultChain(cursor, min(at, until), _active_people(before)))
         cursor = max(cursor, at)
     return pieces
 
 
-def _active_names(snapshot: dict[str, Any] | None) -> tuple[str, ...] | None:
+def _active_people(snapshot: dict[str, Any] | None) -> tuple[tuple[int, str], ...] | None:
     # A change's "before" is None only on the line that started the history (a hotline
     # kept from before the log recorded its chain): who was in it earlier is unknown.
     if snapshot is None:
         return None
-    return tuple(str(p.get("name")) for p in snapshot.get("chain") or () if p.get("active", True))
+    return tuple(
+        (int(p["person_id"]), str(p.get("name")))
+        for p in snapshot.get("chain") or ()
+        if p.get("active", True)
+    )
+
+
+# The smallest span after an instant: the default chain in force over it is the one then.
+_INSTANT = timedelta(microseconds=1)
+
+
+def chain_at(session: Session, hotline_id: int, at: datetime, now: datetime) -> Chain:
+    """The chain a call at `at` rang, or would ring: resolve_chain's answer, except that a
+    past moment no slot covered gets the default chain in force then (the calendar's
+    history), or Route.UNRECORDED when it is from before that history starts.
+
+    The pages and the API ask this; a live call asks resolve_chain alone, so the history
+    costs it nothing.
+    """
+    chain = resolve_chain(session, hotline_id, at)
+    if at >= now or chain.route not in (Route.DEFAULT, Route.NOBODY):
+        return chain
+    then = past_default_chains(session, hotline_id, at, at + _INSTANT)
+    if not then:
+        return chain  # nothing changed the default chain since: today's rang then
+    people = then[0].people
+    if people is None:
+        return Chain(Route.UNRECORDED, None, ())
+    if not people:
+        return Chain(Route.NOBODY, None, ())
+    found = {
+        p.id: p
+        for p in session.scalars(select(Person).where(Person.id.in_({pid for pid, _ in people})))
+    }
+    # As recorded then: the name of the time; the number is today's, to call them back.
+    known = [(pid, name) for pid, name in people if pid in found]
+    responders = tuple(
+        Responder(position=i, person_id=pid, name=name, number=found[pid].mobile)
+        for i, (pid, name) in enumerate(known)
+    )
+    return Chain(Route.DEFAULT, None, responders)
 
 
 def coverage_gaps(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[Span]:

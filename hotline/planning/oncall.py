@@ -34,6 +34,9 @@ class Route(StrEnum):
     SLOT = "slot"
     DEFAULT = "default"  # no slot covered the moment: the hotline's default chain
     NOBODY = "nobody"  # no chain at all: only the fallback number or voicemail
+    # A past moment no slot covered, before the default chain's history starts: who was
+    # in it then is not recorded (hotline.planning.coverage.chain_at; never a live call).
+    UNRECORDED = "unrecorded"
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,7 @@ def replace_person(
     plans = _plan(session, hotline, (starts_at, ends_at), person, transform)
     absent = absent_places(session, ZoneInfo(hotline.timezone), _placements(plans, replacement.id))
     if absent and not despite_absence:
-        raise ResponderAbsent(absent, "replacement_id")
+        raise ResponderAbsent(absent, "replacement_id", ZoneInfo(hotline.timezone))
     short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
     warnings = rule_warnings(session, hotline.id, starts_at, ends_at, _moved(plans))
@@ -275,7 +275,7 @@ def swap_shifts(
     placements = _placements(firsts, other.id) + _placements(seconds, one.id)
     absent = absent_places(session, ZoneInfo(hotline.timezone), placements)
     if absent and not despite_absence:
-        raise ResponderAbsent(absent, "second_slot_id")
+        raise ResponderAbsent(absent, "second_slot_id", ZoneInfo(hotline.timezone))
     slots = _write(session, hotline, firsts + seconds, note, audit.SWAP, user_id)
     warnings = []
     for slot in (first, second):

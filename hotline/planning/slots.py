@@ -149,7 +149,7 @@ def add_slot(
     placements = [Placement(starts_at, ends_at, i, pid) for i, pid in enumerate(chain)]
     absent = _absences(session, hotline, placements)
     if absent and not despite_absence:
-        raise ResponderAbsent(absent, "chain")
+        raise ResponderAbsent(absent, "chain", ZoneInfo(hotline.timezone))
     slot = Slot(hotline_id=hotline_id, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note)
     slot.responders = _responders(chain)
     session.add(slot)
@@ -187,7 +187,7 @@ def update_slot(
     _check_free(session, hotline, slot.kind, starts_at, ends_at, exclude=slot.id)
     absent = _absences(session, hotline, _new_places(slot, starts_at, ends_at, chain))
     if absent and not despite_absence:
-        raise ResponderAbsent(absent, "chain")
+        raise ResponderAbsent(absent, "chain", ZoneInfo(hotline.timezone))
     before = audit.slot_snapshot(slot)
     touched = {r.person_id for r in slot.responders} | set(chain)
     span = (min(slot.starts_at, starts_at), max(slot.ends_at, ends_at))

@@ -156,9 +156,10 @@ class AbsentPlace:
 class ResponderAbsent(PlanningError):
     """Somebody put on call is unavailable over part of it: refused unless confirmed."""
 
-    def __init__(self, places: Sequence[AbsentPlace], field: str | None) -> None:
+    def __init__(self, places: Sequence[AbsentPlace], field: str | None, zone: ZoneInfo) -> None:
         super().__init__(_absence_refusal(places), field)
         self.places = tuple(places)
+        self.zone = zone  # the hotline's: the message's times are in it
 
 
 def absent_places(

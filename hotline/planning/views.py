@@ -24,7 +24,7 @@ from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.absences import absent_responders
 from hotline.planning.contacts import numbers_shown
-from hotline.planning.coverage import coverage
+from hotline.planning.coverage import chain_at, coverage
 from hotline.planning.forms import DEFAULT_GAP_WEEKS, DryRunForm
 from hotline.planning.hotline_settings import list_hotlines
 from hotline.planning.ical import (
@@ -108,7 +108,9 @@ def hotline(hotline_id: int) -> ResponseReturnValue:
     if asked:
         if form.validate():
             # The very lookup the call path runs: a dry run cannot disagree with a real call.
-            answers = [(at, resolve_chain(session, hotline.id, at)) for at in form.instants]
+            # A past moment no slot covered gets the default chain in force then.
+            now = utcnow()
+            answers = [(at, chain_at(session, hotline.id, at, now)) for at in form.instants]
         else:
             status = 400
     return _hotline_page(hotline, form, answers, status, None)

@@ -21,7 +21,7 @@ from hotline.db import utcnow
 from hotline.voice.models import Call
 from tests.alerts.conftest import LISTEN_PREFIX, listen_link_in, miss_the_call, named_by
 from tests.alerts.fakes import body_of
-from tests.conftest import AUTH_TOKEN
+from tests.conftest import AUTH_TOKEN, CSRF_FIELD, sign_in_client
 from tests.voice.conftest import CallDriver
 
 MEDIA_PATH = "/rec/RE1.mp3"  # CallDriver's recording, as Twilio serves its MP3
@@ -320,6 +320,75 @@ def test_a_manager_without_an_active_person_gets_a_link_that_lives_with_their_ac
         # In the visitor's language (French here): the link no longer says whose it was.
         assert "Ce lien d’écoute ne fonctionne plus" in refused.get_data(as_text=True)
     assert media_fetches(fake_twilio) == [MEDIA_PATH]  # the one play before
+
+
+def admin_edits(app, db_session, make_user, user, **changes) -> None:
+    """An admin saves `user`'s page with `changes` (role, hotlines) in the user editor."""
+    admin = make_user("admin", email="boss@example.org")
+    browser = app.test_client()
+    sign_in_client(browser, db_session, admin)
+    page = browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    form = {
+        "csrf_token": CSRF_FIELD.search(page).group(1),
+        "name": user.name,
+        "role": user.role,
+        "person": str(user.person_id or ""),
+        "language": user.language or "",
+        "active": "y",
+        "hotlines": [str(h) for h in sorted(user.hotline_ids)],
+        **changes,
+    }
+    saved = browser.post(f"/admin/users/{user.id}", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": "supervisor"},
+        {"role": "agent", "hotlines": []},
+        {"hotlines": []},  # still a manager, of no hotline
+    ],
+    ids=["now a supervisor", "now an agent", "no longer manages this hotline"],
+)
+def test_a_managers_link_stops_playing_when_they_no_longer_manage_the_hotline(
+    app,
+    client,
+    managers_told,
+    smtp_server,
+    fake_twilio,
+    db_session,
+    make_user,
+    make_hotline,
+    change,
+):
+    call, lea, _hugo = managers_told
+    link = mail_link(smtp_server, "lea@example.org")
+    assert client.get(path_of(link)).status_code == 200
+    other = make_hotline(name="Astreinte Réseau", number="+33170000999")
+    if "hotlines" in change and change.get("role") != "agent":
+        change = {**change, "hotlines": [str(other.id)]}  # manages another hotline only
+
+    admin_edits(app, db_session, make_user, lea, **change)
+
+    for suffix in ("", "/audio"):
+        refused = client.get(path_of(link) + suffix)
+        assert refused.status_code == 410
+        # In the visitor's language (French here), as for a deactivated account.
+        assert "Ce lien d’écoute ne fonctionne plus" in refused.get_data(as_text=True)
+    assert media_fetches(fake_twilio) == []  # nothing was ever fetched from Twilio
+
+
+def test_a_managers_link_keeps_playing_when_they_become_an_admin(
+    app, client, managers_told, smtp_server, fake_twilio, db_session, make_user
+):
+    call, lea, _hugo = managers_told
+    link = mail_link(smtp_server, "lea@example.org")
+
+    admin_edits(app, db_session, make_user, lea, role="admin", hotlines=[])
+
+    assert client.get(path_of(link)).status_code == 200
+    assert client.get(f"{path_of(link)}/audio").data == AUDIO  # an admin sees every call
 
 
 def test_a_manager_linked_to_an_active_person_keeps_the_persons_link(

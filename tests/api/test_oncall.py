@@ -157,3 +157,57 @@ def test_a_hotline_in_another_zone_reads_naive_times_on_its_own_clock(
     assert oncall(admin_api, hotline.id, "2026-03-08T09:00").json["route"] == "slot"
     assert oncall(admin_api, hotline.id, "2026-03-08T08:59").json["route"] == "nobody"
     assert oncall(admin_api, hotline.id, "2026-03-08T09:00").json["at"].endswith("-04:00")
+
+
+# -- a past moment no slot covered: the default chain in force then -------------------------
+
+CHANGED = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)  # 12:00 in Paris
+LATER = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
+
+
+def test_a_past_moment_gets_the_default_chain_in_force_then(admin_api, planning):
+    hotline, night, _day, (alice, bob, carol) = planning
+    with time_machine.travel(CHANGED, tick=False) as clock:
+        changed = admin_api.patch(
+            f"/api/v1/hotlines/{hotline.id}", json={"default_chain": [alice.id, bob.id]}
+        )
+        assert changed.status_code == 200, changed.json
+        clock.move_to(LATER)
+        before = oncall(admin_api, hotline.id, "2026-04-01T11:59").json
+        after = oncall(admin_api, hotline.id, "2026-04-01T12:00").json
+        ahead = oncall(admin_api, hotline.id, "2026-04-03T12:00").json
+        in_a_slot = oncall(admin_api, hotline.id, "2026-03-29T03:30").json
+
+    # Carol alone was the default chain until the change, whatever it is today.
+    assert (before["route"], [r["name"] for r in before["responders"]]) == ("default", ["Carol"])
+    assert before["responders"][0]["person_id"] == carol.id
+    assert before["responders"][0]["number"] == carol.mobile
+    assert [r["name"] for r in after["responders"]] == ["Alice", "Bob"]
+    assert [r["name"] for r in ahead["responders"]] == ["Alice", "Bob"]
+    assert (in_a_slot["route"], in_a_slot["slot_id"]) == ("slot", night.id)
+
+
+def test_a_moment_before_the_default_chains_history_is_unrecorded(admin_api, planning, db_session):
+    from hotline.planning.audit import BASELINE, DEFAULT_CHAIN, record_change
+
+    hotline, _night, _day, (_alice, _bob, carol) = planning
+    # What migration 0014 writes for a hotline it finds: the chain as it stood then.
+    with time_machine.travel(CHANGED, tick=False):
+        record_change(
+            db_session,
+            hotline_id=hotline.id,
+            user_id=None,
+            action=BASELINE,
+            entity=DEFAULT_CHAIN,
+            entity_id=None,
+            before=None,
+            after={"chain": [{"person_id": carol.id, "name": "Carol", "active": True}]},
+        )
+        db_session.flush()
+
+    with time_machine.travel(LATER, tick=False):
+        before = oncall(admin_api, hotline.id, "2026-04-01T11:59").json
+        after = oncall(admin_api, hotline.id, "2026-04-01T12:00").json
+
+    assert (before["route"], before["slot_id"], before["responders"]) == ("unrecorded", None, [])
+    assert (after["route"], [r["name"] for r in after["responders"]]) == ("default", ["Carol"])

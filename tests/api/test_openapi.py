@@ -107,5 +107,14 @@ def test_every_change_putting_people_on_call_documents_the_absence_refusal(admin
         assert "despite_absence" in operation["description"], (path, method)
         answer = answer_schema(document, path, method, status)
         assert answer["properties"]["absent_places"]["items"]["$ref"].endswith("/AbsentPlaceOut")
+        # The refusal lists the same pieces as the confirmed answer.
+        refusal = answer_schema(document, path, method, "422")
+        assert refusal["properties"]["absent_places"]["items"]["$ref"].endswith(
+            "/AbsentPlaceOut"
+        ), (path, method)
+        assert {"error", "message"} <= set(refusal["required"])
+    # Other operations' problems keep their three members.
+    other = answer_schema(document, "/api/v1/people", "post", "422")
+    assert set(other["properties"]) == {"error", "message", "field"}
     place = document["components"]["schemas"]["AbsentPlaceOut"]["properties"]
     assert {"person_id", "person_name", "position", "starts_at", "ends_at"} <= set(place)

@@ -192,6 +192,18 @@ def test_a_replacement_off_sick_is_refused_naming_the_slots(
     assert (response.status_code, response.json["field"]) == (422, "replacement_id")
     assert "Carol is recorded as unavailable" in response.json["message"]
     assert "from 2026-04-06 12:00 to 2026-04-07 00:00 as primary" in response.json["message"]
+    # The pieces, for a client, as the confirmed answer lists them.
+    assert response.json["absent_places"] == [
+        {
+            "starts_at": "2026-04-06T12:00:00+02:00",
+            "ends_at": "2026-04-07T00:00:00+02:00",
+            "position": 0,
+            "person_id": carol.id,
+            "person_name": "Carol",
+            "unavailability_id": carol_sick.id,
+            "message": "from 2026-04-06 12:00 to 2026-04-07 00:00 as primary",
+        }
+    ]
     assert overrides(db_session) == 0
     assert oncall(manager, hotline, "2026-04-06T13:00") == ["Alice", "Bob"]
 
@@ -257,7 +269,7 @@ def alice_away_on_bobs_shift(db_session, team):
 
 
 def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
-    manager, hotline, week, alice_away_on_bobs_shift, db_session
+    manager, hotline, team, week, alice_away_on_bobs_shift, db_session
 ):
     first, second = week
     logged = audit_count(db_session)
@@ -270,6 +282,17 @@ def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
     assert (response.status_code, response.json["field"]) == (422, "second_slot_id")
     assert response.json["message"].startswith("Alice is recorded as unavailable")
     assert "from 2026-04-09 10:00 to 2026-04-09 12:00 as primary" in response.json["message"]
+    assert response.json["absent_places"] == [
+        {
+            "starts_at": "2026-04-09T10:00:00+02:00",
+            "ends_at": "2026-04-09T12:00:00+02:00",
+            "position": 0,
+            "person_id": team[0].id,
+            "person_name": "Alice",
+            "unavailability_id": alice_away_on_bobs_shift.id,
+            "message": "from 2026-04-09 10:00 to 2026-04-09 12:00 as primary",
+        }
+    ]
     assert (overrides(db_session), audit_count(db_session)) == (0, logged)
     assert oncall(manager, hotline, "2026-04-09T11:00") == ["Bob", "Carol"]
 
@@ -329,6 +352,17 @@ def test_an_override_ringing_somebody_away_is_refused_naming_who_and_when(
         "Carol is recorded as unavailable then and would be on call from 2026-04-06 10:00 to "
         "2026-04-06 14:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
     )
+    assert response.json["absent_places"] == [
+        {
+            "starts_at": "2026-04-06T10:00:00+02:00",
+            "ends_at": "2026-04-06T14:00:00+02:00",
+            "position": 1,
+            "person_id": team[2].id,
+            "person_name": "Carol",
+            "unavailability_id": carol_sick.id,
+            "message": "from 2026-04-06 10:00 to 2026-04-06 14:00 as backup 1",
+        }
+    ]
     assert (overrides(db_session), audit_count(db_session)) == (0, logged)
 
 

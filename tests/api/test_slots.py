@@ -88,6 +88,8 @@ def test_overlapping_regular_slots_are_refused(manager, hotline, people, make_sl
     assert (
         "overlaps the regular slot 2026-04-01 08:00 - 2026-04-02 08:00" in response.json["message"]
     )
+    # Another refusal than an absence keeps the plain problem: no absent_places.
+    assert set(response.json) == {"error", "message", "field"}
     assert slot_count(db_session) == 1
 
 
@@ -251,6 +253,17 @@ def test_a_slot_ringing_somebody_away_is_refused_naming_who_and_when(
         "Carol is recorded as unavailable then and would be on call from 2026-04-01 12:00 to "
         "2026-04-01 18:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
     )
+    assert response.json["absent_places"] == [
+        {
+            "starts_at": "2026-04-01T12:00:00+02:00",
+            "ends_at": "2026-04-01T18:00:00+02:00",
+            "position": 1,
+            "person_id": carol.id,
+            "person_name": "Carol",
+            "unavailability_id": carol_away.id,
+            "message": "from 2026-04-01 12:00 to 2026-04-01 18:00 as backup 1",
+        }
+    ]
     assert (slot_count(db_session), audit_count(db_session)) == (0, logged)
 
 
@@ -319,6 +332,8 @@ def test_a_patch_putting_somebody_away_on_call_is_refused_unless_confirmed(
     assert [(p["person_name"], p["position"]) for p in confirmed.json["absent_places"]] == [
         ("Carol", 0)
     ]
+    # The refusal listed the same pieces, in the same shape.
+    assert refused.json["absent_places"] == confirmed.json["absent_places"]
 
 
 def test_a_patch_lengthening_a_shift_is_checked_only_over_the_hours_added(

@@ -18,7 +18,7 @@ def crashing_lookup(app, monkeypatch):
         raise RuntimeError("lookup exploded")
 
     monkeypatch.setattr("hotline.planning.views.resolve_chain", crash)
-    monkeypatch.setattr("hotline.api.views.oncall.resolve_chain", crash)
+    monkeypatch.setattr("hotline.api.views.oncall.chain_at", crash)
 
 
 def test_a_crash_shows_the_apps_page_in_french_and_is_logged(

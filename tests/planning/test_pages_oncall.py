@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from tests.planning.test_pages_calendar import change_default_chain
+
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 
 
@@ -454,3 +456,68 @@ def test_the_usual_spans_are_said_in_the_plural(frozen, client, login_as, hotlin
     assert "Aucune prise de poste ces 7 derniers jours." in pages[1]
     assert "1 trou dans les 4 prochaines semaines" in pages[2]
     assert "Aucun remplacement dans les 12 prochaines semaines." in pages[3]
+
+
+# -- a past moment no slot covered: the default chain in force then -------------------------
+
+CHANGED = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)  # 06:00 in Paris, this morning
+
+
+def dry_run(client, hotline, local: str) -> str:
+    response = client.get(f"/planning/hotlines/{hotline.id}", query_string={"at": local})
+    assert response.status_code == 200
+    return text_of(response).split('id="dry-run"')[1]
+
+
+def test_dry_run_of_a_past_moment_names_the_default_chain_in_force_then(
+    client, login_as, submit, hotline, team, set_default_chain
+):
+    set_default_chain(hotline, [team["Alice"]])
+    with time_machine.travel(CHANGED, tick=False) as clock:
+        login_as("admin")
+        change_default_chain(submit, hotline, [team["Bruno"], team["Chloé"]])
+        clock.move_to(NOW)
+        before = dry_run(client, hotline, "2026-03-10T05:59")
+        after = dry_run(client, hotline, "2026-03-10T06:00")
+        ahead = dry_run(client, hotline, "2026-03-12T12:00")
+
+    # Alice alone was the default chain until 06:00, whatever it is today.
+    assert chain_on(before) == ["Alice"]
+    assert "chaîne par défaut" in before
+    assert chain_on(after) == ["Bruno", "Chloé"]
+    assert chain_on(ahead) == ["Bruno", "Chloé"]
+
+
+def test_dry_run_of_a_moment_before_the_history_says_it_is_not_recorded(
+    client, login_as, db_session, hotline, team, set_default_chain
+):
+    record_baseline(db_session, hotline, team["Alice"])
+    set_default_chain(hotline, [team["Alice"]])
+
+    with time_machine.travel(NOW, tick=False):
+        login_as("admin")
+        before = dry_run(client, hotline, "2026-03-10T05:59")
+        after = dry_run(client, hotline, "2026-03-10T06:00")
+
+    assert '<ol class="chain">' not in before
+    assert "chaîne par défaut, dont la composition d’alors n’est pas enregistrée" in before
+    assert "Personne n’est d’astreinte" not in before
+    assert chain_on(after) == ["Alice"]
+
+
+def record_baseline(db_session, hotline, person) -> None:
+    """What migration 0014 writes for a hotline it finds, at CHANGED: the chain as it stood."""
+    from hotline.planning.audit import BASELINE, DEFAULT_CHAIN, record_change
+
+    with time_machine.travel(CHANGED, tick=False):
+        record_change(
+            db_session,
+            hotline_id=hotline.id,
+            user_id=None,
+            action=BASELINE,
+            entity=DEFAULT_CHAIN,
+            entity_id=None,
+            before=None,
+            after={"chain": [{"person_id": person.id, "name": person.name, "active": True}]},
+        )
+        db_session.flush()

@@ -1,6 +1,7 @@
 """The API's views, one module per resource; importing them registers their routes."""
 
 from hotline.api import bp, errors
+from hotline.api.serialise import absence_refusal
 from hotline.api.views import (  # noqa: F401
     coverage,
     feeds,
@@ -13,5 +14,10 @@ from hotline.api.views import (  # noqa: F401
     slots,
     unavailability,
 )
+from hotline.planning.unavailability import ResponderAbsent
 
 errors.register(bp)
+# More specific than PlanningError: the refusal lists its pieces as well as naming them.
+bp.register_error_handler(
+    ResponderAbsent, lambda refusal: errors.answer_problem(absence_refusal(refusal))
+)

@@ -18,8 +18,9 @@ EDITORS = (ADMIN, MANAGER)
 # The OpenAPI description of every change that can put somebody on call.
 ABSENCE_CHECK = (
     "{who} recorded as unavailable during the time they would be on call is refused "
-    "(422, field {field}, the message naming who, when and in which place) unless "
-    "despite_absence is true; those pieces are then listed in absent_places."
+    "(422, field {field}, the message naming who, when and in which place, and the "
+    "problem's absent_places listing those pieces) unless despite_absence is true; "
+    "the answer then lists them in absent_places."
 )
 
 

@@ -18,7 +18,7 @@ from hotline.api.views.common import READERS, answer
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.planning.contacts import numbers_shown
-from hotline.planning.oncall import resolve_chain
+from hotline.planning.coverage import chain_at
 
 
 @bp.get("/hotlines/<id:hotline_id>/oncall")
@@ -27,20 +27,25 @@ from hotline.planning.oncall import resolve_chain
     "Who is on call at a moment",
     response=OncallOut,
     query=OncallQuery,
-    description="A responder's number and number_national are null when withheld from the "
+    description="For a past moment no slot covered, the default chain in force then, as the "
+    "audit log recorded it (route unrecorded, no responders, when that is from before the "
+    "history starts; responders' numbers are today's). "
+    "A responder's number and number_national are null when withheld from the "
     "token's user: only admins, the managers of the person's hotlines, the person themselves "
     "and the people on call for the same hotlines see them.",
     errors=(404,),
     tags=("on call",),
 )
 def oncall(hotline_id: int) -> Response:
-    """The chain the call path would ring at `at` (default now); same lookup as a live call."""
+    """The chain the call path would ring at `at` (default now); same lookup as a live call,
+    except that a past moment no slot covered gets the default chain in force then."""
     hotline = readable_hotline(hotline_id)
     asked = query(OncallQuery)
     zone = ZoneInfo(hotline.timezone)
-    at = utcnow() if asked.at is None else parse_instant(asked.at, zone, "at")
+    now = utcnow()
+    at = now if asked.at is None else parse_instant(asked.at, zone, "at")
     session = get_session()
-    chain = resolve_chain(session, hotline.id, at)
+    chain = chain_at(session, hotline.id, at, now)
     people = (r.person_id for r in chain.responders)
-    shown = numbers_shown(session, current_user, people, now=utcnow())
+    shown = numbers_shown(session, current_user, people, now=now)
     return answer(oncall_out(hotline, at, chain, shown))

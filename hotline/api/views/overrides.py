@@ -17,6 +17,7 @@ from hotline.api.errors import english, invalid, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
+    AbsenceProblem,
     OverrideCreate,
     OverridesSaved,
     ReplacementCreate,
@@ -53,6 +54,7 @@ TAGS = ("overrides",)
     description=ABSENCE_CHECK.format(who="Somebody of the chain", field="chain"),
     errors=(422,),
     tags=TAGS,
+    refusal=AbsenceProblem,
 )
 def override_create(hotline_id: int) -> Response:
     """It may not overlap another override; it wins over the regular slots for its span."""
@@ -71,6 +73,7 @@ def override_create(hotline_id: int) -> Response:
     "replacement.",
     errors=(404, 422),
     tags=TAGS,
+    refusal=AbsenceProblem,
 )
 def override_replace(hotline_id: int) -> Response:
     """Exactly the span is overridden; overrides already there are cut around it."""
@@ -89,6 +92,7 @@ def override_replace(hotline_id: int) -> Response:
     ),
     errors=(404, 409, 422),
     tags=TAGS,
+    refusal=AbsenceProblem,
 )
 def override_swap(hotline_id: int) -> Response:
     """Both slots must be this hotline's and must not overlap; stale versions get 409."""

@@ -16,6 +16,7 @@ from hotline.api.errors import bad_request, not_found
 from hotline.api.operations import operation
 from hotline.api.requests import body, query
 from hotline.api.schemas import (
+    AbsenceProblem,
     SlotCreate,
     SlotOut,
     SlotPage,
@@ -86,6 +87,7 @@ def slot(slot_id: int) -> Response:
     description=ABSENCE_CHECK.format(who="Somebody of the chain", field="chain"),
     errors=(422,),
     tags=TAGS,
+    refusal=AbsenceProblem,
 )
 def slot_create(hotline_id: int) -> Response:
     """Add a slot; it may not overlap another regular slot. Broken labour rules come as warnings."""
@@ -104,6 +106,7 @@ def slot_create(hotline_id: int) -> Response:
     + " Changing the note alone refuses nothing.",
     errors=(409, 422),
     tags=TAGS,
+    refusal=AbsenceProblem,
 )
 def slot_update(slot_id: int) -> Response:
     """Change the fields sent, if the slot is still at `version` (else 409: reload it)."""
