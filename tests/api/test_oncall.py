@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
+from tests.chain_history import record_baseline
+
 PARIS_SPRING = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 02:00 CET -> 03:00 CEST
 PARIS_AUTUMN = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)  # 03:00 CEST -> 02:00 CET
 
@@ -188,22 +190,9 @@ def test_a_past_moment_gets_the_default_chain_in_force_then(admin_api, planning)
 
 
 def test_a_moment_before_the_default_chains_history_is_unrecorded(admin_api, planning, db_session):
-    from hotline.planning.audit import BASELINE, DEFAULT_CHAIN, record_change
-
     hotline, _night, _day, (_alice, _bob, carol) = planning
     # What migration 0014 writes for a hotline it finds: the chain as it stood then.
-    with time_machine.travel(CHANGED, tick=False):
-        record_change(
-            db_session,
-            hotline_id=hotline.id,
-            user_id=None,
-            action=BASELINE,
-            entity=DEFAULT_CHAIN,
-            entity_id=None,
-            before=None,
-            after={"chain": [{"person_id": carol.id, "name": "Carol", "active": True}]},
-        )
-        db_session.flush()
+    record_baseline(db_session, hotline, carol, CHANGED)
 
     with time_machine.travel(LATER, tick=False):
         before = oncall(admin_api, hotline.id, "2026-04-01T11:59").json

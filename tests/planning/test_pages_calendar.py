@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from sqlalchemy import event
 
+from tests.chain_history import record_baseline
+
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
@@ -400,22 +402,9 @@ def test_the_change_of_the_default_chain_is_in_the_audit_log(
 def test_past_hours_before_the_chain_was_first_recorded_say_so(
     client, login_as, db_session, hotline, team, set_default_chain
 ):
-    from hotline.planning.audit import BASELINE, DEFAULT_CHAIN, record_change
-
     # What migration 0014 writes for a hotline it finds: the chain as it stood then.
     set_default_chain(hotline, [team["Alice"]])
-    with time_machine.travel(CHANGED, tick=False):
-        record_change(
-            db_session,
-            hotline_id=hotline.id,
-            user_id=None,
-            action=BASELINE,
-            entity=DEFAULT_CHAIN,
-            entity_id=None,
-            before=None,
-            after={"chain": [{"person_id": team["Alice"].id, "name": "Alice", "active": True}]},
-        )
-        db_session.flush()
+    record_baseline(db_session, hotline, team["Alice"], CHANGED)
 
     with time_machine.travel(NOW, tick=False):
         login_as("admin")

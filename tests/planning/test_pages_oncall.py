@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from tests.chain_history import record_baseline
 from tests.planning.test_pages_calendar import change_default_chain
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 in Paris
@@ -491,7 +492,7 @@ def test_dry_run_of_a_past_moment_names_the_default_chain_in_force_then(
 def test_dry_run_of_a_moment_before_the_history_says_it_is_not_recorded(
     client, login_as, db_session, hotline, team, set_default_chain
 ):
-    record_baseline(db_session, hotline, team["Alice"])
+    record_baseline(db_session, hotline, team["Alice"], CHANGED)
     set_default_chain(hotline, [team["Alice"]])
 
     with time_machine.travel(NOW, tick=False):
@@ -503,21 +504,3 @@ def test_dry_run_of_a_moment_before_the_history_says_it_is_not_recorded(
     assert "chaîne par défaut, dont la composition d’alors n’est pas enregistrée" in before
     assert "Personne n’est d’astreinte" not in before
     assert chain_on(after) == ["Alice"]
-
-
-def record_baseline(db_session, hotline, person) -> None:
-    """What migration 0014 writes for a hotline it finds, at CHANGED: the chain as it stood."""
-    from hotline.planning.audit import BASELINE, DEFAULT_CHAIN, record_change
-
-    with time_machine.travel(CHANGED, tick=False):
-        record_change(
-            db_session,
-            hotline_id=hotline.id,
-            user_id=None,
-            action=BASELINE,
-            entity=DEFAULT_CHAIN,
-            entity_id=None,
-            before=None,
-            after={"chain": [{"person_id": person.id, "name": person.name, "active": True}]},
-        )
-        db_session.flush()
