@@ -236,6 +236,19 @@ def carol_away(people, db_session):
                               user_id=None)  # fmt: skip
 
 
+def carols_leave_as_backup(carol, carol_away) -> dict:
+    """The piece of a slot from 08:00 on 1 April that rings Carol, backup 1, on leave."""
+    return {
+        "starts_at": "2026-04-01T12:00:00+02:00",
+        "ends_at": "2026-04-01T18:00:00+02:00",
+        "position": 1,
+        "person_id": carol.id,
+        "person_name": "Carol",
+        "unavailability_id": carol_away.id,
+        "message": "from 2026-04-01 12:00 to 2026-04-01 18:00 as backup 1",
+    }
+
+
 def test_a_slot_ringing_somebody_away_is_refused_naming_who_and_when(
     manager, hotline, people, carol_away, db_session
 ):
@@ -253,17 +266,7 @@ def test_a_slot_ringing_somebody_away_is_refused_naming_who_and_when(
         "Carol is recorded as unavailable then and would be on call from 2026-04-01 12:00 to "
         "2026-04-01 18:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
     )
-    assert response.json["absent_places"] == [
-        {
-            "starts_at": "2026-04-01T12:00:00+02:00",
-            "ends_at": "2026-04-01T18:00:00+02:00",
-            "position": 1,
-            "person_id": carol.id,
-            "person_name": "Carol",
-            "unavailability_id": carol_away.id,
-            "message": "from 2026-04-01 12:00 to 2026-04-01 18:00 as backup 1",
-        }
-    ]
+    assert response.json["absent_places"] == [carols_leave_as_backup(carol, carol_away)]
     assert (slot_count(db_session), audit_count(db_session)) == (0, logged)
 
 
@@ -280,16 +283,7 @@ def test_a_slot_confirmed_despite_an_absence_lists_the_pieces(
 
     assert response.status_code == 201, response.json
     assert slot_count(db_session) == 1
-    [place] = response.json["absent_places"]
-    assert place == {
-        "starts_at": "2026-04-01T12:00:00+02:00",
-        "ends_at": "2026-04-01T18:00:00+02:00",
-        "position": 1,
-        "person_id": carol.id,
-        "person_name": "Carol",
-        "unavailability_id": carol_away.id,
-        "message": "from 2026-04-01 12:00 to 2026-04-01 18:00 as backup 1",
-    }
+    assert response.json["absent_places"] == [carols_leave_as_backup(carol, carol_away)]
 
 
 def test_a_slot_is_not_refused_for_an_absence_outside_it(manager, hotline, people, carol_away):
