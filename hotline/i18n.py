@@ -82,12 +82,18 @@ def select_language() -> str:
     """The user's own setting, else what the browser asks for, else French."""
     if not has_request_context():
         return NON_REQUEST_LANGUAGE
+    return visitor_language(otherwise=DEFAULT_LANGUAGE)
+
+
+def visitor_language(*, otherwise: str) -> str:
+    """The language chosen (account setting, or the page's switch), else the browser's
+    when the app speaks it, else `otherwise`."""
     from flask_login import current_user
 
     chosen = getattr(current_user, "language", None) or session.get(SESSION_KEY)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    return request.accept_languages.best_match(LANGUAGES) or otherwise
 
 
 # lazy_ngettext(singular, plural, num); lazy_gettext(string) has one.

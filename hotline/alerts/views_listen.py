@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, render_template, session
+from flask import current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
 from flask_babel import force_locale
@@ -18,8 +18,7 @@ from flask_babel import gettext as _
 from hotline.alerts import listen, listen_bp, messages
 from hotline.auth import public
 from hotline.db import get_session
-from hotline.i18n import SESSION_KEY
-from hotline.models import LANGUAGES
+from hotline.i18n import visitor_language
 from hotline.voice.playback import recording_response
 
 log = logging.getLogger("hotline.alerts")
@@ -59,9 +58,8 @@ def audio(token: str) -> ResponseReturnValue:
 
 
 def _language(listener_language: str) -> str:
-    """The listener's language, unless the visitor chose the other one with the page's switch."""
-    chosen = session.get(SESSION_KEY)
-    return chosen if chosen in LANGUAGES else messages.language_of(listener_language)
+    """As every page's (a choice, else the browser's), falling back on the listener's own."""
+    return visitor_language(otherwise=messages.language_of(listener_language))
 
 
 def _page_context(message: listen.Message, token: str) -> dict[str, object]:

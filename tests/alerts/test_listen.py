@@ -114,6 +114,49 @@ def test_another_recipients_link_names_them_not_you(app, client, team, missed, f
     assert "This link was sent to Chloé with the missed-call alert." in chloe_page
 
 
+FRENCH_TITLE = "<title>Message vocal sur Astreinte IT · Hotline</title>"
+ENGLISH_TITLE = "<title>Voicemail on Astreinte IT · Hotline</title>"
+
+
+def test_the_page_speaks_the_visitors_browser_language_else_the_recipients(
+    client, team, missed, fake_twilio
+):
+    _hotline, (alice, _bruno, _chloe), _maud = team  # Alice reads French
+    link = path_of(sms_link(fake_twilio, alice))
+
+    english = client.get(link, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    german = client.get(link, headers={"Accept-Language": "de-DE,de;q=0.9"})
+
+    assert ENGLISH_TITLE in english.get_data(as_text=True)
+    assert "This link was sent to Alice with the missed-call alert." in english.get_data(
+        as_text=True
+    )
+    # A language the app does not speak: the one her alert was written in.
+    assert FRENCH_TITLE in german.get_data(as_text=True)
+    assert "Ce lien a été envoyé à Alice" in german.get_data(as_text=True)
+
+
+def test_the_pages_switch_wins_over_the_browser(client, submit, team, missed, fake_twilio):
+    _hotline, (_alice, _bruno, chloe), _maud = team  # Chloé reads English
+    link = path_of(sms_link(fake_twilio, chloe))
+    french_browser = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    assert FRENCH_TITLE in client.get(link, headers=french_browser).get_data(as_text=True)
+
+    switched = submit("/language", {"language": "en", "next": link})
+
+    assert switched.headers["Location"] == link
+    assert ENGLISH_TITLE in client.get(link, headers=french_browser).get_data(as_text=True)
+
+
+def test_a_signed_in_visitors_own_language_wins(client, login_as, team, missed, fake_twilio):
+    login_as("agent", language="en")
+    _hotline, (alice, _bruno, _chloe), _maud = team  # Alice reads French
+
+    page = client.get(path_of(sms_link(fake_twilio, alice)), headers={"Accept-Language": "fr"})
+
+    assert ENGLISH_TITLE in page.get_data(as_text=True)
+
+
 def forged(app, call_id: int, person_id: int, secret: str | None = None) -> str:
     """A token naming the call and person, signed with `secret` (the app's by default)."""
     config = {"SECRET_KEY": secret or app.config["SECRET_KEY"]}

@@ -82,6 +82,20 @@ def test_the_api_and_the_probes_still_answer(client, make_user, make_hotline, db
     assert client.get("/readyz").status_code == 200
 
 
+def test_readyz_keeps_the_node_in_the_balancer_but_names_the_missing_key(client):
+    response = client.get("/readyz")
+
+    # 200: the node answers calls, so a balancer must keep it; "degraded" and the named
+    # check tell whoever looks (or alerts on it) that its web side is down.
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["database"] == "ok"
+    assert response.json["checks"]["secret_key"] == (
+        "missing: web pages, sign-in and listen links answer 503 until HOTLINE_SECRET_KEY "
+        "is set; calls are routed"
+    )
+
+
 def test_a_missing_static_file_is_a_bare_404_not_a_crash(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
 

@@ -217,13 +217,23 @@ def test_the_link_of_an_alert_shows_the_call_and_plays_its_message_from_the_app(
     assert all(url.startswith(listen_site.url) for url in asked), asked  # only the app
 
 
-def test_the_english_readers_link_speaks_english(page, listen_site, live_server):
+def test_the_link_speaks_the_browsers_language_whoever_it_was_sent_to(
+    page, browser, listen_site, live_server
+):
     alerted = missed_call_alerted(listen_site, live_server)
+    link = link_in(listen_site, alerted.sms["Chloé"])  # Chloé reads English
+    context = browser.new_context(locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    english_browser = context.new_page()
 
-    page.goto(link_in(listen_site, alerted.sms["Chloé"]))
+    page.goto(link)  # a French browser
+    english_browser.goto(link_in(listen_site, alerted.sms["Alice"]))  # Alice reads French
 
-    expect(page).to_have_title(f"Voicemail on {alerted.hotline_name} · Hotline")
-    expect(page.locator(".listen-for")).to_contain_text("This link was sent to Chloé")
+    expect(page).to_have_title(f"Message vocal sur {alerted.hotline_name} · Hotline")
+    expect(page.locator(".listen-for")).to_contain_text("Ce lien a été envoyé à Chloé")
+    expect(english_browser).to_have_title(f"Voicemail on {alerted.hotline_name} · Hotline")
+    expect(english_browser.locator(".listen-for")).to_contain_text("This link was sent to Alice")
+    context.close()
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ def test_readyz_is_ready_with_database_and_queue(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200, response.json
-    assert response.json["checks"] == {"database": "ok", "queue": "ok"}
+    assert response.json["status"] == "ok"
+    assert response.json["checks"] == {"database": "ok", "queue": "ok", "secret_key": "ok"}
 
 
 def test_readyz_says_503_and_names_the_database_when_it_is_down(caplog):
