@@ -161,3 +161,58 @@ def test_the_planning_import_audits_the_flags_it_changes(
         {"name": "Chloé", "active": True},
         {"name": "Chloé", "active": False},
     )
+
+
+def paris(*args: int) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(*args, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
+
+
+def test_a_past_month_reads_the_flags_history_in_constant_statements(
+    client, login_as, db_session, hotline, team, make_slot, set_default_chain, connection
+):
+    from sqlalchemy import event
+
+    from hotline.planning.people import record_active_change
+
+    alice = team["Alice"]
+    set_default_chain(hotline, [alice])
+    make_slot(hotline, paris(2026, 2, 10, 8), paris(2026, 2, 10, 20), [alice, team["Bruno"]])
+
+    def february_page() -> tuple[str, list[str]]:
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with time_machine.travel(NOW, tick=False):
+            login_as("admin")
+            event.listen(connection, "before_cursor_execute", record)
+            try:
+                page = calendar(client, hotline, month="2026-02").get_data(as_text=True)
+            finally:
+                event.remove(connection, "before_cursor_execute", record)
+        return page, statements
+
+    _page, unchanged = february_page()
+    # Alice goes inactive at noon on the 1st, active again at noon on the 2nd, and so on.
+    for day in range(1, 29):
+        with time_machine.travel(paris(2026, 2, day, 12), tick=False):
+            alice.active = not alice.active
+            record_active_change(db_session, alice, was_active=not alice.active, user_id=None)
+            db_session.flush()
+    page, statements = february_page()
+
+    assert len(statements) == len(unchanged)
+    assert len([s for s in statements if re.search(r"\bFROM audit_log\b", s)]) == 1
+    assert entries(day_cell(page, "2026-02-10")) == [
+        "gap past …00:00–08:00 Personne n’est d’astreinte",
+        "regular past 08:00–12:00 Alice (personne inactive) puis Bruno",
+        "regular past 12:00–20:00 Alice puis Bruno",
+        "default past 20:00–00:00… chaîne par défaut Alice",
+    ]
+    assert entries(day_cell(page, "2026-02-11"))[:2] == [
+        "default past …00:00–12:00 chaîne par défaut Alice",
+        "gap past 12:00–00:00… Personne n’est d’astreinte",
+    ]
