@@ -167,34 +167,25 @@ def past_changes(
     One statement whatever the log's size: ranges of ix_audit_log_hotline_entity_at and
     ix_audit_log_entity_at.
     """
-    of_chain = (AuditLog.hotline_id == hotline_id, AuditLog.entity == DEFAULT_CHAIN)
-    next_chain = select(func.min(AuditLog.at)).where(*of_chain, AuditLog.at >= until)
-    chains = select(
+    lines = select(
         AuditLog.entity,
         AuditLog.entity_id,
         AuditLog.at,
         AuditLog.id,
         AuditLog.before,
         AuditLog.after,
-    ).where(
-        *of_chain,
-        AuditLog.at > start,
-        or_(AuditLog.at < until, AuditLog.at <= next_chain.scalar_subquery()),
+    ).where(AuditLog.at > start)
+    of_chain = (AuditLog.hotline_id == hotline_id, AuditLog.entity == DEFAULT_CHAIN)
+    next_chain = select(func.min(AuditLog.at)).where(*of_chain, AuditLog.at >= until)
+    chains = lines.where(
+        *of_chain, or_(AuditLog.at < until, AuditLog.at <= next_chain.scalar_subquery())
     )
     later = aliased(AuditLog)
     next_flag = select(func.min(later.at)).where(
         later.entity == PERSON, later.entity_id == AuditLog.entity_id, later.at >= until
     )
-    flags = select(
-        AuditLog.entity,
-        AuditLog.entity_id,
-        AuditLog.at,
-        AuditLog.id,
-        AuditLog.before,
-        AuditLog.after,
-    ).where(
+    flags = lines.where(
         AuditLog.entity == PERSON,
-        AuditLog.at > start,
         or_(AuditLog.at < until, AuditLog.at == next_flag.scalar_subquery()),
     )
     both = union_all(chains, flags).subquery()

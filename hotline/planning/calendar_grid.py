@@ -44,7 +44,7 @@ class BadPeriod(ValueError):
 class PastView:
     """What the past hours of a page show beyond today's planning: the default chains in
     force then, people's active flags then, today's default chain (inactive people
-    included) and today's flags of the people of past chains."""
+    included) and today's flags of the people of every default chain shown."""
 
     history: PastHistory = field(default_factory=PastHistory)
     members: Sequence[DefaultMember] = ()
@@ -274,17 +274,15 @@ def _chains_over(
     """The parts of a past span, each with the names of the default chain's people active
     then (None: unknown)."""
     today_chain = tuple((m.person_id, m.name) for m in past.members)
-    today = {m.person_id: m.active for m in past.members} | dict(past.today)
+    flags = past.history.flags
     for piece, members in _members_over(span, past.history.chains, today_chain):
         if members is None:
             yield piece, None
             continue
-        flags = past.history.flags
         for start, end in pieces(piece, flags.cuts((pid for pid, _ in members), *piece)):
-            yield (
-                (start, end),
-                tuple(name for pid, name in members if flags.at(pid, start, today.get(pid, True))),
-            )
+            # A person since removed keeps the name of then, as the log recorded it.
+            then = tuple(n for pid, n in members if flags.at(pid, start, past.today.get(pid, True)))
+            yield (start, end), then
 
 
 def _members_over(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.models import Person
@@ -122,15 +122,30 @@ def _members(snapshot: dict[str, Any] | None) -> tuple[tuple[int, str], ...] | N
     return tuple((int(p["person_id"]), str(p.get("name"))) for p in snapshot.get("chain") or ())
 
 
-def default_members(session: Session, hotline_id: int) -> list[DefaultMember]:
-    """Today's default chain of the hotline, inactive people included, in order."""
+@dataclass(frozen=True)
+class PeopleToday:
+    """Today's default chain of a hotline, inactive people included, in order, and the
+    flags of today of its people and of others asked about."""
+
+    chain: list[DefaultMember]
+    flags: dict[int, bool]
+
+
+def people_today(
+    session: Session, hotline_id: int, person_ids: Collection[int] = ()
+) -> PeopleToday:
+    """Today's default chain of the hotline and today's flags of its people and of
+    `person_ids` (the people of its past chains), in one statement."""
+    place = DefaultResponder
     rows = session.execute(
-        select(DefaultResponder.person_id, Person.name, Person.mobile, Person.active)
-        .join(Person, Person.id == DefaultResponder.person_id)
-        .where(DefaultResponder.hotline_id == hotline_id)
-        .order_by(DefaultResponder.position)
-    )
-    return [DefaultMember(*row) for row in rows]
+        select(place.position, Person.id, Person.name, Person.mobile, Person.active)
+        .select_from(Person)
+        .outerjoin(place, and_(place.person_id == Person.id, place.hotline_id == hotline_id))
+        .where(or_(place.position.is_not(None), Person.id.in_(person_ids)))
+        .order_by(place.position)
+    ).all()
+    chain = [DefaultMember(*row[1:]) for row in rows if row[0] is not None]
+    return PeopleToday(chain, {row[1]: row[4] for row in rows})
 
 
 def active_chain(members: Iterable[DefaultMember]) -> tuple[Responder, ...]:
@@ -140,14 +155,6 @@ def active_chain(members: Iterable[DefaultMember]) -> tuple[Responder, ...]:
         Responder(position=i, person_id=m.person_id, name=m.name, number=m.mobile)
         for i, m in enumerate(active)
     )
-
-
-def today_flags(session: Session, person_ids: Collection[int]) -> dict[int, bool]:
-    """Today's active flag of each of these people (no statement when there are none)."""
-    if not person_ids:
-        return {}
-    query = select(Person.id, Person.active).where(Person.id.in_(person_ids))
-    return {pid: active for pid, active in session.execute(query)}
 
 
 # The smallest span after an instant: the default chain in force over it is the one then.
@@ -176,7 +183,7 @@ def chain_at(session: Session, hotline_id: int, at: datetime, now: datetime) -> 
         return slot
     if not history.chains:
         # Nothing changed the default chain since: today's rang then.
-        members = [(m.person_id, m.name) for m in default_members(session, hotline_id)]
+        members = [(m.person_id, m.name) for m in people_today(session, hotline_id).chain]
     elif history.chains[0].people is None:
         return Chain(Route.UNRECORDED, None, ())
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request, url_for
@@ -31,16 +31,14 @@ from hotline.planning.calendar_grid import (
 from hotline.planning.contacts import fallback_number_shown
 from hotline.planning.coverage import (
     Coverage,
-    DefaultMember,
+    PastHistory,
     active_chain,
     coverage,
-    default_members,
     past_history,
-    today_flags,
+    people_today,
     unplanned_spans,
 )
 from hotline.planning.forms import GapsForm
-from hotline.planning.models import Slot
 from hotline.planning.slots import slots_between
 from hotline.planning.views_common import (
     READERS,
@@ -79,16 +77,18 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
         Absence(a.slot.id, a.position, a.starts_at, a.ends_at, a.period.kind)
         for a in absent_responders(session, start, end, hotline_ids=[hotline.id])
     ]
-    members = default_members(session, hotline.id)
-    found = Coverage(
-        unplanned_spans(session, hotline.id, start, end),
-        default_chain=active_chain(members),
-    )
     # Past hours show the default chain and the flags of their time; a page all ahead
     # needs no history.
-    past = (
-        _past_view(hotline.id, slots, members, start, min(end, now)) if start < now else PastView()
+    history = PastHistory()
+    if start < now:
+        history = past_history(session, hotline.id, start, min(end, now))
+    then = {pid for chain in history.chains for pid, _name in chain.people or ()}
+    people = people_today(session, hotline.id, then)
+    found = Coverage(
+        unplanned_spans(session, hotline.id, start, end),
+        default_chain=active_chain(people.chain),
     )
+    past = PastView(history, people.chain, people.flags)
     days = build_days(period, zone, slots, found, now, absences, past)
     manage = may_manage(hotline)
     may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
@@ -112,24 +112,6 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
         # An ISO week belongs to the month of its Thursday.
         month_of_week=month_period(None, period.first + timedelta(days=3)).param,
     )
-
-
-def _past_view(
-    hotline_id: int,
-    slots: list[Slot],
-    members: list[DefaultMember],
-    start: datetime,
-    until: datetime,
-) -> PastView:
-    """The history of [start, until) and today's flags of the people of its chains."""
-    session = get_session()
-    history = past_history(session, hotline_id, start, until)
-    known = {r.person.id: r.person.active for s in slots for r in s.responders}
-    known |= {m.person_id: m.active for m in members}
-    wanted = {pid for c in history.chains for pid, _ in c.people or () if pid not in known}
-    # Someone of a past chain only: one look-up for all of them.
-    known |= today_flags(session, wanted)
-    return PastView(history, members, known)
 
 
 @bp.get("/hotlines/<int:hotline_id>/gaps")

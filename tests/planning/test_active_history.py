@@ -11,6 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from hotline.planning.models import AuditLog
+from tests.planning.builders import paris, statements_run
 from tests.planning.test_pages_calendar import calendar, day_cell, entries
 from tests.planning.test_pages_oncall import chain_on, dry_run
 
@@ -163,17 +164,9 @@ def test_the_planning_import_audits_the_flags_it_changes(
     )
 
 
-def paris(*args: int) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return datetime(*args, tzinfo=ZoneInfo("Europe/Paris")).astimezone(UTC)
-
-
 def test_a_past_month_reads_the_flags_history_in_constant_statements(
     client, login_as, db_session, hotline, team, make_slot, set_default_chain, connection
 ):
-    from sqlalchemy import event
-
     from hotline.planning.people import record_active_change
 
     alice = team["Alice"]
@@ -181,18 +174,10 @@ def test_a_past_month_reads_the_flags_history_in_constant_statements(
     make_slot(hotline, paris(2026, 2, 10, 8), paris(2026, 2, 10, 20), [alice, team["Bruno"]])
 
     def february_page() -> tuple[str, list[str]]:
-        statements: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
         with time_machine.travel(NOW, tick=False):
             login_as("admin")
-            event.listen(connection, "before_cursor_execute", record)
-            try:
+            with statements_run(connection) as statements:
                 page = calendar(client, hotline, month="2026-02").get_data(as_text=True)
-            finally:
-                event.remove(connection, "before_cursor_execute", record)
         return page, statements
 
     _page, unchanged = february_page()
