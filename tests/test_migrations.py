@@ -308,3 +308,41 @@ def test_0015_adds_up_the_days_already_rolled_up(scratch_engine):
     ]
     schema.downgrade(scratch_engine, "0013")
     assert {"stats_leg_day", "stats_wait_day"}.isdisjoint(tables(scratch_engine))
+
+
+def test_0016_records_each_persons_active_flag_as_it_stands(scratch_engine):
+    """Moments before 0016 take the flag it finds, the only one known; the changes made
+    since stay on the way down."""
+    schema.upgrade(scratch_engine, "0015")
+    with scratch_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO person (id, ref, name, mobile, language, active, created_at) VALUES"
+                " (1, 'alice', 'Alice', '+33612345601', 'fr', true, '2026-11-01 08:00:00'),"
+                " (2, 'bruno', 'Bruno', '+33612345602', 'fr', false, '2026-11-01 08:00:00')"
+            )
+        )
+        # Leave recorded before 0016: not a flag, kept as it is.
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (action, entity, entity_id, at)"
+                " VALUES ('create', 'unavailability', 7, '2026-11-02 08:00:00')"
+            )
+        )
+
+    schema.upgrade(scratch_engine, "0016")
+    with scratch_engine.connect() as conn:
+        lines = conn.execute(
+            text(
+                "SELECT hotline_id, action, entity_id, before, after FROM audit_log"
+                " WHERE entity = 'person' ORDER BY entity_id"
+            )
+        ).all()
+    assert [(h, a, pid, _json(b), _json(after)) for h, a, pid, b, after in lines] == [
+        (None, "baseline", 1, None, {"name": "Alice", "active": True}),
+        (None, "baseline", 2, None, {"name": "Bruno", "active": False}),
+    ]
+    schema.downgrade(scratch_engine, "0015")
+    with scratch_engine.connect() as conn:
+        left = conn.execute(text("SELECT entity FROM audit_log")).scalars().all()
+    assert left == ["unavailability"]

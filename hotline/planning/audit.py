@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
+from hotline.db import utcnow
 from hotline.models import Person
 from hotline.planning.models import AuditLog, Slot
 
@@ -21,6 +23,9 @@ BASELINE = "baseline"
 SLOT, ROTATION, UNAVAILABILITY = "slot", "rotation", "unavailability"
 LABOUR_RULES, FEED_TOKEN = "labour_rules", "feed_token"
 DEFAULT_CHAIN = "default_chain"
+# A person's active flag: one line per hotline they are on call for when it changes, so
+# each hotline's log shows it (one with no hotline for a person on call for none).
+PERSON = "person"
 
 
 def record_change(
@@ -99,6 +104,39 @@ def record_default_chain_change(
     )
 
 
+def record_active_change(
+    session: Session,
+    person: Person,
+    *,
+    was_active: bool,
+    hotline_ids: Sequence[int],
+    user_id: int | None,
+) -> list[AuditLog]:
+    """Log that `person` became active or inactive; nothing when the flag is unchanged.
+
+    The pages and the API read these lines back to give past moments the flag of then.
+    """
+    if person.active == was_active:
+        return []
+    at = utcnow()  # one instant for every copy: they are one change
+    entries = [
+        record_change(
+            session,
+            hotline_id=hotline_id,
+            user_id=user_id,
+            action=UPDATE,
+            entity=PERSON,
+            entity_id=person.id,
+            before={"name": person.name, "active": was_active},
+            after={"name": person.name, "active": person.active},
+        )
+        for hotline_id in (hotline_ids or [None])
+    ]
+    for entry in entries:
+        entry.at = at
+    return entries
+
+
 def chain_snapshot(people: dict[int, Person], person_ids: Sequence[int]) -> dict[str, Any]:
     """A default chain as JSON: names and active flags copied, as they were then."""
     return {
@@ -109,28 +147,56 @@ def chain_snapshot(people: dict[int, Person], person_ids: Sequence[int]) -> dict
     }
 
 
-def default_chain_changes(
-    session: Session, hotline_id: int, start: datetime, until: datetime
-) -> list[Row[tuple[datetime, dict[str, Any] | None]]]:
-    """The changes of a hotline's default chain that tell which chain rang over
-    [start, until): those made in between, then the first made from `until` on (its
-    "before" held until then); (at, before) rows, oldest first.
+@dataclass(frozen=True)
+class PastChanges:
+    """The lines that tell a past span's default chain and people's active flags."""
 
-    One statement, a range of ix_audit_log_hotline_entity_at, whatever the log's size.
+    # (at, before) of the hotline's default chain changes, oldest first.
+    chains: list[tuple[datetime, dict[str, Any] | None]]
+    # (person id, at, before, after) of active flag changes, oldest first.
+    people: list[tuple[int, datetime, dict[str, Any] | None, dict[str, Any] | None]]
+
+
+def past_changes(
+    session: Session, hotline_id: int, start: datetime, until: datetime
+) -> PastChanges:
+    """The changes that tell what rang over [start, until): for the hotline's default chain
+    and for each person's active flag, those made in between, then the first made from
+    `until` on (its "before" held until then).
+
+    One statement whatever the log's size: ranges of ix_audit_log_hotline_entity_at and
+    ix_audit_log_entity_at.
     """
+    lines = select(
+        AuditLog.entity,
+        AuditLog.entity_id,
+        AuditLog.at,
+        AuditLog.id,
+        AuditLog.before,
+        AuditLog.after,
+    ).where(AuditLog.at > start)
     of_chain = (AuditLog.hotline_id == hotline_id, AuditLog.entity == DEFAULT_CHAIN)
-    next_one = select(func.min(AuditLog.at)).where(*of_chain, AuditLog.at >= until)
-    return list(
-        session.execute(
-            select(AuditLog.at, AuditLog.before)
-            .where(
-                *of_chain,
-                AuditLog.at > start,
-                or_(AuditLog.at < until, AuditLog.at <= next_one.scalar_subquery()),
-            )
-            .order_by(AuditLog.at, AuditLog.id)
-        )
+    next_chain = select(func.min(AuditLog.at)).where(*of_chain, AuditLog.at >= until)
+    chains = lines.where(
+        *of_chain, or_(AuditLog.at < until, AuditLog.at <= next_chain.scalar_subquery())
     )
+    later = aliased(AuditLog)
+    next_flag = select(func.min(later.at)).where(
+        later.entity == PERSON, later.entity_id == AuditLog.entity_id, later.at >= until
+    )
+    flags = lines.where(
+        AuditLog.entity == PERSON,
+        or_(AuditLog.at < until, AuditLog.at == next_flag.scalar_subquery()),
+    )
+    both = union_all(chains, flags).subquery()
+    rows = session.execute(select(both).order_by(both.c.at, both.c.id))
+    found = PastChanges([], [])
+    for entity, entity_id, at, _id, before, after in rows:
+        if entity == DEFAULT_CHAIN:
+            found.chains.append((at, before))
+        else:
+            found.people.append((entity_id, at, before, after))
+    return found
 
 
 def audit_entries(session: Session, hotline_id: int, limit: int = 100) -> list[AuditLog]:

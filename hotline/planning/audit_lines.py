@@ -31,6 +31,7 @@ ENTITIES = {
     "labour_rules": _l("labour rules"),
     "feed_token": _l("calendar feed link"),
     "default_chain": _l("default chain"),
+    "person": _l("person"),
 }
 FIELDS = {
     "kind": _l("Kind"),
@@ -58,6 +59,7 @@ FIELDS = {
     "deleted": _l("Slots removed"),
     "conflicts": _l("Shifts in the way of other slots"),
     "skips": _l("Members skipped"),
+    "active": _l("Status"),
 }
 KINDS = {
     "regular": _l("regular slot"),
@@ -71,6 +73,9 @@ KINDS = {
 PEOPLE_FIELDS = {"members", "backups"}
 # Bookkeeping that changes with every edit and tells a reader nothing.
 HIDDEN_FIELDS = {"version", "rotation_id", "person_id", "hotline_id"}
+# Fields shown even unchanged, to say whom the line is about.
+NAMING_FIELDS = {"person": {"name"}}
+STATUSES = {True: _l("active"), False: _l("inactive")}
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,11 @@ def audit_line(entry: AuditLog, zone: ZoneInfo, names: dict[int, str] | None = N
     before, after = entry.before or {}, entry.after or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN_FIELDS]
     shown = _Shown(zone, names or {})
+    naming = NAMING_FIELDS.get(entry.entity, set())
     changes = tuple(
         Change(str(FIELDS.get(k, k)), shown(k, before.get(k)), shown(k, after.get(k)))
         for k in keys
-        if before.get(k) != after.get(k)
+        if before.get(k) != after.get(k) or k in naming
     )
     return AuditLine(
         at=entry.at,
@@ -144,6 +150,8 @@ class _Shown:
             return "; ".join(self.skip(s) for s in value if isinstance(s, list) and len(s) >= 3)
         if key == "kind":
             return str(KINDS.get(value, value))
+        if key == "active" and isinstance(value, bool):
+            return str(STATUSES[value])
         return self.plain(value)
 
     def plain(self, value: Any) -> str:

@@ -11,12 +11,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hotline.planning.coverage import Coverage, PastDefaultChain
+from hotline.planning.active_flags import ActiveFlags, pieces
+from hotline.planning.coverage import (
+    Coverage,
+    DefaultMember,
+    PastDefaultChain,
+    PastHistory,
+    uncovered,
+)
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.validation import in_planning_years
 
@@ -31,6 +38,17 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 class BadPeriod(ValueError):
     """A ?month= or ?week= value that names no period."""
+
+
+@dataclass(frozen=True)
+class PastView:
+    """What the past hours of a page show beyond today's planning: the default chains in
+    force then, people's active flags then, today's default chain (inactive people
+    included) and today's flags of the people of every default chain shown."""
+
+    history: PastHistory = field(default_factory=PastHistory)
+    members: Sequence[DefaultMember] = ()
+    today: Mapping[int, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -175,13 +193,14 @@ def build_days(
     coverage: Coverage,
     now: datetime,
     absences: Iterable[Absence] = (),
-    past_chains: Sequence[PastDefaultChain] = (),
+    past: PastView = PastView(),  # noqa: B008 - frozen, never changed
 ) -> list[Day]:
     """The days shown for `period`, each with the slots and uncovered spans that touch it,
     by start.
 
     A responder is marked absent on the days their unavailability covers part of the slot.
-    Uncovered past time within one of `past_chains` shows that chain, not today's.
+    Past time shows the people active then, and where no slot had one, the default chain
+    then (`past`), not today's.
     """
     first, last = period.shown_first, period.shown_last
     today = now.astimezone(zone).date()
@@ -195,27 +214,34 @@ def build_days(
     away: dict[int, list[Absence]] = defaultdict(list)
     for absence in absences:
         away[absence.slot_id].append(absence)
+    flags = past.history.flags
+    staffed_then: list[tuple[datetime, datetime]] = []
     for slot in slots:
-        responders = tuple(Responder(r.person.name, r.person.active) for r in slot.responders)
-        span = (slot.starts_at, slot.ends_at)
-        _place(
-            days,
-            bounds,
-            zone,
-            slot.kind,
-            span,
-            slot.id,
-            responders,
-            span[1] <= now,
-            away.get(slot.id, []),
-        )
-    today_chain = tuple(r.name for r in coverage.default_chain)
-    for start, end in coverage.unplanned:
-        # Cut at now: the hours ahead may still be filled, the ones behind are muted.
-        if start < now:
-            for piece, names in _chains_over((start, min(end, now)), past_chains, today_chain):
+        for piece, responders in _slot_pieces(slot, now, flags):
+            _place(
+                days,
+                bounds,
+                zone,
+                slot.kind,
+                piece,
+                slot.id,
+                responders,
+                piece[1] <= now,
+                away.get(slot.id, []),
+            )
+            if piece[0] < now and any(r.active for r in responders):
+                staffed_then.append(piece)
+    past_end = min(bounds[-1], now)
+    if bounds[0] < past_end:
+        # The past's uncovered time, with the flags of then rather than coverage's today's.
+        spans = uncovered(sorted(staffed_then), bounds[0], past_end)
+        for span in spans:
+            for piece, names in _chains_over(span, past):
                 kind, chain = _unplanned(names)
                 _place(days, bounds, zone, kind, piece, None, chain, True, [])
+    today_chain = tuple(r.name for r in coverage.default_chain)
+    for start, end in coverage.unplanned:
+        # The hours ahead may still be filled; the ones behind are drawn above.
         if end > now:
             kind, chain = _unplanned(today_chain)
             _place(days, bounds, zone, kind, (max(start, now), end), None, chain, False, [])
@@ -224,12 +250,47 @@ def build_days(
     return days
 
 
+def _slot_pieces(
+    slot: Slot, now: datetime, flags: ActiveFlags
+) -> Iterable[tuple[tuple[datetime, datetime], tuple[Responder, ...]]]:
+    """The slot's span cut where a responder's flag changed before now, each part with
+    its responders as they were then (today's from now on)."""
+    people = [r.person for r in slot.responders]
+    cuts = flags.cuts((p.id for p in people), slot.starts_at, min(slot.ends_at, now))
+    for start, end in pieces((slot.starts_at, slot.ends_at), cuts):
+        then = start < now
+        yield (
+            (start, end),
+            tuple(
+                Responder(p.name, flags.at(p.id, start, p.active) if then else p.active)
+                for p in people
+            ),
+        )
+
+
 def _chains_over(
+    span: tuple[datetime, datetime], past: PastView
+) -> Iterable[tuple[tuple[datetime, datetime], tuple[str, ...] | None]]:
+    """The parts of a past span, each with the names of the default chain's people active
+    then (None: unknown)."""
+    today_chain = tuple((m.person_id, m.name) for m in past.members)
+    flags = past.history.flags
+    for piece, members in _members_over(span, past.history.chains, today_chain):
+        if members is None:
+            yield piece, None
+            continue
+        for start, end in pieces(piece, flags.cuts((pid for pid, _ in members), *piece)):
+            # A person since removed keeps the name of then, as the log recorded it.
+            then = tuple(n for pid, n in members if flags.at(pid, start, past.today.get(pid, True)))
+            yield (start, end), then
+
+
+def _members_over(
     span: tuple[datetime, datetime],
     past_chains: Sequence[PastDefaultChain],
-    today_chain: tuple[str, ...],
-) -> Iterable[tuple[tuple[datetime, datetime], tuple[str, ...] | None]]:
-    """The parts of a past span, each with the default chain's names then (None: unknown)."""
+    today_chain: tuple[tuple[int, str], ...],
+) -> Iterable[tuple[tuple[datetime, datetime], tuple[tuple[int, str], ...] | None]]:
+    """The parts of a past span, each with the default chain's people then (None: unknown)."""
     cursor, end = span
     for past in past_chains:
         if past.ends_at <= cursor:
@@ -239,7 +300,7 @@ def _chains_over(
         if past.starts_at > cursor:
             yield (cursor, past.starts_at), today_chain
         cursor_end = min(past.ends_at, end)
-        yield (max(cursor, past.starts_at), cursor_end), past.names
+        yield (max(cursor, past.starts_at), cursor_end), past.people
         cursor = cursor_end
     if cursor < end:
         yield (cursor, end), today_chain

@@ -224,7 +224,9 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_hotline_at", "hotline_id", "at"),
-        Index("ix_audit_log_entity", "entity", "entity_id"),
+        # One entity's history; a person's active flag around a past moment
+        # (audit.past_changes) is a range of it.
+        Index("ix_audit_log_entity_at", "entity", "entity_id", "at"),
         # The default chain's changes around a calendar page (audit.default_chain_changes).
         Index("ix_audit_log_hotline_entity_at", "hotline_id", "entity", "at"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -81,7 +81,13 @@ _outgoing = Person.__table__.alias("outgoing")
 
 
 def slot_chains(hotline_id: ColumnElement[int]) -> Select[Any]:
-    """The override and the regular candidate at `at` with their responders, in one query.
+    """The override and the regular candidate at `at` with their active responders, in
+    one query (see _slot_places)."""
+    return _slot_places(hotline_id).where(Person.active.is_(True))
+
+
+def _slot_places(hotline_id: ColumnElement[int]) -> Select[Any]:
+    """The override and the regular candidate at `at` with all their responders.
 
     Each row also carries the slot's unconfirmed shift take, if any (hotline.alerts):
     until the incoming agent confirms, the outgoing agent stays first backup.
@@ -117,10 +123,7 @@ def slot_chains(hotline_id: ColumnElement[int]) -> Select[Any]:
             _outgoing,
             and_(_outgoing.c.id == ShiftTake.outgoing_person_id, _outgoing.c.active.is_(True)),
         )
-        .where(
-            candidate.c.ends_at > bindparam("at", type_=UTCDateTime()),
-            Person.active.is_(True),
-        )
+        .where(candidate.c.ends_at > bindparam("at", type_=UTCDateTime()))
         .order_by(candidate.c.kind, SlotResponder.position)
     )
 
@@ -151,16 +154,45 @@ def resolve_chain(
 def chain_from(conn: DriverConnection, hotline_id: int, rows: Sequence[Sequence[Any]]) -> Chain:
     """The chain from the rows of `slot_chains` (no slot: none, or one of nulls), else the
     hotline's default chain."""
-    if rows and rows[0][0] is not None:
-        kind, slot_id = rows[0][0], rows[0][1]
-        route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT
-        mine = [r for r in rows if r[1] == slot_id]
-        responders = _numbered(dict.fromkeys(tuple(r[2:6]) for r in mine))
-        return Chain(route, slot_id, _keep_outgoing(responders, mine))
+    found = _slot_chain(rows)
+    if found is not None:
+        return found
     responders = _default_responders(conn, hotline_id)
     if responders:
         return Chain(Route.DEFAULT, None, responders)
     return Chain(Route.NOBODY, None, ())
+
+
+def _slot_chain(rows: Sequence[Sequence[Any]]) -> Chain | None:
+    """The chain of the first slot in rows of `slot_chains`; None when they hold none."""
+    if not rows or rows[0][0] is None:
+        return None
+    kind, slot_id = rows[0][0], rows[0][1]
+    route = Route.OVERRIDE if kind == OVERRIDE else Route.SLOT
+    mine = [r for r in rows if r[1] == slot_id]
+    responders = _numbered(dict.fromkeys(tuple(r[2:6]) for r in mine))
+    return Chain(route, slot_id, _keep_outgoing(responders, mine))
+
+
+# Every responder of the candidates, their active flag last: a past moment keeps those
+# active then (slot_chain_then), whom today's flags may have changed since.
+_PAST_SLOT_PLACES = _slot_places(bindparam("hotline_id")).add_columns(Person.active)
+
+
+def slot_chain_then(
+    session: Session,
+    hotline_id: int,
+    at: datetime,
+    active_then: Callable[[int, bool], bool],
+) -> Chain | None:
+    """The slot chain a call at a past `at` rang, keeping the responders for whom
+    `active_then(person id, today's flag)` is true; None when no slot had one.
+
+    The outgoing agent of a shift take not confirmed yet is kept on today's flag.
+    """
+    rows = session.execute(_PAST_SLOT_PLACES, {"hotline_id": hotline_id, "at": at}).all()
+    kept = [tuple(r[:SLOT_CHAIN_COLUMNS]) for r in rows if active_then(r[3], r[SLOT_CHAIN_COLUMNS])]
+    return _slot_chain(kept)
 
 
 def _keep_outgoing(

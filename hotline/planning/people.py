@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from hotline.db import utcnow
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
+from hotline.planning import audit
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import (
     DefaultResponder,
@@ -193,11 +195,29 @@ def update_person(
     email: str | None,
     language: str,
     active: bool,
+    user_id: int | None,
 ) -> Person:
-    """Change a person's details; raise PersonError (nothing changed) when one is wrong."""
+    """Change a person's details; raise PersonError (nothing changed) when one is wrong.
+
+    A change of the active flag is logged in the audit log of each of their hotlines.
+    """
+    was_active = person.active
     _set_fields(person, name=name, mobile=mobile, email=email, language=language, active=active)
+    record_active_change(session, person, was_active=was_active, user_id=user_id)
     session.flush()
     return person
+
+
+def record_active_change(
+    session: Session, person: Person, *, was_active: bool, user_id: int | None
+) -> None:
+    """Log the change of the person's active flag, if any, for the hotlines they serve."""
+    if person.active == was_active:
+        return
+    hotline_ids = [h.id for h in person_hotlines(session, person.id, now=utcnow())]
+    audit.record_active_change(
+        session, person, was_active=was_active, hotline_ids=hotline_ids, user_id=user_id
+    )
 
 
 def _set_fields(

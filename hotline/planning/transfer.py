@@ -466,6 +466,10 @@ def _upsert_people(session: Session, rows: list[PersonRow]) -> dict[str, int]:
         p.ref: p
         for p in session.scalars(select(Person).where(Person.ref.in_([r.ref for r in rows])))
     }
+    # Imported here: people.py reads REF_PATTERN from this module.
+    from hotline.planning.people import record_active_change
+
+    was_active = {ref: person.active for ref, person in existing.items()}
     for row in rows:
         person = existing.get(row.ref) or Person(ref=row.ref)
         for name in ("name", "mobile", "email", "language", "active"):
@@ -473,6 +477,9 @@ def _upsert_people(session: Session, rows: list[PersonRow]) -> dict[str, int]:
         session.add(person)
         existing[row.ref] = person
     session.flush()
+    for ref, before in was_active.items():
+        # Before the hotlines' chains are replaced: the lines go to the teams they left.
+        record_active_change(session, existing[ref], was_active=before, user_id=None)
     return {ref: person.id for ref, person in existing.items()}
 
 

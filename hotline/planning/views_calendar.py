@@ -20,6 +20,7 @@ from hotline.planning.calendar_grid import (
     WEEK,
     Absence,
     BadPeriod,
+    PastView,
     build_days,
     clocks,
     local_midnight,
@@ -28,7 +29,15 @@ from hotline.planning.calendar_grid import (
     weeks_of,
 )
 from hotline.planning.contacts import fallback_number_shown
-from hotline.planning.coverage import coverage, past_default_chains
+from hotline.planning.coverage import (
+    Coverage,
+    PastHistory,
+    active_chain,
+    coverage,
+    past_history,
+    people_today,
+    unplanned_spans,
+)
 from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
 from hotline.planning.views_common import (
@@ -68,12 +77,19 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
         Absence(a.slot.id, a.position, a.starts_at, a.ends_at, a.period.kind)
         for a in absent_responders(session, start, end, hotline_ids=[hotline.id])
     ]
-    # Past hours show the default chain of their time; a page all ahead needs no history.
-    past_chains = (
-        past_default_chains(session, hotline.id, start, min(end, now)) if start < now else []
+    # Past hours show the default chain and the flags of their time; a page all ahead
+    # needs no history.
+    history = PastHistory()
+    if start < now:
+        history = past_history(session, hotline.id, start, min(end, now))
+    then = {pid for chain in history.chains for pid, _name in chain.people or ()}
+    people = people_today(session, hotline.id, then)
+    found = Coverage(
+        unplanned_spans(session, hotline.id, start, end),
+        default_chain=active_chain(people.chain),
     )
-    found = coverage(session, hotline.id, start, end)
-    days = build_days(period, zone, slots, found, now, absences, past_chains)
+    past = PastView(history, people.chain, people.flags)
+    days = build_days(period, zone, slots, found, now, absences, past)
     manage = may_manage(hotline)
     may_edit_slots = manage and "planning.slot_edit" in current_app.view_functions
     return render_template(

@@ -122,6 +122,7 @@ def person_edit(person_id: int) -> ResponseReturnValue:
             email=form.email.data,
             language=form.language.data,
             active=bool(form.active.data),
+            user_id=current_user.id,
         )
     except PlanningError as error:
         session.rollback()

@@ -1,11 +1,14 @@
-"""Small helpers shared by the planning service tests: Paris times, chains, audit rows."""
+"""Small helpers shared by the planning tests: Paris times, chains, audit rows, SQL run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from hotline.planning.models import AuditLog, Slot
@@ -53,3 +56,18 @@ def planning_table(session: Session, hotline_id: int) -> list[tuple[str, str, fl
         (wall(start), wall(end), (end - start).total_seconds() / 3600, ",".join(names))
         for start, end, names in regular_slots(session, hotline_id)
     ]
+
+
+@contextmanager
+def statements_run(connection: Any) -> Iterator[list[str]]:
+    """The SQL statements run on `connection` within the block, in order."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", record)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from tests.chain_history import record_baseline
+from tests.planning.builders import statements_run
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -223,16 +223,9 @@ def test_month_of_a_year_of_slots_loads_them_in_one_query(
             hotline, start + timedelta(days=day), start + timedelta(days=day, hours=24), chain
         )
     login_as("admin")
-    statements: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with statements_run(connection) as statements:
         page = calendar(client, hotline, month="2026-06").get_data(as_text=True)
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
 
     # Monday 1 June to Sunday 5 July 2026, each day with the two slots touching it.
     assert page.count('<li class="entry regular">') == 35 * 2
@@ -435,18 +428,10 @@ def test_a_past_month_reads_the_default_chains_history_in_one_query(
                 db_session, hotline.id, action=UPDATE, before=[before], after=[after], user_id=None
             )
             db_session.flush()
-    statements: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False), statements_run(connection) as statements:
         login_as("admin")
-        event.listen(connection, "before_cursor_execute", record)
-        try:
-            page = calendar(client, hotline, month="2026-02").get_data(as_text=True)
-        finally:
-            event.remove(connection, "before_cursor_execute", record)
+        page = calendar(client, hotline, month="2026-02").get_data(as_text=True)
 
     assert entries(day_cell(page, "2026-02-10")) == [
         "default past …00:00–12:00 chaîne par défaut Bruno",

@@ -108,6 +108,7 @@ def person_update(person_id: int) -> Response:
         "active": found.active,
     }
     session = get_session()
-    update_person(session, found, **{**current, **sent.model_dump(exclude_unset=True)})
+    changed = {**current, **sent.model_dump(exclude_unset=True)}
+    update_person(session, found, **changed, user_id=current_user.id)
     session.commit()
     return answer(person_out(found))
