@@ -42,6 +42,7 @@ class CallDriver:
     hotline: Hotline
     call_sid: str = "CA00000000000000000000000000000001"
     caller: str = CALLER
+    recording_sid: str = "RE" + "1" * 32
     sent: list[tuple[str, dict[str, str], dict[str, Any]]] = field(default_factory=list)
 
     def post(self, path: str, params: dict[str, str], query: dict[str, Any] | None = None) -> str:
@@ -124,7 +125,7 @@ class CallDriver:
         """Twilio's recording status callback; an `absent` recording has no URL."""
         params = {
             "CallSid": self.call_sid,
-            "RecordingSid": "RE" + "1" * 32,
+            "RecordingSid": self.recording_sid,
             "RecordingStatus": status,
             "RecordingDuration": str(seconds),
         }
