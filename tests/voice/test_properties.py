@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 from hotline.alerts.models import AlertEvent
 from hotline.voice.models import Call, CallAttempt, Voicemail
 from tests.conftest import TwilioClient
-from tests.voice.conftest import T_FMT, CallDriver, Team, attempts, load_call
+from tests.voice.conftest import (
+    T_FMT,
+    WEBHOOKS,
+    CallDriver,
+    Team,
+    attempts,
+    leg_record,
+    load_call,
+)
 
 EXAMPLES = settings(
     max_examples=40,
@@ -35,17 +43,6 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-WEBHOOKS = (
-    "/voice/incoming",
-    "/voice/dial-result",
-    "/voice/screen",
-    "/voice/screen-result",
-    "/voice/leg-status",
-    "/voice/status",
-    "/voice/voicemail-done",
-    "/voice/recording",
-    "/voice/fallback",
-)
 # The answer of these decides what the caller or the agent hears: never an empty one.
 SPOKEN = frozenset({"/voice/incoming", "/voice/dial-result", "/voice/screen", "/voice/fallback"})
 # These record a call Twilio names, even one that never reached its route.
@@ -381,22 +378,7 @@ def in_order(messages: list[Message]) -> list[Message]:
 def call_record(session: Session, call_sid: str) -> list[Any]:
     """What the records say of a call, without what differs between two calls (ids, sids)."""
     call = load_call(session, call_sid)
-    legs = [
-        (
-            a.position,
-            a.person_id,
-            a.leg_sid is not None,
-            a.ring_started_at,
-            a.answered_at,
-            a.accepted_at is not None,
-            a.ended_at,
-            a.twilio_status,
-            a.status_sequence,
-            a.result,
-            a.talk_seconds,
-        )
-        for a in attempts(session, call)
-    ]
+    legs = [(a.leg_sid is not None, *leg_record(a)) for a in attempts(session, call)]
     voicemail = call.voicemail and (
         call.voicemail.recording_sid is not None,
         call.voicemail.recording_url,
