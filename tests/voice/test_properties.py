@@ -339,6 +339,31 @@ SCENARIOS: dict[str, list[Message]] = {
         leg(4, 1, "completed", 2, 20),
         status(4, 20),
     ],
+    # The primary accepts; the caller ends the conversation, so the dial action
+    # and both status callbacks are sent at once.
+    "answered, the caller hangs up": [
+        sync("incoming"),
+        sync("screen", 0),
+        sync("press", 0, "1"),
+        sync("dial_result", 0, "completed", True, "completed", 40),
+        leg(0, 0, "ringing", 0, 1),
+        leg(0, 0, "answered", 1, 6),
+        leg(2, 0, "completed", 2, 50),
+        status(2, 52),
+    ],
+    # Nobody answers and Twilio could not keep the message.
+    "message lost": [
+        sync("incoming"),
+        sync("dial_result", 0, "busy", False),
+        sync("dial_result", 1, "no-answer", False),
+        sync("dial_result", 2, "failed", False),
+        sync("voicemail_done", 12),
+        leg(0, 0, "busy", 0, 3),
+        leg(1, 1, "no-answer", 0, 23),
+        leg(2, 2, "failed", 0, 24),
+        Message("recording", (12, "failed"), 3),
+        status(3, 40),
+    ],
     # The caller hangs up while the primary's phone rings.
     "abandoned while ringing": [
         sync("incoming"),
