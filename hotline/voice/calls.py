@@ -217,6 +217,11 @@ def open_call(db: Connection | DriverConnection, values: dict[str, Any]) -> Call
     return NewCall(new_id, values["call_sid"], values["from_number"], values["chain"])
 
 
+def clipped(column: Any, value: str) -> str:
+    """`value` cut to the length of `column` (an ORM attribute of a String column)."""
+    return value[: column.type.length]
+
+
 def record_unroutable_call(
     session: Session, *, call_sid: str, from_number: str, to_number: str, now: datetime
 ) -> Call:
@@ -229,8 +234,8 @@ def record_unroutable_call(
         # A known hotline's call taken while the database was away still counts
         # in that hotline's statistics.
         hotline_id=_hotline_id_for(session, to_number),
-        from_number=from_number,
-        to_number=to_number,
+        from_number=clipped(Call.from_number, from_number),
+        to_number=clipped(Call.to_number, to_number),
         started_at=now,
         route=Route.NOBODY,
         chain=[],

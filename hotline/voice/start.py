@@ -29,6 +29,7 @@ from hotline.voice.calls import (
     StepKind,
     bound_values,
     chain_snapshot,
+    clipped,
     first_step,
     insert_call,
     open_call,
@@ -46,7 +47,9 @@ def call_values(
     return {
         "call_sid": call_sid,
         "hotline_id": hotline.id,
-        "from_number": from_number,
+        # The caller ID as the carrier gave it: a SIP address can be longer
+        # than any number, and a call is never refused for its caller ID.
+        "from_number": clipped(Call.from_number, from_number),
         "to_number": hotline.number,
         "started_at": now,
         "route": chain.route,

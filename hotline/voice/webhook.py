@@ -6,6 +6,7 @@ import functools
 import hmac
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,10 +44,11 @@ _PUBLIC_URL = "hotline.public_url"
 
 def signed_url(incoming: Request, config: Mapping[str, Any]) -> str:
     """The URL of `incoming` as Twilio signed it: under PUBLIC_BASE_URL when set."""
-    base = config["PUBLIC_BASE_URL"]
-    if not base:
-        return incoming.url
-    query = incoming.query_string.decode()
+    base = config["PUBLIC_BASE_URL"] or incoming.host_url
+    # The query as sent: Werkzeug's request.url decodes its %-escapes of
+    # non-ASCII characters, which Twilio signed escaped. Bytes that are not
+    # UTF-8 come from no genuine request: the signature then fails, as it should.
+    query = incoming.query_string.decode(errors="replace")
     url = base.rstrip("/") + incoming.script_root + incoming.path
     return f"{url}?{query}" if query else url
 
@@ -183,15 +185,19 @@ def event_time(now: datetime | None = None) -> datetime:
     if raw:
         try:
             parsed = parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
+            # In UTC now: a time at the edge of the calendar cannot be stored.
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+        except (TypeError, ValueError, OverflowError):
             log.warning("unreadable Timestamp %r", raw)
-        else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return now or utcnow()
+
+
+# What Twilio sends as a number: ASCII digits, small enough for an integer column.
+_INTEGER = re.compile(r"\s*(-?[0-9]{1,9})\s*")
 
 
 def int_param(source: str, name: str) -> int | None:
     """An integer from the query string or form, None when absent or malformed."""
     values = request.args if source == "args" else request.form
-    raw = values.get(name, "")
-    return int(raw) if raw.strip().lstrip("-").isdigit() else None
+    match = _INTEGER.fullmatch(values.get(name, ""))
+    return int(match.group(1)) if match else None

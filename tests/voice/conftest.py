@@ -16,6 +16,17 @@ from hotline.voice.models import Call, CallAttempt
 from tests.conftest import TwilioClient
 
 CALLER = "+33699887766"
+WEBHOOKS = (
+    "/voice/incoming",
+    "/voice/dial-result",
+    "/voice/screen",
+    "/voice/screen-result",
+    "/voice/leg-status",
+    "/voice/status",
+    "/voice/voicemail-done",
+    "/voice/recording",
+    "/voice/fallback",
+)
 T_FMT = "Fri, 27 Nov 2026 10:00:{:02d} +0000"
 
 
@@ -42,6 +53,7 @@ class CallDriver:
     hotline: Hotline
     call_sid: str = "CA00000000000000000000000000000001"
     caller: str = CALLER
+    recording_sid: str = "RE" + "1" * 32
     sent: list[tuple[str, dict[str, str], dict[str, Any]]] = field(default_factory=list)
 
     def post(self, path: str, params: dict[str, str], query: dict[str, Any] | None = None) -> str:
@@ -124,7 +136,7 @@ class CallDriver:
         """Twilio's recording status callback; an `absent` recording has no URL."""
         params = {
             "CallSid": self.call_sid,
-            "RecordingSid": "RE" + "1" * 32,
+            "RecordingSid": self.recording_sid,
             "RecordingStatus": status,
             "RecordingDuration": str(seconds),
         }
@@ -175,4 +187,20 @@ def attempts(session: Session, call: Call) -> list[CallAttempt]:
         session.scalars(
             select(CallAttempt).where(CallAttempt.call_id == call.id).order_by(CallAttempt.position)
         )
+    )
+
+
+def leg_record(attempt: CallAttempt) -> tuple[Any, ...]:
+    """What the records say of a ring leg, but for its sid."""
+    return (
+        attempt.position,
+        attempt.person_id,
+        attempt.ring_started_at,
+        attempt.answered_at,
+        attempt.accepted_at is not None,
+        attempt.ended_at,
+        attempt.twilio_status,
+        attempt.status_sequence,
+        attempt.result,
+        attempt.talk_seconds,
     )

@@ -7,7 +7,7 @@ import random
 from sqlalchemy import select
 
 from hotline.voice.models import Call, CallAttempt, Voicemail
-from tests.voice.conftest import T_FMT, attempts, load_call
+from tests.voice.conftest import T_FMT, attempts, leg_record, load_call
 
 
 def snapshot(db_session) -> list[tuple]:
@@ -27,19 +27,7 @@ def snapshot(db_session) -> list[tuple]:
         for c in db_session.scalars(select(Call).order_by(Call.id))
     ]
     legs = [
-        (
-            a.position,
-            a.person_id,
-            a.leg_sid,
-            a.ring_started_at,
-            a.answered_at,
-            a.accepted_at is not None,
-            a.ended_at,
-            a.twilio_status,
-            a.status_sequence,
-            a.result,
-            a.talk_seconds,
-        )
+        (a.leg_sid, *leg_record(a))
         for a in db_session.scalars(
             select(CallAttempt).order_by(CallAttempt.call_id, CallAttempt.position)
         )

@@ -9,6 +9,7 @@ from hotline import create_app
 from hotline.db import database
 from hotline.voice.models import Call
 from tests.conftest import app_config, sign
+from tests.voice.conftest import WEBHOOKS
 
 PARAMS = {"CallSid": "CAforged", "From": "+33699887766", "To": "+33184881234"}
 
@@ -62,19 +63,7 @@ def test_replay_with_an_altered_query_is_refused(twilio, driver, db_session):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/voice/dial-result",
-        "/voice/screen",
-        "/voice/screen-result",
-        "/voice/leg-status",
-        "/voice/status",
-        "/voice/voicemail-done",
-        "/voice/recording",
-        "/voice/fallback",
-    ],
-)
+@pytest.mark.parametrize("path", WEBHOOKS)
 def test_every_webhook_requires_a_signature(client, path):
     assert client.post(path, data={"CallSid": "CA1"}).status_code == 403
 
