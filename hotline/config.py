@@ -36,7 +36,8 @@ DEFAULTS: dict[str, object] = {
     # A web session ends after this many seconds without a request (and at the
     # latest PERMANENT_SESSION_LIFETIME after its sign-in); 12 hours by default.
     "SESSION_IDLE_TIMEOUT": 12 * 3600,
-    # Session cookie: None means Secure exactly when PUBLIC_BASE_URL is https.
+    # Session cookie: None means Secure when PUBLIC_BASE_URL is https or PROXY_COUNT is set
+    # (a TLS-terminating proxy: hotline.auth.web).
     "SESSION_COOKIE_SECURE": None,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # A form left open this long (seconds) must be reloaded before it is sent.

@@ -145,7 +145,10 @@ def _load_from_token(_request: object) -> User | None:
 
 def _unauthorized() -> ResponseReturnValue:
     if is_api_request():
-        response = jsonify(error="unauthorized", message="a valid API token is required")
+        # The API's problem shape (hotline.api.errors): no field is at fault.
+        response = jsonify(
+            error="unauthorized", message="a valid API token is required", field=None
+        )
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="hotline"'
         return response
@@ -175,7 +178,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
         return error
     code = error.code or 500
     if is_api_request():
-        return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), code
+        code_name = error.name.lower().replace(" ", "_")
+        return jsonify(error=code_name, message=error.description, field=None), code
     if not current_app.config["SECRET_KEY"]:
         return error  # the layout needs a CSRF token (a probe's 405, a missing static file)
     messages = {

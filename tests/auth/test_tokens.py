@@ -85,6 +85,25 @@ def test_missing_wrong_or_revoked_token_gets_401_json(client, make_user, db_sess
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_refusals_outside_the_api_views_are_problems_with_all_three_members(
+    client, make_user, db_session
+):
+    # docs/api.md: every error has error, message and field (null when no field is at fault).
+    _token, secret = create_api_token(db_session, make_user("admin"), "cron")
+
+    refusals = [
+        client.get("/api/v1/me"),
+        client.get("/api/v1/no-such-thing", headers=bearer(secret)),
+        client.delete("/api/v1/me", headers=bearer(secret)),
+    ]
+
+    assert [(r.status_code, r.json["error"], r.json["field"]) for r in refusals] == [
+        (401, "unauthorized", None),
+        (404, "not_found", None),
+        (405, "method_not_allowed", None),
+    ]
+
+
 def test_token_of_a_deactivated_user_stops_working(client, make_user, db_session):
     user = make_user("manager")
     _token, secret = create_api_token(db_session, user, "cron")
