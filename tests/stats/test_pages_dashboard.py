@@ -274,8 +274,19 @@ def test_a_first_day_out_of_range_gets_one_message_not_a_second_at_the_end(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert field_errors(page, "start") == ["Choose a date between 2000-01-01 and 2100-12-31."]
+    assert field_errors(page, "start") == ["Choose a date between the years 2000 and 2100."]
     assert field_errors(page, "end") == []
+
+
+def test_a_french_day_out_of_range_is_refused_in_words_not_in_iso_dates(client, login_as, week):
+    login_as("admin", language="fr")
+
+    response = dashboard(client, week, start="9999-03-01", end="2026-03-31")
+
+    assert response.status_code == 400
+    assert field_errors(response.get_data(as_text=True), "start") == [
+        "Choisissez une date comprise entre les années 2000 et 2100."
+    ]
 
 
 def test_french_error_message_at_the_field(client, login_as, week):
