@@ -311,6 +311,18 @@ def test_supervisor_reaches_only_their_hotlines(client, login_as, make_hotline, 
     assert "All hotlines" not in page
 
 
+@pytest.mark.parametrize("path", ["/stats/", "/stats/calls", "/stats/astreinte"])
+def test_a_hotline_not_in_the_list_is_not_taken_for_having_no_hotline(client, login_as, week, path):
+    login_as("admin", language="en")
+
+    response = client.get(url(path, hotline="999999"))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_errors(page, "hotline") == ["Choose a hotline from the list."]
+    assert "No hotline is listed for you" not in page
+
+
 def test_supervisor_without_hotline_is_told_so(client, login_as, week):
     login_as("supervisor", language="en")
 
