@@ -143,13 +143,14 @@ def test_unknown_person_is_404(client, login_as):
 
 
 def test_leave_is_recorded_as_whole_local_days_and_listed(
-    client, login_as, submit, db_session, make_person
+    app, client, login_as, submit, db_session, make_person
 ):
     from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_date
+    from flask_babel import force_locale
 
+    from hotline.i18n import format_local_date
     from hotline.planning.models import Unavailability
 
     paris = ZoneInfo("Europe/Paris")
@@ -177,7 +178,11 @@ def test_leave_is_recorded_as_whole_local_days_and_listed(
     page = client.get(f"/planning/people/{person.id}").get_data(as_text=True)
     listed = page.split('class="list periods"')[1].split("</table>")[0]
     assert "Congé" in listed
-    assert format_date(first, "EEE d MMM y", locale="fr") + " 00:00" in listed
+    # The days entered, first and last, not "until 00:00" the day after.
+    with app.test_request_context(), force_locale("fr"):
+        assert format_local_date(first, None, "EEE d MMM y") in listed
+        assert format_local_date(last, None, "EEE d MMM y") in listed
+    assert "00:00" not in listed
 
 
 @pytest.mark.parametrize(
