@@ -35,10 +35,17 @@ from wtforms.validators import (
 )
 
 from hotline.auth.forms import MultiCheckboxField
-from hotline.i18n import Form
+from hotline.i18n import Form, error_sentence
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
+from hotline.planning.errors import PlanningError
 from hotline.planning.fairness import MAX_DAYS as MAX_FAIRNESS_DAYS
-from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS, in_planning_years
+from hotline.planning.validation import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    SHIFT_HOURS,
+    check_span,
+    in_planning_years,
+)
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 # A person's or a hotline's language, named in the page's language (a manager sets it for
@@ -411,6 +418,13 @@ class SlotForm(ZonedForm):
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         self.instant(field)
+        # Checked here too, not only when saving: a form refused for its chain says
+        # at once that its times are wrong as well.
+        if {"starts_at", "ends_at"} <= self.instants.keys():
+            try:
+                check_span(self.utc("starts_at"), self.utc("ends_at"))
+            except PlanningError as error:
+                raise ValidationError(error_sentence(error)) from None
 
     def validate_version(self, field: HiddenField) -> None:
         if not str(field.data).isdigit():
