@@ -378,6 +378,18 @@ class ZonedForm(Form):
             return
         self.instants[field.short_name] = one_instant(field.data, self.zone)
 
+    def check_span(self) -> None:
+        """Validator body for `ends_at`: refuse times that end before they start.
+
+        Checked here too, not only when saving: a form refused for another field
+        (the chain, the person) says at once that its times are wrong as well.
+        """
+        if {"starts_at", "ends_at"} <= self.instants.keys():
+            try:
+                check_span(self.utc("starts_at"), self.utc("ends_at"))
+            except PlanningError as error:
+                raise ValidationError(error_sentence(error)) from None
+
     def repeated_times(self) -> dict[str, datetime]:
         """The current instants, by field name, whose wall-clock time happens twice."""
         return {
@@ -418,13 +430,7 @@ class SlotForm(ZonedForm):
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         self.instant(field)
-        # Checked here too, not only when saving: a form refused for its chain says
-        # at once that its times are wrong as well.
-        if {"starts_at", "ends_at"} <= self.instants.keys():
-            try:
-                check_span(self.utc("starts_at"), self.utc("ends_at"))
-            except PlanningError as error:
-                raise ValidationError(error_sentence(error)) from None
+        self.check_span()
 
     def validate_version(self, field: HiddenField) -> None:
         if not str(field.data).isdigit():
@@ -697,6 +703,7 @@ class ReplaceForm(ZonedForm):
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         self.instant(field)
+        self.check_span()
 
 
 class SwapForm(Form):
