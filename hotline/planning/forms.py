@@ -34,7 +34,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from hotline.auth.forms import MultiCheckboxField
+from hotline.auth.forms import MultiCheckboxField, email_address
 from hotline.i18n import Form, error_sentence
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
 from hotline.planning.errors import PlanningError
@@ -288,7 +288,7 @@ class PersonForm(Form):
         validators=[DataRequired(message=_l("Give a mobile number.")), Length(max=40)],
         description=_l("National (06 12 34 56 78) or international (+33 6 12 34 56 78)."),
     )
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), email_address])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fr")
     active = BooleanField(_l("Active (may be rung)"), default=True)
 

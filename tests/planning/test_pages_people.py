@@ -101,6 +101,17 @@ def test_bad_input_is_refused_at_its_field_and_nothing_is_saved(
     assert people_count(db_session) == before
 
 
+def test_a_bad_address_is_said_together_with_a_missing_name(login_as, submit, db_session):
+    login_as("manager")
+
+    response = submit("/planning/people/new", {**GOOD, "name": "", "email": "zoe@"})
+
+    assert response.status_code == 400
+    assert field_errors(response, "name") == ["Ce champ est requis."]
+    assert field_errors(response, "email") == ["Ce n’est pas une adresse e-mail."]
+    assert people_count(db_session) == 0
+
+
 def test_editing_a_person_changes_their_details(client, login_as, submit, db_session, make_person):
     person = make_person("Yann", mobile="+33611111111")
     login_as("manager")
