@@ -12,12 +12,15 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    ValidationError,
 )
+from wtforms.fields import Field
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hotline.auth.models import ADMIN, AGENT, MANAGER, SUPERVISOR
 from hotline.auth.passwords import MAX_PASSWORD_LENGTH
+from hotline.auth.services import AccountError, normalise_email
 from hotline.i18n import Form, error_sentence
 
 ROLE_LABELS = {
@@ -31,6 +34,20 @@ LANGUAGE_CHOICES = [
     SelectChoice("fr", "Français"),
     SelectChoice("en", "English"),
 ]
+
+
+def email_address(form: Form, field: Field) -> None:
+    """Validator: the accounts' own e-mail check, run with the form's other checks.
+
+    Saving checks it again; checked here too, a form refused for another field
+    says at once that the address is wrong as well.
+    """
+    if not field.data:
+        return
+    try:
+        normalise_email(field.data)
+    except AccountError as error:
+        raise ValidationError(error_sentence(error)) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -78,7 +95,7 @@ class UserFields(Form):
 
 
 class UserCreateForm(UserFields):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), email_address])
     role = SelectField(  # least power unless the admin picks more
         _l("Role"),
         choices=[SelectChoice(r, label) for r, label in ROLE_LABELS.items()],

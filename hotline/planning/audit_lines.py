@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hotline.i18n import format_local
+from hotline.i18n import format_local, format_local_date
 from hotline.planning.forms import days_text
 from hotline.planning.models import AuditLog
 
@@ -159,7 +159,10 @@ class _Shown:
             return ", ".join(self.item(v) for v in value)
         if isinstance(value, str):
             moment = _instant(value)
-            return format_local(moment, self.zone, "short") if moment is not None else value
+            if moment is not None:
+                return format_local(moment, self.zone, "short")
+            day = _day(value)
+            return format_local_date(day, None, "short") if day is not None else value
         return str(value)
 
     def item(self, value: Any) -> str:
@@ -174,6 +177,16 @@ class _Shown:
     def skip(self, skip: list[Any]) -> str:
         when, name, reason = skip[0], skip[1], skip[2]
         return f"{self.plain(when)} {name} ({KINDS.get(reason, reason)})"
+
+
+def _day(text: str) -> date | None:
+    """An ISO day (how snapshots store a rotation's start date), else None."""
+    if len(text) != len("2026-05-04") or text[4] != "-":
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _instant(text: str) -> datetime | None:

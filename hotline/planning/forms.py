@@ -34,11 +34,18 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from hotline.auth.forms import MultiCheckboxField
-from hotline.i18n import Form
+from hotline.auth.forms import MultiCheckboxField, email_address
+from hotline.i18n import Form, error_sentence
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
+from hotline.planning.errors import PlanningError
 from hotline.planning.fairness import MAX_DAYS as MAX_FAIRNESS_DAYS
-from hotline.planning.validation import FIRST_YEAR, LAST_YEAR, SHIFT_HOURS, in_planning_years
+from hotline.planning.validation import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    SHIFT_HOURS,
+    check_span,
+    in_planning_years,
+)
 
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 # A person's or a hotline's language, named in the page's language (a manager sets it for
@@ -281,7 +288,7 @@ class PersonForm(Form):
         validators=[DataRequired(message=_l("Give a mobile number.")), Length(max=40)],
         description=_l("National (06 12 34 56 78) or international (+33 6 12 34 56 78)."),
     )
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), email_address])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="fr")
     active = BooleanField(_l("Active (may be rung)"), default=True)
 
@@ -371,6 +378,18 @@ class ZonedForm(Form):
             return
         self.instants[field.short_name] = one_instant(field.data, self.zone)
 
+    def check_span(self) -> None:
+        """Validator body for `ends_at`: refuse times that end before they start.
+
+        Checked here too, not only when saving: a form refused for another field
+        (the chain, the person) says at once that its times are wrong as well.
+        """
+        if {"starts_at", "ends_at"} <= self.instants.keys():
+            try:
+                check_span(self.utc("starts_at"), self.utc("ends_at"))
+            except PlanningError as error:
+                raise ValidationError(error_sentence(error)) from None
+
     def repeated_times(self) -> dict[str, datetime]:
         """The current instants, by field name, whose wall-clock time happens twice."""
         return {
@@ -411,6 +430,7 @@ class SlotForm(ZonedForm):
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         self.instant(field)
+        self.check_span()
 
     def validate_version(self, field: HiddenField) -> None:
         if not str(field.data).isdigit():
@@ -683,6 +703,7 @@ class ReplaceForm(ZonedForm):
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         self.instant(field)
+        self.check_span()
 
 
 class SwapForm(Form):

@@ -9,7 +9,7 @@ only when managing every hotline that person is on call for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -287,6 +287,21 @@ def _people_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+def whole_days(period: Unavailability, zone: ZoneInfo) -> tuple[date, date] | None:
+    """The first and last day of a period running from midnight to midnight in `zone`.
+
+    The form records whole days as [first day 00:00, day after the last 00:00); shown
+    as such, "until 00:00 the day after" reads one day too long. None for a period
+    set to the minute (through the API).
+    """
+    if period.starts_at != local_midnight(period.starts_at.astimezone(zone).date(), zone):
+        return None
+    day_after = period.ends_at.astimezone(zone).date()
+    if period.ends_at != local_midnight(day_after, zone):
+        return None
+    return period.starts_at.astimezone(zone).date(), day_after - timedelta(days=1)
+
+
 def _edit_page(
     person: Person,
     hotlines: list[Hotline],
@@ -310,6 +325,7 @@ def _edit_page(
         form=form,
         periods=periods,
         zone=_people_zone(),
+        whole_days=whole_days,
         kinds=UNAVAILABILITY_LABELS,
         unavailability_form=unavailability_form or UnavailabilityForm(formdata=None),
         delete_form=ActionForm(formdata=None),

@@ -73,9 +73,10 @@ def check_day(field: Field) -> None:
     if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
         raise ValidationError(
             _(
-                "Choose a date between %(first)s and %(last)s.",
-                first=EARLIEST_DAY.isoformat(),
-                last=LATEST_DAY.isoformat(),
+                # Whole years, as the planning's forms say it: no ISO date in a sentence.
+                "Choose a date between the years %(first)s and %(last)s.",
+                first=EARLIEST_DAY.year,
+                last=LATEST_DAY.year,
             )
         )
 

@@ -103,6 +103,21 @@ def test_mismatched_passwords_are_refused(login_as, submit, db_session):
     assert find(db_session, "chloe@example.org") is None
 
 
+def test_a_bad_address_is_said_together_with_mismatched_passwords(login_as, submit, db_session):
+    login_as("admin")
+
+    response = submit(
+        "/admin/users/new",
+        new_user(email="not-an-address", password_confirm="another long secret"),
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Les mots de passe diffèrent." in page
+    assert "Ce n’est pas une adresse e-mail." in page, "not only once the passwords match"
+    assert find(db_session, "not-an-address") is None
+
+
 def test_admin_changes_role_status_person_and_hotlines(
     login_as, submit, make_user, make_person, make_hotline, db_session
 ):

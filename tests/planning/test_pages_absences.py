@@ -274,3 +274,20 @@ def test_the_person_page_lists_an_absence_three_years_ahead_and_the_slot_it_leav
     rows = absent_rows(page)
     assert len(rows) == 1
     assert "titulaire" in rows[0]
+
+
+def test_the_person_page_names_an_absence_by_its_first_and_last_day_as_entered(
+    client, login_as, submit, hotline, team, make_slot
+):
+    make_slot(hotline, DAY + timedelta(days=1), DAY + timedelta(days=2), [team["Bruno"]])
+    login_as("manager", hotlines=(hotline,), language="fr")
+
+    page = sick(submit, team["Bruno"], 1, 2).get_data(as_text=True)
+
+    first, last = (f" {(DAY + timedelta(days=n)).day} " for n in (1, 2))
+    (listed,) = periods_listed(page)
+    (heading,) = re.findall(r"<h3>(.*?)</h3>", absent_section(page), re.S)
+    for words in (listed, f" {heading} "):
+        assert first in words
+        assert last in words, "the last day entered, not the midnight after it"
+        assert "00:00" not in words

@@ -92,3 +92,5 @@ def test_audit_log_reads_naturally_for_a_new_slot_and_rotation(
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Type : créneau régulier" in text
     assert "Jours : tous les jours" in text
+    # The rotation's first day as the log writes its other dates, not 2026-05-04.
+    assert "Date de début : 04/05/2026" in text

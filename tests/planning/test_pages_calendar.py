@@ -252,6 +252,24 @@ def test_gap_list_covers_the_weeks_asked(frozen, client, login_as, hotline, team
     assert "24 h 00" in rows[0]
 
 
+@pytest.mark.parametrize(
+    ("language", "period"),
+    [
+        ("en", "From Tue 10 Mar 2026 10:00 to Tue 24 Mar 2026 10:00 (Europe/Paris)."),
+        ("fr", "Du mar. 10 mars 2026 10:00 au mar. 24 mars 2026 10:00 (Europe/Paris)."),
+    ],
+)
+def test_gap_list_gives_its_period_as_its_rows_give_times(
+    frozen, client, login_as, hotline, language, period
+):
+    login_as("supervisor", hotlines=(hotline,), language=language)
+
+    page = client.get(f"/planning/hotlines/{hotline.id}/gaps", query_string={"weeks": 2})
+
+    # Not "3/10/26, 10:00 AM" in English, a month-first date and a 12-hour clock.
+    assert period in page.get_data(as_text=True)
+
+
 def test_gap_list_puts_the_default_chains_hours_apart_from_true_gaps(
     frozen, client, login_as, hotline, team, make_slot, set_default_chain
 ):

@@ -246,6 +246,24 @@ def test_my_shifts_name_my_place_in_the_chain_with_a_capital(
     assert [cell.strip() for cell in cells] == roles
 
 
+def test_my_shifts_say_in_which_time_zone_their_times_are(
+    frozen, client, login_as, make_hotline, team, make_slot
+):
+    paris = make_hotline(name="Astreinte Paris")
+    start = NOW + timedelta(days=1)
+    make_slot(paris, start, start + timedelta(hours=12), [team["Bruno"]])
+    login_as("agent", person=team["Bruno"], language="fr")
+
+    assert "Heures du fuseau horaire Europe/Paris." in text_of(client.get("/planning/mine"))
+
+    reunion = make_hotline("+262262000000", name="Astreinte Réunion", timezone="Indian/Reunion")
+    make_slot(reunion, start, start + timedelta(hours=12), [team["Bruno"]])
+
+    page = text_of(client.get("/planning/mine"))
+    assert "Heures du fuseau horaire de chaque ligne." in page
+    assert "Heures du fuseau horaire Europe/Paris." not in page
+
+
 def test_my_shifts_without_a_linked_person_explains_why(frozen, client, login_as):
     login_as("supervisor")
 

@@ -309,6 +309,25 @@ def test_bad_replacement_is_refused_at_its_field_and_nothing_is_written(
     assert overrides(db_session) == []
 
 
+def test_a_replacement_with_nobody_chosen_and_backward_times_gets_both_messages_at_once(
+    client, login_as, submit, db_session, hotline, team, week
+):
+    login_as("manager", hotlines=(hotline,), language="fr")
+    data = replace_form(
+        person="",
+        replacement=str(team["Chloé"].id),
+        starts_at=local(DAY + timedelta(hours=4)),
+        ends_at=local(DAY),
+    )
+
+    response = submit(f"/planning/hotlines/{hotline.id}/overrides/replace", data)
+
+    assert response.status_code == 400
+    assert field_errors(response, "replace-person") == ["Choisissez une personne de la liste."]
+    assert field_errors(response, "replace-ends_at") == ["La fin est avant le début"]
+    assert overrides(db_session) == []
+
+
 def test_swapping_two_shifts(client, login_as, submit, db_session, hotline, team, week):
     first, second = week
     login_as("manager", hotlines=(hotline,))

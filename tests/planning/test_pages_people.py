@@ -101,6 +101,17 @@ def test_bad_input_is_refused_at_its_field_and_nothing_is_saved(
     assert people_count(db_session) == before
 
 
+def test_a_bad_address_is_said_together_with_a_missing_name(login_as, submit, db_session):
+    login_as("manager")
+
+    response = submit("/planning/people/new", {**GOOD, "name": "", "email": "zoe@"})
+
+    assert response.status_code == 400
+    assert field_errors(response, "name") == ["Ce champ est requis."]
+    assert field_errors(response, "email") == ["Ce n’est pas une adresse e-mail."]
+    assert people_count(db_session) == 0
+
+
 def test_editing_a_person_changes_their_details(client, login_as, submit, db_session, make_person):
     person = make_person("Yann", mobile="+33611111111")
     login_as("manager")
@@ -143,13 +154,14 @@ def test_unknown_person_is_404(client, login_as):
 
 
 def test_leave_is_recorded_as_whole_local_days_and_listed(
-    client, login_as, submit, db_session, make_person
+    app, client, login_as, submit, db_session, make_person
 ):
     from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_date
+    from flask_babel import force_locale
 
+    from hotline.i18n import format_local_date
     from hotline.planning.models import Unavailability
 
     paris = ZoneInfo("Europe/Paris")
@@ -177,7 +189,11 @@ def test_leave_is_recorded_as_whole_local_days_and_listed(
     page = client.get(f"/planning/people/{person.id}").get_data(as_text=True)
     listed = page.split('class="list periods"')[1].split("</table>")[0]
     assert "Congé" in listed
-    assert format_date(first, "EEE d MMM y", locale="fr") + " 00:00" in listed
+    # The days entered, first and last, not "until 00:00" the day after.
+    with app.test_request_context(), force_locale("fr"):
+        assert format_local_date(first, None, "EEE d MMM y") in listed
+        assert format_local_date(last, None, "EEE d MMM y") in listed
+    assert "00:00" not in listed
 
 
 @pytest.mark.parametrize(

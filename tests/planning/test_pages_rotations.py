@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from hotline.planning.models import Rotation, Slot, Unavailability
@@ -271,6 +272,21 @@ def test_preview_shows_the_result_and_writes_nothing(
     assert re.search(r'<dt>Créneaux à créer</dt><dd class="created">4</dd>', page)
     assert "Créneaux écrits" not in page, "a preview writes nothing"
     assert count(db_session, Slot) == 0
+
+
+def test_an_english_preview_gives_its_period_with_a_24_hour_clock(
+    client, login_as, submit, hotline, team
+):
+    login_as("manager", hotlines=(hotline,), language="en")
+    rotation_id = create(submit, hotline, team)
+
+    page = client.get(
+        f"/planning/hotlines/{hotline.id}/rotations/{rotation_id}/generate",
+        query_string={"weeks": "1", "from_day": MONDAY.isoformat()},
+    ).get_data(as_text=True)
+
+    start = format_date(MONDAY, "EEE d MMM y", locale="en")
+    assert f"From {start} 00:00 to " in page, "not a month-first date and a 12-hour clock"
 
 
 def test_generating_twice_changes_nothing_the_second_time(

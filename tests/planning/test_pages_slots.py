@@ -221,6 +221,22 @@ def test_bad_slot_input_is_refused_at_its_field_and_nothing_changes(
     assert (kept.starts_at, kept.ends_at, kept.version) == (slot.starts_at, slot.ends_at, 1)
 
 
+def test_a_new_slot_with_no_chain_and_backward_times_gets_both_messages_at_once(
+    client, login_as, submit, db_session, hotline, team
+):
+    login_as("manager", hotlines=(hotline,))
+    data = slot_form(team, version="0", **{"ends_at": "2026-05-04T07:00"})
+    data.update({"chain-0": "", "chain-1": ""})
+
+    response = submit(f"/planning/hotlines/{hotline.id}/slots/new", data)
+
+    # Both mistakes in one answer, not the second one after the first is fixed.
+    assert response.status_code == 400
+    assert field_errors(response, "chain") == ["Choisissez au moins la personne d’astreinte."]
+    assert field_errors(response, "ends_at") == ["La fin est avant le début"]
+    assert db_session.scalar(select(func.count()).select_from(Slot)) == 0
+
+
 def test_a_person_twice_in_the_chain_is_refused(
     client, login_as, submit, db_session, hotline, team, slot
 ):

@@ -274,19 +274,30 @@ def test_a_first_day_out_of_range_gets_one_message_not_a_second_at_the_end(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert field_errors(page, "start") == ["Choose a date between 2000-01-01 and 2100-12-31."]
+    assert field_errors(page, "start") == ["Choose a date between the years 2000 and 2100."]
     assert field_errors(page, "end") == []
 
 
-def test_french_error_message_at_the_field(client, login_as, week):
+@pytest.mark.parametrize(
+    ("start", "end", "field", "message"),
+    [
+        ("2026-03-31", "2026-03-01", "end", "La période se termine avant de commencer."),
+        # In whole years, as the planning says it: no ISO date in a French sentence.
+        (
+            "9999-03-01",
+            "2026-03-31",
+            "start",
+            "Choisissez une date comprise entre les années 2000 et 2100.",
+        ),
+    ],
+)
+def test_french_error_message_at_the_field(client, login_as, week, start, end, field, message):
     login_as("admin", language="fr")
 
-    response = dashboard(client, week, start="2026-03-31", end="2026-03-01")
+    response = dashboard(client, week, start=start, end=end)
 
     assert response.status_code == 400
-    assert field_errors(response.get_data(as_text=True), "end") == [
-        "La période se termine avant de commencer."
-    ]
+    assert field_errors(response.get_data(as_text=True), field) == [message]
 
 
 def test_supervisor_reaches_only_their_hotlines(client, login_as, make_hotline, week):
@@ -298,6 +309,18 @@ def test_supervisor_reaches_only_their_hotlines(client, login_as, make_hotline, 
     # Their one hotline is chosen for them; no "all hotlines" choice is offered.
     assert f'<option selected value="{other.id}">Other</option>' in page
     assert "All hotlines" not in page
+
+
+@pytest.mark.parametrize("path", ["/stats/", "/stats/calls", "/stats/astreinte"])
+def test_a_hotline_not_in_the_list_is_not_taken_for_having_no_hotline(client, login_as, week, path):
+    login_as("admin", language="en")
+
+    response = client.get(url(path, hotline="999999"))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert field_errors(page, "hotline") == ["Choose a hotline from the list."]
+    assert "No hotline is listed for you" not in page
 
 
 def test_supervisor_without_hotline_is_told_so(client, login_as, week):
