@@ -39,7 +39,8 @@ def set_active(submit, person, active: bool, **changes):
 
 
 def person_lines(db_session) -> list[AuditLog]:
-    return list(db_session.scalars(select(AuditLog).where(AuditLog.entity == "person")))
+    query = select(AuditLog).where(AuditLog.entity == "person").order_by(AuditLog.id)
+    return list(db_session.scalars(query))
 
 
 def audit_rows(client, hotline) -> list[str]:
