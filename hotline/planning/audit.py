@@ -140,7 +140,10 @@ def record_person_change(
 
 
 def person_snapshot(person: Person) -> dict[str, Any]:
-    """A person's details as JSON for the log: the number the hotline rang, and whose it was."""
+    """A person's details as JSON for the log: the number the hotline rang, and whose it was.
+
+    The planning file's export writes the same fields (with the person's ref).
+    """
     return {
         "name": person.name,
         "mobile": person.mobile,

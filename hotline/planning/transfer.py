@@ -608,14 +608,7 @@ def export_planning(session: Session) -> dict[str, Any]:
 
 
 def _export_person(person: Person) -> dict[str, Any]:
-    return {
-        "ref": person.ref,
-        "name": person.name,
-        "mobile": person.mobile,
-        "email": person.email,
-        "language": person.language,
-        "active": person.active,
-    }
+    return {"ref": person.ref, **audit.person_snapshot(person)}
 
 
 def _export_hotline(session: Session, hotline: Hotline, refs: dict[int, str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""People pages (admins and managers): list, create, edit.
+"""People pages (admins and managers): list, create, edit, and each person's history.
 
 A manager reaches the people of their teams (on call for a hotline they manage)
 and those on call for no hotline yet; they change someone's details or status
