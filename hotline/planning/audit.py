@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +24,9 @@ BASELINE = "baseline"
 SLOT, ROTATION, UNAVAILABILITY = "slot", "rotation", "unavailability"
 LABOUR_RULES, FEED_TOKEN = "labour_rules", "feed_token"
 DEFAULT_CHAIN = "default_chain"
-# A person's active flag: one line per hotline they are on call for when it changes, so
-# each hotline's log shows it (one with no hotline for a person on call for none).
+# A person's creation and each change of their details or active flag: one line per
+# hotline they are on call for then, so each hotline's log shows it (one with no hotline
+# for a person on call for none).
 PERSON = "person"
 
 
@@ -104,37 +106,51 @@ def record_default_chain_change(
     )
 
 
-def record_active_change(
+def record_person_change(
     session: Session,
     person: Person,
     *,
-    was_active: bool,
+    before: dict[str, Any] | None,
     hotline_ids: Sequence[int],
     user_id: int | None,
 ) -> list[AuditLog]:
-    """Log that `person` became active or inactive; nothing when the flag is unchanged.
+    """Log that `person` was created (`before` None) or had details or status changed.
 
-    The pages and the API read these lines back to give past moments the flag of then.
+    The caller checks that something changed (hotline.planning.people.record_person_change).
+    The pages and the API read the active flag back from these lines to give past
+    moments the flag of then: every line holds the whole snapshot, flag included.
     """
-    if person.active == was_active:
-        return []
     at = utcnow()  # one instant for every copy: they are one change
     entries = [
         record_change(
             session,
             hotline_id=hotline_id,
             user_id=user_id,
-            action=UPDATE,
+            action=CREATE if before is None else UPDATE,
             entity=PERSON,
             entity_id=person.id,
-            before={"name": person.name, "active": was_active},
-            after={"name": person.name, "active": person.active},
+            before=before,
+            after=person_snapshot(person),
         )
         for hotline_id in (hotline_ids or [None])
     ]
     for entry in entries:
         entry.at = at
     return entries
+
+
+def person_snapshot(person: Person) -> dict[str, Any]:
+    """A person's details as JSON for the log: the number the hotline rang, and whose it was.
+
+    The planning file's export writes the same fields (with the person's ref).
+    """
+    return {
+        "name": person.name,
+        "mobile": person.mobile,
+        "email": person.email,
+        "language": person.language,
+        "active": person.active,
+    }
 
 
 def chain_snapshot(people: dict[int, Person], person_ids: Sequence[int]) -> dict[str, Any]:
@@ -220,6 +236,27 @@ def entity_history(session: Session, entity: str, entity_id: int) -> list[AuditL
             .order_by(AuditLog.at, AuditLog.id)
         )
     )
+
+
+def person_history(session: Session, person_id: int, limit: int = 50) -> list[AuditLog]:
+    """The latest changes of one person, newest first, each once (`entry.user` is loaded).
+
+    A change is written once per hotline the person serves: the copies share their
+    instant, author and snapshots, and only the first is kept.
+    """
+    entries = session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity == PERSON, AuditLog.entity_id == person_id)
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    )
+    changes: dict[tuple[object, ...], AuditLog] = {}
+    for entry in entries:
+        snapshots = json.dumps([entry.before, entry.after], sort_keys=True)
+        key = (entry.at, entry.user_id, entry.action, snapshots)
+        changes.setdefault(key, entry)
+        if len(changes) == limit:
+            break
+    return list(changes.values())
 
 
 def slot_snapshot(slot: Slot) -> dict[str, Any]:

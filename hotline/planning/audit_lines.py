@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,7 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hotline.i18n import format_local, format_local_date
-from hotline.planning.forms import days_text
+from hotline.planning.audit import PERSON
+from hotline.planning.forms import days_text, editable_number
 from hotline.planning.models import AuditLog
 
 ACTIONS = {
@@ -60,6 +62,9 @@ FIELDS = {
     "conflicts": _l("Shifts in the way of other slots"),
     "skips": _l("Members skipped"),
     "active": _l("Status"),
+    "mobile": _l("Mobile"),
+    "email": _l("E-mail"),
+    "language": _l("Language"),
 }
 KINDS = {
     "regular": _l("regular slot"),
@@ -76,6 +81,10 @@ HIDDEN_FIELDS = {"version", "rotation_id", "person_id", "hotline_id"}
 # Fields shown even unchanged, to say whom the line is about.
 NAMING_FIELDS = {"person": {"name"}}
 STATUSES = {True: _l("active"), False: _l("inactive")}
+LANGUAGE_NAMES = {"fr": _l("French"), "en": _l("English")}
+# A person's contact details, shown only to who may see them (hotline.planning.contacts):
+# what the others read instead.
+CONTACT_FIELDS = {"mobile": _l("number withheld"), "email": _l("address withheld")}
 
 
 @dataclass(frozen=True)
@@ -95,14 +104,23 @@ class AuditLine:
     changes: tuple[Change, ...]
 
 
-def audit_line(entry: AuditLog, zone: ZoneInfo, names: dict[int, str] | None = None) -> AuditLine:
+def audit_line(
+    entry: AuditLog,
+    zone: ZoneInfo,
+    names: dict[int, str] | None = None,
+    contacts_shown: Container[int] = frozenset(),
+) -> AuditLine:
     """One audit row, its values written for people in `zone` and the page's language.
 
-    `names` maps the person ids some snapshots hold (rotation members) to names.
+    `names` maps the person ids some snapshots hold (rotation members) to names;
+    `contacts_shown` holds the people whose mobile and e-mail the reader may see
+    (contacts.numbers_shown): the others' are withheld.
     """
     before, after = entry.before or {}, entry.after or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN_FIELDS]
     shown = _Shown(zone, names or {})
+    if entry.entity == PERSON and entry.entity_id not in contacts_shown:
+        shown = _Withheld(zone, names or {})
     naming = NAMING_FIELDS.get(entry.entity, set())
     changes = tuple(
         Change(str(FIELDS.get(k, k)), shown(k, before.get(k)), shown(k, after.get(k)))
@@ -152,6 +170,10 @@ class _Shown:
             return str(KINDS.get(value, value))
         if key == "active" and isinstance(value, bool):
             return str(STATUSES[value])
+        if key == "mobile" and isinstance(value, str):
+            return editable_number(value)
+        if key == "language" and isinstance(value, str):
+            return str(LANGUAGE_NAMES.get(value, value))
         return self.plain(value)
 
     def plain(self, value: Any) -> str:
@@ -187,6 +209,15 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+class _Withheld(_Shown):
+    """As _Shown, a person's contact details withheld (those set, not the empty ones)."""
+
+    def __call__(self, key: str, value: Any) -> str:
+        if key in CONTACT_FIELDS and value:
+            return str(CONTACT_FIELDS[key])
+        return super().__call__(key, value)
 
 
 def _instant(text: str) -> datetime | None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
@@ -176,13 +177,18 @@ def create_person(
     language: str = "fr",
     active: bool = True,
     ref: str | None = None,
+    user_id: int | None,
 ) -> Person:
-    """Add a person; the mobile is stored E.164, the ref made from the name when not given."""
+    """Add a person; the mobile is stored E.164, the ref made from the name when not given.
+
+    The creation is logged in the audit log (see record_person_change).
+    """
     person = Person()
     _set_fields(person, name=name, mobile=mobile, email=email, language=language, active=active)
     person.ref = _checked_ref(session, ref) if ref and ref.strip() else _free_ref(session, name)
     session.add(person)
     session.flush()
+    record_person_change(session, person, before=None, user_id=user_id)
     return person
 
 
@@ -199,24 +205,29 @@ def update_person(
 ) -> Person:
     """Change a person's details; raise PersonError (nothing changed) when one is wrong.
 
-    A change of the active flag is logged in the audit log of each of their hotlines.
+    A change is logged in the audit log (see record_person_change).
     """
-    was_active = person.active
+    before = audit.person_snapshot(person)
     _set_fields(person, name=name, mobile=mobile, email=email, language=language, active=active)
-    record_active_change(session, person, was_active=was_active, user_id=user_id)
+    record_person_change(session, person, before=before, user_id=user_id)
     session.flush()
     return person
 
 
-def record_active_change(
-    session: Session, person: Person, *, was_active: bool, user_id: int | None
+def record_person_change(
+    session: Session, person: Person, *, before: dict[str, Any] | None, user_id: int | None
 ) -> None:
-    """Log the change of the person's active flag, if any, for the hotlines they serve."""
-    if person.active == was_active:
+    """Log the person's creation (`before` None) or the change of their details, if any.
+
+    `before` is audit.person_snapshot() taken before the change. The line goes to the
+    audit log of each hotline the person is on call for now (one with no hotline for a
+    person on call for none): the number a hotline rang is its managers' to prove.
+    """
+    if before == audit.person_snapshot(person):
         return
     hotline_ids = [h.id for h in person_hotlines(session, person.id, now=utcnow())]
-    audit.record_active_change(
-        session, person, was_active=was_active, hotline_ids=hotline_ids, user_id=user_id
+    audit.record_person_change(
+        session, person, before=before, hotline_ids=hotline_ids, user_id=user_id
     )
 
 

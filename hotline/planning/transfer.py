@@ -438,7 +438,7 @@ def _existing_refs(session: Session, refs: set[str]) -> set[str]:
 def import_planning(session: Session, document: Any) -> ImportSummary:
     """Upsert people and hotlines and replace each listed hotline's slots, all or nothing."""
     plan = read_planning(session, document)
-    person_ids = _upsert_people(session, plan.people)
+    person_ids, added = _upsert_people(session, plan.people)
     wanted = {ref for h in plan.hotlines for ref in _chains(h)} - set(person_ids)
     if wanted:
         rows = session.execute(select(Person.ref, Person.id).where(Person.ref.in_(wanted)))
@@ -458,29 +458,44 @@ def import_planning(session: Session, document: Any) -> ImportSummary:
         absent += _absent_on_call(session, hotline, written)
         slots += len(row.slots)
     session.flush()
+    _record_people_added(session, added)
     return ImportSummary(len(plan.people), len(plan.hotlines), slots, replaced, tuple(absent))
 
 
-def _upsert_people(session: Session, rows: list[PersonRow]) -> dict[str, int]:
+def _upsert_people(session: Session, rows: list[PersonRow]) -> tuple[dict[str, int], list[Person]]:
+    """Write the file's people; return every ref's id, and the people added."""
     existing = {
         p.ref: p
         for p in session.scalars(select(Person).where(Person.ref.in_([r.ref for r in rows])))
     }
     # Imported here: people.py reads REF_PATTERN from this module.
-    from hotline.planning.people import record_active_change
+    from hotline.planning.people import record_person_change
 
-    was_active = {ref: person.active for ref, person in existing.items()}
+    before = {ref: audit.person_snapshot(person) for ref, person in existing.items()}
+    added: list[Person] = []
     for row in rows:
-        person = existing.get(row.ref) or Person(ref=row.ref)
+        person = existing.get(row.ref)
+        if person is None:
+            person = Person(ref=row.ref)
+            added.append(person)
         for name in ("name", "mobile", "email", "language", "active"):
             setattr(person, name, getattr(row, name))
         session.add(person)
         existing[row.ref] = person
     session.flush()
-    for ref, before in was_active.items():
+    for ref, snapshot in before.items():
         # Before the hotlines' chains are replaced: the lines go to the teams they left.
-        record_active_change(session, existing[ref], was_active=before, user_id=None)
-    return {ref: person.id for ref, person in existing.items()}
+        record_person_change(session, existing[ref], before=snapshot, user_id=None)
+    return {ref: person.id for ref, person in existing.items()}, added
+
+
+def _record_people_added(session: Session, added: list[Person]) -> None:
+    """Log the people the file added, once the chains are written: each line goes to the
+    hotlines they joined."""
+    from hotline.planning.people import record_person_change
+
+    for person in added:
+        record_person_change(session, person, before=None, user_id=None)
 
 
 def _upsert_hotline(session: Session, settings: dict[str, Any]) -> tuple[Hotline, str]:
@@ -593,14 +608,7 @@ def export_planning(session: Session) -> dict[str, Any]:
 
 
 def _export_person(person: Person) -> dict[str, Any]:
-    return {
-        "ref": person.ref,
-        "name": person.name,
-        "mobile": person.mobile,
-        "email": person.email,
-        "language": person.language,
-        "active": person.active,
-    }
+    return {"ref": person.ref, **audit.person_snapshot(person)}
 
 
 def _export_hotline(session: Session, hotline: Hotline, refs: dict[int, str]) -> dict[str, Any]:

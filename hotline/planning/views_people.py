@@ -1,4 +1,4 @@
-"""People pages (admins and managers): list, create, edit.
+"""People pages (admins and managers): list, create, edit, and each person's history.
 
 A manager reaches the people of their teams (on call for a hotline they manage)
 and those on call for no hotline yet; they change someone's details or status
@@ -22,9 +22,11 @@ from hotline.auth import can_edit_person, can_plan_person, role_required, scoped
 from hotline.auth.forms import ActionForm, show_error
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
-from hotline.planning import bp
+from hotline.planning import audit, bp
 from hotline.planning.absences import AbsentResponder, absent_responders, still_ringing
+from hotline.planning.audit_lines import audit_line
 from hotline.planning.calendar_grid import local_midnight
+from hotline.planning.contacts import numbers_shown
 from hotline.planning.errors import PlanningError
 from hotline.planning.forms import (
     UNAVAILABILITY_LABELS,
@@ -52,6 +54,8 @@ from hotline.planning.views_common import EDITORS, show_planning_error
 UNAVAILABILITY_PAST = timedelta(days=31)
 # The replacement form's date-and-time inputs, in the hotline's wall clock.
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+# The person's page lists their latest changes; older ones stay in the audit log.
+PERSON_HISTORY_SIZE = 50
 
 
 @dataclass
@@ -92,6 +96,7 @@ def person_new() -> ResponseReturnValue:
             language=form.language.data,
             active=bool(form.active.data),
             ref=form.ref.data,
+            user_id=current_user.id,
         )
     except PlanningError as error:
         session.rollback()
@@ -317,6 +322,8 @@ def _edit_page(
     # Slots of hotlines the manager does not manage are counted, not shown: their
     # managers see them in their own calendars.
     everywhere = absent_responders(get_session(), now, until, person_id=person.id)
+    shown = numbers_shown(get_session(), current_user, [person.id], now=now)
+    history = audit.person_history(get_session(), person.id, limit=PERSON_HISTORY_SIZE)
     return render_template(
         "planning/person_edit.html",
         person=person,
@@ -331,4 +338,5 @@ def _edit_page(
         delete_form=ActionForm(formdata=None),
         absence_fixes=_absence_fixes(person, places),
         absent_elsewhere=len(everywhere) - len(places),
+        history=[audit_line(e, _people_zone(), contacts_shown=shown) for e in history],
     ), status

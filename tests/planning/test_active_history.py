@@ -39,7 +39,8 @@ def set_active(submit, person, active: bool, **changes):
 
 
 def person_lines(db_session) -> list[AuditLog]:
-    return list(db_session.scalars(select(AuditLog).where(AuditLog.entity == "person")))
+    query = select(AuditLog).where(AuditLog.entity == "person").order_by(AuditLog.id)
+    return list(db_session.scalars(query))
 
 
 def audit_rows(client, hotline) -> list[str]:
@@ -135,9 +136,11 @@ def test_a_refused_change_writes_no_audit_line(
 
     db_session.refresh(team["Alice"])
     assert team["Alice"].active is False
-    # Only the first save changed the flag: the refused one and the rename leave no line.
-    [line] = person_lines(db_session)
-    assert (line.before["active"], line.after["active"]) == (True, False)
+    # The refused save leaves no line; the rename is a change of details, flag untouched.
+    deactivated, renamed = person_lines(db_session)
+    assert (deactivated.before["active"], deactivated.after["active"]) == (True, False)
+    assert (renamed.before["name"], renamed.after["name"]) == ("Alice", "Alice D.")
+    assert (renamed.before["active"], renamed.after["active"]) == (False, False)
 
 
 def test_the_planning_import_audits_the_flags_it_changes(
@@ -158,16 +161,18 @@ def test_the_planning_import_audits_the_flags_it_changes(
     assert result.exit_code == 0, result.output
     [line] = person_lines(db_session)
     assert (line.hotline_id, line.user_id, line.entity_id) == (hotline.id, None, chloe.id)
+    details = {"name": "Chloé", "mobile": chloe.mobile, "email": None, "language": "fr"}
     assert (line.before, line.after) == (
-        {"name": "Chloé", "active": True},
-        {"name": "Chloé", "active": False},
+        {**details, "active": True},
+        {**details, "active": False},
     )
 
 
 def test_a_past_month_reads_the_flags_history_in_constant_statements(
     client, login_as, db_session, hotline, team, make_slot, set_default_chain, connection
 ):
-    from hotline.planning.people import record_active_change
+    from hotline.planning.audit import person_snapshot
+    from hotline.planning.people import record_person_change
 
     alice = team["Alice"]
     set_default_chain(hotline, [alice])
@@ -184,8 +189,9 @@ def test_a_past_month_reads_the_flags_history_in_constant_statements(
     # Alice goes inactive at noon on the 1st, active again at noon on the 2nd, and so on.
     for day in range(1, 29):
         with time_machine.travel(paris(2026, 2, day, 12), tick=False):
+            before = person_snapshot(alice)
             alice.active = not alice.active
-            record_active_change(db_session, alice, was_active=not alice.active, user_id=None)
+            record_person_change(db_session, alice, before=before, user_id=None)
             db_session.flush()
     page, statements = february_page()
 

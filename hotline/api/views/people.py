@@ -88,7 +88,7 @@ def person_create() -> Response:
     """Add a person; the mobile may be typed in any usual form and is stored E.164."""
     sent = body(PersonCreate)
     session = get_session()
-    created = create_person(session, **sent.model_dump())
+    created = create_person(session, **sent.model_dump(), user_id=current_user.id)
     session.commit()
     return answer(person_out(created), 201)
 
