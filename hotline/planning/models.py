@@ -227,7 +227,7 @@ class AuditLog(Base):
         # One entity's history; a person's active flag around a past moment
         # (audit.past_changes) is a range of it.
         Index("ix_audit_log_entity_at", "entity", "entity_id", "at"),
-        # The default chain's changes around a calendar page (audit.default_chain_changes).
+        # The default chain's changes around a calendar page (audit.past_changes).
         Index("ix_audit_log_hotline_entity_at", "hotline_id", "entity", "at"),
     )
 
