@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -48,16 +49,7 @@ def slot_new(hotline_id: int) -> ResponseReturnValue:
         return _new_page(hotline, form, 400 if form.is_submitted() else 200)
     session = get_session()
     try:
-        edit = create_slot(
-            session,
-            hotline.id,
-            starts_at=form.utc("starts_at"),
-            ends_at=form.utc("ends_at"),
-            chain=chain_ids(form.chain),
-            note=form.note.data,
-            despite_absence=form.despite_absence.data,
-            user_id=current_user.id,
-        )
+        edit = create_slot(session, hotline.id, user_id=current_user.id, **_slot_fields(form))
     except PlanningError as error:
         session.rollback()
         show_planning_error(form, error)
@@ -92,12 +84,8 @@ def slot_edit(hotline_id: int, slot_id: int) -> ResponseReturnValue:
             session,
             slot.id,
             version=int(form.version.data),
-            starts_at=form.utc("starts_at"),
-            ends_at=form.utc("ends_at"),
-            chain=chain_ids(form.chain),
-            note=form.note.data,
-            despite_absence=form.despite_absence.data,
             user_id=current_user.id,
+            **_slot_fields(form),
         )
     except PlanningConflict as conflict:
         session.rollback()
@@ -129,6 +117,17 @@ def slot_delete(hotline_id: int, slot_id: int) -> ResponseReturnValue:
     session.commit()
     flash(_("The slot is removed."), "success")
     return redirect(url_for("planning.calendar", hotline_id=hotline.id, month=month))
+
+
+def _slot_fields(form: SlotForm) -> dict[str, Any]:
+    """The slot as the form gives it, in the keywords of create_slot and update_slot."""
+    return {
+        "starts_at": form.utc("starts_at"),
+        "ends_at": form.utc("ends_at"),
+        "chain": chain_ids(form.chain),
+        "note": form.note.data,
+        "despite_absence": form.despite_absence.data,
+    }
 
 
 def _slot_of(hotline: Hotline, slot_id: int) -> Slot:
