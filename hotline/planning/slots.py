@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -97,31 +98,6 @@ def slots_between(
     )
 
 
-def create_slot(
-    session: Session,
-    hotline_id: int,
-    *,
-    starts_at: datetime,
-    ends_at: datetime,
-    chain: Sequence[int],
-    note: str | None = None,
-    despite_absence: bool = False,
-    user_id: int | None,
-) -> SlotEdit:
-    """Add a regular slot made by hand (rotations never rewrite it)."""
-    return add_slot(
-        session,
-        hotline_id,
-        kind=REGULAR,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        chain=chain,
-        note=note,
-        despite_absence=despite_absence,
-        user_id=user_id,
-    )
-
-
 def add_slot(
     session: Session,
     hotline_id: int,
@@ -130,7 +106,7 @@ def add_slot(
     starts_at: datetime,
     ends_at: datetime,
     chain: Sequence[int],
-    note: str | None,
+    note: str | None = None,
     despite_absence: bool = False,
     user_id: int | None,
 ) -> SlotEdit:
@@ -158,6 +134,10 @@ def add_slot(
     audit.record_slot_change(session, slot, action=audit.CREATE, user_id=user_id, before=None)
     warnings = rule_warnings(session, hotline_id, starts_at, ends_at, set(chain))
     return SlotEdit(slot, tuple(warnings), absent)
+
+
+# A regular slot made by hand (rotations never rewrite it).
+create_slot = partial(add_slot, kind=REGULAR)
 
 
 def update_slot(
