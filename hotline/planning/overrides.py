@@ -40,8 +40,7 @@ from hotline.planning.slots import (
 from hotline.planning.unavailability import (
     AbsentPlace,
     Placement,
-    ResponderAbsent,
-    absent_places,
+    confirmed_absences,
     unavailable_between,
 )
 from hotline.planning.validation import (
@@ -199,9 +198,13 @@ def replace_person(
     note = check_note(note)
     transform = _replacing(session, hotline.id, person.id, replacement.id)
     plans = _plan(session, hotline, (starts_at, ends_at), person, transform)
-    absent = absent_places(session, ZoneInfo(hotline.timezone), _placements(plans, replacement.id))
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "replacement_id", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session,
+        ZoneInfo(hotline.timezone),
+        _placements(plans, replacement.id),
+        "replacement_id",
+        despite_absence=despite_absence,
+    )
     short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
     warnings = rule_warnings(session, hotline.id, starts_at, ends_at, _moved(plans))
@@ -250,9 +253,13 @@ def swap_shifts(
     )
     # Each takes the other's shift: that is where an absence of theirs would ring.
     placements = _placements(firsts, other.id) + _placements(seconds, one.id)
-    absent = absent_places(session, ZoneInfo(hotline.timezone), placements)
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "second_slot_id", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session,
+        ZoneInfo(hotline.timezone),
+        placements,
+        "second_slot_id",
+        despite_absence=despite_absence,
+    )
     slots = _write(session, hotline, firsts + seconds, note, audit.SWAP, user_id)
     warnings = []
     for slot in (first, second):

@@ -29,8 +29,7 @@ from hotline.planning.rules import RuleWarning, rule_warnings
 from hotline.planning.unavailability import (
     AbsentPlace,
     Placement,
-    ResponderAbsent,
-    absent_places,
+    confirmed_absences,
 )
 from hotline.planning.validation import (
     MAX_SLOT_LENGTH,
@@ -123,9 +122,9 @@ def add_slot(
     note = check_note(note)
     _check_free(session, hotline, kind, starts_at, ends_at, exclude=None)
     placements = [Placement(starts_at, ends_at, i, pid) for i, pid in enumerate(chain)]
-    absent = _absences(session, hotline, placements)
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "chain", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session, ZoneInfo(hotline.timezone), placements, "chain", despite_absence=despite_absence
+    )
     slot = Slot(hotline_id=hotline_id, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note)
     slot.responders = _responders(chain)
     session.add(slot)
@@ -165,9 +164,13 @@ def update_slot(
     check_people(session, chain, "chain")
     note = check_note(note)
     _check_free(session, hotline, slot.kind, starts_at, ends_at, exclude=slot.id)
-    absent = _absences(session, hotline, _new_places(slot, starts_at, ends_at, chain))
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "chain", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session,
+        ZoneInfo(hotline.timezone),
+        _new_places(slot, starts_at, ends_at, chain),
+        "chain",
+        despite_absence=despite_absence,
+    )
     before = audit.slot_snapshot(slot)
     touched = {r.person_id for r in slot.responders} | set(chain)
     span = (min(slot.starts_at, starts_at), max(slot.ends_at, ends_at))
@@ -229,12 +232,6 @@ def _loaded(session: Session, slot_id: int, version: int) -> Slot:
     if slot.version != version:
         raise PlanningConflict(SLOT_CHANGED)
     return slot
-
-
-def _absences(
-    session: Session, hotline: Hotline, placements: Sequence[Placement]
-) -> tuple[AbsentPlace, ...]:
-    return tuple(absent_places(session, ZoneInfo(hotline.timezone), placements))
 
 
 def _new_places(
