@@ -17,9 +17,8 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.models import Hotline
 from hotline.planning import audit
@@ -40,6 +39,7 @@ from hotline.planning.validation import (
     local_text,
     subtract,
 )
+from hotline.planning.versions import claim_version
 
 SLOT_CHANGED = _l("somebody changed this slot meanwhile: reload it, then make your change again")
 
@@ -203,15 +203,7 @@ def remove_slot(
 
 def claim_slot(session: Session, slot: Slot, version: int) -> None:
     """Bump the slot's version if it is still `version`, else raise PlanningConflict."""
-    result = session.execute(
-        update(Slot)
-        .where(Slot.id == slot.id, Slot.version == version)
-        .values(version=Slot.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PlanningConflict(SLOT_CHANGED)
-    set_committed_value(slot, "version", version + 1)
+    claim_version(session, slot, version, SLOT_CHANGED)
 
 
 def set_chain(session: Session, slot: Slot, chain: Sequence[int]) -> None:
