@@ -17,10 +17,8 @@ from hotline.planning import audit, bp
 from hotline.planning.audit_lines import audit_line
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.forms import (
-    MORE_PLACES,
     SlotForm,
     VersionForm,
-    add_place,
     chain_ids,
     offer_people,
     wall_clock,
@@ -33,6 +31,7 @@ from hotline.planning.views_common import (
     managed_hotline,
     people_choices,
     show_planning_error,
+    unsaved_status,
 )
 
 
@@ -43,10 +42,8 @@ def slot_new(hotline_id: int) -> ResponseReturnValue:
     hotline = managed_hotline(hotline_id)
     form = SlotForm(zone=ZoneInfo(hotline.timezone), version="0")
     offer_people(form.chain, people_choices())
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _new_page(hotline, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _new_page(hotline, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _new_page(hotline, form, status)
     session = get_session()
     try:
         edit = create_slot(session, hotline.id, user_id=current_user.id, **_slot_fields(form))
@@ -74,10 +71,8 @@ def slot_edit(hotline_id: int, slot_id: int) -> ResponseReturnValue:
         version=str(slot.version),
     )
     offer_people(form.chain, people_choices())
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _edit_page(hotline, slot, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _edit_page(hotline, slot, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _edit_page(hotline, slot, form, status)
     session = get_session()
     try:
         edit = update_slot(
