@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from hotline.auth.models import User
 from hotline.db import Base, created_at, intpk, utcnow
@@ -170,34 +170,34 @@ class Rotation(Base):
         return frozenset(day for day in range(1, 8) if self.weekdays >> (day - 1) & 1)
 
 
-class RotationMember(Base):
+class RotationPlace:
+    """A person's place in one of a rotation's ordered lists; a person holds one at most."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("rotation_id", "person_id"),)
+
+    rotation_id: Mapped[int] = mapped_column(
+        ForeignKey("rotation.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
+
+    @declared_attr
+    def person(cls) -> Mapped[Person]:
+        return relationship("Person")
+
+
+class RotationMember(RotationPlace, Base):
     """One place in a rotation's order of turns."""
 
     __tablename__ = "rotation_member"
-    __table_args__ = (UniqueConstraint("rotation_id", "person_id"),)
-
-    rotation_id: Mapped[int] = mapped_column(
-        ForeignKey("rotation.id", ondelete="CASCADE"), primary_key=True
-    )
-    position: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
-
-    person: Mapped[Person] = relationship()
 
 
-class RotationBackup(Base):
+class RotationBackup(RotationPlace, Base):
     """An explicit backup, rung after the primary and the next-in-line backups."""
 
     __tablename__ = "rotation_backup"
-    __table_args__ = (UniqueConstraint("rotation_id", "person_id"),)
-
-    rotation_id: Mapped[int] = mapped_column(
-        ForeignKey("rotation.id", ondelete="CASCADE"), primary_key=True
-    )
-    position: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
-
-    person: Mapped[Person] = relationship()
 
 
 class LabourRules(Base):

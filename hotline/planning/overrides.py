@@ -10,9 +10,10 @@ audit log keeps the chain that was in force before each override.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,6 @@ from hotline.planning.models import OVERRIDE, REGULAR, Rotation, Slot, SlotRespo
 from hotline.planning.rules import RuleWarning, rule_warnings
 from hotline.planning.slots import (
     SLOT_CHANGED,
-    SlotEdit,
     add_slot,
     claim_slot,
     delete_slot,
@@ -40,8 +40,7 @@ from hotline.planning.slots import (
 from hotline.planning.unavailability import (
     AbsentPlace,
     Placement,
-    ResponderAbsent,
-    absent_places,
+    confirmed_absences,
     unavailable_between,
 )
 from hotline.planning.validation import (
@@ -146,32 +145,9 @@ def _covering(slots: list[Slot], starts: list[datetime], at: datetime) -> Slot |
     return None
 
 
-def create_override(
-    session: Session,
-    hotline_id: int,
-    *,
-    starts_at: datetime,
-    ends_at: datetime,
-    chain: Sequence[int],
-    note: str | None = None,
-    despite_absence: bool = False,
-    user_id: int | None,
-) -> SlotEdit:
-    """Put an explicit chain on call over a span (it must not overlap another override).
-
-    Somebody of the chain recorded as unavailable then is refused as in add_slot.
-    """
-    return add_slot(
-        session,
-        hotline_id,
-        kind=OVERRIDE,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        chain=chain,
-        note=note,
-        despite_absence=despite_absence,
-        user_id=user_id,
-    )
+# An explicit chain on call over a span (it must not overlap another override);
+# somebody of the chain recorded as unavailable then is refused as in add_slot.
+create_override = partial(add_slot, kind=OVERRIDE)
 
 
 def remove_override(session: Session, slot_id: int, *, version: int, user_id: int | None) -> None:
@@ -222,9 +198,13 @@ def replace_person(
     note = check_note(note)
     transform = _replacing(session, hotline.id, person.id, replacement.id)
     plans = _plan(session, hotline, (starts_at, ends_at), person, transform)
-    absent = absent_places(session, ZoneInfo(hotline.timezone), _placements(plans, replacement.id))
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "replacement_id", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session,
+        ZoneInfo(hotline.timezone),
+        _placements(plans, replacement.id),
+        "replacement_id",
+        despite_absence=despite_absence,
+    )
     short = _shortened(session, hotline, plans)
     slots = _write(session, hotline, plans, note, audit.OVERRIDE, user_id)
     warnings = rule_warnings(session, hotline.id, starts_at, ends_at, _moved(plans))
@@ -273,9 +253,13 @@ def swap_shifts(
     )
     # Each takes the other's shift: that is where an absence of theirs would ring.
     placements = _placements(firsts, other.id) + _placements(seconds, one.id)
-    absent = absent_places(session, ZoneInfo(hotline.timezone), placements)
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "second_slot_id", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session,
+        ZoneInfo(hotline.timezone),
+        placements,
+        "second_slot_id",
+        despite_absence=despite_absence,
+    )
     slots = _write(session, hotline, firsts + seconds, note, audit.SWAP, user_id)
     warnings = []
     for slot in (first, second):

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, selectinload
 from hotline.db import utcnow
 from hotline.models import Person
 from hotline.planning import audit
-from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
+from hotline.planning.errors import NotFound, PlanningError
 from hotline.planning.models import (
     EVERY_DAY,
     REGULAR,
@@ -71,11 +71,15 @@ from hotline.planning.validation import (
     local_text,
     wall_to_utc,
 )
+from hotline.planning.versions import claim_version
 from hotline.stats.oncall_hours import merged
 
 ALL_WEEKDAYS = frozenset(range(1, 8))
 MAX_WEEKS = 104
 INACTIVE = "inactive"  # a skip reason besides the unavailability kinds
+ROTATION_CHANGED = _l(
+    "somebody changed this rotation meanwhile: reload it, then make your change again"
+)
 Cutter = Callable[[datetime, datetime], list[Span]]
 
 # What generation does with each slot it wants (PlannedSlot.status).
@@ -282,17 +286,7 @@ def delete_rotation(
 
 
 def _claim_rotation(session: Session, rotation: Rotation, version: int) -> None:
-    result = session.execute(
-        update(Rotation)
-        .where(Rotation.id == rotation.id, Rotation.version == version)
-        .values(version=Rotation.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PlanningConflict(
-            _l("somebody changed this rotation meanwhile: reload it, then make your change again")
-        )
-    session.refresh(rotation, ["version"])
+    claim_version(session, rotation, version, ROTATION_CHANGED)
 
 
 def _check_spec(

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.models import Hotline
 from hotline.planning import audit
@@ -28,8 +28,7 @@ from hotline.planning.rules import RuleWarning, rule_warnings
 from hotline.planning.unavailability import (
     AbsentPlace,
     Placement,
-    ResponderAbsent,
-    absent_places,
+    confirmed_absences,
 )
 from hotline.planning.validation import (
     MAX_SLOT_LENGTH,
@@ -40,6 +39,7 @@ from hotline.planning.validation import (
     local_text,
     subtract,
 )
+from hotline.planning.versions import claim_version
 
 SLOT_CHANGED = _l("somebody changed this slot meanwhile: reload it, then make your change again")
 
@@ -97,31 +97,6 @@ def slots_between(
     )
 
 
-def create_slot(
-    session: Session,
-    hotline_id: int,
-    *,
-    starts_at: datetime,
-    ends_at: datetime,
-    chain: Sequence[int],
-    note: str | None = None,
-    despite_absence: bool = False,
-    user_id: int | None,
-) -> SlotEdit:
-    """Add a regular slot made by hand (rotations never rewrite it)."""
-    return add_slot(
-        session,
-        hotline_id,
-        kind=REGULAR,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        chain=chain,
-        note=note,
-        despite_absence=despite_absence,
-        user_id=user_id,
-    )
-
-
 def add_slot(
     session: Session,
     hotline_id: int,
@@ -130,7 +105,7 @@ def add_slot(
     starts_at: datetime,
     ends_at: datetime,
     chain: Sequence[int],
-    note: str | None,
+    note: str | None = None,
     despite_absence: bool = False,
     user_id: int | None,
 ) -> SlotEdit:
@@ -147,9 +122,9 @@ def add_slot(
     note = check_note(note)
     _check_free(session, hotline, kind, starts_at, ends_at, exclude=None)
     placements = [Placement(starts_at, ends_at, i, pid) for i, pid in enumerate(chain)]
-    absent = _absences(session, hotline, placements)
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "chain", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session, ZoneInfo(hotline.timezone), placements, "chain", despite_absence=despite_absence
+    )
     slot = Slot(hotline_id=hotline_id, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note)
     slot.responders = _responders(chain)
     session.add(slot)
@@ -158,6 +133,10 @@ def add_slot(
     audit.record_slot_change(session, slot, action=audit.CREATE, user_id=user_id, before=None)
     warnings = rule_warnings(session, hotline_id, starts_at, ends_at, set(chain))
     return SlotEdit(slot, tuple(warnings), absent)
+
+
+# A regular slot made by hand (rotations never rewrite it).
+create_slot = partial(add_slot, kind=REGULAR)
 
 
 def update_slot(
@@ -185,9 +164,13 @@ def update_slot(
     check_people(session, chain, "chain")
     note = check_note(note)
     _check_free(session, hotline, slot.kind, starts_at, ends_at, exclude=slot.id)
-    absent = _absences(session, hotline, _new_places(slot, starts_at, ends_at, chain))
-    if absent and not despite_absence:
-        raise ResponderAbsent(absent, "chain", ZoneInfo(hotline.timezone))
+    absent = confirmed_absences(
+        session,
+        ZoneInfo(hotline.timezone),
+        _new_places(slot, starts_at, ends_at, chain),
+        "chain",
+        despite_absence=despite_absence,
+    )
     before = audit.slot_snapshot(slot)
     touched = {r.person_id for r in slot.responders} | set(chain)
     span = (min(slot.starts_at, starts_at), max(slot.ends_at, ends_at))
@@ -220,15 +203,7 @@ def remove_slot(
 
 def claim_slot(session: Session, slot: Slot, version: int) -> None:
     """Bump the slot's version if it is still `version`, else raise PlanningConflict."""
-    result = session.execute(
-        update(Slot)
-        .where(Slot.id == slot.id, Slot.version == version)
-        .values(version=Slot.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PlanningConflict(SLOT_CHANGED)
-    set_committed_value(slot, "version", version + 1)
+    claim_version(session, slot, version, SLOT_CHANGED)
 
 
 def set_chain(session: Session, slot: Slot, chain: Sequence[int]) -> None:
@@ -249,12 +224,6 @@ def _loaded(session: Session, slot_id: int, version: int) -> Slot:
     if slot.version != version:
         raise PlanningConflict(SLOT_CHANGED)
     return slot
-
-
-def _absences(
-    session: Session, hotline: Hotline, placements: Sequence[Placement]
-) -> tuple[AbsentPlace, ...]:
-    return tuple(absent_places(session, ZoneInfo(hotline.timezone), placements))
 
 
 def _new_places(

@@ -204,6 +204,21 @@ def absent_places(
     return places
 
 
+def confirmed_absences(
+    session: Session,
+    zone: ZoneInfo,
+    placements: Sequence[Placement],
+    field: str,
+    *,
+    despite_absence: bool,
+) -> tuple[AbsentPlace, ...]:
+    """The absent_places of a change; ResponderAbsent on `field` unless `despite_absence`."""
+    absent = tuple(absent_places(session, zone, placements))
+    if absent and not despite_absence:
+        raise ResponderAbsent(absent, field, zone)
+    return absent
+
+
 def _place(position: int) -> object:
     if position == 0:
         return _l("primary")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, current_app, flash, render_template
+from flask import abort, current_app, flash, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,7 +28,7 @@ from hotline.auth.access import declared_roles
 from hotline.db import get_session
 from hotline.models import Hotline, Person
 from hotline.planning import bp
-from hotline.planning.forms import UNAVAILABILITY_LABELS, editable_number
+from hotline.planning.forms import MORE_PLACES, UNAVAILABILITY_LABELS, add_place, editable_number
 from hotline.planning.unavailability import AbsentPlace
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
@@ -116,6 +116,19 @@ def people_choices() -> list[tuple[int, str]]:
     return [
         (p.id, p.name if p.active else f"{p.name} ({inactive})") for p in list_people(get_session())
     ]
+
+
+def unsaved_status(form: Any) -> int | None:
+    """The status to show a chain form again with, or None when it is ready to save.
+
+    200 when the manager asked for one more place in a chain (nothing is saved) or
+    the form is not submitted yet; 400 when the submitted form does not validate.
+    """
+    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
+        return 200
+    if not form.validate_on_submit():
+        return 400 if form.is_submitted() else 200
+    return None
 
 
 def show_planning_error(form: Any, error: Exception, renames: dict[str, str] | None = None) -> None:

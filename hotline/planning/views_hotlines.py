@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +13,7 @@ from hotline.db import get_session
 from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.errors import PlanningError
-from hotline.planning.forms import MORE_PLACES, HotlineForm, add_place, chain_ids, offer_people
+from hotline.planning.forms import HotlineForm, chain_ids, offer_people
 from hotline.planning.hotline_settings import (
     HotlineSettings,
     create_hotline,
@@ -21,7 +21,7 @@ from hotline.planning.hotline_settings import (
     update_hotline,
 )
 from hotline.planning.people import list_people
-from hotline.planning.views_common import managed_hotline
+from hotline.planning.views_common import managed_hotline, unsaved_status
 
 
 @bp.route("/hotlines/new", methods=["GET", "POST"])
@@ -29,10 +29,8 @@ from hotline.planning.views_common import managed_hotline
 def hotline_new() -> ResponseReturnValue:
     """Add a hotline."""
     form = _form(None)
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _page(None, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _page(None, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _page(None, form, status)
     session = get_session()
     try:
         hotline = create_hotline(session, _settings(form), user_id=current_user.id)
@@ -51,10 +49,8 @@ def hotline_settings(hotline_id: int) -> ResponseReturnValue:
     """Change a hotline's settings and default chain."""
     hotline = managed_hotline(hotline_id)
     form = _form(hotline)
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _page(hotline, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _page(hotline, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _page(hotline, form, status)
     session = get_session()
     try:
         update_hotline(session, hotline, _settings(form), user_id=current_user.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -89,14 +90,7 @@ def person_new() -> ResponseReturnValue:
     session = get_session()
     try:
         person = create_person(
-            session,
-            name=form.name.data or "",
-            mobile=form.mobile.data or "",
-            email=form.email.data,
-            language=form.language.data,
-            active=bool(form.active.data),
-            ref=form.ref.data,
-            user_id=current_user.id,
+            session, ref=form.ref.data, user_id=current_user.id, **_person_fields(form)
         )
     except PlanningError as error:
         session.rollback()
@@ -119,16 +113,7 @@ def person_edit(person_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _edit_page(person, hotlines, form, 400 if form.is_submitted() else 200)
     try:
-        update_person(
-            session,
-            person,
-            name=form.name.data or "",
-            mobile=form.mobile.data or "",
-            email=form.email.data,
-            language=form.language.data,
-            active=bool(form.active.data),
-            user_id=current_user.id,
-        )
+        update_person(session, person, user_id=current_user.id, **_person_fields(form))
     except PlanningError as error:
         session.rollback()
         show_error(form, error)
@@ -196,6 +181,17 @@ def unavailability_delete(person_id: int, unavailability_id: int) -> ResponseRet
     session.commit()
     flash(_("The period is removed."), "success")
     return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
+
+
+def _person_fields(form: PersonForm) -> dict[str, Any]:
+    """The person as the form gives it, in the keywords of create_person and update_person."""
+    return {
+        "name": form.name.data or "",
+        "mobile": form.mobile.data or "",
+        "email": form.email.data,
+        "language": form.language.data,
+        "active": bool(form.active.data),
+    }
 
 
 def _person_in_reach(person_id: int) -> tuple[Person, list[Hotline]]:

@@ -20,12 +20,10 @@ from hotline.planning.absences import cover_absence
 from hotline.planning.calendar_grid import local_midnight
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.forms import (
-    MORE_PLACES,
     UNAVAILABILITY_LABELS,
     GenerateForm,
     RotationForm,
     VersionForm,
-    add_place,
     chain_ids,
     days_text,
     offer_people,
@@ -54,6 +52,7 @@ from hotline.planning.views_common import (
     people_choices,
     readable_hotline,
     show_planning_error,
+    unsaved_status,
 )
 
 # The service names the shift length in hours; the form in a number and a unit.
@@ -80,10 +79,8 @@ def rotation_new(hotline_id: int) -> ResponseReturnValue:
     hotline = managed_hotline(hotline_id)
     form = RotationForm(start_date=utcnow().astimezone(ZoneInfo(hotline.timezone)).date())
     _offer(form)
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _form_page(hotline, None, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _form_page(hotline, None, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _form_page(hotline, None, form, status)
     session = get_session()
     try:
         rotation = create_rotation(session, hotline.id, _spec(form), user_id=current_user.id)
@@ -109,10 +106,8 @@ def rotation_edit(hotline_id: int, rotation_id: int) -> ResponseReturnValue:
         form.show_pattern(rotation.weekday_set)
         form.show_shift(rotation.shift_hours)
     _offer(form)
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _form_page(hotline, rotation, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _form_page(hotline, rotation, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _form_page(hotline, rotation, form, status)
     session = get_session()
     try:
         update_rotation(

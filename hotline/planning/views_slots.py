@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -16,10 +17,8 @@ from hotline.planning import audit, bp
 from hotline.planning.audit_lines import audit_line
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.forms import (
-    MORE_PLACES,
     SlotForm,
     VersionForm,
-    add_place,
     chain_ids,
     offer_people,
     wall_clock,
@@ -32,6 +31,7 @@ from hotline.planning.views_common import (
     managed_hotline,
     people_choices,
     show_planning_error,
+    unsaved_status,
 )
 
 
@@ -42,22 +42,11 @@ def slot_new(hotline_id: int) -> ResponseReturnValue:
     hotline = managed_hotline(hotline_id)
     form = SlotForm(zone=ZoneInfo(hotline.timezone), version="0")
     offer_people(form.chain, people_choices())
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _new_page(hotline, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _new_page(hotline, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _new_page(hotline, form, status)
     session = get_session()
     try:
-        edit = create_slot(
-            session,
-            hotline.id,
-            starts_at=form.utc("starts_at"),
-            ends_at=form.utc("ends_at"),
-            chain=chain_ids(form.chain),
-            note=form.note.data,
-            despite_absence=form.despite_absence.data,
-            user_id=current_user.id,
-        )
+        edit = create_slot(session, hotline.id, user_id=current_user.id, **_slot_fields(form))
     except PlanningError as error:
         session.rollback()
         show_planning_error(form, error)
@@ -82,22 +71,16 @@ def slot_edit(hotline_id: int, slot_id: int) -> ResponseReturnValue:
         version=str(slot.version),
     )
     offer_people(form.chain, people_choices())
-    if form.is_submitted() and add_place(form, request.form.get(MORE_PLACES)):
-        return _edit_page(hotline, slot, form, 200)  # one more place, nothing saved
-    if not form.validate_on_submit():
-        return _edit_page(hotline, slot, form, 400 if form.is_submitted() else 200)
+    if (status := unsaved_status(form)) is not None:
+        return _edit_page(hotline, slot, form, status)
     session = get_session()
     try:
         edit = update_slot(
             session,
             slot.id,
             version=int(form.version.data),
-            starts_at=form.utc("starts_at"),
-            ends_at=form.utc("ends_at"),
-            chain=chain_ids(form.chain),
-            note=form.note.data,
-            despite_absence=form.despite_absence.data,
             user_id=current_user.id,
+            **_slot_fields(form),
         )
     except PlanningConflict as conflict:
         session.rollback()
@@ -129,6 +112,17 @@ def slot_delete(hotline_id: int, slot_id: int) -> ResponseReturnValue:
     session.commit()
     flash(_("The slot is removed."), "success")
     return redirect(url_for("planning.calendar", hotline_id=hotline.id, month=month))
+
+
+def _slot_fields(form: SlotForm) -> dict[str, Any]:
+    """The slot as the form gives it, in the keywords of create_slot and update_slot."""
+    return {
+        "starts_at": form.utc("starts_at"),
+        "ends_at": form.utc("ends_at"),
+        "chain": chain_ids(form.chain),
+        "note": form.note.data,
+        "despite_absence": form.despite_absence.data,
+    }
 
 
 def _slot_of(hotline: Hotline, slot_id: int) -> Slot:

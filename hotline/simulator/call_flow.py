@@ -11,12 +11,11 @@ from urllib.parse import urljoin, urlsplit
 from hotline.simulator.call_state import (
     DEFAULT_GATHER_TIMEOUT,
     MAX_DOCUMENTS,
-    PLAY_SECONDS,
     CallState,
     Jump,
     TwiMLLoop,
     UnsupportedTwiML,
-    speech_seconds,
+    prompt_seconds,
 )
 from hotline.simulator.clock import SimulatedClock
 from hotline.simulator.legs import RingLeg, require_post
@@ -159,14 +158,14 @@ class CallSimulation:
 
     def say(self, url: str, verb: Verb) -> Step:
         self.state.transcript.add(f'hotline says: "{verb.text}"')
-        return self._listen(speech_seconds(verb.text))
+        return self._listen(prompt_seconds(verb))
 
     def play(self, url: str, verb: Verb) -> Step:
         self.state.transcript.add(f"hotline plays {verb.text}")
-        return self._listen(PLAY_SECONDS)
+        return self._listen(prompt_seconds(verb))
 
     def pause(self, url: str, verb: Verb) -> Step:
-        return self._listen(verb.int_attr("length", 1))
+        return self._listen(prompt_seconds(verb))
 
     def gather(self, url: str, verb: Verb) -> Step:
         """The caller is asked for keys but presses none: Twilio moves on."""

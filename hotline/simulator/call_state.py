@@ -9,6 +9,7 @@ from hotline.simulator.clock import SimulatedClock
 from hotline.simulator.scenario import Scenario
 from hotline.simulator.transcript import Transcript
 from hotline.simulator.twilio_peer import TwilioPeer, new_sid
+from hotline.simulator.twiml_reader import Verb
 
 API_VERSION = "2010-04-01"
 WORDS_PER_SECOND = 2.5  # text-to-speech pace, to give <Say> a plausible length
@@ -28,6 +29,15 @@ class TwiMLLoop(RuntimeError):
 def speech_seconds(text: str) -> int:
     """About how long text-to-speech takes to say `text`."""
     return max(1, math.ceil(len(text.split()) / WORDS_PER_SECOND))
+
+
+def prompt_seconds(verb: Verb) -> int:
+    """About how long a prompt (`<Say>`, `<Pause>`, else an audio `<Play>`) lasts."""
+    if verb.name == "Say":
+        return speech_seconds(verb.text)
+    if verb.name == "Pause":
+        return verb.int_attr("length", 1)
+    return PLAY_SECONDS
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from hotline.simulator.call_state import (
     API_VERSION,
     DEFAULT_GATHER_TIMEOUT,
     MAX_DOCUMENTS,
-    PLAY_SECONDS,
     CallState,
     Jump,
     TwiMLLoop,
     UnsupportedTwiML,
-    speech_seconds,
+    prompt_seconds,
 )
 from hotline.simulator.callees import KEY_PRESS_DELAY, SETUP_SECONDS, CalleePlan, plan_leg
 from hotline.simulator.result import LegReport
@@ -198,10 +197,7 @@ class RingLeg:
         """The callee hears a prompt; True when the caller hangs up meanwhile."""
         if verb.name == "Say":
             self.state.transcript.add(f'whisper to leg {self.leg.position}: "{verb.text}"')
-            return self.state.wait(speech_seconds(verb.text))
-        if verb.name == "Pause":
-            return self.state.wait(verb.int_attr("length", 1))
-        return self.state.wait(PLAY_SECONDS)
+        return self.state.wait(prompt_seconds(verb))
 
     def _gather(self, url: str, gather: Verb, plan: CalleePlan) -> bool | Jump | None:
         """Run a `<Gather>`: press the scripted key, or let it time out (None: go on)."""

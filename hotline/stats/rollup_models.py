@@ -44,17 +44,14 @@ class StatsCallHour(Base):
     calls: Mapped[int]
 
 
-class StatsLegHour(Base):
-    """Ring legs of the calls started in an hour, per person, result, accepting or not, depth.
+class LegGroup:
+    """A group of ring legs after its hotline and time: its key, then its sums.
 
     `person_key` is 0 for legs to the hotline's fallback number; times are
-    sums in milliseconds (NULL when no leg of the group has one).
+    sums in milliseconds (NULL when no leg of the group has one). A class's own
+    columns come first in its table, so its hotline and time lead the primary key.
     """
 
-    __tablename__ = "stats_leg_hour"
-
-    hotline_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    hour: Mapped[datetime] = mapped_column(primary_key=True)
     person_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     result: Mapped[str] = mapped_column(String(16), primary_key=True)
     accepting: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -63,6 +60,15 @@ class StatsLegHour(Base):
     talk_seconds: Mapped[int | None] = mapped_column(BigInteger)
     to_accept_ms: Mapped[int | None] = mapped_column(BigInteger)
     wait_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StatsLegHour(LegGroup, Base):
+    """Ring legs of the calls started in an hour, per person, result, accepting or not, depth."""
+
+    __tablename__ = "stats_leg_hour"
+
+    hotline_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
 
 
 class StatsAnswer(Base):
@@ -78,21 +84,13 @@ class StatsAnswer(Base):
     wait_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class StatsLegDay(Base):
+class StatsLegDay(LegGroup, Base):
     """`StatsLegHour` added up over a UTC day (`day` is its midnight)."""
 
     __tablename__ = "stats_leg_day"
 
     hotline_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     day: Mapped[datetime] = mapped_column(primary_key=True)
-    person_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    result: Mapped[str] = mapped_column(String(16), primary_key=True)
-    accepting: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    depth: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    legs: Mapped[int]
-    talk_seconds: Mapped[int | None] = mapped_column(BigInteger)
-    to_accept_ms: Mapped[int | None] = mapped_column(BigInteger)
-    wait_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class StatsWaitDay(Base):

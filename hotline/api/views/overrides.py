@@ -15,7 +15,7 @@ from hotline.api import bp
 from hotline.api.access import managed_hotline
 from hotline.api.errors import english, invalid, not_found
 from hotline.api.operations import operation
-from hotline.api.requests import body, query
+from hotline.api.requests import body
 from hotline.api.schemas import (
     AbsenceProblem,
     OverrideCreate,
@@ -28,8 +28,9 @@ from hotline.api.schemas import (
 )
 from hotline.api.serialise import absent_place_out, slot_out, slot_saved, warning_out
 from hotline.api.times import local
-from hotline.api.views.common import ABSENCE_CHECK, EDITORS, answer, no_content
+from hotline.api.views.common import ABSENCE_CHECK, EDITORS, answer
 from hotline.api.views.creation import create_from
+from hotline.api.views.deletion import delete_at_version
 from hotline.auth import role_required
 from hotline.db import get_session
 from hotline.planning.models import Slot
@@ -128,12 +129,7 @@ def override_delete(slot_id: int) -> Response:
     found = get_session().get(Slot, slot_id)
     if found is None:
         raise not_found("override", slot_id)
-    managed_hotline(found.hotline_id)
-    version = query(VersionQuery).version
-    session = get_session()
-    remove_override(session, found.id, version=version, user_id=current_user.id)
-    session.commit()
-    return no_content()
+    return delete_at_version(found.hotline_id, found.id, remove_override)
 
 
 def _saved(result: OverrideResult, zone: ZoneInfo) -> OverridesSaved:

@@ -28,7 +28,8 @@ from hotline.api.schemas import (
 )
 from hotline.api.serialise import generation_out, rotation_out
 from hotline.api.times import parse_instant
-from hotline.api.views.common import EDITORS, READERS, answer, no_content, page_of
+from hotline.api.views.common import EDITORS, READERS, answer, page_of
+from hotline.api.views.deletion import delete_at_version
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.planning.models import Rotation, RotationBackup, RotationMember
@@ -115,12 +116,7 @@ def rotation_update(rotation_id: int) -> Response:
 def rotation_delete(rotation_id: int) -> Response:
     """Slots already started stay, as if made by hand."""
     found = _rotation(rotation_id)
-    managed_hotline(found.hotline_id)
-    version = query(VersionQuery).version
-    session = get_session()
-    delete_rotation(session, found.id, version=version, user_id=current_user.id)
-    session.commit()
-    return no_content()
+    return delete_at_version(found.hotline_id, found.id, delete_rotation)
 
 
 @bp.post("/rotations/<id:rotation_id>/generate")

@@ -27,8 +27,9 @@ from hotline.api.schemas import (
 )
 from hotline.api.serialise import slot_out, slot_saved
 from hotline.api.times import parse_instant
-from hotline.api.views.common import ABSENCE_CHECK, EDITORS, READERS, answer, no_content, page_of
+from hotline.api.views.common import ABSENCE_CHECK, EDITORS, READERS, answer, page_of
 from hotline.api.views.creation import create_from
+from hotline.api.views.deletion import delete_at_version
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
 from hotline.planning.models import Slot, SlotResponder
@@ -145,12 +146,7 @@ def slot_update(slot_id: int) -> Response:
 def slot_delete(slot_id: int) -> Response:
     """Delete the slot if it is still at `version` (else 409: reload it)."""
     found = _slot(slot_id)
-    managed_hotline(found.hotline_id)
-    version = query(VersionQuery).version
-    session = get_session()
-    delete_slot(session, found.id, version=version, user_id=current_user.id)
-    session.commit()
-    return no_content()
+    return delete_at_version(found.hotline_id, found.id, delete_slot)
 
 
 def _slot(slot_id: int) -> Slot:
