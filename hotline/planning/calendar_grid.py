@@ -3,7 +3,9 @@
 Time no staffed slot covers shows as the default chain when the hotline has one (calls
 ring it there), else as a gap; time already past is marked so the page mutes it, and
 shows the default chain that was in force then (the audit log's record), or says it
-is not recorded.
+is not recorded. A regular slot is cut where an override rings instead (one with an
+active responder, as the call path picks it): the hours it does not ring are marked
+overridden.
 """
 
 from __future__ import annotations
@@ -24,14 +26,15 @@ from hotline.planning.coverage import (
     PastHistory,
     uncovered,
 )
-from hotline.planning.models import OVERRIDE, Slot
-from hotline.planning.validation import in_planning_years
+from hotline.planning.models import OVERRIDE, REGULAR, Slot
+from hotline.planning.validation import Span, in_planning_years
 
 MONTH = "month"
 WEEK = "week"
 GAP = "gap"  # nobody is rung: only the fallback number or voicemail
 DEFAULT = "default"  # no slot: the hotline's default chain rings
 UNRECORDED = "unrecorded"  # no slot, in the past, before the default chain was recorded
+OVERRIDDEN = "overridden"  # a regular slot's hours an override takes: it does not ring
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
@@ -73,7 +76,7 @@ class Absence:
 class Entry:
     """A slot, or a gap, as seen within one local day."""
 
-    kind: str  # regular, override, default or gap
+    kind: str  # regular, overridden, override, default, unrecorded or gap
     starts_at: datetime  # UTC, clipped to the day
     ends_at: datetime
     slot_id: int | None = None
@@ -215,20 +218,25 @@ def build_days(
     for absence in absences:
         away[absence.slot_id].append(absence)
     flags = past.history.flags
+    slot_pieces = [(slot, list(_slot_pieces(slot, now, flags))) for slot in slots]
+    overriding = _ringing(
+        piece for slot, found in slot_pieces if slot.kind == OVERRIDE for piece in found
+    )
     staffed_then: list[tuple[datetime, datetime]] = []
-    for slot in slots:
-        for piece, responders in _slot_pieces(slot, now, flags):
-            _place(
-                days,
-                bounds,
-                zone,
-                slot.kind,
-                piece,
-                slot.id,
-                responders,
-                piece[1] <= now,
-                away.get(slot.id, []),
-            )
+    for slot, found in slot_pieces:
+        for piece, responders in found:
+            for part, kind in _overridden_parts(slot.kind, piece, overriding):
+                _place(
+                    days,
+                    bounds,
+                    zone,
+                    kind,
+                    part,
+                    slot.id,
+                    responders,
+                    part[1] <= now,
+                    away.get(slot.id, []),
+                )
             if piece[0] < now and any(r.active for r in responders):
                 staffed_then.append(piece)
     past_end = min(bounds[-1], now)
@@ -266,6 +274,43 @@ def _slot_pieces(
                 for p in people
             ),
         )
+
+
+def _ringing(pieces: Iterable[tuple[Span, tuple[Responder, ...]]]) -> list[Span]:
+    """The spans over which these override pieces ring, merged, in order: those with an
+    active responder (then, for the past), as the call path picks them."""
+    ringing = (span for span, responders in pieces if any(r.active for r in responders))
+    merged: list[Span] = []
+    for start, end in sorted(ringing):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _overridden_parts(
+    kind: str, span: Span, overriding: Sequence[Span]
+) -> Iterable[tuple[Span, str]]:
+    """A regular slot's piece cut where an override of `overriding` (merged, in order)
+    rings instead, each part with its kind: regular or overridden. Other kinds whole."""
+    if kind != REGULAR:
+        yield span, kind
+        return
+    cursor, end = span
+    # The first override ending after the piece starts: the merged spans are disjoint,
+    # so their ends are in order too.
+    i = bisect_right(overriding, cursor, key=lambda over: over[1])
+    while i < len(overriding) and overriding[i][0] < end:
+        over_start, over_end = overriding[i]
+        if over_start > cursor:
+            yield (cursor, over_start), REGULAR
+        cursor_end = min(over_end, end)
+        yield (max(cursor, over_start), cursor_end), OVERRIDDEN
+        cursor = cursor_end
+        i += 1
+    if cursor < end:
+        yield (cursor, end), REGULAR
 
 
 def _chains_over(

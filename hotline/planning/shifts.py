@@ -2,7 +2,8 @@
 
 "My shifts" and the person's iCal feed both read this, so they cannot disagree:
 a person replaced by an override loses that span, the replacement gains it, and a
-swapped shift shows once, as the override that rings.
+swapped shift shows once, as the override that rings. "My shifts" also lists the hours
+no slot covers where a hotline's default chain rings the person (`person_cover`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline
-from hotline.planning.models import Slot, SlotResponder
+from hotline.planning.coverage import coverage
+from hotline.planning.models import DefaultResponder, Slot, SlotResponder
 from hotline.planning.overrides import in_force
 from hotline.planning.validation import MAX_SLOT_LENGTH
+
+DEFAULT = "default"  # no slot covers the span: the hotline's default chain rings
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,8 @@ class Shift:
     hotline: Hotline
     starts_at: datetime
     ends_at: datetime
-    slot_id: int
-    kind: str  # OVERRIDE or REGULAR: the slot whose chain rings
+    slot_id: int | None  # None for the default chain
+    kind: str  # OVERRIDE or REGULAR: the slot whose chain rings; DEFAULT: no slot's
     position: int  # 0: on call; n: backup n
     names: tuple[str, ...]  # the whole chain, primary first
 
@@ -51,7 +55,45 @@ def person_shifts(session: Session, person_id: int, start: datetime, end: dateti
         for piece in in_force(session, hotline.id, *wide)
         if person_id in piece.chain and piece.starts_at < end and piece.ends_at > start
     ]
-    return sorted(shifts, key=lambda s: (s.starts_at, s.hotline.name, s.hotline.id))
+    return sorted(shifts, key=_in_order)
+
+
+def person_cover(session: Session, person_id: int, start: datetime, end: datetime) -> list[Shift]:
+    """The person's shifts overlapping [start, end) and the spans of it where a default
+    chain rings them, by start then hotline name."""
+    found = person_shifts(session, person_id, start, end)
+    found += person_default_cover(session, person_id, start, end)
+    return sorted(found, key=_in_order)
+
+
+def person_default_cover(
+    session: Session, person_id: int, start: datetime, end: datetime
+) -> list[Shift]:
+    """The spans of [start, end) that no slot covers on a hotline whose default chain rings
+    the person, with their place in it, as the gaps page counts them (from `start` on)."""
+    shifts = []
+    for hotline in _default_chains_of(session, person_id):
+        found = coverage(session, hotline.id, start, end)
+        chain = found.default_chain
+        place = next((r.position for r in chain if r.person_id == person_id), None)
+        if place is None:
+            continue  # inactive: the chain a call rings leaves them out
+        names = tuple(r.name for r in chain)
+        shifts += [
+            Shift(hotline, span_start, span_end, None, DEFAULT, place, names)
+            for span_start, span_end in found.default_only
+        ]
+    return shifts
+
+
+def _in_order(shift: Shift) -> tuple[datetime, str, int]:
+    return shift.starts_at, shift.hotline.name, shift.hotline.id
+
+
+def _default_chains_of(session: Session, person_id: int) -> list[Hotline]:
+    """The hotlines whose default chain holds the person."""
+    ids = select(DefaultResponder.hotline_id).where(DefaultResponder.person_id == person_id)
+    return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
 
 
 def _hotlines_of(session: Session, person_id: int, start: datetime, end: datetime) -> list[Hotline]:

@@ -36,7 +36,7 @@ from hotline.planning.ical import (
     stopped_person_feed,
 )
 from hotline.planning.oncall import Chain, resolve_chain
-from hotline.planning.shifts import person_shifts
+from hotline.planning.shifts import person_cover
 from hotline.planning.views_common import (
     EDITORS,
     READERS,
@@ -182,7 +182,8 @@ def hotline_feed(hotline_id: int) -> ResponseReturnValue:
 @bp.get("/mine")
 @role_required(*ROLES)
 def my_shifts() -> ResponseReturnValue:
-    """My own shifts of the coming weeks, on every hotline, and my calendar link."""
+    """My own shifts of the coming weeks, on every hotline (the hours a default chain rings
+    me included), and my calendar link."""
     return _my_shifts_page(None)
 
 
@@ -224,7 +225,7 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
     has_feed = False
     stopped_feed = None
     if person_id is not None:
-        shifts = person_shifts(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
+        shifts = person_cover(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
         has_feed = person_feed(session, person_id) is not None
         # Told as on the hotline page: a link that stopped answering says why.
         stopped_feed = None if has_feed else stopped_person_feed(session, person_id)

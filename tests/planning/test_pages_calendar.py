@@ -94,8 +94,10 @@ def test_overrides_are_marked_and_gaps_are_red(frozen, client, login_as, hotline
     cell = day_cell(page, "2026-03-12")
 
     assert entries(cell) == [
-        "regular 00:00–12:00 Alice",
+        "regular 00:00–08:00 Alice",
         "override 08:00–10:00 remplacement Chloé",
+        "overridden 08:00–10:00 remplacé Alice",
+        "regular 10:00–12:00 Alice",
         "gap 12:00–00:00… Personne n’est d’astreinte",
     ]
     legend = page.split('class="legend"')[1].split("</p>")[0]
@@ -107,6 +109,84 @@ def test_overrides_are_marked_and_gaps_are_red(frozen, client, login_as, hotline
         .split('data-date="2026-03-12"')[0]
         .rsplit("<td", 1)[1]
     )
+
+
+def legend_of(page: str) -> str:
+    """The calendar's legend as text without tags."""
+    legend = page.split('class="legend"')[1].split("</p>")[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", legend).split())
+
+
+@pytest.mark.parametrize(
+    ("language", "period", "expected", "legend"),
+    [
+        (
+            "fr",
+            {"month": "2026-03"},
+            [
+                "regular 08:00–09:00 Alice puis Bruno",
+                "override 09:00–11:00 remplacement Chloé",
+                "overridden 09:00–12:00 remplacé Alice puis Bruno",
+                "override 11:00–12:00 remplacement Chloé",
+                "regular 12:00–20:00 Alice puis Bruno",
+            ],
+            "remplacé : le créneau habituel ne sonne pas, un remplacement prend ces heures",
+        ),
+        (
+            "en",
+            {"week": "2026-W11"},
+            [
+                "regular 8:00 AM–9:00 AM Alice then Bruno",
+                "override 9:00 AM–11:00 AM override Chloé",
+                "overridden 9:00 AM–12:00 PM overridden Alice then Bruno",
+                "override 11:00 AM–12:00 PM override Chloé",
+                "regular 12:00 PM–8:00 PM Alice then Bruno",
+            ],
+            "overridden : the regular slot does not ring, an override takes these hours",
+        ),
+    ],
+    ids=["fr", "en"],
+)
+def test_a_regular_slot_shows_overridden_for_exactly_the_overrides_hours(
+    frozen, client, login_as, hotline, team, make_slot, make_person,
+    language, period, expected, legend,
+):  # fmt: skip
+    make_slot(
+        hotline, paris(2026, 3, 12, 8), paris(2026, 3, 12, 20), [team["Alice"], team["Bruno"]]
+    )
+    # Two overrides back to back: the regular slot is overridden once, 09:00 to 12:00.
+    make_slot(hotline, paris(2026, 3, 12, 9), paris(2026, 3, 12, 11), [team["Chloé"]], True)
+    make_slot(hotline, paris(2026, 3, 12, 11), paris(2026, 3, 12, 12), [team["Chloé"]], True)
+    # The next day's override rings nobody active: a call at 10:00 still rings Alice.
+    make_slot(hotline, paris(2026, 3, 13, 8), paris(2026, 3, 13, 20), [team["Alice"]])
+    gone = make_person("Dmitri", active=False)
+    make_slot(hotline, paris(2026, 3, 13, 9), paris(2026, 3, 13, 12), [gone], True)
+    login_as("manager", hotlines=[hotline], language=language)
+
+    page = calendar(client, hotline, **period).get_data(as_text=True)
+
+    assert [e for e in entries(day_cell(page, "2026-03-12")) if "gap" not in e] == expected
+    assert legend in legend_of(page)
+    next_day = [e.split()[0] for e in entries(day_cell(page, "2026-03-13"))]
+    assert next_day.count("regular") == 1
+    assert "overridden" not in next_day
+
+
+def test_an_override_gone_by_still_shows_the_regular_hours_it_took(
+    frozen, client, login_as, hotline, team, make_slot
+):
+    make_slot(hotline, paris(2026, 3, 9, 8), paris(2026, 3, 9, 20), [team["Alice"]])
+    make_slot(hotline, paris(2026, 3, 9, 14), paris(2026, 3, 9, 16), [team["Bruno"]], True)
+    login_as("admin")
+
+    page = calendar(client, hotline, week="2026-W11").get_data(as_text=True)
+
+    assert entries(day_cell(page, "2026-03-09"))[1:5] == [
+        "regular past 08:00–14:00 Alice",
+        "override past 14:00–16:00 remplacement Bruno",
+        "overridden past 14:00–16:00 remplacé Alice",
+        "regular past 16:00–20:00 Alice",
+    ]
 
 
 def test_hours_the_default_chain_takes_show_its_names_not_an_alarm(

@@ -326,6 +326,46 @@ def test_my_shift_under_way_shows_when_it_really_started(
     assert "mar. 10 mars 08:00 mar. 10 mars 20:00" in row
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "mer. 11 mars 10:00 jeu. 12 mars 10:00 Renfort 1 chaîne par défaut Chloé, Bruno"),
+        ("en", "Wed 11 Mar 10:00 Thu 12 Mar 10:00 Backup 1 default chain Chloé, Bruno"),
+    ],
+    ids=["fr", "en"],
+)
+def test_my_shifts_list_the_hours_only_the_default_chain_rings_me(
+    frozen, client, login_as, hotline, team, make_slot, set_default_chain, language, expected
+):
+    set_default_chain(hotline, [team["Chloé"], team["Bruno"]])
+    # Alice until tomorrow 10:00, then nobody until the day after, then Alice to the horizon.
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(days=1), [team["Alice"]])
+    make_slot(hotline, NOW + timedelta(days=2), NOW + timedelta(days=91), [team["Alice"]])
+    login_as("agent", person=team["Bruno"], language=language)
+
+    page = text_of(client.get("/planning/mine"))
+
+    assert my_rows(page) == [f"Astreinte Nord {expected}"]
+    assert 'class="default-cover"' in page
+
+
+def test_my_place_in_the_default_chain_is_the_one_a_call_rings(
+    frozen, client, login_as, hotline, team, make_slot, set_default_chain
+):
+    set_default_chain(hotline, [team["Chloé"], team["Bruno"]])
+    team["Chloé"].active = False  # left out when a call rings the chain
+    make_slot(hotline, NOW + timedelta(days=1), NOW + timedelta(days=91), [team["Alice"]])
+    login_as("agent", person=team["Bruno"])
+
+    (row,) = my_rows(text_of(client.get("/planning/mine")))
+
+    # From now on, as the gaps page counts it: the hours behind cannot ring any more.
+    assert row == (
+        "Astreinte Nord en cours mar. 10 mars 10:00 mer. 11 mars 10:00 "
+        "Titulaire chaîne par défaut Bruno"
+    )
+
+
 def test_numbers_of_the_chain_on_call_are_links_to_dial(
     frozen, client, login_as, hotline, make_person, make_slot
 ):
