@@ -39,7 +39,7 @@ TAGS = ("people",)
 MOBILE_WARNINGS = (
     "A landline, or a mobile other active people already have (a shared on-call phone), "
     "is saved; the answer's warnings say so: SMS alerts cannot reach a landline, and a "
-    "shared phone gets the alerts of each and cannot tell the call records who answered."
+    "shared phone gets the alerts of each, and the call records cannot tell who held it."
 )
 
 
