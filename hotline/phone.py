@@ -36,6 +36,16 @@ def _to_e164(raw: str, region: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_fixed_line(e164: str) -> bool:
+    """True for a number phonenumbers knows to be a landline, which no SMS can reach."""
+    # Only a sure landline counts. FIXED_LINE_OR_MOBILE (the North American plan
+    # cannot tell them apart), VOIP (many take SMS) and UNKNOWN are given the benefit
+    # of the doubt: a warning on a number that does get SMS would teach managers to
+    # ignore the warning.
+    parsed = phonenumbers.parse(e164, None)
+    return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def national_format(e164: str) -> str:
     """Show an E.164 number the way people of its country write it."""
     parsed = phonenumbers.parse(e164, None)

@@ -16,6 +16,7 @@ class Reason(StrEnum):
     CALLS_NOT_CONFIGURED = "calls not configured"
     TWILIO_UNREACHABLE = "Twilio unreachable"
     TWILIO_ANSWERED = "Twilio answered"
+    NOT_A_MOBILE = "not a mobile number"
     UNKNOWN_SMTP_HOST = "unknown SMTP host"
     SMTP_UNREACHABLE = "SMTP server unreachable"
     SMTP_UNFIT = "SMTP server cannot do what is configured"

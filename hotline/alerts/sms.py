@@ -16,6 +16,10 @@ from hotline.alerts.errors import ChannelNotConfigured, Reason, SendError
 
 # Twilio answers in well under a second; a worker must not hang on a dead network.
 REST_TIMEOUT_SECONDS = 10
+# Twilio's refusal of an SMS to a number it knows cannot take one (a landline, mostly).
+# The SMS is still attempted: phonenumbers cannot always tell a landline (see
+# hotline.phone.is_fixed_line), Twilio's carrier lookup can.
+NOT_A_MOBILE_CODE = 21614
 
 
 class RedirectedHttpClient(TwilioHttpClient):
@@ -53,6 +57,8 @@ def send_sms(config: Mapping[str, Any], *, to: str, from_: str, body: str) -> st
     try:
         message = client(config).messages.create(to=to, from_=from_, body=body)
     except TwilioRestException as exc:
+        if exc.code == NOT_A_MOBILE_CODE:
+            raise SendError(f"{Reason.NOT_A_MOBILE}: {_rest_error(exc)}", permanent=True) from exc
         raise _rest_error(exc) from exc
     except requests.RequestException as exc:
         raise SendError(f"{Reason.TWILIO_UNREACHABLE}: {exc}") from exc

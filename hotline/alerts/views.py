@@ -45,6 +45,7 @@ REASON_LABELS = {
     Reason.CALLS_NOT_CONFIGURED: _l("confirmation calls are not set up"),
     Reason.TWILIO_UNREACHABLE: _l("Twilio could not be reached"),
     Reason.TWILIO_ANSWERED: _l("Twilio refused the message"),
+    Reason.NOT_A_MOBILE: _l("this number cannot receive SMS (a landline?)"),
     Reason.UNKNOWN_SMTP_HOST: _l("unknown mail server"),
     Reason.SMTP_UNREACHABLE: _l("the mail server could not be reached"),
     Reason.SMTP_UNFIT: _l("the mail server does not support the settings"),

@@ -154,10 +154,6 @@ class PersonOut(Output):
     active: bool
 
 
-class PersonPage(Page[PersonOut]):
-    pass
-
-
 class PersonChoiceOut(Output):
     """Someone who can be put in a chain, as the web forms' pickers show them: no contact
     details (GET /people/{id} gives those, for the people in the user's reach)."""
@@ -165,6 +161,30 @@ class PersonChoiceOut(Output):
     id: int
     name: str
     active: bool
+
+
+class NumberWarningOut(Output):
+    """Why the mobile saved may not work as the planning expects; it is saved anyway."""
+
+    warning: Literal["landline", "shared_number"] = Field(
+        description="landline: calls ring it but SMS alerts cannot reach it; shared_number: "
+        "other active people have this mobile (a shared on-call phone is allowed)"
+    )
+    mobile: str = Field(description="E.164")
+    shared_with: list[PersonChoiceOut] = Field(
+        description="the other active people with this mobile (empty for landline)"
+    )
+    message: str
+
+
+class PersonSaved(PersonOut):
+    warnings: list[NumberWarningOut] = Field(
+        description="warnings on the mobile saved; empty when it looks like a mobile of their own"
+    )
+
+
+class PersonPage(Page[PersonOut]):
+    pass
 
 
 class PersonChoicePage(Page[PersonChoiceOut]):

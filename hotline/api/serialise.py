@@ -16,9 +16,12 @@ from hotline.api.schemas import (
     GenerationConflictOut,
     GenerationOut,
     HotlineOut,
+    NumberWarningOut,
     OncallOut,
+    PersonChoiceOut,
     PersonOut,
     PersonRefOut,
+    PersonSaved,
     PlannedSlotOut,
     ResponderOut,
     RotationOut,
@@ -37,6 +40,7 @@ from hotline.phone import national_format
 from hotline.planning.absences import AbsentResponder
 from hotline.planning.coverage import Coverage
 from hotline.planning.models import Rotation, Slot, Unavailability
+from hotline.planning.number_checks import NumberWarning
 from hotline.planning.oncall import Chain, Responder
 from hotline.planning.rotations import CREATE, KEEP, UPDATE, GenerationResult
 from hotline.planning.rules import RuleWarning
@@ -75,6 +79,23 @@ def person_out(person: Person) -> PersonOut:
         email=person.email,
         language=person.language,  # type: ignore[arg-type]
         active=person.active,
+    )
+
+
+def person_saved(person: Person, warnings: list[NumberWarning]) -> PersonSaved:
+    """The person as saved, with the warnings on their mobile (messages in English)."""
+    return PersonSaved(
+        **person_out(person).model_dump(), warnings=[_number_warning_out(w) for w in warnings]
+    )
+
+
+def _number_warning_out(warning: NumberWarning) -> NumberWarningOut:
+    others = [PersonChoiceOut(id=p.id, name=p.name, active=p.active) for p in warning.shared_with]
+    return NumberWarningOut(
+        warning=warning.kind,  # type: ignore[arg-type]
+        mobile=warning.mobile,
+        shared_with=others,
+        message=english(warning.message),
     )
 
 

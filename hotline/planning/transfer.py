@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,6 +19,7 @@ from hotline.planning import audit
 from hotline.planning.absences import absent_responders
 from hotline.planning.errors import PlanningError
 from hotline.planning.models import OVERRIDE, REGULAR, DefaultResponder, Slot, SlotResponder
+from hotline.planning.number_checks import number_warnings
 from hotline.planning.validation import (
     InvalidLocalTime,
     check_span,
@@ -61,13 +63,15 @@ class PlanningFileError(ValueError):
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import wrote; `absent` names the slots ringing somebody recorded as away."""
+    """What an import wrote; `mobiles` names the people whose mobile is a landline or
+    another active person's, `absent` the slots ringing somebody recorded as away."""
 
     people: int
     hotlines: int
     slots: int
     slots_replaced: int = 0
     absent: tuple[str, ...] = ()
+    mobiles: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         text = (
@@ -77,7 +81,8 @@ class ImportSummary:
         )
         if self.slots_replaced:
             text += f" ({_count(self.slots_replaced, 'earlier slot', 'earlier slots')} replaced)"
-        return "\n".join([text, *(f"warning: {line}" for line in self.absent)])
+        warnings = (*self.mobiles, *self.absent)
+        return "\n".join([text, *(f"warning: {line}" for line in warnings)])
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -91,6 +96,7 @@ def _count(n: int, one: str, many: str) -> str:
 
 @dataclass
 class PersonRow:
+    where: str
     ref: str | None
     name: str | None
     mobile: str | None
@@ -263,6 +269,7 @@ def _read_person(row: _Row) -> PersonRow:
         row.error(f"email {email!r} is not an e-mail address")
     active = row.flag("active", required=False)
     return PersonRow(
+        where=row.where,
         ref=ref,
         name=row.text("name", 120),
         mobile=row.phone("mobile"),
@@ -439,6 +446,7 @@ def import_planning(session: Session, document: Any) -> ImportSummary:
     """Upsert people and hotlines and replace each listed hotline's slots, all or nothing."""
     plan = read_planning(session, document)
     person_ids, added = _upsert_people(session, plan.people)
+    mobiles = _mobile_warnings(session, plan.people, person_ids)
     wanted = {ref for h in plan.hotlines for ref in _chains(h)} - set(person_ids)
     if wanted:
         rows = session.execute(select(Person.ref, Person.id).where(Person.ref.in_(wanted)))
@@ -459,7 +467,9 @@ def import_planning(session: Session, document: Any) -> ImportSummary:
         slots += len(row.slots)
     session.flush()
     _record_people_added(session, added)
-    return ImportSummary(len(plan.people), len(plan.hotlines), slots, replaced, tuple(absent))
+    return ImportSummary(
+        len(plan.people), len(plan.hotlines), slots, replaced, tuple(absent), tuple(mobiles)
+    )
 
 
 def _upsert_people(session: Session, rows: list[PersonRow]) -> tuple[dict[str, int], list[Person]]:
@@ -487,6 +497,23 @@ def _upsert_people(session: Session, rows: list[PersonRow]) -> tuple[dict[str, i
         # Before the hotlines' chains are replaced: the lines go to the teams they left.
         record_person_change(session, existing[ref], before=snapshot, user_id=None)
     return {ref: person.id for ref, person in existing.items()}, added
+
+
+def _mobile_warnings(
+    session: Session, rows: list[PersonRow], person_ids: dict[str, int]
+) -> list[str]:
+    """A line per warning on the mobile of a person of the file (see number_checks).
+
+    The import is not refused for it: a desk phone or a shared on-call phone is the
+    team's choice; the lines say what it costs.
+    """
+    lines = []
+    with force_locale("en"):  # the file's messages are in English, as its errors
+        for row in rows:
+            person = session.get(Person, person_ids[str(row.ref)])
+            if person is not None:
+                lines += [f"{row.where}: {w}" for w in number_warnings(session, person)]
+    return lines
 
 
 def _record_people_added(session: Session, added: list[Person]) -> None:

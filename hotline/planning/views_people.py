@@ -23,6 +23,7 @@ from hotline.auth import can_edit_person, can_plan_person, role_required, scoped
 from hotline.auth.forms import ActionForm, show_error
 from hotline.db import get_session, utcnow
 from hotline.models import Hotline, Person
+from hotline.phone import is_fixed_line
 from hotline.planning import audit, bp
 from hotline.planning.absences import AbsentResponder, absent_responders, still_ringing
 from hotline.planning.audit_lines import audit_line
@@ -36,6 +37,7 @@ from hotline.planning.forms import (
     UnavailabilityForm,
 )
 from hotline.planning.models import REGULAR, Rotation, Unavailability
+from hotline.planning.number_checks import number_warnings
 from hotline.planning.people import (
     create_person,
     people_within,
@@ -98,6 +100,7 @@ def person_new() -> ResponseReturnValue:
         return render_template("planning/person_new.html", form=form), 400
     session.commit()
     flash(_("%(name)s is added.", name=person.name), "success")
+    _flash_number_warnings(person)
     return redirect(url_for("planning.person_edit", person_id=person.id))
 
 
@@ -120,6 +123,7 @@ def person_edit(person_id: int) -> ResponseReturnValue:
         return _edit_page(person, hotlines, form, 400)
     session.commit()
     flash(_("%(name)s is saved.", name=person.name), "success")
+    _flash_number_warnings(person)
     return redirect(url_for("planning.person_edit", person_id=person.id))
 
 
@@ -181,6 +185,12 @@ def unavailability_delete(person_id: int, unavailability_id: int) -> ResponseRet
     session.commit()
     flash(_("The period is removed."), "success")
     return redirect(url_for("planning.person_edit", person_id=person.id) + "#unavailability")
+
+
+def _flash_number_warnings(person: Person) -> None:
+    """Warn of a saved mobile that rings but misses alerts, or that somebody else has."""
+    for warning in number_warnings(get_session(), person):
+        flash(str(warning), "warning")
 
 
 def _person_fields(form: PersonForm) -> dict[str, Any]:
@@ -325,6 +335,7 @@ def _edit_page(
         person=person,
         hotlines=hotlines,
         edit_refusal=_edit_refusal(person, hotlines),
+        landline=is_fixed_line(person.mobile),
         form=form,
         periods=periods,
         zone=_people_zone(),

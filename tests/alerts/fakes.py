@@ -36,6 +36,7 @@ class FakeTwilioRest:
     # Status codes to answer before succeeding again ("500" twice, then 201).
     failures: list[int] = field(default_factory=list)
     always_fail: int | None = None
+    failure_code: int = 20500  # Twilio's error code in a failure's body
     server: ThreadingHTTPServer | None = None
     media: dict[str, bytes] = field(default_factory=dict)
     media_credentials: tuple[str, str] = ("", "")
@@ -109,7 +110,7 @@ class FakeTwilioRest:
                 status = fake.always_fail or (fake.failures.pop(0) if fake.failures else 201)
                 body: dict[str, Any]
                 if status >= 400:
-                    body = {"code": 20500, "message": "Internal Server Error", "status": status}
+                    body = {"code": fake.failure_code, "message": "Refused", "status": status}
                 else:
                     prefix = "SM" if self.path.endswith("/Messages.json") else "CA"
                     body = {"sid": f"{prefix}{len(fake.requests):032d}", "status": "queued"}

@@ -231,3 +231,20 @@ def test_bad_alert_settings_are_logged_at_start_up(database_url, caplog):
     assert (
         "alerts (start-up): e-mail credentials incomplete: SMTP_PASSWORD is missing" in caplog.text
     )
+
+
+def test_an_sms_refused_for_a_landline_says_so_in_the_log_and_is_not_retried(
+    twilio, team, worker, fake_twilio, db_session, client, login_as
+):
+    hotline, *_ = team
+    fake_twilio.always_fail, fake_twilio.failure_code = 400, 21614  # not a mobile number
+
+    miss_the_call(CallDriver(twilio, hotline))
+    worker.run(fast_forward=True)
+
+    sms = [n for n in notifications(db_session) if n.channel == Channel.SMS]
+    assert {(n.status, n.attempts) for n in sms} == {(Status.FAILED, 1)}
+    assert all(n.last_error.startswith("not a mobile number: Twilio answered 400") for n in sms)
+    login_as("admin", language="fr")
+    page = client.get("/alerts/").get_data(as_text=True)
+    assert "ce numéro ne peut pas recevoir de SMS (un fixe ?)" in page

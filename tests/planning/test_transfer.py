@@ -141,7 +141,7 @@ def test_import_replaces_the_slots_of_listed_hotlines_only(
 ):
     other = make_hotline("+33184889999", name="Other hotline")
     listed = make_hotline(NUMBER, name="Old name")
-    dora = make_person("Dora", ref="dora")
+    dora = make_person("Dora", ref="dora", mobile="+33612345699")
     make_slot(other, utc(2026, 11, 1), utc(2026, 11, 2), [dora])
     make_slot(listed, utc(2026, 11, 1), utc(2026, 11, 2), [dora])
     make_slot(listed, utc(2026, 11, 2), utc(2026, 11, 3), [dora])
@@ -716,3 +716,33 @@ def test_cli_import_warns_of_slots_ringing_somebody_away_and_imports_them(
         "and is on call then as primary",
     ]
     assert counts(db_session)["slot"] == 3
+
+
+def test_cli_import_warns_of_a_landline_and_a_shared_number_and_imports_them(
+    runner, db_session, make_person, tmp_path
+):
+    make_person("Daniel Roux", mobile="+33612345602")  # already in the database
+    document = planning()
+    document["people"][0]["mobile"] = "01 84"  # a number too short is still refused
+    path = tmp_path / "planning.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    refused = runner.invoke(args=["planning", "import", str(path)])
+    assert refused.exit_code == 1
+    assert "warning:" not in refused.output
+    assert counts(db_session)["person"] == 1
+    document["people"][0]["mobile"] = "01 84 88 12 35"  # Alice's desk phone
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    result = runner.invoke(args=["planning", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "3 people, 1 hotline, 3 slots imported",
+        "warning: people[0] (alice): 01 84 88 12 35 is a landline: calls can ring it, but SMS "
+        "alerts (missed calls, voicemails, shift reminders) cannot reach it.",
+        "warning: people[1] (bruno): 06 12 34 56 02 is also the number of Daniel Roux: both "
+        "ring the same phone, it gets the SMS alerts of each, and the call records cannot tell "
+        "which of them answered.",
+    ]
+    mobiles = dict(db_session.execute(select(Person.ref, Person.mobile)).all())
+    assert (mobiles["alice"], mobiles["bruno"]) == ("+33184881235", "+33612345602")

@@ -24,16 +24,23 @@ from hotline.api.schemas import (
     PersonCreate,
     PersonOut,
     PersonPage,
+    PersonSaved,
     PersonUpdate,
 )
-from hotline.api.serialise import person_out
+from hotline.api.serialise import person_out, person_saved
 from hotline.api.views.common import EDITORS, answer, page_of
 from hotline.auth import role_required, scoped_hotline_ids
 from hotline.db import get_session, utcnow
 from hotline.models import Person
+from hotline.planning.number_checks import number_warnings
 from hotline.planning.people import create_person, update_person, within_hotlines
 
 TAGS = ("people",)
+MOBILE_WARNINGS = (
+    "A landline, or a mobile other active people already have (a shared on-call phone), "
+    "is saved; the answer's warnings say so: SMS alerts cannot reach a landline, and a "
+    "shared phone gets the alerts of each, and the call records cannot tell who held it."
+)
 
 
 @bp.get("/people")
@@ -82,7 +89,13 @@ def person(person_id: int) -> Response:
 @bp.post("/people")
 @role_required(*EDITORS)
 @operation(
-    "Add a person", response=PersonOut, status=201, body=PersonCreate, errors=(422,), tags=TAGS
+    "Add a person",
+    description=MOBILE_WARNINGS,
+    response=PersonSaved,
+    status=201,
+    body=PersonCreate,
+    errors=(422,),
+    tags=TAGS,
 )
 def person_create() -> Response:
     """Add a person; the mobile may be typed in any usual form and is stored E.164."""
@@ -90,12 +103,19 @@ def person_create() -> Response:
     session = get_session()
     created = create_person(session, **sent.model_dump(), user_id=current_user.id)
     session.commit()
-    return answer(person_out(created), 201)
+    return answer(person_saved(created, number_warnings(session, created)), 201)
 
 
 @bp.patch("/people/<id:person_id>")
 @role_required(*EDITORS)
-@operation("Change a person", response=PersonOut, body=PersonUpdate, errors=(422,), tags=TAGS)
+@operation(
+    "Change a person",
+    description=MOBILE_WARNINGS,
+    response=PersonSaved,
+    body=PersonUpdate,
+    errors=(422,),
+    tags=TAGS,
+)
 def person_update(person_id: int) -> Response:
     """Change the fields sent; the others keep their values."""
     found = editable_person(person_id)
@@ -111,4 +131,4 @@ def person_update(person_id: int) -> Response:
     changed = {**current, **sent.model_dump(exclude_unset=True)}
     update_person(session, found, **changed, user_id=current_user.id)
     session.commit()
-    return answer(person_out(found))
+    return answer(person_saved(found, number_warnings(session, found)))
