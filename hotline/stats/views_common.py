@@ -194,12 +194,21 @@ def seconds_text(value: float | None) -> str:
     """A length of time in seconds as people read it: 23.5 s, 4 min 05 s, 2 h 10 min."""
     if value is None:
         return "–"
+    return _one_line(_duration_words(value))
+
+
+def _duration_words(value: float) -> str:
     if value < 60:
         return _("%(seconds)s s", seconds=format_decimal(round(value, 1), "0.#"))
     whole = round(value)
     if whole < 3600:
         return _("%(minutes)d min %(seconds)02d s", minutes=whole // 60, seconds=whole % 60)
     return _("%(hours)d h %(minutes)02d min", hours=whole // 3600, minutes=whole % 3600 // 60)
+
+
+def _one_line(text: str) -> str:
+    """`text` with non-breaking spaces: a narrow column must not wrap "2 min 09 / s"."""
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
 
 
 @bp.app_template_filter("rate")
