@@ -34,6 +34,11 @@ NON_REQUEST_LANGUAGE = "en"
 SESSION_KEY = "language"
 # The compiled catalogs: BABEL_TRANSLATION_DIRECTORIES, relative to the app's root.
 TRANSLATIONS = Path(__file__).parent / "translations"
+# Dates, times and numbers follow these conventions rather than the language's own
+# default: the teams are European, and English in Europe writes the day before the month
+# and a 24-hour clock ("28/11/2026, 17:01", not "11/28/26, 5:01 PM"). Only formatting
+# changes: the language stays "en" for catalogues, cookies, settings and <html lang>.
+FORMAT_CONVENTIONS = {"en": "en_GB"}
 
 babel = Babel()
 
@@ -140,8 +145,15 @@ def current_language() -> str:
     return locale.language if locale is not None else NON_REQUEST_LANGUAGE
 
 
-def _locale() -> Locale:
-    return get_locale() or Locale.parse(NON_REQUEST_LANGUAGE)
+@cache
+def formatting_locale(language: str) -> Locale:
+    """The locale whose conventions write dates, times and numbers for `language`."""
+    return Locale.parse(FORMAT_CONVENTIONS.get(language, language))
+
+
+def page_locale() -> Locale:
+    """The formatting locale of the page being rendered (English outside a request)."""
+    return formatting_locale(current_language())
 
 
 def _in_zone(moment: datetime, tz: str | ZoneInfo | None) -> datetime:
@@ -164,7 +176,7 @@ def format_local(
     if moment is None:
         return ""
     local = _in_zone(moment, tz)
-    locale = _locale()
+    locale = page_locale()
     # tzinfo is given so Babel can name the zone in "long"/"full" formats;
     # the value is already converted, so no shift happens twice.
     text = babel_dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
@@ -178,7 +190,7 @@ def format_local_date(
     if moment is None:
         return ""
     day = _in_zone(moment, tz).date() if isinstance(moment, datetime) else moment
-    locale = _locale()
+    locale = page_locale()
     return _ordinal_first(babel_dates.format_date(day, fmt, locale=locale), locale)
 
 
@@ -189,11 +201,11 @@ def format_local_time(
     if moment is None:
         return ""
     if not isinstance(moment, datetime):
-        return babel_dates.format_time(moment, fmt, locale=_locale())
+        return babel_dates.format_time(moment, fmt, locale=page_locale())
     # The whole datetime, not its time: a zone's offset depends on the date, and in
     # the hour repeated in autumn on which occurrence (fold) it is.
     local = _in_zone(moment, tz)
-    return babel_dates.format_time(local, fmt, tzinfo=local.tzinfo, locale=_locale())
+    return babel_dates.format_time(local, fmt, tzinfo=local.tzinfo, locale=page_locale())
 
 
 # WTForms' own messages that our forms can show. WTForms' French for them has a

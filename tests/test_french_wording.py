@@ -42,7 +42,7 @@ def test_adding_a_person_says_so_without_a_gender_mark(client, login_as, submit)
 def test_a_french_deviation_in_percent_has_a_space_before_the_sign(app):
     with app.test_request_context(), force_locale("fr"):
         assert signed(0.333, True) == "+33\xa0%"
-        assert signed(-0.04, True) == "-4\xa0%"
+        assert signed(-0.04, True) == "\u22124\xa0%"  # a minus sign, not a hyphen
     with app.test_request_context(), force_locale("en"):
         assert signed(0.333, True) == "+33%"
 

@@ -19,7 +19,7 @@ from babel.dates import format_datetime
 from jinja2 import Environment, Template
 from jinja2.runtime import Context
 
-from hotline.i18n import catalog
+from hotline.i18n import catalog, formatting_locale
 from hotline.models import LANGUAGES
 from hotline.phone import format_for, is_withheld
 
@@ -157,7 +157,9 @@ def local_datetime(moment: datetime, timezone: str, language: str) -> str:
     """`moment` as people of the hotline read it: local time, their language's order."""
     local = moment.astimezone(ZoneInfo(timezone))
     language = language_of(language)
-    return format_datetime(local, DATETIME_FORMATS[language], tzinfo=local.tzinfo, locale=language)
+    return format_datetime(
+        local, DATETIME_FORMATS[language], tzinfo=local.tzinfo, locale=formatting_locale(language)
+    )
 
 
 def local_time(moment: datetime, timezone: str) -> str:

@@ -43,6 +43,10 @@ class BadPeriod(ValueError):
     """A ?month= or ?week= value that names no period."""
 
 
+class PeriodOutOfRange(BadPeriod):
+    """A ?month= or ?week= value naming a period outside the years people plan for."""
+
+
 @dataclass(frozen=True)
 class PastView:
     """What the past hours of a page show beyond today's planning: the default chains in
@@ -181,7 +185,7 @@ def week_period(raw: str | None, today: date) -> Period:
 
 def _check_year(day: date, raw: str | None) -> None:
     if not in_planning_years(day):
-        raise BadPeriod(raw or "")
+        raise PeriodOutOfRange(raw or "")
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

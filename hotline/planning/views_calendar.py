@@ -21,6 +21,7 @@ from hotline.planning.calendar_grid import (
     Absence,
     BadPeriod,
     PastView,
+    PeriodOutOfRange,
     build_days,
     clocks,
     local_midnight,
@@ -40,6 +41,7 @@ from hotline.planning.coverage import (
 )
 from hotline.planning.forms import GapsForm
 from hotline.planning.slots import slots_between
+from hotline.planning.validation import FIRST_YEAR, LAST_YEAR
 from hotline.planning.views_common import (
     READERS,
     absence_labels,
@@ -62,6 +64,16 @@ def calendar(hotline_id: int) -> ResponseReturnValue:
             period = week_period(request.args["week"], today)
         else:
             period = month_period(request.args.get("month"), today)
+    except PeriodOutOfRange as far:
+        return bad_request(
+            _(
+                "%(value)s is out of range: choose a month or a week between the years"
+                " %(first)s and %(last)s.",
+                value=str(far),
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            )
+        )
     except BadPeriod as bad:
         return bad_request(
             _(

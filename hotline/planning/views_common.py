@@ -170,7 +170,10 @@ def iso_local(text: str, zone: str, fmt: str = "EEE d MMM HH:mm") -> str:
 
 @bp.app_template_filter("signed")
 def signed(value: float, percent: bool = False) -> str:
-    """A deviation with its sign (+6, -2.5, +33 %); zero has none."""
+    """A deviation with its sign (+6, −2.5, +33 %); zero has none.
+
+    The minus sign is the typographic one (U+2212), as wide as the plus, not a hyphen.
+    """
     from flask_babel import format_decimal, format_percent
 
     rounded = round(value, 2 if percent else 1)
@@ -178,7 +181,7 @@ def signed(value: float, percent: bool = False) -> str:
     text = format_percent(abs(rounded)) if percent else format_decimal(abs(rounded), "0.#")
     if (round(rounded * 100) if percent else round(rounded * 10)) == 0:
         return text
-    return ("+" if rounded > 0 else "-") + text
+    return ("+" if rounded > 0 else "\N{MINUS SIGN}") + text
 
 
 def person_names(session: Session, ids: Iterable[int]) -> dict[int, str]:

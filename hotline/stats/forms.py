@@ -27,7 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from hotline.i18n import N_, Form
+from hotline.i18n import N_, Form, format_local_date
 from hotline.phone import DEFAULT_REGION
 from hotline.stats.calls import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from hotline.stats.kpis import DEFAULT_TARGET_SECONDS, MAX_TARGET_SECONDS
@@ -202,6 +202,11 @@ class PeriodFields(GetForm):
         )
         if self.period.data == "month" and not self.month.data:
             self.month.data = period.start.strftime("%Y-%m")  # show which month it is
+            # ... and say it: a month input may show only "2026-11", or nothing.
+            self.month.description = _(
+                "No month chosen: showing the current month, %(month)s.",
+                month=format_local_date(period.start, tz, "LLLL y"),
+            )
         return period
 
     def period_args(self) -> dict[str, Any]:

@@ -13,14 +13,13 @@ from typing import Any
 from babel.dates import get_day_names
 from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hotline.auth import role_required, signed_in
 from hotline.db import get_session
-from hotline.i18n import format_local_date
+from hotline.i18n import format_local_date, page_locale
 from hotline.stats import bp
 from hotline.stats.agents import AgentRow, agent_table
 from hotline.stats.charting import charts_csp, plotly_bundle
@@ -106,7 +105,7 @@ def _figures(
 def _charts(board: Dashboard) -> dict[str, Any]:
     """What stats.js needs to draw the charts, with labels in the page's language."""
     days = [format_local_date(day.day, None, "EEE d MMM") for day in board.trend]
-    names = get_day_names("abbreviated", locale=get_locale())
+    names = get_day_names("abbreviated", locale=page_locale())
     return {
         "trend": {
             "title": _("Calls per day"),

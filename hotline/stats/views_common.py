@@ -16,7 +16,7 @@ from typing import Any
 
 import phonenumbers
 from flask import Response, abort, current_app
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from hotline.alerts import history as alert_history
 from hotline.auth import ADMIN, AGENT, MANAGER, SUPERVISOR, scoped_hotline_ids
 from hotline.auth.forms import show_error
 from hotline.db import get_session
+from hotline.i18n import page_locale
 from hotline.models import Hotline
 from hotline.phone import DEFAULT_REGION, format_for, is_withheld
 from hotline.planning.hotline_settings import list_hotlines
@@ -193,6 +194,10 @@ def seconds_text(value: float | None) -> str:
     """A length of time in seconds as people read it: 23.5 s, 4 min 05 s, 2 h 10 min."""
     if value is None:
         return "–"
+    return _one_line(_duration_words(value))
+
+
+def _duration_words(value: float) -> str:
     if value < 60:
         return _("%(seconds)s s", seconds=format_decimal(round(value, 1), "0.#"))
     whole = round(value)
@@ -201,13 +206,17 @@ def seconds_text(value: float | None) -> str:
     return _("%(hours)d h %(minutes)02d min", hours=whole // 3600, minutes=whole % 3600 // 60)
 
 
+def _one_line(text: str) -> str:
+    """`text` with non-breaking spaces: a narrow column must not wrap "2 min 09 / s"."""
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
+
+
 @bp.app_template_filter("rate")
 def rate_text(value: float | None) -> str:
     """A share as a percentage with one decimal, the way the page's language writes it."""
     if value is None:
         return "–"
-    locale = get_locale()
-    pattern = locale.percent_formats[None].pattern if locale is not None else "#,##0%"
+    pattern = page_locale().percent_formats[None].pattern
     return format_percent(value, pattern.replace("#,##0", "#,##0.0", 1))
 
 

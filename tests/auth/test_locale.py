@@ -3,6 +3,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -92,13 +93,38 @@ MOMENT = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 in Paris, minutes bef
     ("language", "zone", "expected"),
     [
         ("fr", "Europe/Paris", "29 mars 2026, 01:30:00"),
-        ("en", "Europe/Paris", "Mar 29, 2026, 1:30:00\u202fAM"),
+        ("en", "Europe/Paris", "29 Mar 2026, 01:30:00"),
         ("fr", "America/New_York", "28 mars 2026, 20:30:00"),
     ],
 )
 def test_format_local_uses_the_zone_and_the_language(app, language, zone, expected):
     with app.test_request_context(), force_locale(language):
         assert format_local(MOMENT, zone) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "users_list", "hotline_page"),
+    [
+        # British conventions in English (the teams are European): day before month,
+        # 24-hour clock; never "11/28/26, 5:01 PM".
+        ("en", "29/03/2026, 01:30", "Sunday, 29 March 2026, 01:30:00"),
+        ("fr", "29/03/2026 01:30", "dimanche 29 mars 2026, 01:30:00"),
+    ],
+)
+def test_pages_write_dates_day_first_on_a_24_hour_clock(
+    client, login_as, make_user, make_hotline, language, users_list, hotline_page
+):
+    make_user("agent", email="zoe@example.org", last_login_at=MOMENT)
+    hotline = make_hotline(timezone="Europe/Paris")
+
+    with time_machine.travel(MOMENT, tick=False):
+        login_as("admin", language=language)
+        users = client.get("/admin/users").get_data(as_text=True)
+        page = client.get(f"/planning/hotlines/{hotline.id}").get_data(as_text=True)
+
+    assert users_list in users
+    assert hotline_page in page
+    assert f'<html lang="{language}"' in page, "the language itself stays as chosen"
 
 
 def test_local_day_and_time_follow_the_hotlines_zone(app):

@@ -76,3 +76,14 @@ def test_english_browser_gets_the_english_sign_in_page(browser, live_server):
         expect(page.get_by_label("Password")).to_be_visible()
     finally:
         context.close()
+
+
+def test_an_empty_form_is_answered_by_the_page_not_by_the_browser(page):
+    # The browser's own "required" bubble speaks the browser's language, whatever the
+    # page's: the forms leave checking to the server, whose message is the page's.
+    page.goto("/login")
+    expect(page.locator("#email")).to_have_attribute("required", "")
+    page.locator("form.card button[type=submit]").click()
+
+    expect(page.locator("#email-errors")).to_have_text("Ce champ est requis.")
+    expect(page.locator("#password-errors")).to_have_text("Ce champ est requis.")

@@ -279,7 +279,7 @@ def test_default_is_the_current_month_in_the_hotlines_zone(frozen, client, login
 
 @pytest.mark.parametrize(
     "params",
-    [{"month": "2026-13"}, {"month": "march"}, {"week": "2026-W54"}, {"month": "1850-01"}],
+    [{"month": "2026-13"}, {"month": "march"}, {"week": "2026-W54"}],
 )
 def test_a_bad_period_is_a_400_with_a_message(frozen, client, login_as, hotline, params):
     login_as("admin")
@@ -290,6 +290,34 @@ def test_a_bad_period_is_a_400_with_a_message(frozen, client, login_as, hotline,
     assert "n’est ni un mois comme 2026-03 ni une semaine comme 2026-W14" in response.get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    ("params", "language", "message"),
+    [
+        (
+            {"month": "1999-01"},
+            "fr",
+            "1999-01 est hors limites : choisissez un mois ou une semaine"
+            " entre les années 2000 et 2100.",
+        ),
+        (
+            {"week": "2101-W01"},
+            "en",
+            "2101-W01 is out of range: choose a month or a week between the years 2000 and 2100.",
+        ),
+    ],
+)
+def test_a_period_outside_the_planning_years_says_so(
+    frozen, client, login_as, hotline, params, language, message
+):
+    login_as("admin", language=language)
+
+    response = calendar(client, hotline, **params)
+
+    assert response.status_code == 400
+    # A month it is, only too far: not "neither a month nor a week".
+    assert message in response.get_data(as_text=True)
 
 
 def test_month_of_a_year_of_slots_loads_them_in_one_query(

@@ -85,30 +85,45 @@ def cells(page: str, name: str) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "alice", "bruno"),
+    [
+        (
+            "en",
+            ["12 (+6)", "0 (0)", "0 (\u221212)", "0 (0)", "12", "\u22126 h (\u221233%)"],
+            ["0 (\u22126)", "0 (0)", "24 (+12)", "0 (0)", "24", "+6 h (+33%)"],
+        ),
+        (
+            "fr",
+            ["12 (+6)", "0 (0)", "0 (\u221212)", "0 (0)", "12", "\u22126 h (\u221233 %)"],
+            ["0 (\u22126)", "0 (0)", "24 (+12)", "0 (0)", "24", "+6 h (+33 %)"],
+        ),
+    ],
+)
 def test_hours_per_person_by_kind_with_the_gap_to_an_even_share(
-    client, login_as, make_hotline, make_person, make_slot
+    client, login_as, make_hotline, make_person, make_slot, language, alice, bruno
 ):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     paris = ZoneInfo("Europe/Paris")
     hotline = make_hotline()
-    alice, bruno = make_person("Alice"), make_person("Bruno")
+    first, second = make_person("Alice"), make_person("Bruno")
     # Monday 8 June 2026, 08:00-20:00: 12 weekday-day hours for Alice;
     # Saturday 13 June, all day: 24 weekend hours for Bruno.
     make_slot(
         hotline,
         datetime(2026, 6, 8, 8, tzinfo=paris),
         datetime(2026, 6, 8, 20, tzinfo=paris),
-        [alice],
+        [first],
     )
     make_slot(
         hotline,
         datetime(2026, 6, 13, 0, tzinfo=paris),
         datetime(2026, 6, 14, 0, tzinfo=paris),
-        [bruno, alice],
+        [second, first],
     )
-    login_as("supervisor", hotlines=(hotline,), language="en")
+    login_as("supervisor", hotlines=(hotline,), language=language)
 
     page = client.get(
         f"/planning/hotlines/{hotline.id}/fairness",
@@ -116,8 +131,9 @@ def test_hours_per_person_by_kind_with_the_gap_to_an_even_share(
     ).get_data(as_text=True)
 
     # Even share: 6 weekday-day hours, 12 weekend hours, 18 in all; backups do not count.
-    assert cells(page, "Alice") == ["12 (+6)", "0 (0)", "0 (-12)", "0 (0)", "12", "-6 h (-33%)"]
-    assert cells(page, "Bruno") == ["0 (-6)", "0 (0)", "24 (+12)", "0 (0)", "24", "+6 h (+33%)"]
+    # Below the share: a true minus sign (U+2212), not a hyphen.
+    assert cells(page, "Alice") == alice
+    assert cells(page, "Bruno") == bruno
 
 
 @pytest.mark.parametrize(

@@ -65,9 +65,10 @@ def test_overview_counts_no_gap_where_the_default_chain_rings(
     set_default_chain(hotline, [team["Bruno"]])
     login_as("manager", hotlines=(hotline,))
 
-    page = text_of(client.get("/planning/"))
+    page = " ".join(text_of(client.get("/planning/")).split())
 
-    assert "0 trou dans les 4 prochaines semaines" in page
+    # Worded as the gaps page says it, not "0 trou".
+    assert "Aucun trou dans les 4 prochaines semaines" in page
     assert "1 plage couverte seulement par la chaîne par défaut" in page
 
 
@@ -562,3 +563,25 @@ def test_dry_run_of_a_moment_before_the_history_says_it_is_not_recorded(
     assert "chaîne par défaut, dont la composition d’alors n’est pas enregistrée" in before
     assert "Personne n’est d’astreinte" not in before
     assert chain_on(after) == ["Alice"]
+
+
+@pytest.mark.parametrize(
+    ("language", "weeks", "said"),
+    [
+        ("en", 4, "No gap in the next 4 weeks"),
+        ("en", 1, "No gap in the coming week"),
+        ("fr", 1, "Aucun trou dans la semaine qui vient"),
+    ],
+)
+def test_overview_says_no_gap_in_words(
+    frozen, monkeypatch, client, login_as, hotline, team, make_slot, language, weeks, said
+):
+    make_slot(hotline, NOW - timedelta(hours=1), NOW + timedelta(weeks=5), [team["Alice"]])
+    monkeypatch.setattr("hotline.planning.views.DEFAULT_GAP_WEEKS", weeks)
+    login_as("manager", hotlines=(hotline,), language=language)
+
+    page = " ".join(text_of(client.get("/planning/")).split())
+
+    assert said in page
+    assert "0 gap" not in page
+    assert "0 trou" not in page

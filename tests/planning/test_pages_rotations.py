@@ -403,14 +403,16 @@ def test_preview_is_asked_without_the_csrf_token_and_generating_follows_it(
     rotation_id = create(submit, hotline, team)
     path = f"/planning/hotlines/{hotline.id}/rotations/{rotation_id}/generate"
     first = client.get(path).get_data(as_text=True)
-    preview_form = re.search(r'<form method="get"[^>]*>(.*?)</form>', first, re.S)[1]
+    preview_form = re.search(r'<form[^>]* method="get"[^>]*>(.*?)</form>', first, re.S)[1]
     assert "csrf_token" not in preview_form
 
     preview = client.get(path, query_string={"weeks": "3", "from_day": MONDAY.isoformat()})
 
     page = preview.get_data(as_text=True)
     assert re.search(r'<dd class="created">3</dd>', page)
-    generate = re.search(r'<form method="post" class="generate"[^>]*>(.*?)</form>', page, re.S)[1]
+    generate = re.search(
+        r'<form[^>]* method="post" class="generate"[^>]*>(.*?)</form>', page, re.S
+    )[1]
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', generate))
     assert fields.keys() == {"csrf_token", "weeks", "from_day"}
     assert count(db_session, Slot) == 0

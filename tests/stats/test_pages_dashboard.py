@@ -431,3 +431,14 @@ def test_dashboard_loads_its_chart_scripts_from_the_app(client, week, reviewer):
     assert "script-src" not in policy  # scripts stay under default-src 'self'
     assert "'unsafe-inline'" not in policy
     assert "'unsafe-eval'" not in policy
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_durations_stay_on_one_line_at_phone_width(client, login_as, week, language):
+    login_as("supervisor", hotlines=(week.hotline,), language=language)
+
+    page = dashboard(client, week).get_data(as_text=True)
+
+    # Non-breaking spaces inside the value: a narrow column never leaves "s" alone.
+    assert 'data-kpi="talk-total">22\xa0min\xa025\xa0s<' in page
+    assert 'data-kpi="answer-mean">23\xa0s<' in page

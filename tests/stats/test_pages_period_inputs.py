@@ -118,3 +118,25 @@ def test_a_malformed_month_the_period_uses_is_refused_at_its_field(client, week,
         "Give a month as YYYY-MM, for example 2026-03."
     ]
     assert field_errors(response.get_data(as_text=True), "start") == []
+
+
+@pytest.mark.parametrize("path", ["/stats/", "/stats/calls"])
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "No month chosen: showing the current month, March 2026."),
+        ("fr", "Aucun mois choisi : voici le mois en cours, mars 2026."),
+    ],
+)
+def test_a_month_period_without_a_month_says_which_month_it_shows(
+    client, login_as, week, path, language, said
+):
+    with time_machine.travel(paris("2026-03-31 18:00"), tick=False):
+        login_as("supervisor", hotlines=(week.hotline,), language=language)
+        page = get(client, week, path, period="month").get_data(as_text=True)
+        chosen = get(client, week, path, **MONTH).get_data(as_text=True)
+
+    assert f'<p class="hint" id="month-hint">{said}</p>' in page
+    assert 'aria-describedby="month-hint"' in page, "read out with the month field"
+    assert "No month chosen" not in chosen
+    assert "Aucun mois choisi" not in chosen
