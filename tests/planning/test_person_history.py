@@ -122,10 +122,10 @@ def test_the_person_page_tells_each_change_once_newest_first_in_english(
         history, audit_page = history_rows(client, alice), audit_rows(client, second)
 
     assert history == [
-        f"3/11/26, 9:00 AM {admin.name} person #{alice.id} changed "
+        f"11/03/2026, 09:00 {admin.name} person #{alice.id} changed "
         "Name: Alice Language: French Status: active "
         "Name: Alice Language: English Status: inactive",
-        f"3/10/26, 10:30 PM {admin.name} person #{alice.id} changed "
+        f"10/03/2026, 22:30 {admin.name} person #{alice.id} changed "
         "Name: Alice E-mail: alice@example.org Name: Alice E-mail: a.martin@example.org",
     ]
     assert len(audit_page) == 2
