@@ -229,9 +229,9 @@ def build_days(
         spans = uncovered(sorted(staffed_then), bounds[0], past_end)
         for span in spans:
             for piece, members in chains_over(span, past):
-                kind, chain = _unplanned(members)
+                kind, chain = _unplanned(_names(members))
                 _place(days, bounds, zone, kind, piece, None, chain, True, [])
-    today_chain = tuple((r.person_id or 0, r.name) for r in coverage.default_chain)
+    today_chain = tuple(r.name for r in coverage.default_chain)
     for start, end in coverage.unplanned:
         # The hours ahead may still be filled; the ones behind are drawn above.
         if end > now:
@@ -279,11 +279,15 @@ def _overridden_parts(
         yield (cursor, end), REGULAR
 
 
-def _unplanned(members: Members | None) -> tuple[str, tuple[Responder, ...]]:
-    """The entry kind and responders of uncovered time whose default chain is `members`."""
-    if members is None:
+def _unplanned(names: tuple[str, ...] | None) -> tuple[str, tuple[Responder, ...]]:
+    """The entry kind and responders of uncovered time whose default chain is `names`."""
+    if names is None:
         return UNRECORDED, ()
-    return (DEFAULT if members else GAP), tuple(Responder(n, active=True) for _id, n in members)
+    return (DEFAULT if names else GAP), tuple(Responder(n, active=True) for n in names)
+
+
+def _names(members: Members | None) -> tuple[str, ...] | None:
+    return None if members is None else tuple(name for _id, name in members)
 
 
 def _shown(
