@@ -215,6 +215,22 @@ def past_changes(
     return found
 
 
+def default_chains_held(session: Session, person_id: int, since: datetime) -> set[int]:
+    """The hotlines whose default chain held the person before a change made after
+    `since`: their past hours may have rung them, whatever the chain is today."""
+    rows = session.execute(
+        select(AuditLog.hotline_id, AuditLog.before).where(
+            AuditLog.entity == DEFAULT_CHAIN, AuditLog.at > since
+        )
+    )
+    return {
+        hotline_id
+        for hotline_id, before in rows
+        if hotline_id is not None
+        and any(p.get("person_id") == person_id for p in (before or {}).get("chain") or ())
+    }
+
+
 def audit_entries(session: Session, hotline_id: int, limit: int = 100) -> list[AuditLog]:
     """The latest changes to a hotline's planning, newest first (`entry.user` is loaded)."""
     return list(

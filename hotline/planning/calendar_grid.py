@@ -13,19 +13,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hotline.planning.active_flags import ActiveFlags, pieces
-from hotline.planning.coverage import (
-    Coverage,
-    DefaultMember,
-    PastDefaultChain,
-    PastHistory,
-    uncovered,
-)
+from hotline.models import Person
+from hotline.planning.coverage import Coverage, uncovered
+from hotline.planning.default_hours import Members, PastView, chains_over, slot_pieces
 from hotline.planning.models import OVERRIDE, REGULAR, Slot
 from hotline.planning.validation import Span, in_planning_years
 
@@ -45,17 +40,6 @@ class BadPeriod(ValueError):
 
 class PeriodOutOfRange(BadPeriod):
     """A ?month= or ?week= value naming a period outside the years people plan for."""
-
-
-@dataclass(frozen=True)
-class PastView:
-    """What the past hours of a page show beyond today's planning: the default chains in
-    force then, people's active flags then, today's default chain (inactive people
-    included) and today's flags of the people of every default chain shown."""
-
-    history: PastHistory = field(default_factory=PastHistory)
-    members: Sequence[DefaultMember] = ()
-    today: Mapping[int, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -222,12 +206,12 @@ def build_days(
     for absence in absences:
         away[absence.slot_id].append(absence)
     flags = past.history.flags
-    slot_pieces = [(slot, list(_slot_pieces(slot, now, flags))) for slot in slots]
+    found_pieces = [(slot, _shown(slot_pieces(slot, now, flags))) for slot in slots]
     overriding = _ringing(
-        piece for slot, found in slot_pieces if slot.kind == OVERRIDE for piece in found
+        piece for slot, found in found_pieces if slot.kind == OVERRIDE for piece in found
     )
     staffed_then: list[tuple[datetime, datetime]] = []
-    for slot, found in slot_pieces:
+    for slot, found in found_pieces:
         for piece, responders in found:
             for part, kind in _overridden_parts(slot.kind, piece, overriding):
                 _place(
@@ -248,8 +232,8 @@ def build_days(
         # The past's uncovered time, with the flags of then rather than coverage's today's.
         spans = uncovered(sorted(staffed_then), bounds[0], past_end)
         for span in spans:
-            for piece, names in _chains_over(span, past):
-                kind, chain = _unplanned(names)
+            for piece, members in chains_over(span, past):
+                kind, chain = _unplanned(_names(members))
                 _place(days, bounds, zone, kind, piece, None, chain, True, [])
     today_chain = tuple(r.name for r in coverage.default_chain)
     for start, end in coverage.unplanned:
@@ -260,24 +244,6 @@ def build_days(
     for day in days:
         day.entries.sort(key=lambda e: (e.starts_at, e.kind != OVERRIDE))
     return days
-
-
-def _slot_pieces(
-    slot: Slot, now: datetime, flags: ActiveFlags
-) -> Iterable[tuple[tuple[datetime, datetime], tuple[Responder, ...]]]:
-    """The slot's span cut where a responder's flag changed before now, each part with
-    its responders as they were then (today's from now on)."""
-    people = [r.person for r in slot.responders]
-    cuts = flags.cuts((p.id for p in people), slot.starts_at, min(slot.ends_at, now))
-    for start, end in pieces((slot.starts_at, slot.ends_at), cuts):
-        then = start < now
-        yield (
-            (start, end),
-            tuple(
-                Responder(p.name, flags.at(p.id, start, p.active) if then else p.active)
-                for p in people
-            ),
-        )
 
 
 def _ringing(pieces: Iterable[tuple[Span, tuple[Responder, ...]]]) -> list[Span]:
@@ -317,49 +283,22 @@ def _overridden_parts(
         yield (cursor, end), REGULAR
 
 
-def _chains_over(
-    span: tuple[datetime, datetime], past: PastView
-) -> Iterable[tuple[tuple[datetime, datetime], tuple[str, ...] | None]]:
-    """The parts of a past span, each with the names of the default chain's people active
-    then (None: unknown)."""
-    today_chain = tuple((m.person_id, m.name) for m in past.members)
-    flags = past.history.flags
-    for piece, members in _members_over(span, past.history.chains, today_chain):
-        if members is None:
-            yield piece, None
-            continue
-        for start, end in pieces(piece, flags.cuts((pid for pid, _ in members), *piece)):
-            # A person since removed keeps the name of then, as the log recorded it.
-            then = tuple(n for pid, n in members if flags.at(pid, start, past.today.get(pid, True)))
-            yield (start, end), then
-
-
-def _members_over(
-    span: tuple[datetime, datetime],
-    past_chains: Sequence[PastDefaultChain],
-    today_chain: tuple[tuple[int, str], ...],
-) -> Iterable[tuple[tuple[datetime, datetime], tuple[tuple[int, str], ...] | None]]:
-    """The parts of a past span, each with the default chain's people then (None: unknown)."""
-    cursor, end = span
-    for past in past_chains:
-        if past.ends_at <= cursor:
-            continue
-        if past.starts_at >= end:
-            break
-        if past.starts_at > cursor:
-            yield (cursor, past.starts_at), today_chain
-        cursor_end = min(past.ends_at, end)
-        yield (max(cursor, past.starts_at), cursor_end), past.people
-        cursor = cursor_end
-    if cursor < end:
-        yield (cursor, end), today_chain
-
-
 def _unplanned(names: tuple[str, ...] | None) -> tuple[str, tuple[Responder, ...]]:
     """The entry kind and responders of uncovered time whose default chain is `names`."""
     if names is None:
         return UNRECORDED, ()
     return (DEFAULT if names else GAP), tuple(Responder(n, active=True) for n in names)
+
+
+def _names(members: Members | None) -> tuple[str, ...] | None:
+    return None if members is None else tuple(name for _id, name in members)
+
+
+def _shown(
+    found: Iterable[tuple[Span, tuple[tuple[Person, bool], ...]]],
+) -> list[tuple[Span, tuple[Responder, ...]]]:
+    """Slot pieces with their people as the page shows them: name and flag then."""
+    return [(span, tuple(Responder(p.name, on) for p, on in people)) for span, people in found]
 
 
 def _place(

@@ -9,14 +9,16 @@ person's feed also rests while the person is marked inactive or their own accoun
 deactivated.
 Events carry their time zone (a VTIMEZONE per hotline zone), so calendar apps
 show shifts at the right local times across DST changes. Event text is in the
-hotline's language.
+hotline's language. Besides the slots, both feeds list the hours no slot covers
+where a hotline's default chain rings (hotline.planning.default_hours): the chain of
+then for past hours, one event per local day with a UID that survives refreshes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -33,13 +35,17 @@ from hotline.auth.models import User
 from hotline.models import Hotline, Person
 from hotline.phone import national_format
 from hotline.planning import audit
+from hotline.planning.calendar_grid import local_midnight
+from hotline.planning.default_hours import default_hours
 from hotline.planning.models import OVERRIDE, FeedToken, Slot, SlotResponder
-from hotline.planning.shifts import person_shifts
+from hotline.planning.shifts import person_default_cover, person_shifts
+from hotline.planning.validation import Span
 
 FEED_PAST = timedelta(days=30)
 FEED_AHEAD = timedelta(days=180)
 PRODID = "-//Hotline//On-call planning//EN"
 TOKEN_BYTES = 32
+_DAY = timedelta(days=1)
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -226,17 +232,17 @@ def person_calendar(session: Session, person: Person, *, now: datetime, domain: 
 
     Shifts are what the phone rings (hotline.planning.shifts, as "My shifts"): an
     override that replaces the person removes that span from their feed and puts
-    it in their replacement's.
+    it in their replacement's. The hours no slot covers where a hotline's default
+    chain rings them come as default-chain events, one per local day (`_default_events`).
     """
     start, end = feed_window(now)
     with force_locale(person.language):
         calendar = _calendar(_("On call: %(name)s", name=person.name))
     for shift in person_shifts(session, person.id, start, end):
         hotline = shift.hotline
-        stamp = shift.starts_at.strftime("%Y%m%dT%H%M%SZ")
         event = _event(
             shift.starts_at, shift.ends_at, ZoneInfo(hotline.timezone), now,
-            uid=f"slot-{shift.slot_id}-{stamp}-person-{person.id}@{domain}",
+            uid=f"slot-{shift.slot_id}-{_stamp(shift.starts_at)}-person-{person.id}@{domain}",
         )  # fmt: skip
         with force_locale(hotline.language):
             position = position_label(shift.position)
@@ -248,11 +254,34 @@ def person_calendar(session: Session, person: Person, *, now: datetime, domain: 
             event.add("summary", summary)
             event.add("description", _names_text(shift.names))
         calendar.add_component(event)
+    for event in _person_default_events(session, person, (start, end), now, domain):
+        calendar.add_component(event)
     return _finish(calendar, start, end)
 
 
+def _person_default_events(
+    session: Session, person: Person, window: Span, now: datetime, domain: str
+) -> Iterator[Event]:
+    """The hours no slot covers where a default chain rings the person, with their place."""
+    # A day wider each side: the events are whole local days (_default_events).
+    wide = (window[0] - _DAY, window[1] + _DAY)
+    for shift in person_default_cover(session, person.id, *wide, now=now):
+        hotline = shift.hotline
+        with force_locale(hotline.language):
+            pattern = _("On call %(hotline)s (default chain, %(position)s)")
+            position = position_label(shift.position)
+            summary = _named(pattern, "hotline", hotline.name, position=position)
+            description = f"{_default_intro()}\n{_names_text(shift.names)}"
+        uid = f"default-{hotline.id}-{{stamp}}-person-{person.id}@{domain}"
+        for event in _default_events((shift.starts_at, shift.ends_at), hotline, window, now, uid):
+            event.add("summary", summary)
+            event.add("description", description)
+            yield event
+
+
 def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domain: str) -> bytes:
-    """Every slot of the hotline with its chain, as an iCalendar file."""
+    """Every slot of the hotline with its chain, and the hours only its default chain
+    rings, as an iCalendar file."""
     start, end = feed_window(now)
     slots = _slots(session, select(Slot).where(Slot.hotline_id == hotline.id), start, end)
     zone = ZoneInfo(hotline.timezone)
@@ -264,7 +293,79 @@ def hotline_calendar(session: Session, hotline: Hotline, *, now: datetime, domai
             event.add("summary", _chain_summary(slot))
             event.add("description", chain_text(slot))
             calendar.add_component(event)
+        for event in _hotline_default_events(session, hotline, (start, end), now, domain):
+            calendar.add_component(event)
     return _finish(calendar, start, end)
+
+
+def _hotline_default_events(
+    session: Session, hotline: Hotline, window: Span, now: datetime, domain: str
+) -> Iterator[Event]:
+    """The hours only the default chain rings, with its chain, in the current language."""
+    wide = (window[0] - _DAY, window[1] + _DAY)
+    # A gap (nobody rung) or time before the chain was recorded is not an event: the
+    # feed says whom the phone rings; the calendar and gaps pages point out the holes.
+    rung = [h for h in default_hours(session, hotline.id, *wide, now) if h.members]
+    numbers = _mobiles(session, {pid for h in rung for pid, _name in h.members or ()})
+    for hours in rung:
+        members = hours.members or ()
+        summary = _("Default chain: %(chain)s", chain=_names_summary([n for _p, n in members]))
+        lines = [
+            _place_line(i, _with_number(name, numbers.get(pid)))
+            for i, (pid, name) in enumerate(members)
+        ]
+        uid = f"default-{hotline.id}-{{stamp}}@{domain}"
+        for event in _default_events((hours.starts_at, hours.ends_at), hotline, window, now, uid):
+            event.add("summary", summary)
+            event.add("description", "\n".join([_default_intro(), *lines]))
+            yield event
+
+
+def _default_events(
+    span: Span, hotline: Hotline, window: Span, now: datetime, uid: str
+) -> list[Event]:
+    """Events for hours only the default chain rings: one per local day they touch
+    within the window's local days, each UID naming the hotline and the piece's start.
+
+    A default span has no slot to name it, and is often cut only by the window's own
+    edges, which move at every fetch. Cut at the hotline's local midnights (and the
+    window widened to whole local days), each piece starts at an instant that stays put
+    (a midnight, a slot's edge, a change of the chain or of a flag), so a calendar app
+    updates the event on refresh rather than adding a second one. The place in the chain
+    is left out of the UID: a changed chain updates the same hours' event.
+    """
+    zone = ZoneInfo(hotline.timezone)
+    first = local_midnight(window[0].astimezone(zone).date(), zone)
+    last = local_midnight(window[1].astimezone(zone).date() + _DAY, zone)
+    start, end = max(span[0], first), min(span[1], last)
+    events = []
+    while start < end:
+        midnight = local_midnight(start.astimezone(zone).date() + _DAY, zone)
+        piece_end = min(midnight, end)
+        events.append(_event(start, piece_end, zone, now, uid=uid.format(stamp=_stamp(start))))
+        start = piece_end
+    return events
+
+
+def _default_intro() -> str:
+    return _("No slot covers these hours: calls ring the default chain.")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _mobiles(session: Session, person_ids: set[int]) -> dict[int, str]:
+    """Today's numbers of these people, to reach them; one statement."""
+    if not person_ids:
+        return {}
+    rows = session.execute(select(Person.id, Person.mobile).where(Person.id.in_(person_ids)))
+    return {pid: mobile for pid, mobile in rows}
+
+
+def _with_number(name: str, mobile: str | None) -> str:
+    # A person of a past chain may since have been removed: their name alone.
+    return f"{name} {national_format(mobile)}" if mobile else name
 
 
 def _named(pattern: str, key: str, name: str, **values: str) -> str:
@@ -284,13 +385,18 @@ def _named(pattern: str, key: str, name: str, **values: str) -> str:
 
 def _chain_summary(slot: Slot) -> str:
     """Who is on call, then the backups: "Alice (backup Bob, Chloé)"."""
-    names = [r.person.name for r in slot.responders]
+    summary = _names_summary([r.person.name for r in slot.responders])
+    if slot.kind == OVERRIDE:
+        summary = _("Override: %(chain)s", chain=summary)
+    return summary
+
+
+def _names_summary(names: Sequence[str]) -> str:
+    """The first name, then the backups': "Alice (backup Bob, Chloé)"."""
     summary = names[0] if names else _("Nobody on call")
     if len(names) > 1:
         summary = _("%(primary)s (backup %(backups)s)", primary=summary,
                     backups=", ".join(names[1:]))  # fmt: skip
-    if slot.kind == OVERRIDE:
-        summary = _("Override: %(chain)s", chain=summary)
     return summary
 
 

@@ -2,8 +2,8 @@
 
 "My shifts" and the person's iCal feed both read this, so they cannot disagree:
 a person replaced by an override loses that span, the replacement gains it, and a
-swapped shift shows once, as the override that rings. "My shifts" also lists the hours
-no slot covers where a hotline's default chain rings the person (`person_cover`).
+swapped shift shows once, as the override that rings. Both also list the hours no slot
+covers where a hotline's default chain rings the person (`person_default_cover`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline
-from hotline.planning.coverage import coverage
+from hotline.planning.audit import default_chains_held
+from hotline.planning.default_hours import default_hours
 from hotline.planning.models import DefaultResponder, Slot, SlotResponder
 from hotline.planning.overrides import in_force
 from hotline.planning.validation import MAX_SLOT_LENGTH
@@ -58,31 +59,33 @@ def person_shifts(session: Session, person_id: int, start: datetime, end: dateti
     return sorted(shifts, key=_in_order)
 
 
-def person_cover(session: Session, person_id: int, start: datetime, end: datetime) -> list[Shift]:
+def person_cover(
+    session: Session, person_id: int, start: datetime, end: datetime, *, now: datetime
+) -> list[Shift]:
     """The person's shifts overlapping [start, end) and the spans of it where a default
     chain rings them, by start then hotline name."""
     found = person_shifts(session, person_id, start, end)
-    found += person_default_cover(session, person_id, start, end)
+    found += person_default_cover(session, person_id, start, end, now=now)
     return sorted(found, key=_in_order)
 
 
 def person_default_cover(
-    session: Session, person_id: int, start: datetime, end: datetime
+    session: Session, person_id: int, start: datetime, end: datetime, *, now: datetime
 ) -> list[Shift]:
-    """The spans of [start, end) that no slot covers on a hotline whose default chain rings
-    the person, with their place in it, as the gaps page counts them (from `start` on)."""
+    """The spans of [start, end) that no staffed slot covers on a hotline whose default
+    chain rings (or rang) the person, with their place in it: over the past, the chain
+    and the flags of then (hotline.planning.default_hours)."""
     shifts = []
-    for hotline in _default_chains_of(session, person_id):
-        found = coverage(session, hotline.id, start, end)
-        chain = found.default_chain
-        place = next((r.position for r in chain if r.person_id == person_id), None)
-        if place is None:
-            continue  # inactive: the chain a call rings leaves them out
-        names = tuple(r.name for r in chain)
-        shifts += [
-            Shift(hotline, span_start, span_end, None, DEFAULT, place, names)
-            for span_start, span_end in found.default_only
-        ]
+    for hotline in _default_chains_of(session, person_id, start, now):
+        for hours in default_hours(session, hotline.id, start, end, now):
+            ids = [pid for pid, _name in hours.members or ()]
+            if person_id not in ids:
+                continue  # not in the chain then, or inactive: a call left them out
+            names = tuple(name for _pid, name in hours.members or ())
+            place = ids.index(person_id)
+            shifts.append(
+                Shift(hotline, hours.starts_at, hours.ends_at, None, DEFAULT, place, names)
+            )
     return shifts
 
 
@@ -90,9 +93,17 @@ def _in_order(shift: Shift) -> tuple[datetime, str, int]:
     return shift.starts_at, shift.hotline.name, shift.hotline.id
 
 
-def _default_chains_of(session: Session, person_id: int) -> list[Hotline]:
-    """The hotlines whose default chain holds the person."""
-    ids = select(DefaultResponder.hotline_id).where(DefaultResponder.person_id == person_id)
+def _default_chains_of(
+    session: Session, person_id: int, start: datetime, now: datetime
+) -> list[Hotline]:
+    """The hotlines whose default chain holds the person, or held them since `start`."""
+    ids = set(
+        session.scalars(
+            select(DefaultResponder.hotline_id).where(DefaultResponder.person_id == person_id)
+        )
+    )
+    if start < now:
+        ids |= default_chains_held(session, person_id, start)
     return list(session.scalars(select(Hotline).where(Hotline.id.in_(ids)).order_by(Hotline.name)))
 
 

@@ -225,7 +225,9 @@ def _my_shifts_page(new_feed_url: str | None) -> ResponseReturnValue:
     has_feed = False
     stopped_feed = None
     if person_id is not None:
-        shifts = person_cover(session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS))
+        shifts = person_cover(
+            session, person_id, now, now + timedelta(days=MY_SHIFTS_DAYS), now=now
+        )
         has_feed = person_feed(session, person_id) is not None
         # Told as on the hotline page: a link that stopped answering says why.
         stopped_feed = None if has_feed else stopped_person_feed(session, person_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from icalendar import Calendar
+
 from hotline.db import utcnow
 
 
@@ -67,3 +69,25 @@ def test_the_hotline_feed_lists_every_slot(api_as, client, make_hotline, make_pe
     assert "SUMMARY:Alice (puis Bob)" in body  # a French hotline
     assert "BEGIN:VTIMEZONE" in body
     assert "TZID:Europe/Paris" in body
+
+
+def test_a_feed_url_from_the_api_lists_the_default_chain_hours(
+    api_as, client, make_hotline, make_person, make_slot, set_default_chain
+):
+    hotline = make_hotline(name="Réseau", language="en")
+    me, carol = make_person("Agent"), make_person("Carol")
+    set_default_chain(hotline, [carol, me])
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    make_slot(hotline, start, start + timedelta(hours=12), [carol])
+    mine = api_as("agent", person=me).post(f"/api/v1/people/{me.id}/feed").json["url"]
+    line = api_as("admin").post(f"/api/v1/hotlines/{hotline.id}/feed").json["url"]
+
+    my_feed = Calendar.from_ical(client.get(path_of(mine)).data)
+    line_feed = Calendar.from_ical(client.get(path_of(line)).data)
+
+    summaries = {str(e["summary"]) for e in my_feed.walk("VEVENT")}
+    assert summaries == {"On call Réseau (default chain, backup 1)"}
+    ends = {e.decoded("dtend").astimezone(UTC) for e in my_feed.walk("VEVENT")}
+    assert start in ends  # the default chain's hours stop where Carol's slot starts
+    line_summaries = {str(e["summary"]) for e in line_feed.walk("VEVENT")}
+    assert line_summaries == {"Carol", "Default chain: Carol (backup Agent)"}
