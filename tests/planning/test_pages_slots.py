@@ -268,24 +268,27 @@ def test_overlapping_regular_slots_are_refused(
     assert db_session.scalar(select(func.count()).select_from(Slot)) == before
 
 
-def test_a_labour_rule_broken_by_an_edit_is_flashed_as_a_warning(
-    client, login_as, submit, db_session, hotline, team, slot, make_slot
-):
-    make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
-    login_as("manager", hotlines=(hotline,))
-    submit(
-        f"/planning/hotlines/{hotline.id}/rules",
-        {"min_rest_hours": "11", "max_consecutive_days": ""},
-    )
+def warnings_on_save(client, submit, hotline, team, slot, **rules: str) -> list[str]:
+    """Set the hotline's labour rules, save `slot` as it is: the warnings flashed."""
+    no_rules = {"min_rest_hours": "", "max_consecutive_days": ""}
+    submit(f"/planning/hotlines/{hotline.id}/rules", {**no_rules, **rules})
     path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
-
     response = submit(
         path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
     )
+    flashed = re.findall(r'<li class="flash flash-warning"[^>]*>(.*?)</li>', response.text, re.S)
+    return [html.unescape(f).strip() for f in flashed]
 
-    page = response.get_data(as_text=True)
-    assert "flash-warning" in page
-    assert "Alice" in page.split("flash-warning")[1].split("</li>")[0]
+
+def test_a_labour_rule_broken_by_an_edit_is_flashed_as_a_warning(
+    client, login_as, submit, hotline, team, slot, make_slot
+):
+    make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
+    login_as("manager", hotlines=(hotline,))
+
+    warnings = warnings_on_save(client, submit, hotline, team, slot, min_rest_hours="11")
+
+    assert "Alice" in warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -308,18 +311,10 @@ def test_a_limit_of_one_day_in_a_row_is_said_in_the_singular(
 ):
     make_slot(hotline, paris(2026, 5, 5, 8), paris(2026, 5, 6, 8), [team["Alice"]])
     login_as("manager", hotlines=(hotline,), language=language)
-    submit(
-        f"/planning/hotlines/{hotline.id}/rules",
-        {"min_rest_hours": "", "max_consecutive_days": "1"},
-    )
-    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
 
-    response = submit(
-        path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
-    )
+    warnings = warnings_on_save(client, submit, hotline, team, slot, max_consecutive_days="1")
 
-    flashed = response.get_data(as_text=True).split("flash-warning")[1].split("</li>")[0]
-    assert warning in html.unescape(flashed)
+    assert warning in warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -343,18 +338,8 @@ def test_a_short_rest_is_flashed_with_its_times_as_the_page_writes_dates(
     # Alice's slot ends on 5 May at 08:00; her next one starts at 12:00.
     make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
     login_as("manager", hotlines=(hotline,), language=language)
-    submit(
-        f"/planning/hotlines/{hotline.id}/rules",
-        {"min_rest_hours": "11", "max_consecutive_days": ""},
-    )
-    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
 
-    response = submit(
-        path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
-    )
-
-    flashed = re.findall(r'<li class="flash flash-warning"[^>]*>(.*?)</li>', response.text, re.S)
-    assert [html.unescape(f).strip() for f in flashed] == [warning]
+    assert warnings_on_save(client, submit, hotline, team, slot, min_rest_hours="11") == [warning]
 
 
 @pytest.mark.parametrize(
