@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from flask_wtf.i18n import translations as wtforms_translations
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
+from hotline.message_times import TimeWriter, times_written_by
 from hotline.models import LANGUAGES
 
 DEFAULT_LANGUAGE = "fr"
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.filters["local_time"] = format_local_time
     app.jinja_env.filters["sentence"] = sentence
+    app.jinja_env.filters["page_text"] = page_text
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
 
@@ -113,10 +115,32 @@ def sentence(message: object) -> str:
     a sentence. A message opening with a value put into it (a name, what was typed)
     is left as it is: the value is not ours to change.
     """
-    text = str(message)
+    text = page_text(message)
     if _opens_with_a_value(message):
         return text
     return text[:1].upper() + text[1:]
+
+
+def page_text(message: object) -> str:
+    """A message (or error, warning) as a page shows it: its times as the page writes dates.
+
+    The same message says them ISO-style to the API and the CLI (hotline.message_times).
+    """
+    with times_written_by(PAGE_TIMES):
+        return str(message)
+
+
+def _page_time(wall: datetime) -> str:
+    # A wall-clock reading, already in the hotline's zone: read in UTC, nothing shifts it.
+    return format_local(wall.replace(tzinfo=UTC), "UTC", "EEE d MMM y HH:mm")
+
+
+def _page_day(day: date) -> str:
+    return format_local_date(day, None, "EEE d MMM y")
+
+
+# As the planning pages write instants: "mar. 1er déc. 2026 10:00", "Tue 1 Dec 2026 10:00".
+PAGE_TIMES = TimeWriter(time=_page_time, day=_page_day)
 
 
 def error_sentence(error: Exception) -> str:

@@ -35,7 +35,8 @@ from wtforms.validators import (
 )
 
 from hotline.auth.forms import MultiCheckboxField, email_address
-from hotline.i18n import Form, error_sentence
+from hotline.i18n import Form, error_sentence, page_text
+from hotline.message_times import WallTime
 from hotline.phone import DEFAULT_REGION, InvalidPhoneNumber, national_format, to_e164
 from hotline.planning.errors import PlanningError
 from hotline.planning.fairness import MAX_DAYS as MAX_FAIRNESS_DAYS
@@ -98,22 +99,27 @@ def local_instants(wall: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
 def one_instant(wall: datetime, zone: ZoneInfo) -> datetime:
     """The one UTC instant of a wall-clock time; ValidationError when DST makes it 0 or 2."""
     instants = local_instants(wall, zone)
-    shown = wall.strftime("%Y-%m-%d %H:%M")
+    shown = WallTime(wall)
     if not instants:
         raise ValidationError(
-            _(
-                "%(time)s does not exist in %(zone)s: the clocks jump forward over it that day.",
-                time=shown,
-                zone=zone.key,
+            page_text(
+                _l(
+                    "%(time)s does not exist in %(zone)s: the clocks jump forward over it that "
+                    "day.",
+                    time=shown,
+                    zone=zone.key,
+                )
             )
         )
     if len(instants) == 2:
         raise ValidationError(
-            _(
-                "%(time)s happens twice in %(zone)s (the clocks go back that day): "
-                "choose a time outside the repeated hour.",
-                time=shown,
-                zone=zone.key,
+            page_text(
+                _l(
+                    "%(time)s happens twice in %(zone)s (the clocks go back that day): "
+                    "choose a time outside the repeated hour.",
+                    time=shown,
+                    zone=zone.key,
+                )
             )
         )
     return instants[0]

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
+from hotline.message_times import WallTime
 from hotline.models import Hotline, Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
@@ -48,7 +49,6 @@ from hotline.planning.validation import (
     aware,
     check_note,
     check_span,
-    local_text,
     subtract,
 )
 
@@ -336,8 +336,8 @@ def _shortened(session: Session, hotline: Hotline, plans: list[_NewOverride]) ->
             "from %(start)s to %(end)s this shift now has only %(num)d responders (%(names)s): "
             "nobody else of the rotation or the default chain can take the freed place",
             len(plan.chain),
-            start=local_text(plan.starts_at, zone),
-            end=local_text(plan.ends_at, zone),
+            start=WallTime.of(plan.starts_at, zone),
+            end=WallTime.of(plan.ends_at, zone),
             names=", ".join(names),
         )
         short.append(ShortChain(plan.starts_at, plan.ends_at, before, names, message))
@@ -395,8 +395,8 @@ def _plan(
             _l(
                 "%(name)s is not on call between %(start)s and %(end)s",
                 name=person.name,
-                start=local_text(span[0], zone),
-                end=local_text(span[1], zone),
+                start=WallTime.of(span[0], zone),
+                end=WallTime.of(span[1], zone),
             ),
             "person_id",
         )

@@ -39,6 +39,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.db import utcnow
+from hotline.message_times import WallTime
 from hotline.models import Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningError
@@ -68,7 +69,6 @@ from hotline.planning.validation import (
     check_people,
     in_planning_years,
     known_zone,
-    local_text,
     wall_to_utc,
 )
 from hotline.planning.versions import claim_version
@@ -656,10 +656,10 @@ def _place(
     if piece.starts_at < start and blocker.rotation_id == rotation.id:
         return STARTED
     values = {
-        "start": local_text(piece.starts_at, zone),
-        "end": local_text(piece.ends_at, zone),
-        "slot_start": local_text(blocker.starts_at, zone),
-        "slot_end": local_text(blocker.ends_at, zone),
+        "start": WallTime.of(piece.starts_at, zone),
+        "end": WallTime.of(piece.ends_at, zone),
+        "slot_start": WallTime.of(blocker.starts_at, zone),
+        "slot_end": WallTime.of(blocker.ends_at, zone),
     }
     if blocker.rotation_id is None:
         message = _l(

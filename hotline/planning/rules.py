@@ -24,11 +24,11 @@ from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.message_times import WallDay, WallTime
 from hotline.models import Hotline, Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningError
 from hotline.planning.models import LabourRules
-from hotline.planning.validation import local_text
 from hotline.stats.oncall_hours import Interval, oncall_intervals
 
 MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
@@ -166,7 +166,7 @@ def _long_runs(
             limit,
             name=who[1],
             days=days,
-            date=start.astimezone(zone).date().isoformat(),
+            date=WallDay.of(start, zone),
         )
         warnings.append(RuleWarning(MAX_CONSECUTIVE_DAYS, *who, start, end, message))
     return warnings
@@ -188,8 +188,8 @@ def _short_rests(
             limit=limit,
             name=who[1],
             rest=_duration(rest_end - rest_start),
-            start=local_text(rest_start, zone),
-            end=local_text(rest_end, zone),
+            start=WallTime.of(rest_start, zone),
+            end=WallTime.of(rest_end, zone),
         )
         warnings.append(RuleWarning(MIN_REST_HOURS, *who, rest_start, rest_end, message))
     return warnings

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from hotline.message_times import WallTime
 from hotline.models import Hotline
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
@@ -36,7 +37,6 @@ from hotline.planning.validation import (
     check_note,
     check_people,
     check_span,
-    local_text,
     subtract,
 )
 from hotline.planning.versions import claim_version
@@ -263,8 +263,8 @@ def _check_free(
         return
     zone = ZoneInfo(hotline.timezone)
     values = {
-        "start": local_text(other.starts_at, zone),
-        "end": local_text(other.ends_at, zone),
+        "start": WallTime.of(other.starts_at, zone),
+        "end": WallTime.of(other.ends_at, zone),
         "names": ", ".join(r.person.name for r in other.responders),
     }
     if kind == OVERRIDE:

@@ -18,11 +18,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.message_times import WallTime
 from hotline.models import Person
 from hotline.planning import audit
 from hotline.planning.errors import NotFound, PlanningError
 from hotline.planning.models import UNAVAILABILITY_KINDS, Unavailability
-from hotline.planning.validation import aware, check_note, check_order, local_text
+from hotline.planning.validation import aware, check_note, check_order
 
 # Longer than this is a typo in the year, not a leave.
 MAX_UNAVAILABILITY = timedelta(days=366)
@@ -186,8 +187,8 @@ def absent_places(
                 continue
             message = _l(
                 "from %(start)s to %(end)s as %(place)s",
-                start=local_text(piece_start, zone),
-                end=local_text(piece_end, zone),
+                start=WallTime.of(piece_start, zone),
+                end=WallTime.of(piece_end, zone),
                 place=_place(placement.position),
             )
             places.append(

@@ -123,11 +123,6 @@ def _wall_clock(moment: datetime) -> datetime:
     return moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
 
 
-def local_text(moment: datetime, zone: ZoneInfo) -> str:
-    """A UTC instant as the zone's wall clock shows it, for messages: 2026-12-01 08:00."""
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
 def aware(moment: datetime, field: str) -> datetime:
     """Return `moment` in UTC; a naive datetime is refused (its zone is unknown)."""
     if moment.tzinfo is None or moment.utcoffset() is None:

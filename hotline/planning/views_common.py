@@ -26,9 +26,11 @@ from hotline.auth import (
 )
 from hotline.auth.access import declared_roles
 from hotline.db import get_session
+from hotline.i18n import page_text
 from hotline.models import Hotline, Person
 from hotline.planning import bp
 from hotline.planning.forms import MORE_PLACES, UNAVAILABILITY_LABELS, add_place, editable_number
+from hotline.planning.rules import RuleWarning
 from hotline.planning.unavailability import AbsentPlace
 
 READERS = (ADMIN, MANAGER, SUPERVISOR, AGENT)
@@ -148,10 +150,16 @@ def flash_absences(places: Iterable[AbsentPlace]) -> None:
             _(
                 "On call while unavailable: %(name)s, %(slot)s.",
                 name=place.person_name,
-                slot=str(place),
+                slot=page_text(place),
             ),
             "warning",
         )
+
+
+def flash_rule_warnings(warnings: Iterable[RuleWarning]) -> None:
+    """Warn of each labour rule a saved change breaks (it is saved all the same)."""
+    for warning in warnings:
+        flash(_("Labour rule: %(warning)s", warning=page_text(warning)), "warning")
 
 
 @bp.app_template_filter("iso_local")

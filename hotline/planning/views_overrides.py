@@ -15,19 +15,19 @@ from flask_login import current_user
 
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow
-from hotline.i18n import format_local
+from hotline.i18n import format_local, page_text
 from hotline.models import Hotline
 from hotline.planning import audit, bp
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.forms import ReplaceForm, SwapForm, VersionForm
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.overrides import remove_override, replace_person, swap_shifts
-from hotline.planning.rules import RuleWarning
 from hotline.planning.slots import get_slot, slots_between
 from hotline.planning.views_common import (
     EDITORS,
     READERS,
     flash_absences,
+    flash_rule_warnings,
     managed_hotline,
     may_manage,
     people_choices,
@@ -104,9 +104,9 @@ def override_replace(hotline_id: int) -> ResponseReturnValue:
         "success",
     )
     for short in result.short:
-        flash(_("Fewer responders: %(warning)s.", warning=str(short)), "warning")
+        flash(_("Fewer responders: %(warning)s.", warning=page_text(short)), "warning")
     flash_absences(result.absent)
-    _flash_warnings(result.warnings)
+    flash_rule_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 
 
@@ -136,7 +136,7 @@ def override_swap(hotline_id: int) -> ResponseReturnValue:
     session.commit()
     flash(_("The two shifts are swapped."), "success")
     flash_absences(result.absent)
-    _flash_warnings(result.warnings)
+    flash_rule_warnings(result.warnings)
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
 
 
@@ -163,11 +163,6 @@ def override_delete(hotline_id: int, slot_id: int) -> ResponseReturnValue:
     session.commit()
     flash(_("The override is removed: the regular planning rings again."), "success")
     return redirect(url_for("planning.overrides", hotline_id=hotline.id))
-
-
-def _flash_warnings(warnings: tuple[RuleWarning, ...]) -> None:
-    for warning in warnings:
-        flash(_("Labour rule: %(warning)s", warning=str(warning)), "warning")
 
 
 def _swappable(hotline: Hotline) -> list[tuple[int, str]]:

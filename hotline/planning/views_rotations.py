@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from hotline.auth import role_required
 from hotline.db import get_session, utcnow, writes_on_get
-from hotline.i18n import error_sentence
+from hotline.i18n import error_sentence, page_text
 from hotline.models import Hotline
 from hotline.planning import bp
 from hotline.planning.absences import cover_absence
@@ -217,7 +217,7 @@ def rotation_cover_absence(hotline_id: int, rotation_id: int) -> ResponseReturnV
         )
     except PlanningError as error:
         session.rollback()
-        flash(_("Nothing was regenerated: %(reason)s.", reason=str(error)), "error")
+        flash(_("Nothing was regenerated: %(reason)s.", reason=page_text(error)), "error")
         return redirect(
             url_for("planning.rotation_generate", hotline_id=hotline.id, rotation_id=rotation.id)
         )

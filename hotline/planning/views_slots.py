@@ -28,6 +28,7 @@ from hotline.planning.slots import SlotEdit, create_slot, delete_slot, get_slot,
 from hotline.planning.views_common import (
     EDITORS,
     flash_absences,
+    flash_rule_warnings,
     managed_hotline,
     people_choices,
     show_planning_error,
@@ -158,8 +159,7 @@ def _saved(hotline: Hotline, edit: SlotEdit, message: str) -> ResponseReturnValu
     get_session().commit()
     flash(message, "success")
     flash_absences(edit.absent)
-    for warning in edit.warnings:
-        flash(_("Labour rule: %(warning)s", warning=str(warning)), "warning")
+    flash_rule_warnings(edit.warnings)
     month = edit.slot.starts_at.astimezone(ZoneInfo(hotline.timezone)).strftime("%Y-%m")
     return redirect(url_for("planning.calendar", hotline_id=hotline.id, month=month))
 

@@ -47,7 +47,11 @@ def test_a_replacement_leaving_one_responder_is_reported_in_the_answer(
     assert short["starts_at"].startswith("2026-04-06T12:00")
     assert short["ends_at"].startswith("2026-04-07T12:00")
     assert (short["responders_before"], short["responders"]) == (2, ["Bob"])
-    assert "only 1 responder" in short["message"]
+    # ISO-style times for machine readers, whatever the web pages write.
+    assert short["message"] == (
+        "from 2026-04-06 12:00 to 2026-04-07 12:00 this shift now has only 1 responder (Bob): "
+        "nobody else of the rotation or the default chain can take the freed place"
+    )
 
 
 def test_a_sick_person_is_replaced_for_exactly_the_span(manager, hotline, team, week):
@@ -249,6 +253,29 @@ def test_labour_warnings_cover_whoever_takes_the_freed_place(
     assert oncall(manager, hotline, "2026-04-09T08:00") == ["Alice", "Bob"]
     warned = [(w["person_name"], w["rule"]) for w in response.json["warnings"]]
     assert warned == [("Alice", "max_consecutive_days")]
+    assert response.json["warnings"][0]["message"] == (
+        "max 2 consecutive on-call days: Alice would be on call 4 days in a row from 2026-04-06"
+    )
+
+
+def test_replacing_somebody_not_on_call_says_the_span_in_iso_style(
+    manager, hotline, team, week, db_session
+):
+    alice, _bob, carol = team
+
+    response = manager.post(
+        f"/api/v1/hotlines/{hotline.id}/overrides/replace",
+        json={"person_id": carol.id, "replacement_id": alice.id,
+              "starts_at": "2026-04-06T10:00", "ends_at": "2026-04-06T12:00"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert response.json == {
+        "error": "invalid",
+        "message": "Carol is not on call between 2026-04-06 10:00 and 2026-04-06 12:00",
+        "field": "person_id",
+    }
+    assert overrides(db_session) == 0
 
 
 def audit_count(db_session):

@@ -166,7 +166,7 @@ def test_dry_run_at_a_time_skipped_by_dst_is_refused_at_the_field(
     assert response.status_code == 400
     page = text_of(response)
     errors = page.split('id="at-errors"')[1].split("</ul>")[0]
-    assert "2026-03-29 02:30 n’existe pas en Europe/Paris" in errors
+    assert "dim. 29 mars 2026 02:30 n’existe pas en Europe/Paris" in errors
 
 
 def test_dry_run_at_a_repeated_time_answers_for_both(

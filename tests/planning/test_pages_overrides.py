@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from hotline.db import utcnow
+from hotline.i18n import format_local
 from hotline.planning.models import OVERRIDE, Slot
 from hotline.planning.oncall import resolve_chain
 from hotline.planning.rules import set_labour_rules
@@ -25,6 +27,16 @@ DAY = (utcnow().astimezone(PARIS) + timedelta(days=7)).replace(
 
 def local(moment: datetime) -> str:
     return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def page_time(app, moment: datetime, language: str = "fr") -> str:
+    """A time as the pages write their dates: "sam. 5 déc. 2026 12:00", never ISO."""
+    with app.app_context(), force_locale(language):
+        return format_local(moment, PARIS, "EEE d MMM y HH:mm")
+
+
+# An ISO date (2026-12-05) said inside a sentence on a page.
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 @pytest.fixture
@@ -91,7 +103,7 @@ def chloe_sick(db_session, team):
 
 
 def test_a_replacement_off_sick_is_refused_naming_the_slots_and_nothing_is_written(
-    client, login_as, submit, db_session, hotline, team, week, chloe_sick
+    app, client, login_as, submit, db_session, hotline, team, week, chloe_sick
 ):
     login_as("manager", hotlines=(hotline,))
 
@@ -109,14 +121,16 @@ def test_a_replacement_off_sick_is_refused_naming_the_slots_and_nothing_is_writt
     [error] = field_errors(response, "replace-replacement")
     # In French, with the piece she would ring while sick and her place in the chain.
     assert error.startswith("Indisponibilité enregistrée pour Chloé, qui serait d’astreinte")
-    start, end = (local(DAY + timedelta(hours=n)).replace("T", " ") for n in (4, 10))
+    # Times as the page writes its dates, not the API's ISO ones.
+    start, end = (page_time(app, DAY + timedelta(hours=n)) for n in (4, 10))
     assert f"du {start} au {end} comme renfort 1" in error
+    assert not ISO_DATE.search(error)
     assert overrides(db_session) == []
     assert names_at(db_session, hotline, DAY + timedelta(hours=5)) == ["Alice", "Bruno"]
 
 
 def test_a_replacement_off_sick_goes_on_call_when_the_manager_confirms(
-    client, login_as, submit, db_session, hotline, team, week, chloe_sick
+    app, client, login_as, submit, db_session, hotline, team, week, chloe_sick
 ):
     login_as("manager", hotlines=(hotline,))
 
@@ -136,7 +150,7 @@ def test_a_replacement_off_sick_goes_on_call_when_the_manager_confirms(
     assert names_at(db_session, hotline, DAY + timedelta(hours=5)) == ["Alice", "Chloé"]
     [warning] = flashes(response.get_data(as_text=True), "warning")
     assert warning.startswith("D’astreinte pendant une indisponibilité")
-    start, end = (local(DAY + timedelta(hours=n)).replace("T", " ") for n in (4, 10))
+    start, end = (page_time(app, DAY + timedelta(hours=n)) for n in (4, 10))
     assert f"du {start} au {end} comme renfort 1" in warning
 
 
@@ -199,7 +213,7 @@ def test_replacing_a_sick_colleague_takes_effect_for_exactly_the_span(
 
 
 def test_a_replacement_leaving_one_responder_says_so_on_the_result_page(
-    client, login_as, submit, db_session, hotline, team, week
+    app, client, login_as, submit, db_session, hotline, team, week
 ):
     login_as("manager", hotlines=(hotline,))
 
@@ -218,8 +232,10 @@ def test_a_replacement_leaving_one_responder_says_so_on_the_result_page(
     assert names_at(db_session, hotline, DAY + timedelta(hours=1)) == ["Bruno"]
     # The manager reads French: the warning, the span and who is left.
     assert "cette astreinte n’a plus que 1 personne (Bruno)" in page
-    start, end = (local(DAY + timedelta(days=n)).replace("T", " ") for n in (0, 1))
-    assert f"du {start} au {end}" in page
+    [short] = [f for f in flashes(page, "warning") if "plus que 1 personne" in f]
+    start, end = (page_time(app, DAY + timedelta(days=n)) for n in (0, 1))
+    assert short.startswith(f"Moins de personnes d’astreinte : du {start} au {end}, cette")
+    assert not ISO_DATE.search(short)
 
 
 def test_a_replacement_keeps_the_chain_long_with_the_default_chain(
@@ -434,7 +450,7 @@ def alice_away_day_two(db_session, team):
 
 
 def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
-    client, login_as, submit, db_session, hotline, team, week, alice_away_day_two
+    app, client, login_as, submit, db_session, hotline, team, week, alice_away_day_two
 ):
     first, second = week
     login_as("manager", hotlines=(hotline,))
@@ -448,7 +464,7 @@ def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
     assert response.status_code == 400
     [error] = field_errors(response, "swap-second")
     assert error.startswith("Indisponibilité enregistrée pour Alice, qui serait d’astreinte")
-    start, end = (local(DAY + timedelta(days=1, hours=n)).replace("T", " ") for n in (2, 6))
+    start, end = (page_time(app, DAY + timedelta(days=1, hours=n)) for n in (2, 6))
     assert f"du {start} au {end} comme titulaire" in error
     # The box to confirm is on the form, unticked.
     assert 'name="swap-despite_absence"' in response.get_data(as_text=True)
@@ -458,7 +474,7 @@ def test_a_swap_giving_a_shift_to_somebody_away_is_refused_naming_who_and_when(
 
 
 def test_a_swap_confirmed_despite_an_absence_is_saved_and_the_pieces_are_flashed(
-    client, login_as, submit, db_session, hotline, team, week, alice_away_day_two
+    app, client, login_as, submit, db_session, hotline, team, week, alice_away_day_two
 ):
     first, second = week
     login_as("manager", hotlines=(hotline,))
@@ -472,7 +488,7 @@ def test_a_swap_confirmed_despite_an_absence_is_saved_and_the_pieces_are_flashed
     assert response.status_code == 200
     assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=3)) == ["Alice", "Chloé"]
     [warning] = flashes(response.get_data(as_text=True), "warning")
-    start, end = (local(DAY + timedelta(days=1, hours=n)).replace("T", " ") for n in (2, 6))
+    start, end = (page_time(app, DAY + timedelta(days=1, hours=n)) for n in (2, 6))
     assert warning == (
         f"D’astreinte pendant une indisponibilité : Alice, du {start} au {end} comme titulaire."
     )
@@ -503,3 +519,31 @@ def test_a_swap_is_not_refused_for_an_absence_outside_the_shift_taken(
     assert response.status_code == 200
     assert names_at(db_session, hotline, DAY + timedelta(days=1, hours=1)) == ["Alice", "Chloé"]
     assert flashes(response.get_data(as_text=True), "warning") == []
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_replacing_somebody_not_on_call_names_the_span_as_the_page_writes_dates(
+    app, client, login_as, submit, db_session, hotline, team, week, language
+):
+    # Chloé is nobody's primary or backup on the first day.
+    login_as("manager", hotlines=(hotline,), language=language)
+
+    response = submit(
+        f"/planning/hotlines/{hotline.id}/overrides/replace",
+        replace_form(
+            person=str(team["Chloé"].id),
+            replacement=str(team["Alice"].id),
+            starts_at=local(DAY),
+            ends_at=local(DAY + timedelta(hours=4)),
+        ),
+    )
+
+    assert response.status_code == 400
+    [error] = field_errors(response, "replace-person")
+    start, end = (page_time(app, DAY + timedelta(hours=n), language) for n in (0, 4))
+    said = {
+        "fr": f"Chloé n’est pas d’astreinte entre {start} et {end}",
+        "en": f"Chloé is not on call between {start} and {end}",
+    }
+    assert error == said[language]
+    assert overrides(db_session) == []

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from hotline.i18n import format_local_date
 from hotline.planning.models import Rotation, Slot, Unavailability
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -306,7 +308,7 @@ def test_generating_twice_changes_nothing_the_second_time(
 
 
 def test_rule_warnings_are_shown_after_generation(
-    client, login_as, submit, db_session, hotline, team
+    app, client, login_as, submit, db_session, hotline, team
 ):
     login_as("manager", hotlines=(hotline,))
     submit(f"/planning/hotlines/{hotline.id}/rules", {"max_consecutive_days": "5"})
@@ -319,6 +321,11 @@ def test_rule_warnings_are_shown_after_generation(
 
     warnings = page.split('class="warnings rule-warnings"')[1].split("</ul>")[0]
     assert "Alice" in warnings
+    # The day the run starts, as the page writes dates (not 2026-12-07).
+    with app.app_context(), force_locale("fr"):
+        monday = format_local_date(MONDAY, None, "EEE d MMM y")
+    assert f"Alice serait d’astreinte 7 jours de suite à partir du {monday}" in warnings
+    assert MONDAY.isoformat() not in warnings
 
 
 @pytest.mark.parametrize(

@@ -268,31 +268,42 @@ def test_overlapping_regular_slots_are_refused(
     assert db_session.scalar(select(func.count()).select_from(Slot)) == before
 
 
-def test_a_labour_rule_broken_by_an_edit_is_flashed_as_a_warning(
-    client, login_as, submit, db_session, hotline, team, slot, make_slot
-):
-    make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
-    login_as("manager", hotlines=(hotline,))
-    submit(
-        f"/planning/hotlines/{hotline.id}/rules",
-        {"min_rest_hours": "11", "max_consecutive_days": ""},
-    )
+def warnings_on_save(client, submit, hotline, team, slot, **rules: str) -> list[str]:
+    """Set the hotline's labour rules, save `slot` as it is: the warnings flashed."""
+    no_rules = {"min_rest_hours": "", "max_consecutive_days": ""}
+    submit(f"/planning/hotlines/{hotline.id}/rules", {**no_rules, **rules})
     path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
-
     response = submit(
         path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
     )
+    flashed = re.findall(r'<li class="flash flash-warning"[^>]*>(.*?)</li>', response.text, re.S)
+    return [html.unescape(f).strip() for f in flashed]
 
-    page = response.get_data(as_text=True)
-    assert "flash-warning" in page
-    assert "Alice" in page.split("flash-warning")[1].split("</li>")[0]
+
+def test_a_labour_rule_broken_by_an_edit_is_flashed_as_a_warning(
+    client, login_as, submit, hotline, team, slot, make_slot
+):
+    make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
+    login_as("manager", hotlines=(hotline,))
+
+    warnings = warnings_on_save(client, submit, hotline, team, slot, min_rest_hours="11")
+
+    assert "Alice" in warnings[0]
 
 
 @pytest.mark.parametrize(
     ("language", "warning"),
     [
-        ("fr", "1 jour d’astreinte consécutif au plus : Alice serait d’astreinte 2 jours de suite"),
-        ("en", "max 1 consecutive on-call day: Alice would be on call 2 days in a row"),
+        (
+            "fr",
+            "1 jour d’astreinte consécutif au plus : Alice serait d’astreinte 2 jours de suite"
+            " à partir du lun. 4 mai 2026",
+        ),
+        (
+            "en",
+            "max 1 consecutive on-call day: Alice would be on call 2 days in a row"
+            " from Mon 4 May 2026",
+        ),
     ],
 )
 def test_a_limit_of_one_day_in_a_row_is_said_in_the_singular(
@@ -300,18 +311,62 @@ def test_a_limit_of_one_day_in_a_row_is_said_in_the_singular(
 ):
     make_slot(hotline, paris(2026, 5, 5, 8), paris(2026, 5, 6, 8), [team["Alice"]])
     login_as("manager", hotlines=(hotline,), language=language)
-    submit(
-        f"/planning/hotlines/{hotline.id}/rules",
-        {"min_rest_hours": "", "max_consecutive_days": "1"},
-    )
-    path = f"/planning/hotlines/{hotline.id}/slots/{slot.id}"
+
+    warnings = warnings_on_save(client, submit, hotline, team, slot, max_consecutive_days="1")
+
+    assert warning in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        (
+            "fr",
+            "Règle du travail : repos minimal de 11 h entre deux astreintes : Alice se reposerait"
+            " 4 h du mar. 5 mai 2026 08:00 au mar. 5 mai 2026 12:00",
+        ),
+        (
+            "en",
+            "Labour rule: min rest 11 h between shifts: Alice would rest 4 h"
+            " from Tue 5 May 2026 08:00 to Tue 5 May 2026 12:00",
+        ),
+    ],
+)
+def test_a_short_rest_is_flashed_with_its_times_as_the_page_writes_dates(
+    client, login_as, submit, hotline, team, slot, make_slot, language, warning
+):
+    # Alice's slot ends on 5 May at 08:00; her next one starts at 12:00.
+    make_slot(hotline, paris(2026, 5, 5, 12), paris(2026, 5, 6, 8), [team["Alice"]])
+    login_as("manager", hotlines=(hotline,), language=language)
+
+    assert warnings_on_save(client, submit, hotline, team, slot, min_rest_hours="11") == [warning]
+
+
+@pytest.mark.parametrize(
+    ("language", "error"),
+    [
+        (
+            "fr",
+            "Chevauche le créneau lun. 4 mai 2026 08:00 - mar. 5 mai 2026 08:00 (Alice, Bruno)",
+        ),
+        (
+            "en",
+            "Overlaps the regular slot Mon 4 May 2026 08:00 - Tue 5 May 2026 08:00 (Alice, Bruno)",
+        ),
+    ],
+)
+def test_an_overlap_is_refused_naming_the_other_slot_as_the_page_writes_dates(
+    client, login_as, submit, hotline, team, slot, language, error
+):
+    login_as("manager", hotlines=(hotline,), language=language)
 
     response = submit(
-        path, slot_form(team, version=loaded_version(client, path)), follow_redirects=True
+        f"/planning/hotlines/{hotline.id}/slots/new",
+        slot_form(team, starts_at="2026-05-05T07:00", ends_at="2026-05-05T12:00", version="0"),
     )
 
-    flashed = response.get_data(as_text=True).split("flash-warning")[1].split("</li>")[0]
-    assert warning in html.unescape(flashed)
+    assert response.status_code == 400
+    assert [html.unescape(e) for e in field_errors(response, "starts_at")] == [error]
 
 
 def test_edit_page_shows_the_slots_history(
@@ -369,7 +424,7 @@ def test_a_slot_starting_in_the_repeated_hour_keeps_its_instant_when_its_note_ch
     moved = submit(path, slot_form(team, version=str(saved.version), starts_at="2027-10-31T02:30",
                                    ends_at="2027-11-01T02:00"))  # fmt: skip
     assert field_errors(moved, "starts_at")[0].startswith(
-        "2027-10-31 02:30 survient deux fois en Europe/Paris"
+        "dim. 31 oct. 2027 02:30 survient deux fois en Europe/Paris"
     )
 
 
@@ -401,9 +456,9 @@ def test_a_slot_ringing_somebody_away_is_refused_naming_who_when_and_where(
 
     assert response.status_code == 400
     assert field_errors(response, "chain") == [
-        "Indisponibilité enregistrée pour Chloé, qui serait d’astreinte du 2026-06-02 00:00 au "
-        "2026-06-02 06:00 comme renfort 1 : choisissez quelqu’un d’autre, ou confirmez pour "
-        "passer outre"
+        "Indisponibilité enregistrée pour Chloé, qui serait d’astreinte du mar. 2 juin 2026 "
+        "00:00 au mar. 2 juin 2026 06:00 comme renfort 1 : choisissez quelqu’un d’autre, ou "
+        "confirmez pour passer outre"
     ]
     assert 'name="despite_absence"' in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Slot)) == 0
@@ -426,7 +481,8 @@ def test_a_slot_confirmed_despite_an_absence_is_added_and_the_piece_flashed(
     assert [r.person.name for r in added.responders] == ["Alice", "Chloé"]
     flashed = re.findall(r'<li class="flash flash-warning"[^>]*>(.*?)</li>', response.text, re.S)
     assert [html.unescape(f) for f in flashed] == [
-        "On call while unavailable: Chloé, from 2026-06-02 00:00 to 2026-06-02 06:00 as backup 1."
+        "On call while unavailable: Chloé, from Tue 2 Jun 2026 00:00 to Tue 2 Jun 2026 06:00 as "
+        "backup 1."
     ]
 
 
@@ -458,8 +514,9 @@ def test_an_edit_putting_somebody_away_in_the_chain_is_refused_unless_confirmed(
     assert refused.status_code == 400
     [error] = field_errors(refused, "chain")
     assert html.unescape(error) == (
-        "Chloé is recorded as unavailable then and would be on call from 2026-05-04 12:00 to "
-        "2026-05-04 18:00 as backup 1: choose somebody else, or confirm to put them on call anyway"
+        "Chloé is recorded as unavailable then and would be on call from Mon 4 May 2026 12:00 "
+        "to Mon 4 May 2026 18:00 as backup 1: choose somebody else, or confirm to put them on "
+        "call anyway"
     )
     assert chain_of(db_session, slot) == ["Alice", "Bruno"]
 
