@@ -7,6 +7,7 @@ outcome only moves up in rank, and a leg's own status is kept by sequence.
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -219,7 +220,13 @@ def open_call(db: Connection | DriverConnection, values: dict[str, Any]) -> Call
 
 def clipped(column: Any, value: str) -> str:
     """`value` cut to the length of `column` (an ORM attribute of a String column)."""
-    return value[: column.type.length]
+    return value[: _length(column.key)]
+
+
+@functools.cache
+def _length(key: str) -> int:
+    # Read once: the ORM attribute's `.type` costs microseconds, and every call pays it.
+    return Call.__table__.c[key].type.length
 
 
 def record_unroutable_call(
