@@ -20,16 +20,6 @@ YESTERDAY = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 LAST_WEEK_DAY = (datetime(2026, 3, 4, 7, 0, tzinfo=UTC), datetime(2026, 3, 4, 19, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(name="Astreinte Nord")
-
-
-@pytest.fixture
-def team(make_person):
-    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé")}
-
-
 def set_active(submit, person, active: bool, **changes):
     """Save the person's page as a manager would, the box ticked or not."""
     fields = {"name": person.name, "mobile": person.mobile, "language": "fr", **changes}

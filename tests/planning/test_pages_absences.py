@@ -26,11 +26,6 @@ DAY = (utcnow().astimezone(PARIS) + timedelta(days=7)).replace(
 
 
 @pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(name="Astreinte Nord")
-
-
-@pytest.fixture
 def team(make_person):
     return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé", "David")}
 

@@ -21,11 +21,6 @@ def frozen():
 
 
 @pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(name="Astreinte Nord")
-
-
-@pytest.fixture
 def team(make_person):
     return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé", "Dmitri")}
 

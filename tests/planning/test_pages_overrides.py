@@ -40,16 +40,6 @@ ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 @pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(name="Astreinte Nord")
-
-
-@pytest.fixture
-def team(make_person):
-    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé")}
-
-
-@pytest.fixture
 def week(hotline, team, make_slot):
     """Alice then Bruno, a day each, Bruno backing Alice up and Chloé backing Bruno up."""
     first = make_slot(hotline, DAY, DAY + timedelta(days=1), [team["Alice"], team["Bruno"]])

@@ -22,16 +22,6 @@ def paris(*args: int) -> datetime:
 
 
 @pytest.fixture
-def hotline(make_hotline):
-    return make_hotline(name="Astreinte Nord")
-
-
-@pytest.fixture
-def team(make_person):
-    return {n: make_person(n) for n in ("Alice", "Bruno", "Chloé")}
-
-
-@pytest.fixture
 def slot(hotline, team, make_slot):
     return make_slot(
         hotline, paris(2026, 5, 4, 8), paris(2026, 5, 5, 8), [team["Alice"], team["Bruno"]]
