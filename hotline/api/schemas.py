@@ -172,7 +172,12 @@ class NumberWarningOut(Output):
     )
     mobile: str = Field(description="E.164")
     shared_with: list[PersonChoiceOut] = Field(
-        description="the other active people with this mobile (empty for landline)"
+        description="the other active people with this mobile whose number the caller may "
+        "see (empty for landline)"
+    )
+    others_withheld: int = Field(
+        description="how many more active people have this mobile, outside the caller's "
+        "teams: counted, not named"
     )
     message: str
 

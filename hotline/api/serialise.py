@@ -95,6 +95,7 @@ def _number_warning_out(warning: NumberWarning) -> NumberWarningOut:
         warning=warning.kind,  # type: ignore[arg-type]
         mobile=warning.mobile,
         shared_with=others,
+        others_withheld=warning.withheld,
         message=english(warning.message),
     )
 

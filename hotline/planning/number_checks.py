@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.auth.models import User
+from hotline.db import utcnow
 from hotline.models import Person
 from hotline.phone import is_fixed_line, national_format
 
@@ -31,15 +34,24 @@ class NumberWarning:
     kind: str  # LANDLINE or SHARED_NUMBER
     person_id: int
     mobile: str  # E.164
-    shared_with: tuple[Person, ...]  # the other active people with this mobile
+    shared_with: tuple[Person, ...]  # the other active people with this mobile, named
     message: object  # a lazy string: str() it in the reader's language
+    # Others with this mobile whom the reader may not see it of: counted, not named,
+    # or the warning would tell whose number any number typed is.
+    withheld: int = 0
 
     def __str__(self) -> str:
         return str(self.message)
 
 
-def number_warnings(session: Session, person: Person) -> list[NumberWarning]:
-    """The warnings on the person's mobile as saved (none for an inactive person)."""
+def number_warnings(
+    session: Session, person: Person, reader: User | None = None
+) -> list[NumberWarning]:
+    """The warnings on the person's mobile as saved (none for an inactive person).
+
+    Others sharing the mobile are named only when `reader` may see their number (the
+    one rule of hotline.planning.contacts); None: the command line, which sees all.
+    """
     if not person.active:
         return []  # nobody rings or alerts them: the number harms no one
     warnings = []
@@ -52,14 +64,46 @@ def number_warnings(session: Session, person: Person) -> list[NumberWarning]:
         )
         warnings.append(NumberWarning(LANDLINE, person.id, person.mobile, (), message))
     if others := same_number(session, person):
+        if reader is not None:
+            # Here, not at the top: contacts reaches the planning file's reader, which
+            # imports this module.
+            from hotline.planning.contacts import numbers_shown
+
+            shown = numbers_shown(session, reader, [o.id for o in others], now=utcnow())
+            named = tuple(other for other in others if other.id in shown)
+        else:
+            named = others
+        withheld = len(others) - len(named)
         message = _l(
             "%(number)s is also the number of %(names)s: both ring the same phone, it gets "
             "the SMS alerts of each, and the call records cannot tell which of them answered.",
             number=number,
-            names=", ".join(other.name for other in others),
+            names=_Others(tuple(other.name for other in named), withheld),
         )
-        warnings.append(NumberWarning(SHARED_NUMBER, person.id, person.mobile, others, message))
+        warnings.append(
+            NumberWarning(SHARED_NUMBER, person.id, person.mobile, named, message, withheld)
+        )
     return warnings
+
+
+@dataclass(frozen=True)
+class _Others:
+    """The others' names, then how many are not named, written when the message is."""
+
+    names: tuple[str, ...]
+    withheld: int
+
+    def __str__(self) -> str:
+        parts = list(self.names)
+        if self.withheld:
+            parts.append(
+                ngettext(
+                    "%(num)d person outside your teams",
+                    "%(num)d people outside your teams",
+                    self.withheld,
+                )
+            )
+        return ", ".join(parts)
 
 
 def same_number(session: Session, person: Person) -> tuple[Person, ...]:

@@ -189,7 +189,7 @@ def unavailability_delete(person_id: int, unavailability_id: int) -> ResponseRet
 
 def _flash_number_warnings(person: Person) -> None:
     """Warn of a saved mobile that rings but misses alerts, or that somebody else has."""
-    for warning in number_warnings(get_session(), person):
+    for warning in number_warnings(get_session(), person, current_user):
         flash(str(warning), "warning")
 
 

@@ -22,6 +22,7 @@ def test_a_landline_is_saved_and_the_answer_warns_that_sms_alerts_miss_it(admin_
             "warning": "landline",
             "mobile": "+33184881235",
             "shared_with": [],
+            "others_withheld": 0,
             "message": "01 84 88 12 35 is a landline: calls can ring it, but SMS alerts "
             "(missed calls, voicemails, shift reminders) cannot reach it.",
         }
@@ -50,3 +51,21 @@ def test_a_change_to_a_number_another_active_person_has_warns_and_names_them(
     assert warning["message"].startswith("06 12 34 56 01 is also the number of Alice: ")
     db_session.expire_all()
     assert chloe.mobile == "+33612345601"
+
+
+def test_a_manager_is_not_told_whose_number_it_is_outside_their_teams(
+    manager, hotline, make_hotline, make_person, set_default_chain, db_session
+):
+    # Alice rings for another team's hotline only: her number is not the manager's to see.
+    elsewhere = make_hotline(name="Astreinte Sud", number="+33184889999")
+    set_default_chain(elsewhere, [make_person("Alice", mobile="+33612345601")])
+
+    response = manager.post("/api/v1/people", json={"name": "Zoé", "mobile": "06 12 34 56 01"})
+
+    assert response.status_code == 201, response.json
+    [warning] = response.json["warnings"]
+    assert (warning["shared_with"], warning["others_withheld"]) == ([], 1)
+    assert warning["message"].startswith(
+        "06 12 34 56 01 is also the number of 1 person outside your teams: "
+    )
+    assert "Alice" not in str(response.json)

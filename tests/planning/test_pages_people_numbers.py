@@ -79,3 +79,23 @@ def test_a_number_another_active_person_has_is_saved_with_a_warning_naming_them(
         "sur le même téléphone, qui reçoit les alertes par SMS de chacun, et le journal des "
         "appels ne peut pas dire lequel a répondu."
     ]
+
+
+def test_a_manager_is_not_told_whose_number_it_is_outside_their_teams(
+    client, login_as, submit, make_hotline, make_person, set_default_chain
+):
+    mine = make_hotline(name="Astreinte Nord")
+    elsewhere = make_hotline(name="Astreinte Sud", number="+33184889999")
+    set_default_chain(mine, [make_person("Bruno Petit", mobile="+33612345678")])
+    set_default_chain(elsewhere, [make_person("Alice Martin", mobile="+33612345678")])
+    login_as("manager", hotlines=[mine], language="fr")
+
+    page = submit("/planning/people/new", PERSON, follow_redirects=True).get_data(as_text=True)
+
+    # Bruno is of the manager's team: named; Alice is not: counted, her name withheld.
+    assert warnings_on(page) == [
+        "06 12 34 56 78 est aussi le numéro enregistré pour Bruno Petit, 1 personne hors de "
+        "vos équipes : les appels sonnent sur le même téléphone, qui reçoit les alertes par "
+        "SMS de chacun, et le journal des appels ne peut pas dire lequel a répondu."
+    ]
+    assert "Alice" not in page

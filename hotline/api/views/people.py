@@ -103,7 +103,7 @@ def person_create() -> Response:
     session = get_session()
     created = create_person(session, **sent.model_dump(), user_id=current_user.id)
     session.commit()
-    return answer(person_saved(created, number_warnings(session, created)), 201)
+    return answer(person_saved(created, number_warnings(session, created, current_user)), 201)
 
 
 @bp.patch("/people/<id:person_id>")
@@ -131,4 +131,4 @@ def person_update(person_id: int) -> Response:
     changed = {**current, **sent.model_dump(exclude_unset=True)}
     update_person(session, found, **changed, user_id=current_user.id)
     session.commit()
-    return answer(person_saved(found, number_warnings(session, found)))
+    return answer(person_saved(found, number_warnings(session, found, current_user)))
