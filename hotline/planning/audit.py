@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -181,7 +180,7 @@ def past_changes(
     `until` on (its "before" held until then).
 
     One statement whatever the log's size: ranges of ix_audit_log_hotline_entity_at and
-    ix_audit_log_entity_at.
+    ix_audit_log_entity_time, then ix_audit_log_entity_at for each person's next change.
     """
     lines = select(
         AuditLog.entity,
@@ -258,21 +257,22 @@ def person_history(session: Session, person_id: int, limit: int = 50) -> list[Au
     """The latest changes of one person, newest first, each once (`entry.user` is loaded).
 
     A change is written once per hotline the person serves: the copies share their
-    instant, author and snapshots, and only the first is kept.
+    instant, author and action, and only the first is read, `limit` of them at most.
     """
-    entries = session.scalars(
-        select(AuditLog)
+    firsts = (
+        select(func.min(AuditLog.id))
         .where(AuditLog.entity == PERSON, AuditLog.entity_id == person_id)
-        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .group_by(AuditLog.at, AuditLog.user_id, AuditLog.action)
+        .order_by(AuditLog.at.desc())
+        .limit(limit)
     )
-    changes: dict[tuple[object, ...], AuditLog] = {}
-    for entry in entries:
-        snapshots = json.dumps([entry.before, entry.after], sort_keys=True)
-        key = (entry.at, entry.user_id, entry.action, snapshots)
-        changes.setdefault(key, entry)
-        if len(changes) == limit:
-            break
-    return list(changes.values())
+    return list(
+        session.scalars(
+            select(AuditLog)
+            .where(AuditLog.id.in_(firsts))
+            .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        )
+    )
 
 
 def slot_snapshot(slot: Slot) -> dict[str, Any]:

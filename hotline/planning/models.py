@@ -224,9 +224,11 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_hotline_at", "hotline_id", "at"),
-        # One entity's history; a person's active flag around a past moment
-        # (audit.past_changes) is a range of it.
+        # One entity's history (the person page's, audit.person_history).
         Index("ix_audit_log_entity_at", "entity", "entity_id", "at"),
+        # Every person's changes since a past moment (audit.past_changes), and the
+        # default chains' (audit.default_chains_held): a range whatever the log's size.
+        Index("ix_audit_log_entity_time", "entity", "at"),
         # The default chain's changes around a calendar page (audit.past_changes).
         Index("ix_audit_log_hotline_entity_at", "hotline_id", "entity", "at"),
     )

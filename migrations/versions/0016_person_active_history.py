@@ -43,6 +43,8 @@ def upgrade() -> None:
     op.create_index(
         'ix_audit_log_entity_at', 'audit_log', ['entity', 'entity_id', 'at'], unique=False
     )
+    # Everybody's changes since a moment: the flags of a past calendar page.
+    op.create_index('ix_audit_log_entity_time', 'audit_log', ['entity', 'at'], unique=False)
     people = op.get_bind().execute(sa.select(person.c.id, person.c.name, person.c.active))
     # Naive UTC, as the models' UTCDateTime stores it on both databases.
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -68,5 +70,6 @@ def downgrade() -> None:
     op.execute(
         audit_log.delete().where(audit_log.c.entity == 'person', audit_log.c.action == 'baseline')
     )
+    op.drop_index('ix_audit_log_entity_time', table_name='audit_log')
     op.drop_index('ix_audit_log_entity_at', table_name='audit_log')
     op.create_index('ix_audit_log_entity', 'audit_log', ['entity', 'entity_id'], unique=False)
