@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from hotline.auth.services import AccountError, normalise_email
 from hotline.db import utcnow
 from hotline.models import LANGUAGES, Hotline, Person
 from hotline.phone import InvalidPhoneNumber, to_e164
@@ -27,7 +28,6 @@ from hotline.planning.models import (
 )
 from hotline.planning.transfer import REF_PATTERN
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 120
 MAX_REF = 40
 
@@ -244,9 +244,12 @@ def _set_fields(
         e164 = to_e164(mobile)
     except InvalidPhoneNumber:
         raise PersonError(_l("This is not a valid phone number."), "mobile") from None
-    email = (email or "").strip().lower() or None
-    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
-        raise PersonError(_l("This is not an e-mail address."), "email")
+    email = (email or "").strip() or None
+    if email is not None:
+        try:
+            email = normalise_email(email)  # the accounts' check: one idea of an address
+        except AccountError as error:
+            raise PersonError(error.args[0], "email") from None
     if language not in LANGUAGES:
         raise PersonError(_l("Choose French or English."), "language")
     person.name, person.mobile, person.email = name, e164, email
