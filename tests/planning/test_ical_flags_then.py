@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import time_machine
 
 from hotline.planning.audit import person_snapshot, record_person_change
 from hotline.planning.ical import issue_person_feed
+from tests.planning.builders import statements_run
 from tests.planning.test_ical import events, paris
 from tests.planning.test_ical_default_chain import fetch_at, local_times, on_day
 
@@ -55,3 +58,27 @@ def test_an_override_whose_person_was_active_then_hides_the_regular_slot(
     dans = on_day(feed(client, db_session, dan), 19)
     assert [local_times(e) for e in dans] == [("08:00", "10:00"), ("14:00", "18:00")]
     assert {str(e["summary"]) for e in dans} == {"On call Astreinte réseau (backup 1)"}
+
+
+def test_the_feed_reads_past_flags_in_a_bounded_number_of_statements(
+    client, db_session, connection, make_hotline, make_person, make_slot
+):
+    hotline = make_hotline(name="Astreinte réseau", timezone="Europe/Paris", language="en")
+    carol, dan = make_person("Carol"), make_person("Dan")
+    secret = issue_person_feed(db_session, carol, user_id=None)
+    make_slot(hotline, paris(2026, 3, 1, 8), paris(2026, 3, 1, 18), [carol, dan])
+
+    def fetched():
+        with statements_run(connection) as statements:
+            body = fetch_at(client, secret)
+        return len([s for s in statements if re.match(r"\s*SELECT", s)]), events(body)
+
+    few, _found = fetched()
+    # Nearly three weeks of daily slots, and Dan in and out every day.
+    for day in range(2, 20):
+        make_slot(hotline, paris(2026, 3, day, 8), paris(2026, 3, day, 18), [carol, dan])
+        set_active_at(db_session, hotline, dan, day % 2 == 1, paris(2026, 3, day, 12))
+    many, found = fetched()
+
+    assert many == few
+    assert [local_times(e) for e in on_day(found, 10)] == [("08:00", "18:00")]
