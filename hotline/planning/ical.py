@@ -238,7 +238,7 @@ def person_calendar(session: Session, person: Person, *, now: datetime, domain: 
     start, end = feed_window(now)
     with force_locale(person.language):
         calendar = _calendar(_("On call: %(name)s", name=person.name))
-    for shift in person_shifts(session, person.id, start, end):
+    for shift in person_shifts(session, person.id, start, end, now=now):
         hotline = shift.hotline
         event = _event(
             shift.starts_at, shift.ends_at, ZoneInfo(hotline.timezone), now,

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from hotline.message_times import WallTime
 from hotline.models import Hotline, Person
 from hotline.planning import audit
+from hotline.planning.active_flags import ActiveFlags
+from hotline.planning.default_hours import slot_pieces
 from hotline.planning.errors import NotFound, PlanningConflict, PlanningError
 from hotline.planning.hotline_settings import default_chain_ids
 from hotline.planning.models import OVERRIDE, REGULAR, Rotation, Slot, SlotResponder
@@ -67,6 +69,9 @@ class InForce:
 
 Transform = Callable[[InForce], tuple[int, ...]]
 
+# No recorded flag change: everybody's flag is today's.
+_NO_CHANGES = ActiveFlags()
+
 
 @dataclass(frozen=True)
 class ShortChain:
@@ -104,22 +109,29 @@ class _NewOverride:
     replaced: list[InForce]
 
 
-def in_force(session: Session, hotline_id: int, start: datetime, end: datetime) -> list[InForce]:
+def in_force(
+    session: Session,
+    hotline_id: int,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime | None = None,
+    flags: ActiveFlags = _NO_CHANGES,
+) -> list[InForce]:
     """The chains rung over [start, end), as the live lookup picks them; gaps left out.
 
     An override with no active responder does not hide the regular slot, as in
-    resolve_chain. Consecutive moments under the same slot form one piece.
+    resolve_chain. Before `now` a slot counts where one of its people was active then
+    (`flags`, audit.past_changes), as the calendar and default_hours judge it; without
+    them, today's flags throughout. Consecutive moments under the same slot form one piece.
     """
-    slots = slots_between(session, hotline_id, start, end)
-    staffed = [s for s in slots if any(r.person.active for r in s.responders)]
+    staffed = _staffed(slots_between(session, hotline_id, start, end), now or start, flags)
     by_kind = {
-        kind: sorted((s for s in staffed if s.kind == kind), key=lambda s: s.starts_at)
+        kind: sorted((p for p in staffed if p[0].kind == kind), key=lambda p: p[1])
         for kind in (OVERRIDE, REGULAR)
     }
-    starts = {kind: [s.starts_at for s in found] for kind, found in by_kind.items()}
-    cuts = sorted(
-        {start, end} | {t for s in staffed for t in (s.starts_at, s.ends_at) if start < t < end}
-    )
+    starts = {kind: [span[0] for _slot, span in found] for kind, found in by_kind.items()}
+    cuts = sorted({start, end} | {t for _slot, span in staffed for t in span if start < t < end})
     pieces: list[InForce] = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         slot = _covering(by_kind[OVERRIDE], starts[OVERRIDE], a) or _covering(
@@ -137,11 +149,21 @@ def in_force(session: Session, hotline_id: int, start: datetime, end: datetime) 
     return pieces
 
 
-def _covering(slots: list[Slot], starts: list[datetime], at: datetime) -> Slot | None:
-    # Slots of one kind never overlap: the candidate is the last one starting by `at`.
+def _staffed(slots: list[Slot], now: datetime, flags: ActiveFlags) -> list[tuple[Slot, Span]]:
+    """The parts of the slots where one of their people was active (then, before now)."""
+    return [
+        (slot, span)
+        for slot in slots
+        for span, people in slot_pieces(slot, now, flags)
+        if any(active for _person, active in people)
+    ]
+
+
+def _covering(pieces: list[tuple[Slot, Span]], starts: list[datetime], at: datetime) -> Slot | None:
+    # Pieces of one kind never overlap: the candidate is the last one starting by `at`.
     index = bisect.bisect_right(starts, at) - 1
-    if index >= 0 and slots[index].ends_at > at:
-        return slots[index]
+    if index >= 0 and pieces[index][1][1] > at:
+        return pieces[index][0]
     return None
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.models import Hotline
+from hotline.planning.active_flags import ActiveFlags
 from hotline.planning.audit import default_chains_held
+from hotline.planning.coverage import past_history
 from hotline.planning.default_hours import default_hours
 from hotline.planning.models import DefaultResponder, Slot, SlotResponder
 from hotline.planning.overrides import in_force
@@ -37,8 +39,15 @@ class Shift:
     names: tuple[str, ...]  # the whole chain, primary first
 
 
-def person_shifts(session: Session, person_id: int, start: datetime, end: datetime) -> list[Shift]:
-    """The person's shifts overlapping [start, end), whole, by start then hotline name."""
+def person_shifts(
+    session: Session, person_id: int, start: datetime, end: datetime, *, now: datetime | None = None
+) -> list[Shift]:
+    """The person's shifts overlapping [start, end), whole, by start then hotline name.
+
+    Given `now`, the time before it is judged with the flags of then, as the calendar and
+    the default chain's hours are: a slot whose people were all inactive then rang nobody,
+    and an override whose people were active then hid the regular slot.
+    """
     # Look one slot length further on each side: a shift under way at `start` shows
     # its real start, not `start` (no piece of in_force outlives its slot).
     wide = (start - MAX_SLOT_LENGTH, end + MAX_SLOT_LENGTH)
@@ -53,7 +62,9 @@ def person_shifts(session: Session, person_id: int, start: datetime, end: dateti
             names=piece.names,
         )
         for hotline in _hotlines_of(session, person_id, *wide)
-        for piece in in_force(session, hotline.id, *wide)
+        for piece in in_force(
+            session, hotline.id, *wide, now=now, flags=_flags_then(session, hotline.id, wide, now)
+        )
         if person_id in piece.chain and piece.starts_at < end and piece.ends_at > start
     ]
     return sorted(shifts, key=_in_order)
@@ -87,6 +98,15 @@ def person_default_cover(
                 Shift(hotline, hours.starts_at, hours.ends_at, None, DEFAULT, place, names)
             )
     return shifts
+
+
+def _flags_then(
+    session: Session, hotline_id: int, span: tuple[datetime, datetime], now: datetime | None
+) -> ActiveFlags:
+    """People's flag changes over the part of `span` before now (none without `now`)."""
+    if now is None or span[0] >= now:
+        return ActiveFlags()
+    return past_history(session, hotline_id, span[0], min(span[1], now)).flags
 
 
 def _in_order(shift: Shift) -> tuple[datetime, str, int]:
