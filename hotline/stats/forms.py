@@ -133,6 +133,20 @@ class WholeNumberField(IntegerField):
             self.data = None  # not a number: the range check refuses it, with `message`
 
 
+def month_name(first_day: date) -> str:
+    """The month of `first_day` as the reader says it: "March 2026", « mars 2026 »."""
+    return format_local_date(first_day, None, "LLLL y")
+
+
+def show_current_month(field: StringField, first_day: date) -> None:
+    """Fill an empty month field with the month of `first_day`, and say so under it."""
+    field.data = first_day.strftime("%Y-%m")
+    # A month input may show only "2026-11", or nothing: say which month it is.
+    field.description = _(
+        "No month chosen: showing the current month, %(month)s.", month=month_name(first_day)
+    )
+
+
 class PeriodFields(GetForm):
     """Which hotline and which local days: a preset, a month, or from/to dates."""
 
@@ -201,12 +215,7 @@ class PeriodFields(GetForm):
             month=self.month.data or None,
         )
         if self.period.data == "month" and not self.month.data:
-            self.month.data = period.start.strftime("%Y-%m")  # show which month it is
-            # ... and say it: a month input may show only "2026-11", or nothing.
-            self.month.description = _(
-                "No month chosen: showing the current month, %(month)s.",
-                month=format_local_date(period.start, tz, "LLLL y"),
-            )
+            show_current_month(self.month, period.start)
         return period
 
     def period_args(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
@@ -19,7 +19,13 @@ from hotline.stats.agents import agent_table
 from hotline.stats.astreinte import MIN_REST_HOURS, AstreinteLine, astreinte_report
 from hotline.stats.errors import StatsInputError
 from hotline.stats.exports import agents_csv, astreinte_csv
-from hotline.stats.forms import AgentsExportForm, AstreinteForm, month_of
+from hotline.stats.forms import (
+    AgentsExportForm,
+    AstreinteForm,
+    month_name,
+    month_of,
+    show_current_month,
+)
 from hotline.stats.oncall_hours import DayHours, HourKind
 from hotline.stats.periods import Period
 from hotline.stats.views_common import (
@@ -84,6 +90,7 @@ def astreinte() -> ResponseReturnValue:
         day_hours=DayHours(),
         min_rest=MIN_REST_HOURS,
         args=_report_args(form),
+        month_shown=_month_shown(form),
     ), (400 if form.errors or form.form_errors else 200)
 
 
@@ -107,7 +114,7 @@ def _report(session: Session) -> tuple[AstreinteForm, Scope | None, list[Astrein
     if scope is None or not valid:
         return form, scope, None
     if not form.month.data:
-        form.month.data = _this_month(scope.tz, utcnow())
+        show_current_month(form.month, Period.today(scope.tz, utcnow()).start)
     year, month = month_of(form.month.data) or (0, 0)
     person_id = form.person_id()
     if scope.agent:
@@ -124,8 +131,10 @@ def _report(session: Session) -> tuple[AstreinteForm, Scope | None, list[Astrein
     return form, scope, lines
 
 
-def _this_month(tz: str, now: datetime) -> str:
-    return Period.today(tz, now).start.strftime("%Y-%m")
+def _month_shown(form: AstreinteForm) -> str:
+    """The month the report shows, by name ("" when the month given is wrong)."""
+    year, month = month_of(form.month.data) or (0, 0)
+    return month_name(date(year, month, 1)) if year else ""
 
 
 def _report_args(form: AstreinteForm) -> dict[str, str]:

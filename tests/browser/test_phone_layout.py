@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
@@ -311,3 +312,21 @@ def test_the_month_on_a_phone_opens_at_today_not_at_the_first(phone, page, live_
     page.goto(calendar)
     page.wait_for_load_state("networkidle")
     assert page.evaluate("scrollY") == 0
+
+
+def test_a_rotation_is_generated_on_a_phone_without_scrolling_sideways(phone, live_server, sign_in):
+    hotline, _, rotation, admin = seed_admin_world(live_server)
+    sign_in(phone, admin)
+    phone.goto(f"/planning/hotlines/{hotline.id}/rotations")
+    phone.wait_for_load_state("networkidle")
+
+    generate = phone.locator(f'a[href$="/rotations/{rotation.id}/generate"]')
+    box = generate.bounding_box()
+    table = phone.locator("table.rotations")
+
+    # The button is on the screen as the page opens, not past the table's right edge.
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    generate.click()
+    expect(phone).to_have_url(re.compile(rf"/rotations/{rotation.id}/generate"))

@@ -90,7 +90,7 @@ def test_astreinte_of_this_month_by_default(client, login_as, week):
 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert re.search(r'<input id="month" name="month" [^>]*value="2026-03"', page)
+    assert re.search(r'<input [^>]*id="month" [^>]*value="2026-03"', page)
     assert row_cells(page, "data-person", week.alice.id)["calls"] == "5"
 
 
@@ -256,3 +256,41 @@ def test_plotly_comes_from_the_installed_package_cached_and_compressed(client, l
         "/stats/assets/plotly.min.js", headers={"If-None-Match": plain.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "No month chosen: showing the current month, March 2026."),
+        ("fr", "Aucun mois choisi : voici le mois en cours, mars 2026."),
+    ],
+)
+def test_astreinte_without_a_month_says_which_month_it_shows(
+    client, login_as, week, language, said
+):
+    with time_machine.travel(paris("2026-03-31 18:00"), tick=False):
+        login_as("supervisor", hotlines=(week.hotline,), language=language)
+        page = client.get(url("/stats/astreinte", hotline=week.hotline.id)).get_data(as_text=True)
+        chosen = client.get(url("/stats/astreinte", hotline=week.hotline.id, month="2026-03"))
+
+    assert f'<p class="hint" id="month-hint">{said}</p>' in page
+    assert 'aria-describedby="month-hint"' in page, "read out with the month field"
+    assert 'id="month-hint"' not in chosen.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Nobody was on call or intervened in February 2026."),
+        ("fr", "Personne n’était d’astreinte ni n’est intervenu en février 2026."),
+    ],
+)
+def test_an_empty_astreinte_names_the_month_shown(client, login_as, week, language, said):
+    with time_machine.travel(paris("2026-03-31 18:00"), tick=False):
+        login_as("supervisor", hotlines=(week.hotline,), language=language)
+        response = client.get(url("/stats/astreinte", hotline=week.hotline.id, month="2026-02"))
+
+    page = response.get_data(as_text=True)
+    assert said in page
+    assert "this month" not in page
+    assert "ce mois-ci" not in page
